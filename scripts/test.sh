@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs and run all of it: lint, types, unit, real HTTP,
+# the real Docker engine (started here if none answers) and tmux end-to-end tests.
+# Usage: bash scripts/test.sh [pytest args...]     (as root, or with sudo for apt and dockerd)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+command -v tmux >/dev/null || missing+=(tmux)
+command -v dockerd >/dev/null || missing+=(docker.io)
+[ -x /bin/busybox ] || missing+=(busybox-static)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+venv=${SUTAZAI_TUI_VENV:-.venv}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+# shellcheck disable=SC1091
+. "$venv/bin/activate"
+echo "== installing sutazai-tui with its test extra into $venv"
+python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+echo "== Docker engine"
+started_engine=0
+if ! docker info >/dev/null 2>&1; then
+  bash scripts/docker-engine.sh start
+  started_engine=1
+fi
+cleanup() { if [ "$started_engine" = 1 ]; then bash scripts/docker-engine.sh stop || true; fi; }
+trap cleanup EXIT
+bash scripts/docker-engine.sh image
+export SUTAZAI_TUI_REQUIRE_ENGINE=1
+
+echo "== ruff, mypy"
+ruff check .
+ruff format --check .
+mypy
+
+echo "== pytest"
+# pytest exits 5 when it ran no test: set -e makes that a failure, as it should be.
+python -m pytest "$@"

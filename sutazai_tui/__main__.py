@@ -1,0 +1,5 @@
+"""`python -m sutazai_tui` runs the same command line as `sutazai-tui`."""
+
+from sutazai_tui.cli import main
+
+raise SystemExit(main())

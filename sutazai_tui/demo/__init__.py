@@ -1,0 +1,1 @@
+"""The simulated backend and fleet: `--demo`, `demo-backend`, and the tests' real HTTP server."""

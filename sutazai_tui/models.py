@@ -1,0 +1,232 @@
+"""The data every view reads: immutable snapshots of one poll cycle.
+
+A widget renders a `Snapshot`; a recording is a list of them; `check` prints one.
+Nothing here knows where the data came from (live, demo or replay).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+Scalar = str | int | float | bool | None
+
+
+class State(StrEnum):
+    """What a panel says about its subject, always with a one-line reason."""
+
+    UNKNOWN = "UNKNOWN"
+    OK = "OK"
+    DEGRADED = "DEGRADED"
+    EMERGENCY = "EMERGENCY"
+    DOWN = "DOWN"
+    STALE = "STALE"
+
+    @property
+    def rank(self) -> int:
+        """Badness, for worst-first sorting: DOWN is worst, OK best."""
+        return _RANK[self]
+
+
+_RANK = {
+    State.OK: 0,
+    State.UNKNOWN: 1,
+    State.STALE: 2,
+    State.DEGRADED: 3,
+    State.EMERGENCY: 4,
+    State.DOWN: 5,
+}
+
+
+def worst(states: list[State] | tuple[State, ...]) -> State:
+    """The worst of several states; UNKNOWN when there are none."""
+    return max(states, key=lambda s: s.rank, default=State.UNKNOWN)
+
+
+class EndpointKind(StrEnum):
+    """How an endpoint's answer is read (see BACKEND.md)."""
+
+    HEALTH = "health"
+    EMERGENCY = "emergency"
+    MCP = "mcp"
+    GENERIC = "generic"
+
+
+class Frozen(BaseModel):
+    """Base for every model here: immutable, and tolerant of fields added later."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class EndpointStatus(Frozen):
+    """One endpoint's answer in one cycle, already judged."""
+
+    name: str
+    url: str
+    kind: EndpointKind
+    state: State = State.UNKNOWN
+    reason: str = "not polled yet"
+    http_code: int | None = None
+    latency_ms: float | None = None
+    checked_at: datetime | None = None
+    # Why it failed, machine-readable: timeout-connected (accepted, never answered), timeout-connect,
+    # refused, dns, reset, tls, too-large, bad-json, bad-shape, http-error, redirects, rate-limited,
+    # auth, skipped-budget. None when it answered well.
+    failure: str | None = None
+    # The backend's own `status` word, e.g. "healthy", "emergency", "operational".
+    status: str | None = None
+    # /health sub-services, name -> state word, in the backend's order.
+    services: dict[str, str] = Field(default_factory=dict)
+    # A human message from the backend (emergency message, MCP 503 detail), secrets removed.
+    message: str | None = None
+    # Other parsed fields shown on the panel (MCP bridge_type, service_count, dind_status, ...).
+    details: dict[str, Scalar] = Field(default_factory=dict)
+    # Set when the endpoint was not asked this cycle (429 back-off, request budget): when it may be again.
+    retry_at: datetime | None = None
+    # True when this status was carried over from an earlier cycle instead of a fresh request.
+    carried: bool = False
+
+
+class ContainerStats(Frozen):
+    """One container as the engine reported it in one cycle."""
+
+    name: str
+    id: str
+    image: str = ""
+    image_id: str = ""
+    # The id the image's tag points to now; differs from image_id when the tag was rebuilt.
+    tag_image_id: str | None = None
+    state: str = "unknown"  # created, running, paused, restarting, removing, exited, dead
+    health: str | None = None  # starting, healthy, unhealthy; None without a HEALTHCHECK
+    restart_count: int = 0
+    exit_code: int | None = None
+    oom_killed: bool = False
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    cpu_percent: float | None = None  # None on the first cycle: no delta yet
+    mem_used: int | None = None
+    mem_limit: int | None = None
+    mem_percent: float | None = None
+    net_rx: int | None = None
+    net_tx: int | None = None
+    blk_read: int | None = None
+    blk_write: int | None = None
+    pids: int | None = None
+    # Names only, never values: what diagnostics need to spot a missing SECRET_KEY.
+    env_names: tuple[str, ...] = ()
+    labels: dict[str, str] = Field(default_factory=dict)
+    # Transient UI/action marker, e.g. "stopping…"; empty in polled data.
+    pending_action: str = ""
+
+
+class ContainersStatus(Frozen):
+    """The container part of a snapshot: the engine's reachability and its containers."""
+
+    engine: str  # where we asked, e.g. unix:///var/run/docker.sock, or "simulated"
+    state: State = State.UNKNOWN
+    reason: str = "not polled yet"
+    containers: tuple[ContainerStats, ...] = ()
+    checked_at: datetime | None = None
+    duration_ms: float | None = None
+
+
+class HostStats(Frozen):
+    """The machine the monitor runs on."""
+
+    hostname: str = ""
+    cpu_percent: float | None = None  # None on the first reading
+    cpu_count: int | None = None
+    load: tuple[float, float, float] | None = None
+    mem_total: int | None = None
+    mem_used: int | None = None
+    mem_percent: float | None = None
+    disk_total: int | None = None
+    disk_used: int | None = None
+    disk_percent: float | None = None
+    uptime_s: float | None = None
+
+
+class Snapshot(Frozen):
+    """Everything one poll cycle saw. Immutable; views and recordings share it."""
+
+    schema_version: int = SCHEMA_VERSION
+    cycle: int = 0
+    taken_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    duration_ms: float = 0.0
+    target: str = ""
+    endpoints: tuple[EndpointStatus, ...] = ()
+    containers: ContainersStatus | None = None
+    host: HostStats | None = None
+    # One line per source that failed as a whole (not per endpoint), e.g. the host source.
+    errors: tuple[str, ...] = ()
+
+    def endpoint(self, name: str) -> EndpointStatus | None:
+        """The endpoint with this name, if polled."""
+        return next((e for e in self.endpoints if e.name == name), None)
+
+    def container(self, name: str) -> ContainerStats | None:
+        """The container with this name, if listed."""
+        if self.containers is None:
+            return None
+        return next((c for c in self.containers.containers if c.name == name), None)
+
+
+EventKind = Literal["state", "action", "note"]
+
+
+class Event(Frozen):
+    """Something worth a line in the event log: a state change, an operator action, a note."""
+
+    at: datetime
+    kind: EventKind = "state"
+    subject: str  # endpoint name, "container:<name>", "engine", "monitor"
+    old: State | None = None
+    new: State | None = None
+    reason: str = ""
+
+
+Severity = Literal["critical", "warning", "info"]
+
+
+class Finding(Frozen):
+    """A diagnosis: why something is sick and what to do about it."""
+
+    id: str  # stable: missing-env, restart-loop, startup-hang, ...
+    severity: Severity
+    subject: str  # a container name or an endpoint name
+    title: str
+    evidence: str
+    fix: str
+
+
+def container_state(c: ContainerStats) -> State:
+    """A container's state in the panel vocabulary."""
+    if c.state == "running":
+        if c.health == "unhealthy":
+            return State.DEGRADED
+        return State.OK
+    if c.state in ("restarting", "dead") or c.oom_killed:
+        return State.DOWN
+    if c.state == "exited":
+        return State.DOWN if (c.exit_code or 0) != 0 else State.DEGRADED
+    if c.state in ("created", "paused", "removing"):
+        return State.DEGRADED
+    return State.UNKNOWN
+
+
+def container_reason(c: ContainerStats) -> str:
+    """One line that says what is wrong with a container, or that it runs."""
+    if c.oom_killed:
+        return f"killed: out of memory (exit {c.exit_code})"
+    if c.state == "restarting":
+        return f"restart loop: {c.restart_count} restarts"
+    if c.state == "exited":
+        return f"exited with code {c.exit_code}"
+    if c.health == "unhealthy":
+        return "health check failing"
+    return c.state

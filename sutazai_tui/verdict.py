@@ -1,0 +1,76 @@
+"""The whole picture in one word, Nagios style: OK, WARNING, CRITICAL or UNKNOWN, with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from sutazai_tui.models import Finding, Snapshot, State, container_reason, container_state
+
+
+class Level(IntEnum):
+    """Exit codes of `check`, by the Nagios plugin convention."""
+
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+    UNKNOWN = 3
+
+
+_BY_STATE = {
+    State.OK: Level.OK,
+    State.DEGRADED: Level.WARNING,
+    State.STALE: Level.WARNING,
+    State.EMERGENCY: Level.CRITICAL,
+    State.DOWN: Level.CRITICAL,
+}
+_BY_SEVERITY = {"critical": Level.CRITICAL, "warning": Level.WARNING}
+
+
+@dataclass
+class Overall:
+    """The worst level found and the reasons behind it, worst first."""
+
+    level: Level = Level.OK
+    reasons: list[tuple[Level, str]] = field(default_factory=list)
+
+    def add(self, level: Level, reason: str) -> None:
+        """Count one problem."""
+        self.reasons.append((level, reason))
+        if level is not Level.UNKNOWN and level > self.level:
+            self.level = level
+
+    def lines(self) -> list[str]:
+        """Reasons as text, worst first."""
+        order = {Level.CRITICAL: 0, Level.WARNING: 1, Level.UNKNOWN: 2, Level.OK: 3}
+        return [f"{lvl.name}: {text}" for lvl, text in sorted(self.reasons, key=lambda r: order[r[0]])]
+
+
+def assess(snapshot: Snapshot, findings: list[Finding] | tuple[Finding, ...] = ()) -> Overall:
+    """OK only when every endpoint and container is fine; UNKNOWN when nothing could be judged."""
+    overall = Overall()
+    judged = 0
+    for e in snapshot.endpoints:
+        if e.state is State.UNKNOWN:
+            overall.add(Level.UNKNOWN, f"{e.name}: {e.reason}")
+            continue
+        judged += 1
+        if e.state is not State.OK:
+            overall.add(_BY_STATE[e.state], f"{e.name} {e.state}: {e.reason}")
+    if snapshot.containers is not None:
+        status = snapshot.containers
+        if status.state is State.DOWN:
+            overall.add(Level.WARNING, f"containers: {status.reason}")
+        else:
+            judged += 1
+        for c in status.containers:
+            state = container_state(c)
+            if state is not State.OK:
+                overall.add(_BY_STATE.get(state, Level.UNKNOWN), f"{c.name}: {container_reason(c)}")
+    for f in findings:
+        level = _BY_SEVERITY.get(f.severity)
+        if level is not None:
+            overall.add(level, f"[{f.id}] {f.subject}: {f.title}")
+    if judged == 0 and overall.level is Level.OK:  # nothing answered in a way we could judge
+        overall.level = Level.UNKNOWN
+    return overall

@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated environment per test, the simulated backend, settings for it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sutazai_tui.config import Settings
+from sutazai_tui.demo.backend import SimulatedBackend
+from tests.hostile import HostileServer
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's config, state dir or SUTAZAI_TUI_* variables."""
+    for name in list(os.environ):
+        if name.startswith("SUTAZAI_TUI_") and name != "SUTAZAI_TUI_REQUIRE_ENGINE":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture
+async def backend() -> AsyncIterator[SimulatedBackend]:
+    """A simulated backend on the test's event loop, healthy, without its rate limiter."""
+    server = SimulatedBackend("healthy", rate_limit=False)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def backend_thread() -> Iterator[SimulatedBackend]:
+    """A simulated backend in its own thread, for subprocess and blocking tests."""
+    server = SimulatedBackend("healthy", rate_limit=False).start_thread()
+    yield server
+    server.stop_thread()
+
+
+@pytest.fixture(scope="session")
+def hostile() -> Iterator[HostileServer]:
+    """The misbehaving server, shared by the whole session (it keeps no state that tests assert on)."""
+    server = HostileServer().start()
+    yield server
+    server.stop()
+
+
+def settings_for(url: str, tmp_path: Path | None = None, **overrides: Any) -> Settings:
+    """Settings aimed at a local server: short deadline, no containers, state in tmp."""
+    values: dict[str, Any] = {
+        "base_url": url,
+        "timeout": 1.0,
+        "interval": 30.0,
+        "containers": False,
+        "request_budget": 1000,  # tests that are about the budget set their own
+    }
+    if tmp_path is not None:
+        values["state_dir"] = tmp_path / "state"
+    values.update(overrides)
+    return Settings(**values)

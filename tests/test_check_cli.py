@@ -1,0 +1,76 @@
+"""`sutazai-tui check` as scripts and cron use it: a real process, real sockets, exit codes."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sutazai_tui.demo.backend import SimulatedBackend
+
+
+def run_check(*args: str, timeout: float = 20) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sutazai_tui", "check", "--no-containers", *args],
+        capture_output=True, text=True, timeout=timeout,
+    )
+    return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers: the start-up deadlock."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_hung_backend_exits_2_within_the_deadline(silent_server: str) -> None:
+    code, out, err, elapsed = run_check("--json", "--base-url", silent_server, "--timeout", "2")
+    doc = json.loads(out)
+    assert code == 2, err
+    assert elapsed < 3.0
+    assert doc["status"] == "CRITICAL"
+    assert "timeout" in doc["snapshot"]["endpoints"][0]["reason"]
+    assert doc["snapshot"]["endpoints"][0]["failure"] == "timeout-connected"
+
+
+def test_healthy_backend_exits_0(backend_thread: SimulatedBackend) -> None:
+    code, out, _, _ = run_check("--base-url", backend_thread.url)
+    assert code == 0
+    assert "— OK" in out.splitlines()[0]
+    assert "health" in out and "healthy, 5 services" in out
+
+
+@pytest.mark.parametrize(("phase", "code"), [("initializing", 2), ("degraded", 2)])
+def test_sick_backend_exit_codes(backend_thread: SimulatedBackend, phase: str, code: int) -> None:
+    backend_thread.forced_phase = phase
+    backend_thread.slow_s = 0.0
+    rc, out, _, _ = run_check("--base-url", backend_thread.url)
+    assert rc == code
+    assert "WARNING: health DEGRADED" in out or "CRITICAL" in out
+
+
+def test_warning_only_exits_1(backend_thread: SimulatedBackend) -> None:
+    backend_thread.forced_phase = "degraded"
+    backend_thread.slow_s = 0.0
+    code, out, _, _ = run_check("--json", "--base-url", backend_thread.url)
+    doc = json.loads(out)
+    levels = {line.split(":")[0] for line in doc["reasons"]}
+    assert code == (2 if "CRITICAL" in levels else 1)
+
+
+def test_nothing_answered_in_a_judgeable_way_is_unknown() -> None:
+    from sutazai_tui.models import EndpointStatus, EndpointKind, Snapshot
+    from sutazai_tui.verdict import Level, assess
+
+    snap = Snapshot(endpoints=(EndpointStatus(name="h", url="u", kind=EndpointKind.HEALTH),))
+    assert assess(snap).level is Level.UNKNOWN

@@ -21,6 +21,8 @@ CORE = [
 OPTIONAL_CORE = [
     "sutazai_tui.sources.containers",
     "sutazai_tui.actions",
+    "sutazai_tui.action_backends",
+    "sutazai_tui.safefile",
     "sutazai_tui.audit",
     "sutazai_tui.recorder",
     "sutazai_tui.report",

@@ -1,0 +1,99 @@
+"""Writing files only their owner can read: folders 0700, files 0600, appends that reach the disk.
+
+Recordings, snapshot bundles, reports and the audit log describe a production system, so they
+are private from the first byte: files are created with `os.open(..., 0o600)` (never created
+wider and narrowed afterwards), and folders are made only when something is written into them.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create `path` and missing parents as 0700; folders that already exist are left as they are.
+
+    Only folders made here are chmod-ed: an existing shared parent (/tmp, a home) is not ours.
+    """
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue  # made by someone else meanwhile; not ours to chmod
+        # mkdir's mode is filtered by the umask; say exactly what we mean.
+        os.chmod(folder, DIR_MODE)
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it exists and is not a folder", str(path))
+    return path
+
+
+def open_private(path: Path, *, append: bool = True, exclusive: bool = False) -> int:
+    """A raw write descriptor on `path`, created 0600; parents created 0700.
+
+    `append` adds to the end (recordings, audit log); otherwise the file is truncated.
+    `exclusive` fails if the file exists (bundle files are never overwritten).
+    A symlink at `path` is refused: a planted link must not redirect our writes.
+    An existing file that is readable by others is narrowed to 0600 before anything is written.
+    """
+    ensure_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | _CLOEXEC
+    flags |= os.O_APPEND if append else os.O_TRUNC
+    if exclusive:
+        flags |= os.O_EXCL
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte (os.write may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_private(path: Path, text: str, *, exclusive: bool = False) -> Path:
+    """Write a whole text file as 0600 and fsync it; returns the path."""
+    fd = open_private(path, append=False, exclusive=exclusive)
+    try:
+        write_all(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def append_line(path: Path, line: str, *, sync: bool = True) -> None:
+    """Append one line (a newline is added) in a single write, then fsync unless told not to.
+
+    One `write` per line on an O_APPEND descriptor: a crash loses at most this line, and two
+    processes appending to the same log never interleave inside a line.
+    """
+    fd = open_private(path, append=True)
+    try:
+        write_all(fd, line.rstrip("\n").encode("utf-8") + b"\n")
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)

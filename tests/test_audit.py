@@ -1,0 +1,190 @@
+"""The audit log: private append-only JSON lines, and `sutazai-tui audit` reading them back."""
+
+from __future__ import annotations
+
+import getpass
+import io
+import json
+import os
+import socket
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sutazai_tui import audit
+from sutazai_tui.audit import FIELDS, AuditError, AuditLog, parse_since, print_audit, read_audit
+from sutazai_tui.cli import main
+
+
+def entry(when: datetime, **extra: Any) -> dict[str, Any]:
+    """A typical line's action fields (the log adds who and where)."""
+    values: dict[str, Any] = {"time": when.isoformat(), "action": "stop", "container": "sutazai-app"}
+    values |= {"container_id": "c" * 64, "state_before": "running", "state_after": "exited"}
+    values |= {"result": "done", "message": "stopped (exit 0)", "duration_ms": 812.5} | extra
+    return values
+
+
+@pytest.fixture
+def log_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "deep" / "audit.jsonl"
+
+
+def test_record_writes_private_json_lines(log_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSH_CLIENT", "10.1.2.3 50022 22")
+    monkeypatch.setenv("SECRET_KEY", "hunter2-value")  # env values must never reach the log
+    log = AuditLog(log_path)
+    now = datetime.now(UTC)
+    log.record(entry(now))
+    log.record(entry(now, result="failed", error="boom", message="boom"))
+    assert stat.S_IMODE(log_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log_path.parent.stat().st_mode) == 0o700
+    text = log_path.read_text()
+    assert "hunter2" not in text
+    first, second = (json.loads(line) for line in text.splitlines())
+    assert list(first) == list(FIELDS)  # fixed order, nothing extra
+    assert first["user"] == getpass.getuser() and first["host"] == socket.gethostname()
+    assert first["ssh_client"] == "10.1.2.3"
+    assert first["time"] == now.isoformat() and first["duration_ms"] == 812.5
+    assert (second["result"], second["error"]) == ("failed", "boom")
+
+
+def test_lines_are_only_ever_appended(log_path: Path) -> None:
+    log = AuditLog(log_path)
+    log.record(entry(datetime.now(UTC)))
+    before = log_path.read_bytes()
+    log.record(entry(datetime.now(UTC), action="kill"))
+    after = log_path.read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == 2
+
+
+def test_identity_without_ssh_or_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSH_CLIENT", raising=False)
+
+    def no_user() -> str:
+        raise OSError("no passwd entry")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    who = audit.identity()
+    assert who["user"] is None and who["ssh_client"] is None and who["host"]
+
+
+def test_an_existing_wide_file_is_narrowed(log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True)
+    log_path.write_text("")
+    os.chmod(log_path, 0o644)
+    AuditLog(log_path).record(entry(datetime.now(UTC)))
+    assert stat.S_IMODE(log_path.stat().st_mode) == 0o600
+
+
+def test_unwritable_path_is_one_actionable_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    path = blocker / "audit.jsonl"  # a parent that is a file stops even root
+    with pytest.raises(AuditError) as caught:
+        AuditLog(path).open()
+    message = str(caught.value)
+    assert message.startswith(f"cannot write audit log {path}: ") and "\n" not in message
+    assert message.endswith("— fix its permissions or set audit_log")
+
+
+def test_permission_denied_wording(tmp_path: Path) -> None:
+    denied = PermissionError(13, "Permission denied")
+    path = tmp_path / "a.jsonl"
+    fix = "fix its permissions or set audit_log"
+    assert audit._why(denied, path) == f"cannot write audit log {path}: permission denied — {fix}"
+
+
+def write_log(path: Path, *lines: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines))
+
+
+def line(when: datetime, **extra: Any) -> str:
+    values = entry(when, user="ops", host="vm1", ssh_client=None, error=None) | extra
+    return json.dumps(values)
+
+
+def printed(path: Path, since: str | None = None) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = print_audit(path, since=since, out=out)
+    return code, out.getvalue().splitlines()
+
+
+def test_print_audit_is_readable(log_path: Path) -> None:
+    when = datetime(2025, 8, 17, 23, 10, 5, tzinfo=UTC)
+    failed = {"result": "failed", "error": "container sutazai-app no longer exists", "ssh_client": "10.0.0.9"}
+    write_log(log_path, line(when), line(when, **failed))
+    code, lines = printed(log_path)
+    assert code == 0 and len(lines) == 2
+    local = when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert lines[0] == f"{local}  ops@vm1  stop    sutazai-app  running → exited  done"
+    assert "ops@vm1 (ssh 10.0.0.9)" in lines[1]
+    assert lines[1].endswith("failed: container sutazai-app no longer exists")
+
+
+def test_print_audit_since_filters(log_path: Path) -> None:
+    old, new = datetime(2025, 8, 17, 22, 0, tzinfo=UTC), datetime.now(UTC) - timedelta(minutes=5)
+    write_log(log_path, line(old, action="kill"), line(new, action="restart"))
+    _, lines = printed(log_path, since="2025-08-17T23:00+00:00")
+    assert len(lines) == 1 and "restart" in lines[0]
+    _, lines = printed(log_path, since="1h")
+    assert len(lines) == 1 and "restart" in lines[0]
+    _, lines = printed(log_path, since="2025-08-17T21:00+00:00")
+    assert len(lines) == 2
+    _, lines = printed(log_path, since="1m")
+    assert lines == [f"no entries in {log_path} since 1m"]
+
+
+def test_parse_since() -> None:
+    now = datetime(2025, 8, 17, 12, 0, tzinfo=UTC)
+    assert parse_since("2h", now) == now - timedelta(hours=2)
+    assert parse_since("2025-08-17T10:00Z") == datetime(2025, 8, 17, 10, 0, tzinfo=UTC)
+    assert parse_since("2025-08-17T10:00").tzinfo is not None  # naive means local time
+    with pytest.raises(ValueError):
+        parse_since("yesterday-ish")
+
+
+def test_bad_since_is_exit_2(log_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_log(log_path, line(datetime.now(UTC)))
+    assert print_audit(log_path, since="last tuesday") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid --since 'last tuesday'" in err
+
+
+def test_missing_log_is_not_an_error(tmp_path: Path) -> None:
+    code, lines = printed(tmp_path / "none.jsonl")
+    assert code == 0 and lines == [f"no audit log at {tmp_path / 'none.jsonl'} yet"]
+
+
+def test_garbled_lines_are_shown_not_fatal(log_path: Path) -> None:
+    when = datetime.now(UTC)
+    write_log(log_path, line(when), '{"time": "2025-08-17T2', "[1, 2]", "", line(when, action="kill"))
+    code, lines = printed(log_path)
+    assert code == 0
+    assert lines[1:3] == ["(unreadable line 2)", "(unreadable line 3)"]
+    assert "kill" in lines[3] and len(lines) == 4
+    assert [e["action"] for e in read_audit(log_path)] == ["stop", "kill"]
+
+
+def test_read_audit(log_path: Path) -> None:
+    assert read_audit(log_path) == []
+    old, new = datetime(2025, 1, 1, tzinfo=UTC), datetime.now(UTC)
+    write_log(log_path, line(old), line(new, action="restart"))
+    assert [e["action"] for e in read_audit(log_path, since=new - timedelta(seconds=1))] == ["restart"]
+
+
+def test_cli_audit(
+    log_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUTAZAI_TUI_AUDIT_LOG", str(log_path))
+    assert main(["audit"]) == 0
+    assert capsys.readouterr().out.strip() == f"no audit log at {log_path} yet"
+    write_log(log_path, line(datetime.now(UTC)), line(datetime(2020, 1, 1, tzinfo=UTC), action="kill"))
+    assert main(["audit", "--since", "1d"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and "stop" in out[0]
+    assert main(["audit", "--since", "nope"]) == 2
+    assert "invalid --since" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from sutazai_tui.models import Finding, Snapshot, container_reason, container_st
 from sutazai_tui.monitor import Monitor
 from sutazai_tui.sources.base import ContainerSource
 from sutazai_tui.sources.factory import container_source
-from sutazai_tui.verdict import Overall, assess
+from sutazai_tui.verdict import Level, Overall, assess
 
 
 def render_text(
@@ -92,4 +92,11 @@ async def run_check(
         out.write("\n")
     else:
         render_text(snapshot, overall, out, findings)
-    return int(overall.level)
+    code = int(overall.level)
+    if snapshot_dir is not None:
+        from sutazai_tui.bundle import bundle_for_check
+
+        events, audit, redactor = monitor.history.events, settings.audit_path, monitor.http.redactor
+        if not bundle_for_check(snapshot_dir, snapshot, events, findings, audit, redactor):
+            code = code if code == Level.CRITICAL else int(Level.UNKNOWN)  # asked for a bundle, got none
+    return code

@@ -130,7 +130,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "report":
         from sutazai_tui.report import run_report
 
-        return run_report(args.path, out=args.out, since=args.since, until=args.until)
+        return run_report(
+            args.path, out=args.out, since=args.since, until=args.until, settings=settings_from_args(args)
+        )
     if command == "audit":
         from sutazai_tui.audit import print_audit
 

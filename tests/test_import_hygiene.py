@@ -25,6 +25,8 @@ OPTIONAL_CORE = [
     "sutazai_tui.safefile",
     "sutazai_tui.audit",
     "sutazai_tui.recorder",
+    "sutazai_tui.recording",
+    "sutazai_tui.incident",
     "sutazai_tui.report",
     "sutazai_tui.bundle",
     "sutazai_tui.diagnostics",

@@ -1,0 +1,215 @@
+"""Benchmark: one DockerSource.poll() cycle against `docker stats --no-stream`, per fleet size.
+
+    python bench/poll_cycle.py --containers 1,10,30,100 [--rounds 5] [--phase idle|busy] [--httpx]
+
+Creates N busybox `sleep` containers (`--network none`, image sutazai-test/busybox:latest from
+scripts/docker-engine.sh image), then per N times our poll and the CLI alternately (order swapped
+every round) and prints medians: our wall time, the CLI's, the ratio, our client CPU (all
+threads). `--httpx` adds the alternative design, the same cycle (list, inspect all, one-shot
+stats all, image inspect per tag) with one persistent httpx AsyncClient over the socket.
+
+Phase matters more than method: the engine collects stats once a second while anyone listens,
+then goes idle. A stats request to an idle engine is served at once; one that arrives within a
+second of the last collection waits for the next tick. `--phase idle` (default) waits 1.5 s
+before each timed call, as a monitor polling every 30 s always finds the engine; `--phase busy`
+first makes one stats request, so every timed call starts just after a tick (the worst case).
+Every container it made is removed at the end, also on Ctrl-C, SIGTERM or an error.
+Not part of the test run: it prints figures, it does not pass or fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from sutazai_tui.sources.containers import DockerSource
+
+IMAGE = "sutazai-test/busybox:latest"
+SOCKET = "/var/run/docker.sock"
+CHECKOUT = str(Path(__file__).resolve().parents[1])  # run from a checkout without installing
+IDLE_GAP_S = 1.5  # longer than the engine's 1 s collection interval: its stats loop goes idle
+
+
+@dataclass
+class Timings:
+    """The samples of one fleet size: wall and CPU seconds per method."""
+
+    n: int
+    wall: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, method: str, wall: float, cpu: float) -> None:
+        """Record one timed call."""
+        self.wall.setdefault(method, []).append(wall)
+        self.cpu.setdefault(method, []).append(cpu)
+
+    def med(self, method: str, cpu: bool = False) -> float:
+        """The median wall (or CPU) seconds of a method."""
+        return statistics.median((self.cpu if cpu else self.wall)[method])
+
+
+def create(client: Any, names: list[str]) -> None:
+    """Start `sleep` containers with these names, a few at a time (vfs copies each rootfs)."""
+
+    def one(name: str) -> None:
+        client.containers.run(IMAGE, ["sleep", "3600"], name=name, network_mode="none", detach=True)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, names))
+
+
+def remove(client: Any, prefix: str) -> None:
+    """Force-remove every container whose name starts with this run's prefix."""
+    mine = [c for c in client.containers.list(all=True) if c.name.startswith(prefix)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda c: c.remove(force=True), mine))
+
+
+async def run_cli(names: list[str]) -> None:
+    """`docker stats --no-stream` over exactly these containers."""
+    proc = await asyncio.create_subprocess_exec(
+        "docker", "stats", "--no-stream", *names, stdout=asyncio.subprocess.DEVNULL
+    )
+    if await asyncio.wait_for(proc.wait(), 60) != 0:
+        raise SystemExit("docker stats failed")
+
+
+async def run_ours(source: DockerSource, expect: int) -> None:
+    """One poll of our source; it must see every container."""
+    status = await source.poll()
+    if len(status.containers) != expect:
+        raise SystemExit(f"poll saw {len(status.containers)} of {expect}: {status.reason}")
+
+
+async def run_httpx(client: httpx.AsyncClient, prefix: str) -> None:
+    """The alternative design: the same cycle with httpx over the unix socket, all at once."""
+    rows = (await client.get("/containers/json", params={"all": "1"})).json()
+    ids = [r["Id"] for r in rows if r["Names"][0].lstrip("/").startswith(prefix)]
+    query = {"stream": "0", "one-shot": "1"}
+    stats = [asyncio.ensure_future(client.get(f"/containers/{i}/stats", params=query)) for i in ids]
+    infos = await asyncio.gather(*(client.get(f"/containers/{i}/json") for i in ids))
+    tags = {r.json()["Config"]["Image"] for r in infos}
+    await asyncio.gather(*(client.get(f"/images/{t}/json") for t in tags), *stats)
+
+
+async def timed(step: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+    """Wall and process-CPU seconds of one awaited step."""
+    cpu, started = time.process_time(), time.perf_counter()
+    await step()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+async def set_phase(phase: str, api: Any, some_id: str) -> None:
+    """Put the engine's stats loop where a timed call should find it (see the docstring)."""
+    if phase == "idle":
+        await asyncio.sleep(IDLE_GAP_S)
+    else:
+        await asyncio.to_thread(api.stats, some_id, stream=False, one_shot=True)
+
+
+async def measure(args: argparse.Namespace, env: dict[str, Any], names: list[str]) -> Timings:
+    """Time each method `rounds` times on this fleet, alternating their order."""
+    t, source, prefix = Timings(len(names)), env["source"], env["prefix"]
+    methods: dict[str, Callable[[], Awaitable[None]]] = {
+        "ours": lambda: run_ours(source, t.n),
+        "cli": lambda: run_cli(names),
+    }
+    if args.httpx:
+        methods["httpx"] = lambda: run_httpx(env["httpx"], prefix)
+    some_id = env["api"].inspect_container(names[0])["Id"]
+    for step in methods.values():  # warm-up: imports, pools, and our first CPU sample
+        await step()
+    order = list(methods)
+    for r in range(args.rounds):
+        for method in order if r % 2 == 0 else order[::-1]:
+            await set_phase(args.phase, env["api"], some_id)
+            t.add(method, *await timed(methods[method]))
+    return t
+
+
+async def amain(args: argparse.Namespace) -> list[Timings]:
+    """Create the fleets step by step, measure each, and always clean up."""
+    import docker
+    import httpx
+
+    sys.path.insert(0, CHECKOUT)
+    from sutazai_tui.sources.containers import DockerSource
+
+    client = docker.from_env(timeout=60)
+    prefix = f"sutazai-bench{secrets.token_hex(3)}-"
+    transport = httpx.AsyncHTTPTransport(uds=SOCKET)
+    env = {
+        "api": client.api,
+        "prefix": prefix,
+        "source": DockerSource(prefix=prefix, timeout=30),
+        "httpx": httpx.AsyncClient(transport=transport, base_url="http://docker", timeout=30),
+    }
+    results: list[Timings] = []
+    try:
+        names: list[str] = []
+        for n in sorted({int(x) for x in args.containers.split(",")}):
+            fresh = [f"{prefix}{i:03d}" for i in range(len(names), n)]
+            await asyncio.to_thread(create, client, fresh)
+            names += fresh
+            results.append(await measure(args, env, names))
+            print(f"  N={n}: done", file=sys.stderr, flush=True)
+    finally:
+        await env["source"].close()
+        await env["httpx"].aclose()
+        await asyncio.to_thread(remove, client, prefix)
+    return results
+
+
+def report(results: list[Timings], args: argparse.Namespace) -> None:
+    """Print the table (medians) and the two target ratios."""
+    print(f"\nphase {args.phase}, medians of {args.rounds} rounds, {os.cpu_count()} cores")
+    head = ["N", "ours s", "CLI s", "ours/CLI", "ours CPU ms"]
+    head += ["httpx s", "httpx CPU ms"] if args.httpx else []
+    print(" ".join(f"{h:>12}" for h in head))
+    for t in results:
+        cells = [f"{t.n}", f"{t.med('ours'):.2f}", f"{t.med('cli'):.2f}"]
+        cells += [f"{t.med('ours') / t.med('cli'):.2f}", f"{t.med('ours', cpu=True) * 1000:.0f}"]
+        if args.httpx:
+            cells += [f"{t.med('httpx'):.2f}", f"{t.med('httpx', cpu=True) * 1000:.0f}"]
+        print(" ".join(f"{c:>12}" for c in cells))
+    by_n = {t.n: t for t in results}
+    if 30 in by_n:
+        print(f"ours/CLI at 30: {by_n[30].med('ours') / by_n[30].med('cli'):.2f} (target <= 0.5)")
+    if 10 in by_n and 100 in by_n:
+        ratio = by_n[100].med("ours") / by_n[10].med("ours")
+        print(f"ours at 100 / ours at 10: {ratio:.2f} (target <= 1.5)")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Parse the options, run, print."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--containers", default="1,10,30,100", help="fleet sizes, comma-separated")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per size (medians)")
+    parser.add_argument("--phase", choices=["idle", "busy"], default="idle", help="engine phase")
+    parser.add_argument("--httpx", action="store_true", help="also time the httpx design")
+    args = parser.parse_args()
+    # SIGTERM too must reach the `finally` that removes the containers.
+    signal.signal(signal.SIGTERM, _interrupt)
+    report(asyncio.run(amain(args)), args)
+
+
+if __name__ == "__main__":
+    main()

@@ -139,4 +139,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return print_audit(settings_from_args(args).audit_path, since=args.since)
     from sutazai_tui.app import run_tui
 
-    return run_tui(settings_from_args(args), demo=getattr(args, "demo", False))
+    return run_tui(
+        settings_from_args(args), demo=getattr(args, "demo", False), config_path=getattr(args, "config", None)
+    )

@@ -18,7 +18,9 @@ def run_check(*args: str, timeout: float = 20) -> tuple[int, str, str, float]:
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "sutazai_tui", "check", "--no-containers", *args],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started
 
@@ -69,7 +71,7 @@ def test_warning_only_exits_1(backend_thread: SimulatedBackend) -> None:
 
 
 def test_nothing_answered_in_a_judgeable_way_is_unknown() -> None:
-    from sutazai_tui.models import EndpointStatus, EndpointKind, Snapshot
+    from sutazai_tui.models import EndpointKind, EndpointStatus, Snapshot
     from sutazai_tui.verdict import Level, assess
 
     snap = Snapshot(endpoints=(EndpointStatus(name="h", url="u", kind=EndpointKind.HEALTH),))

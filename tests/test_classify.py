@@ -26,7 +26,11 @@ def test_health_with_an_unhealthy_service_is_degraded() -> None:
 
 
 def test_health_fallback_answer_is_degraded() -> None:
-    body = {"status": "healthy", "services": {"system": "ultra_healthy"}, "performance": {"ultrafix_fallback": True}}
+    body = {
+        "status": "healthy",
+        "services": {"system": "ultra_healthy"},
+        "performance": {"ultrafix_fallback": True},
+    }
     v = judge(EndpointKind.HEALTH, 200, body, False)
     assert v.state is State.DEGRADED and "fallback" in v.reason
 
@@ -44,7 +48,13 @@ def test_emergency_present_and_absent() -> None:
 
 
 def test_mcp_states() -> None:
-    ok = {"status": "operational", "bridge_type": "MCPStdioBridge", "bridge_initialized": True, "service_count": 18, "dind_status": "connected"}
+    ok = {
+        "status": "operational",
+        "bridge_type": "MCPStdioBridge",
+        "bridge_initialized": True,
+        "service_count": 18,
+        "dind_status": "connected",
+    }
     v = judge(EndpointKind.MCP, 200, ok, False)
     assert v.state is State.OK and v.details["services"] == 18
     assert judge(EndpointKind.MCP, 200, {**ok, "status": "initializing"}, False).state is State.DEGRADED
@@ -64,4 +74,7 @@ def test_auth_errors_say_what_to_do() -> None:
 
 def test_generic_accepts_any_2xx() -> None:
     assert judge(EndpointKind.GENERIC, 204, None, False).state is State.OK
-    assert judge(EndpointKind.GENERIC, 500, {"detail": "Internal server error"}, False).reason == "HTTP 500: Internal server error"
+    assert (
+        judge(EndpointKind.GENERIC, 500, {"detail": "Internal server error"}, False).reason
+        == "HTTP 500: Internal server error"
+    )

@@ -16,7 +16,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def test_precedence_flags_over_env_over_file_over_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_precedence_flags_over_env_over_file_over_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = write(tmp_path / "c.toml", "interval = 12\ntimeout = 3\nlatency_threshold = 2\n")
     assert load_settings().interval == 30
     assert load_settings(cfg).interval == 12
@@ -34,7 +36,11 @@ def test_default_config_file_is_read_from_xdg(tmp_path: Path) -> None:
 
 
 def test_extra_endpoints_from_the_file(tmp_path: Path) -> None:
-    cfg = write(tmp_path / "c.toml", '[[endpoints]]\nname = "detailed"\nurl = "/api/v1/health/detailed"\nkind = "health"\ntoken = "t0ken-value"\n')
+    cfg = write(
+        tmp_path / "c.toml",
+        '[[endpoints]]\nname = "detailed"\nurl = "/api/v1/health/detailed"\n'
+        'kind = "health"\ntoken = "t0ken-value"\n',
+    )
     s = load_settings(cfg)
     names = [e.name for e in s.all_endpoints()]
     assert names == ["health", "emergency", "mcp", "detailed"]

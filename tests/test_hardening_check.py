@@ -19,16 +19,34 @@ def check_json(hostile: HostileServer, path: str, *extra: str) -> tuple[int, dic
     config = f'default_endpoints = false\n[[endpoints]]\nname = "t"\nurl = "{path}"\nkind = "health"\n'
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "sutazai_tui", "check", "--json", "--no-containers", "--config", "/dev/stdin",
-         "--base-url", hostile.url, "--timeout", str(TIMEOUT), *extra],
-        input=config, capture_output=True, text=True, timeout=30,
+        [
+            sys.executable,
+            "-m",
+            "sutazai_tui",
+            "check",
+            "--json",
+            "--no-containers",
+            "--config",
+            "/dev/stdin",
+            "--base-url",
+            hostile.url,
+            "--timeout",
+            str(TIMEOUT),
+            *extra,
+        ],
+        input=config,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     return proc.returncode, json.loads(proc.stdout), proc.stderr, time.monotonic() - started
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("path", "state", "failure", "words"), CASES, ids=[c[0] for c in CASES])
-def test_check_survives_every_misbehaviour(hostile: HostileServer, path: str, state: str, failure: str, words: str) -> None:
+def test_check_survives_every_misbehaviour(
+    hostile: HostileServer, path: str, state: str, failure: str, words: str
+) -> None:
     code, doc, err, elapsed = check_json(hostile, path)
     endpoint = doc["snapshot"]["endpoints"][0]  # type: ignore[index]
     assert endpoint["state"] == state and endpoint["failure"] == failure
@@ -39,9 +57,11 @@ def test_check_survives_every_misbehaviour(hostile: HostileServer, path: str, st
     assert elapsed < TIMEOUT + 1.5
 
 
-def test_an_echoed_token_never_reaches_the_output(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_echoed_token_never_reaches_the_output(
+    hostile: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "tok-SECRET-9f8e7d6c5b4a"
     monkeypatch.setenv("SUTAZAI_TUI_TOKEN", secret)
-    code, doc, err, _ = check_json(hostile, "/echo-auth")
+    _code, doc, err, _ = check_json(hostile, "/echo-auth")
     assert hostile.auth_seen[-1] == f"Bearer {secret}"
     assert secret not in json.dumps(doc) and secret not in err

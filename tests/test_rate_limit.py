@@ -44,7 +44,9 @@ async def test_held_refresh_stays_under_the_budget_and_the_backends_limit() -> N
     await backend.stop()
     sent = len(backend.request_times)
     # The window is sliding: count the worst 10 s inside the run, not only the total.
-    worst = max(sum(1 for t in backend.request_times if s <= t < s + BURST_WINDOW_S) for s in backend.request_times)
+    worst = max(
+        sum(1 for t in backend.request_times if s <= t < s + BURST_WINDOW_S) for s in backend.request_times
+    )
     assert worst <= 8, f"{worst} requests in one 10 s window"
     assert backend.limiter is not None and sum(backend.limiter.violations.values()) == 0
     assert sent >= 6  # it did poll: the budget throttles, it does not stop

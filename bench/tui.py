@@ -1,0 +1,244 @@
+"""Benchmark: the TUI beside a bare Textual app (one Static), both in a real pseudo-terminal.
+
+    python bench/tui.py [--quick] [--runs 5]
+
+Measures, for each of the two programs:
+- first frame: process start to the first frame on the terminal, with the backend hung
+  (ours runs the real `sutazai-tui` console script);
+- RSS 10 s after start (ours with 30 simulated containers and a healthy backend);
+- CPU % of one core between polls (interval 30 s; windows that hold no poll), and over the
+  whole run including the polls; 60 s in a full run, 20 s with --quick;
+- key to screen: press `?` while every endpoint hangs, time until the help is on screen.
+Targets: first frame <= 1.15x the bare app's, RSS <= 60 MiB, idle CPU <= 0.3 %, key <= 100 ms.
+Prints figures and ratios; never part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+from sutazai_tui.demo import answers
+from sutazai_tui.demo.backend import SimulatedBackend
+
+BIN = Path(sys.executable).parent
+TICK = os.sysconf("SC_CLK_TCK")
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    BINDINGS = [("question_mark", "help", "Help")]
+    def compose(self):
+        yield Static("bare-first-frame")
+    def action_help(self):
+        self.query_one(Static).update("Files shown")
+Bare().run()
+"""
+
+OUR_DRIVER = """
+import sys
+from sutazai_tui.app import SutazaiApp
+from sutazai_tui.config import Settings
+from sutazai_tui.demo.fleet import SimulatedFleet
+from sutazai_tui.monitor import Monitor
+url, count, interval, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+settings = Settings(base_url=url, interval=interval, timeout=timeout)
+SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(count=count))).run()
+"""
+
+
+class Terminal:
+    """A child process on an 80x24 pseudo-terminal; its output is collected by a reader thread."""
+
+    def __init__(self, argv: list[str]) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.output = bytearray()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self.lock:
+                self.output += chunk
+
+    def mark(self) -> int:
+        """Position in the output, to look for text written after it."""
+        with self.lock:
+            return len(self.output)
+
+    def wait_for(self, text: str, since: int = 0, deadline_s: float = 20.0) -> float:
+        """Monotonic time when `text` first showed in the output after `since`."""
+        needle = text.encode()
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            with self.lock:
+                if needle in self.output[since:]:
+                    return time.monotonic()
+            time.sleep(0.001)  # polling another process's output: there is nothing to await
+        raise TimeoutError(f"{text!r} did not appear within {deadline_s} s")
+
+    def press(self, key: bytes) -> None:
+        """Type into the child's terminal."""
+        os.write(self.master, key)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the child used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def rss_mib(self) -> float:
+        """Resident memory of the child."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        """End the child (only this one, by its pid) and the terminal."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        os.close(self.master)
+
+
+def bare_argv() -> list[str]:
+    return [sys.executable, "-c", BARE_APP]
+
+
+def first_frames(runs: int, hung_url: str) -> tuple[list[float], list[float], list[float]]:
+    """Seconds from spawn to the first frame: bare, bare after the CLI's imports, ours; interleaved."""
+    bare: list[float] = []
+    bare_cli: list[float] = []
+    ours: list[float] = []
+    marker = hung_url.removeprefix("http://")
+    # Every sub-command pays for `sutazai_tui.cli` (pydantic-settings) before any screen exists.
+    with_cli = [sys.executable, "-c", "import sutazai_tui.cli\n" + BARE_APP]
+    for _ in range(runs):
+        for argv, text, out in (
+            (bare_argv(), "bare-first-frame", bare),
+            (with_cli, "bare-first-frame", bare_cli),
+            ([str(BIN / "sutazai-tui"), "--base-url", hung_url, "--timeout", "5"], marker, ours),
+        ):
+            term = Terminal(argv)
+            try:
+                out.append(term.wait_for(text) - term.started)
+            finally:
+                term.close()
+    return bare, bare_cli, ours
+
+
+def steady(
+    argv: list[str], marker: str, seconds: float, windows: list[tuple[float, float]]
+) -> dict[str, float]:
+    """RSS at 10 s, CPU % over windows without polls, and over the whole run."""
+    term = Terminal(argv)
+    try:
+        term.wait_for(marker)
+        samples: dict[float, float] = {}
+        rss = float("nan")
+        points = sorted({0.5, 10.0, seconds, *(t for w in windows for t in w)})
+        for point in points:
+            time.sleep(max(0.0, term.started + point - time.monotonic()))  # a timeline, not a settle wait
+            samples[point] = term.cpu_seconds()
+            if point == 10.0:
+                rss = term.rss_mib()
+        idle = sum(samples[b] - samples[a] for a, b in windows) / sum(b - a for a, b in windows) * 100
+        whole = (samples[seconds] - samples[0.5]) / (seconds - 0.5) * 100
+        return {"rss": rss, "idle_cpu": idle, "cpu": whole}
+    finally:
+        term.close()
+
+
+def key_latency(argv: list[str], marker: str, presses: int) -> list[float]:
+    """Milliseconds from `?` to the help on screen (`Files`), escaping between presses."""
+    term = Terminal(argv)
+    found: list[float] = []
+    try:
+        term.wait_for(marker)
+        time.sleep(1.0)  # let the first (hung) poll start: the keys must beat a poll in flight
+        for _ in range(presses):
+            since = term.mark()
+            sent = time.monotonic()
+            term.press(b"?")
+            found.append((term.wait_for("Files", since) - sent) * 1000)
+            term.press(b"\x1b")
+            time.sleep(0.4)  # the escape key needs its own timeout before Textual reads it
+    finally:
+        term.close()
+    return found
+
+
+def main() -> int:
+    """Run everything once and print the figures."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="20 s CPU run instead of 60 s")
+    parser.add_argument("--runs", type=int, default=5, help="first-frame runs per program")
+    args = parser.parse_args()
+    hung = SimulatedBackend("incident", rate_limit=False)
+    hung.forced_phase = answers.HANG
+    hung.start_thread()
+    healthy = SimulatedBackend("healthy").start_thread()
+    seconds = 20.0 if args.quick else 60.0
+    # polls at ~0.5 s and every 30 s after; windows keep 5 s clear of each
+    windows = [(5.0, 15.0)] if args.quick else [(5.0, 25.0), (35.0, 55.0)]
+    ours_driver = [sys.executable, "-c", OUR_DRIVER]
+    try:
+        bare_ff, cli_ff, ours_ff = first_frames(args.runs, hung.url)
+        bare_s = steady(bare_argv(), "bare-first-frame", seconds, windows)
+        ours_s = steady([*ours_driver, healthy.url, "30", "30", "5"], healthy.url[7:], seconds, windows)
+        bare_k = key_latency(bare_argv(), "bare-first-frame", 5)
+        ours_k = key_latency([*ours_driver, hung.url, "30", "2", "5"], hung.url[7:], 5)
+    finally:
+        hung.stop_thread()
+        healthy.stop_thread()
+
+    def row(name: str, bare: float, ours: float, unit: str, target: str) -> None:
+        ratio = ours / bare if bare else float("inf")
+        print(f"{name:<28} {bare:>10.3f} {ours:>10.3f} {unit:<5} {ratio:>6.2f}x  {target}")
+
+    print(f"sutazai-tui TUI bench ({'quick' if args.quick else 'full'}: CPU over {seconds:.0f} s)")
+    print(f"{'':<28} {'bare':>10} {'ours':>10}")
+    row("first frame (median)", statistics.median(bare_ff), statistics.median(ours_ff), "s", "<= 1.15x")
+    row("first frame (min)", min(bare_ff), min(ours_ff), "s", "")
+    row("  floor incl. cli imports", statistics.median(cli_ff), statistics.median(ours_ff), "s", "ours/that")
+    row("RSS at 10 s (30 containers)", bare_s["rss"], ours_s["rss"], "MiB", "<= 60 MiB")
+    row("CPU between polls", bare_s["idle_cpu"], ours_s["idle_cpu"], "%", "<= 0.3 %")
+    row("CPU whole run incl. polls", bare_s["cpu"], ours_s["cpu"], "%", "")
+    row("key ? -> help (median)", statistics.median(bare_k), statistics.median(ours_k), "ms", "<= 100 ms")
+    row("key ? -> help (max)", max(bare_k), max(ours_k), "ms", "endpoints hung")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

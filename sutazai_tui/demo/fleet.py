@@ -1,0 +1,205 @@
+"""A simulated `sutazai-*` container fleet whose states follow the SimulatedBackend's incident.
+
+It is a `ContainerSource` (engine "simulated"): `--demo`, the TUI tests and the screenshots use it
+where no Docker engine exists. `stop`/`start`/`restart` change a container the way the engine
+would, so container actions can be tried against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sutazai_tui.demo import answers
+from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.models import ContainersStatus, ContainerStats, State
+
+MIB = 1024 * 1024
+BACKEND = "sutazai-backend"
+MCP = "sutazai-mcp-orchestrator"
+REDIS = "sutazai-redis"
+
+# name, image, memory limit MiB, typical CPU %, typical memory MiB
+FLEET: tuple[tuple[str, str, int, float, int], ...] = (
+    (BACKEND, "sutazai/backend:latest", 2048, 14.0, 520),
+    ("sutazai-frontend", "sutazai/frontend:latest", 1024, 2.5, 190),
+    ("sutazai-postgres", "postgres:16-alpine", 2048, 4.0, 310),
+    (REDIS, "redis:7-alpine", 512, 0.8, 38),
+    ("sutazai-ollama", "ollama/ollama:latest", 8192, 22.0, 2860),
+    (MCP, "docker:25-dind", 4096, 5.5, 610),
+    ("sutazai-agent-coordinator", "sutazai/agent:latest", 1024, 3.2, 240),
+    ("sutazai-agent-researcher", "sutazai/agent:latest", 1024, 1.7, 205),
+)
+
+
+@dataclass
+class _Sim:
+    """One simulated container's mutable state between polls."""
+
+    name: str
+    image: str
+    mem_limit: int
+    cpu_base: float
+    mem_base: int
+    started_at: datetime
+    restart_count: int = 0
+    stopped: bool = False
+    fresh: bool = False  # just (re)started: health "starting" for one poll
+    io: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # net rx, tx, block read, write
+
+
+def _digest(text: str) -> str:
+    # Stable across runs (unlike hash()), so screenshots and recordings repeat.
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
+class SimulatedFleet:
+    """Containers whose states follow `backend.phase` (hang, emergency, initializing, recovered…)."""
+
+    def __init__(
+        self,
+        backend: SimulatedBackend | None = None,
+        count: int | None = None,
+        seed: int = 7,
+        clock: Callable[[], datetime] = _wall,
+    ) -> None:
+        self.backend = backend
+        self._clock = clock
+        self._rng = random.Random(seed)
+        self._polls = 0
+        self._last_phase: str | None = None
+        boot = clock() - timedelta(hours=6, minutes=12)
+        specs = list(FLEET)
+        for n in range(len(specs), count or len(specs)):
+            specs.append((f"sutazai-agent-{n:02d}", "sutazai/agent:latest", 1024, 1.0 + n % 5, 150 + 7 * n))
+        self._sims = {
+            name: _Sim(name, image, limit * MIB, cpu, mem * MIB, boot + timedelta(minutes=i))
+            for i, (name, image, limit, cpu, mem) in enumerate(specs[: count or len(specs)])
+        }
+
+    @property
+    def engine(self) -> str:
+        """Shown in the header where a real source shows its socket."""
+        return "simulated"
+
+    @property
+    def names(self) -> list[str]:
+        """Every container of the fleet."""
+        return list(self._sims)
+
+    @property
+    def phase(self) -> str:
+        """The backend's phase (recovered when there is no backend)."""
+        return self.backend.phase if self.backend is not None else answers.RECOVERED
+
+    async def poll(self) -> ContainersStatus:
+        """One cycle's view; the backend's restart count rises each poll while it hangs."""
+        started = time.monotonic()
+        phase = self.phase
+        if phase != self._last_phase and self._last_phase == answers.HANG and BACKEND in self._sims:
+            self._sims[BACKEND].started_at = self._clock()  # it came up at last
+        self._last_phase = phase
+        found = tuple(self._stats(sim, phase) for sim in self._sims.values())
+        self._polls += 1
+        return ContainersStatus(
+            engine=self.engine,
+            state=State.OK,
+            reason=f"{len(found)} containers",
+            containers=found,
+            checked_at=self._clock(),
+            duration_ms=round((time.monotonic() - started) * 1000, 1),
+        )
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    def _get(self, name: str) -> _Sim:
+        try:
+            return self._sims[name]
+        except KeyError:
+            raise LookupError(f"no simulated container named {name!r}") from None
+
+    def stop(self, name: str) -> None:
+        """Stop a container (it exits with code 0 and stays down until started)."""
+        self._get(name).stopped = True
+
+    def start(self, name: str) -> None:
+        """Start a stopped container; it reports health `starting` on the next poll."""
+        sim = self._get(name)
+        if sim.stopped:
+            sim.stopped = False
+            sim.fresh = True
+            sim.started_at = self._clock()
+
+    def restart(self, name: str) -> None:
+        """Restart a container: restart count +1, fresh start time, health `starting` next poll."""
+        sim = self._get(name)
+        sim.stopped = False
+        sim.fresh = True
+        sim.restart_count += 1
+        sim.started_at = self._clock()
+
+    def _health(self, sim: _Sim, phase: str) -> tuple[str, str | None]:
+        """(engine state, health) for a running container in this phase."""
+        if sim.name == BACKEND:
+            if phase == answers.HANG:
+                return "restarting", None
+            if phase == answers.EMERGENCY:
+                return "running", "starting"
+            if phase == answers.INITIALIZING:
+                return "running", "unhealthy"
+        if sim.name == MCP and phase in (answers.EMERGENCY, answers.DEGRADED):
+            return "running", "unhealthy"
+        if sim.name == MCP and phase == answers.INITIALIZING:
+            return "running", "starting"
+        if sim.name == REDIS and phase == answers.DEGRADED:
+            return "running", "unhealthy"
+        return "running", "starting" if sim.fresh else "healthy"
+
+    def _stats(self, sim: _Sim, phase: str) -> ContainerStats:
+        base = ContainerStats(
+            name=sim.name,
+            id=_digest(sim.name)[:12],
+            image=sim.image,
+            image_id=f"sha256:{_digest(sim.image)}",
+            restart_count=sim.restart_count,
+            started_at=sim.started_at,
+            labels={"com.docker.compose.project": "sutazai"},
+        )
+        if sim.stopped:
+            return base.model_copy(update={"state": "exited", "exit_code": 0, "finished_at": self._clock()})
+        state, health = self._health(sim, phase)
+        sim.fresh = False
+        if state == "restarting":
+            sim.restart_count += 1
+            sim.started_at = self._clock()
+            return base.model_copy(
+                update={"state": state, "restart_count": sim.restart_count, "exit_code": 137}
+            )
+        jitter = self._rng.uniform
+        sim.io = [v + self._rng.randint(2_000, 90_000) for v in sim.io]
+        mem = int(sim.mem_base * jitter(0.97, 1.03))
+        return base.model_copy(
+            update={
+                "state": state,
+                "health": health,
+                # like the engine's one-shot stats: no CPU figure before a second sample
+                "cpu_percent": round(sim.cpu_base * jitter(0.8, 1.2), 1) if self._polls else None,
+                "mem_used": mem,
+                "mem_limit": sim.mem_limit,
+                "mem_percent": round(mem / sim.mem_limit * 100, 1),
+                "net_rx": sim.io[0] * 4,
+                "net_tx": sim.io[1],
+                "blk_read": sim.io[2] * 16,
+                "blk_write": sim.io[3] * 8,
+                "pids": 12 + len(sim.name) % 9,
+            }
+        )

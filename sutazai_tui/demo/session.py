@@ -1,0 +1,51 @@
+"""`sutazai-tui --demo`: the simulated backend (incident scenario) and fleet, in this process."""
+
+from __future__ import annotations
+
+from sutazai_tui.config import Settings
+from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.fleet import SimulatedFleet
+from sutazai_tui.monitor import Monitor
+
+# The backend allows 10 requests per 10 s and the client's budget is 8. The next cycle is armed
+# when the last one ends, so at 4.5 s three cycles (9 requests) fit in one 10 s window and the
+# budget would skip one; at 5 s at most two do (6 requests), leaving room for an `r`.
+DEMO_INTERVAL = 5.0
+DEMO_TIMEOUT = 2.0
+DEMO_PHASE_SECONDS = 20.0
+
+
+class DemoSession:
+    """Starts the simulated backend on a free loopback port and points the settings at it."""
+
+    def __init__(
+        self, settings: Settings, scenario: str = "incident", phase_seconds: float = DEMO_PHASE_SECONDS
+    ) -> None:
+        self._settings = settings
+        self.backend = SimulatedBackend(scenario, host="127.0.0.1", port=0, phase_seconds=phase_seconds)
+        self.fleet = SimulatedFleet(self.backend)
+        self.settings = settings
+
+    def start(self) -> Settings:
+        """Start the backend in its own thread; the settings to run the app with."""
+        self.backend.start_thread()
+        self.settings = self._settings.model_copy(
+            update={
+                "base_url": self.backend.url,
+                "interval": DEMO_INTERVAL,
+                "timeout": DEMO_TIMEOUT,
+                "endpoints": [],
+                "default_endpoints": True,
+                "containers": True,
+                "token": None,
+            }
+        )
+        return self.settings
+
+    def monitor(self) -> Monitor:
+        """A Monitor over the simulated backend and fleet (call after `start`)."""
+        return Monitor(self.settings, containers=self.fleet)
+
+    def stop(self) -> None:
+        """Stop the backend thread."""
+        self.backend.stop_thread()

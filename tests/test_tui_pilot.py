@@ -168,6 +168,7 @@ async def test_findings_panel_is_worst_first_and_hidden_when_empty(backend: Simu
     app = make_app(backend)
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(FindingsPanel)
+        await wait_until(pilot, lambda: app.snapshot is not None)  # the live cycle's own (none)
         assert not panel.display
         warn = Finding(id="w", severity="warning", subject="redis", title="slow", evidence="e", fix="f")
         crit = Finding(
@@ -179,6 +180,17 @@ async def test_findings_panel_is_worst_first_and_hidden_when_empty(backend: Simu
         assert "CRITICAL" in str(panel.render())
         app.show_findings([])
         assert not panel.display
+
+
+async def test_live_findings_name_the_incidents_causes(backend: SimulatedBackend) -> None:
+    backend.forced_phase = "emergency"  # the fleet's backend has JWT_SECRET but no JWT_SECRET_KEY
+    app = make_app(backend)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.query_one(FindingsPanel)
+        await wait_until(pilot, lambda: bool(panel.findings))
+        ids = {f.id for f in panel.findings}
+        assert {"emergency-build", "env-name-mismatch"} <= ids
+        assert "JWT_SECRET_KEY" in str(panel.render())
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)])

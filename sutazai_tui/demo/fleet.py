@@ -52,6 +52,22 @@ class _Sim:
     io: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # net rx, tx, block read, write
 
 
+# The incident's env story, by phase: names only, as the real source reports them.
+_BACKEND_ENV = {
+    answers.HANG: ("DATABASE_URL", "REDIS_URL"),  # SECRET_KEY and JWT_SECRET missing
+    answers.EMERGENCY: ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET"),  # no JWT_SECRET_KEY
+    answers.INITIALIZING: ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET"),
+}
+_FIXED_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
+
+
+def env_names_for(name: str, phase: str) -> tuple[str, ...]:
+    """What env var names a simulated container carries in this phase."""
+    if name == BACKEND:
+        return _BACKEND_ENV.get(phase, _FIXED_ENV)
+    return ("TZ", "PATH")
+
+
 def _digest(text: str) -> str:
     # Stable across runs (unlike hash()), so screenshots and recordings repeat.
     return hashlib.sha256(text.encode()).hexdigest()
@@ -172,6 +188,7 @@ class SimulatedFleet:
             image_id=f"sha256:{_digest(sim.image)}",
             restart_count=sim.restart_count,
             started_at=sim.started_at,
+            env_names=env_names_for(sim.name, phase),
             labels={"com.docker.compose.project": "sutazai"},
         )
         if sim.stopped:

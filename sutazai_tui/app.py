@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
+from sutazai_tui.app_actions import ACTIONS_BINDINGS, ActionsMixin
+from sutazai_tui.app_comfort import COMFORT_BINDINGS, ComfortMixin
+from sutazai_tui.app_recording import RECORDING_BINDINGS, RecordingMixin
 from sutazai_tui.config import Settings
 from sutazai_tui.history import History
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
@@ -56,7 +60,7 @@ def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
         return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
 
 
-class SutazaiApp(App[int]):
+class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
     """The monitor's screen.
 
     `monitor=None` builds the live Monitor after the first frame. `replay=True` or `poll=False`
@@ -75,6 +79,9 @@ class SutazaiApp(App[int]):
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        *ACTIONS_BINDINGS,
+        *RECORDING_BINDINGS,
+        *COMFORT_BINDINGS,
     ]
 
     def __init__(
@@ -119,6 +126,13 @@ class SutazaiApp(App[int]):
                 yield HostPanel()
                 yield EventLog()
         yield Footer(show_command_palette=False)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries plus each mixin's."""
+        yield from super().get_system_commands(screen)
+        yield from self.actions_commands()
+        yield from self.recording_commands()
+        yield from self.comfort_commands()
 
     def on_mount(self) -> None:
         """Paint first; start polling only after the first frame is on screen."""

@@ -49,6 +49,7 @@ class ContainerTable(DataTable[Text | str]):
         self._pinned: str | None = None
         self._rebuilding = False
         self._pending: dict[str, str] = {}
+        self._down_since: datetime | None = None
         self.border_title = "containers"
 
     def on_mount(self) -> None:
@@ -74,6 +75,11 @@ class ContainerTable(DataTable[Text | str]):
 
     def show(self, status: ContainersStatus | None, now: datetime, enabled: bool = True) -> None:
         """Render one cycle's containers (rebuilds the rows; the cursor stays on the same name)."""
+        down = status is not None and status.state is State.DOWN
+        if down and self._down_since is None:
+            self._down_since = (status.checked_at if status else None) or now
+        elif not down:
+            self._down_since = None
         self._status, self._now = status, now
         self._title(enabled)
         self._rebuild()
@@ -101,7 +107,9 @@ class ContainerTable(DataTable[Text | str]):
         elif status is None:
             self.border_title = "containers: waiting for the engine"
         elif status.state is State.DOWN:
-            self.border_title = f"containers DOWN: {status.reason}"
+            # Since when, so an operator can tell a blip from an outage at a glance.
+            since = fmt.local_time(self._down_since) if self._down_since else "?"
+            self.border_title = f"containers DOWN since {since}: {status.reason}"
         elif not status.containers:
             self.border_title = f"containers (0) on {status.engine}: {status.reason}"
         else:

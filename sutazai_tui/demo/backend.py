@@ -79,7 +79,7 @@ class SimulatedBackend:
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._hung: set[asyncio.Future[None]] = set()
+        self._hung: set[asyncio.Future[bytes]] = set()
 
     @property
     def url(self) -> str:
@@ -155,7 +155,7 @@ class SimulatedBackend:
         self.request_times.append(self._clock())
         client = str((writer.get_extra_info("peername") or ("?",))[0])
         try:
-            code, body = await self._answer(path, client)
+            code, body = await self._answer(path, client, reader)
             payload = json.dumps(body).encode()
             reason = {
                 200: "OK",
@@ -179,19 +179,24 @@ class SimulatedBackend:
         finally:
             writer.close()
 
-    async def _answer(self, path: str, client: str) -> tuple[int, dict[str, Any]]:
+    async def _answer(
+        self, path: str, client: str, reader: asyncio.StreamReader
+    ) -> tuple[int, dict[str, Any]]:
         if self.limiter is not None:
             refused = self.limiter.check(client)
             if refused is not None:
                 return refused
         phase = self.phase
         if phase == answers.HANG:
-            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._hung.add(fut)
+            # The deadlock: connection accepted, no answer, ever. Wait for the client to give up
+            # (EOF), not forever: a long demo must not pile up one socket per abandoned request.
+            hung = asyncio.ensure_future(reader.read())
+            self._hung.add(hung)
             try:
-                await fut  # the deadlock: connection accepted, no answer, ever
+                await hung
             finally:
-                self._hung.discard(fut)
+                self._hung.discard(hung)
+            raise ConnectionResetError("client gave up on the hung request")
         route = answers.ROUTES.get(path)
         if route is None:
             return 404, {"detail": "Not Found"}

@@ -39,7 +39,10 @@ def test_hung_backend_exits_2_within_the_deadline(silent_server: str) -> None:
     code, out, err, elapsed = run_check("--json", "--base-url", silent_server, "--timeout", "2")
     doc = json.loads(out)
     assert code == 2, err
-    assert elapsed < 3.0
+    # The deadline binds the cycle itself; the process around it adds interpreter start-up,
+    # which a loaded CI machine stretches (bench/check_cycle.py measures the wall time: ~2.5 s).
+    assert doc["snapshot"]["duration_ms"] < 2000 + 500
+    assert elapsed < 2.0 + 5.0
     assert doc["status"] == "CRITICAL"
     assert "timeout" in doc["snapshot"]["endpoints"][0]["reason"]
     assert doc["snapshot"]["endpoints"][0]["failure"] == "timeout-connected"

@@ -53,8 +53,10 @@ def test_check_survives_every_misbehaviour(
     assert words in endpoint["reason"]
     assert code == (1 if state == "DEGRADED" else 2)
     assert err == "" and "Traceback" not in json.dumps(doc)
-    # Interpreter start-up (~0.35 s here) plus the deadline, plus slack for a loaded CI machine.
-    assert elapsed < TIMEOUT + 1.5
+    # The deadline binds the cycle; the process adds interpreter start-up (~0.35 s idle, more on a
+    # loaded CI machine), so the outer bound is loose and the cycle's own duration is exact.
+    assert doc["snapshot"]["duration_ms"] < (TIMEOUT + 0.5) * 1000  # type: ignore[index]
+    assert elapsed < TIMEOUT + 5.0
 
 
 def test_an_echoed_token_never_reaches_the_output(

@@ -34,7 +34,7 @@ SECRET = "tok-SECRET-5a4b3c2d1e0f"
 async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile: HostileServer) -> None:
     endpoints = [EndpointConfig(name=n, url=p, kind=EndpointKind.HEALTH) for n, (p, _) in HOSTILE.items()]
     settings = settings_for(
-        hostile.url, timeout=3.0, interval=60, default_endpoints=False, endpoints=endpoints, token=SECRET
+        hostile.url, timeout=5.0, interval=60, default_endpoints=False, endpoints=endpoints, token=SECRET
     )
     app = SutazaiApp(settings, Monitor(settings))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -44,7 +44,7 @@ async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), 10)
         help_s = time.monotonic() - started
         await pilot.press("escape")
-        # Each endpoint ends within its 3 s deadline; the rest is a loaded machine's scheduling.
+        # Each endpoint ends within its 5 s deadline; the rest is a loaded machine's scheduling.
         await wait_until(
             pilot, lambda: all(s is not State.UNKNOWN for s, _ in panel_states(app).values()), 20
         )
@@ -55,8 +55,9 @@ async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile
         assert "Traceback" not in states[name][1]
     assert SECRET not in screen
     # A key answers while every endpoint hangs: the bound is generous for a loaded CI machine
-    # (bench/tui.py measures the real figure: ~25 ms); a loop blocked on I/O would take the 3 s deadline.
-    assert help_s < 1.5
+    # (bench/tui.py measures ~25 ms idle; ~0.6-1.5 s was seen at load average 6 on 2 cores);
+    # a loop blocked on I/O would take the 5 s deadline.
+    assert help_s < 2.5
 
 
 @pytest.mark.engine

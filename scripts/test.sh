@@ -29,7 +29,12 @@ if ! docker info >/dev/null 2>&1; then
   bash scripts/docker-engine.sh start
   started_engine=1
 fi
-cleanup() { if [ "$started_engine" = 1 ]; then bash scripts/docker-engine.sh stop || true; fi; }
+cleanup() {
+  # Test containers are named sutazai-t<hex>-*: remove any an interrupted test left behind.
+  leftovers=$(docker ps -aq --filter 'name=^/sutazai-t[0-9a-f]+-' 2>/dev/null || true)
+  [ -z "$leftovers" ] || docker rm -f $leftovers >/dev/null 2>&1 || true
+  if [ "$started_engine" = 1 ]; then bash scripts/docker-engine.sh stop || true; fi
+}
 trap cleanup EXIT
 bash scripts/docker-engine.sh image
 export SUTAZAI_TUI_REQUIRE_ENGINE=1

@@ -92,14 +92,16 @@ class ContainerFactory:
         return full
 
     def run(self, suffix: str, command: list[str] | str, **kwargs: Any) -> Any:
-        """Start a container from the test image, detached, without a network."""
+        """Start a container from the test image, detached, without a network, its log capped."""
         kwargs.setdefault("image", TEST_IMAGE)
+        kwargs.setdefault("log_config", _capped_log())
         kwargs["name"] = self.adopt(kwargs["name"]) if "name" in kwargs else self.name(suffix)
         return self.client.containers.run(command=command, network_mode="none", detach=True, **kwargs)
 
     def create(self, suffix: str, command: list[str] | str = "true", **kwargs: Any) -> Any:
         """Create (not start) a container; cheap, and enough to test listing and inspect."""
         kwargs.setdefault("image", TEST_IMAGE)
+        kwargs.setdefault("log_config", _capped_log())
         kwargs["name"] = self.adopt(kwargs["name"]) if "name" in kwargs else self.name(suffix)
         return self.client.containers.create(command=command, network_mode="none", **kwargs)
 
@@ -140,6 +142,13 @@ def containers(docker_client: Any) -> Iterator[ContainerFactory]:
         yield factory
     finally:
         factory.remove_all()
+
+
+def _capped_log() -> Any:
+    """A json-file log of at most 1 MB: a chatty test container once wrote 30 GB in 22 minutes."""
+    from docker.types import LogConfig
+
+    return LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"})
 
 
 class SecondEngine:

@@ -130,6 +130,16 @@ class Settings(BaseSettings):
     """Seconds after a container starts before a silent /health counts as a hang."""
     stuck_initializing: float = Field(default=300.0, gt=0)
     """Seconds a /health sub-service may stay `initializing` before it is a finding."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """`[keymap]` table: binding id -> key(s), comma-separated (e.g. `stop = "X"`); checked at start."""
+    theme: str | None = None
+    """A Textual theme name (e.g. `nord`, `gruvbox`); default: Textual's own."""
+    bell: bool = True
+    """Ring the terminal bell when something goes DOWN or EMERGENCY."""
+    on_state_change: list[str] = Field(default_factory=list)
+    """A command (argv list, no shell) run on each DOWN/EMERGENCY transition, the event as JSON on stdin."""
+    hook_timeout: float = Field(default=5.0, gt=0, le=300)
+    """Seconds the `on_state_change` command may run before it is killed."""
 
     @field_validator("base_url")
     @classmethod

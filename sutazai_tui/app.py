@@ -8,7 +8,6 @@ The heavy modules (httpx, psutil, the docker SDK) are imported after the first f
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,9 +38,13 @@ from sutazai_tui.widgets.host_panel import HostPanel
 from sutazai_tui.widgets.messages import CycleStarted, SnapshotReady
 
 if TYPE_CHECKING:
+    from sutazai_tui.actions import Actions
     from sutazai_tui.monitor import Monitor, Scheduler
 
 SPARK_CYCLES = 60
+LIVE_ONLY_ACTIONS = frozenset(
+    {"poll_now", "toggle_pause", "stop_container", "restart_container", "emergency_stop"}
+)
 
 
 def utc_now() -> datetime:
@@ -73,15 +76,18 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual's own ClassVar)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "poll_now", "Poll now", id="poll_now"),
-        Binding("p", "toggle_pause", "Pause/resume", id="pause"),
-        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        # Footer order is binding order: what an operator reaches for first comes first.
+        Binding("r", "poll_now", "Poll", tooltip="Poll now (joins a cycle already running)", id="poll_now"),
+        Binding("p", "toggle_pause", "Pause", tooltip="Pause / resume polling", id="pause"),
         *ACTIONS_BINDINGS,
         *RECORDING_BINDINGS,
         *COMFORT_BINDINGS,
+        Binding(
+            "slash", "filter", "Filter", key_display="/", tooltip="Filter containers by name", id="filter"
+        ),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="This help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
     ]
 
     def __init__(
@@ -94,6 +100,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         demo: bool = False,
         clock: Callable[[], datetime] = utc_now,
         config_path: Path | None = None,
+        actions: Actions | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -103,6 +110,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         self.demo = demo
         self.clock = clock
         self.config_path = config_path
+        self.actions = actions  # None: the Docker engine's, built on the first action
         self.history = monitor.history if monitor else History(settings.history_size, settings.interval)
         self.scheduler: Scheduler | None = None
         self.snapshot: Snapshot | None = None
@@ -110,6 +118,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         self._panels: dict[str, EndpointPanel] = {}
         self._latencies: dict[str, tuple[float | None, ...]] = {}
         self._poll_worker: Worker[None] | None = None
+        self.comfort_setup()  # [keymap] and theme: a bad one is a ConfigError before anything draws
 
     def compose(self) -> ComposeResult:
         """Header, endpoint panels, findings, containers beside host and events, footer."""
@@ -125,7 +134,13 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
             with Vertical(id="side"):
                 yield HostPanel()
                 yield EventLog()
-        yield Footer(show_command_palette=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In replay, live-only keys (poll, pause, container actions) are hidden and inert."""
+        if self.replay and action in LIVE_ONLY_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own palette entries plus each mixin's."""
@@ -167,6 +182,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         from sutazai_tui.diagnostics import diagnose
 
         findings = await asyncio.to_thread(diagnose, self.history, self.settings)
+        await self.record_cycle(snapshot, events, findings)
         self.post_message(SnapshotReady(snapshot, tuple(events), tuple(findings)))
 
     def _post_cycle_start(self) -> None:
@@ -184,8 +200,11 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
 
     @on(SnapshotReady)
     def _snapshot_ready(self, message: SnapshotReady) -> None:
+        if not self.is_running:
+            return  # a cycle that ended while the app shuts down: its widgets are gone
         self.show_snapshot(message.snapshot, message.events)
         self.show_findings(message.findings)
+        self.comfort_alert(message.events)  # bell, notification, on_state_change hook
 
     @on(CycleStarted)
     def _cycle_started(self) -> None:
@@ -217,6 +236,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         """Log an event that no snapshot caused (an operator action, a note)."""
         self.history.note(event)
         self.query_one(EventLog).show(self.history.events)
+        self.record_event(event)
 
     def show_findings(self, findings: Sequence[Finding]) -> None:
         """Show diagnoses worst first (the panel hides itself when there are none)."""
@@ -248,11 +268,16 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
             replay=self.replay,
             demo=self.demo,
             stale_reason=self.history.stale_reason(now),
+            replay_position=self.replay_position(),
+            recording=self.recording_badge(),
+            recording_ok=self.recording_ok,
         )
         self.query_one(HeaderBar).show(view)
 
     def _tick(self) -> None:
         # Once a second: countdown and staleness; widgets repaint only if what they show changed.
+        if not self.is_running:
+            return  # shutting down: the screen's widgets are already gone, the timer not yet
         now = self.clock()
         self._render_panels(now)
         self._refresh_header(now)
@@ -302,7 +327,10 @@ def run_tui(settings: Settings, demo: bool = False, config_path: Path | None = N
 
     session = DemoSession(settings)
     try:
-        app = SutazaiApp(session.start(), session.monitor(), demo=True, config_path=config_path)
+        settings = session.start()
+        app = SutazaiApp(
+            settings, session.monitor(), demo=True, config_path=config_path, actions=session.actions()
+        )
         app.run()
         return app.return_code or 0
     finally:
@@ -310,6 +338,7 @@ def run_tui(settings: Settings, demo: bool = False, config_path: Path | None = N
 
 
 def run_replay(path: Path) -> int:
-    """The TUI over a recording (filled in by the recording work)."""
-    print(f"replay: not available yet ({path})", file=sys.stderr)
-    return 2
+    """The TUI over a recording (replay.py)."""
+    from sutazai_tui.replay import run_replay as replay
+
+    return replay(path)

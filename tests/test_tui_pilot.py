@@ -139,7 +139,7 @@ async def test_help_lists_keys_and_where_files_go(backend: SimulatedBackend) -> 
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text").render())
-        for needle in ("Poll now", "Pause/resume", "Filter", str(app.settings.audit_path), "config file"):
+        for needle in ("Poll now", "Pause / resume", "Filter", str(app.settings.audit_path), "config file"):
             assert needle in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

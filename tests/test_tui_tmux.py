@@ -71,7 +71,7 @@ def test_tui_in_tmux(tmux: Tmux, backend_thread: SimulatedBackend) -> None:
         "emergency",
         "mcp",
         "OK",
-        "Poll now",
+        "Poll",  # the footer's short label
         backend_thread.url.removeprefix("http://"),
     ):
         assert needle in screen, screen
@@ -85,6 +85,6 @@ def test_tui_in_tmux(tmux: Tmux, backend_thread: SimulatedBackend) -> None:
 
     tmux.run("send-keys", "-t", "main", "q")
     screen = tmux.wait_for("EXIT=0")
-    assert "Poll now" not in screen  # the alternate screen is gone: the shell's own screen is back
+    assert "E-stop" not in screen  # the footer (alternate screen) is gone: the shell's screen is back
     lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
     assert lines[-2:] == ["EXIT=0", "$"], lines  # exited 0, and the shell prompts again

@@ -180,8 +180,22 @@ class SimulatedFleet:
             return "running", "unhealthy"
         return "running", "starting" if sim.fresh else "healthy"
 
-    def _stats(self, sim: _Sim, phase: str) -> ContainerStats:
-        base = ContainerStats(
+    def inspect(self, name: str) -> ContainerStats:
+        """One container now, as the engine's inspect would say, without the side effects of a poll.
+
+        No figures (CPU, memory, I/O): actions need only identity and state. LookupError if unknown.
+        """
+        sim, phase = self._get(name), self.phase
+        base = self._base(sim, phase)
+        if sim.stopped:
+            return base.model_copy(update={"state": "exited", "exit_code": 0})
+        state, health = self._health(sim, phase)
+        exit_code = 137 if state == "restarting" else None
+        return base.model_copy(update={"state": state, "health": health, "exit_code": exit_code})
+
+    def _base(self, sim: _Sim, phase: str) -> ContainerStats:
+        """What does not change between polls: identity, image, labels, start time."""
+        return ContainerStats(
             name=sim.name,
             id=_digest(sim.name)[:12],
             image=sim.image,
@@ -191,6 +205,9 @@ class SimulatedFleet:
             env_names=env_names_for(sim.name, phase),
             labels={"com.docker.compose.project": "sutazai"},
         )
+
+    def _stats(self, sim: _Sim, phase: str) -> ContainerStats:
+        base = self._base(sim, phase)
         if sim.stopped:
             return base.model_copy(update={"state": "exited", "exit_code": 0, "finished_at": self._clock()})
         state, health = self._health(sim, phase)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sutazai_tui.action_backends import FleetBackend
+from sutazai_tui.actions import Actions
 from sutazai_tui.config import Settings
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
@@ -45,6 +47,10 @@ class DemoSession:
     def monitor(self) -> Monitor:
         """A Monitor over the simulated backend and fleet (call after `start`)."""
         return Monitor(self.settings, containers=self.fleet)
+
+    def actions(self) -> Actions:
+        """Container actions on the simulated fleet, through the real policy and audit log."""
+        return Actions(self.settings, FleetBackend(self.fleet))
 
     def stop(self) -> None:
         """Stop the backend thread."""

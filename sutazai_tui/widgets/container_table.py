@@ -1,8 +1,11 @@
-"""The container table: worst first, filterable by name, with a cursor that actions will target."""
+"""The container table: worst first (or by any column), filterable by name and state, with a cursor
+that actions target."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.coordinate import Coordinate
@@ -25,11 +28,49 @@ COLUMNS = (
     ("block", "BLOCK r/w"),
 )
 _HEALTH_VARIABLE = {"healthy": "success", "starting": "warning", "unhealthy": "error"}
+_HEALTH_RANK = {"unhealthy": 0, "starting": 1, "healthy": 2}
+
+
+def _neg(value: float | int | None) -> float | None:
+    return None if value is None else -value
+
+
+def _sum(a: int | None, b: int | None) -> int | None:
+    return None if a is None and b is None else (a or 0) + (b or 0)
+
+
+# Per column: the sort value (None sorts last); each column's natural order comes first (worst,
+# busiest, most restarted, most recently started), `o` cycles them, `O` reverses.
+SORT_KEYS: dict[str, Callable[[ContainerStats], Any]] = {
+    "name": lambda c: c.name,
+    "state": lambda c: -container_state(c).rank,
+    "health": lambda c: _HEALTH_RANK.get(c.health or "", 3),
+    "restarts": lambda c: -c.restart_count,
+    "cpu": lambda c: _neg(c.cpu_percent),
+    "mem": lambda c: _neg(c.mem_used),
+    "docker": lambda c: c.state,
+    "up": lambda c: _neg(c.started_at.timestamp()) if c.started_at and c.state == "running" else None,
+    "net": lambda c: _neg(_sum(c.net_rx, c.net_tx)),
+    "block": lambda c: _neg(_sum(c.blk_read, c.blk_write)),
+}
+SORT_ORDER: tuple[str | None, ...] = (None, *SORT_KEYS)  # None: worst first
 
 
 def worst_first(containers: tuple[ContainerStats, ...] | list[ContainerStats]) -> list[ContainerStats]:
     """Containers ordered by badness (DOWN first), then by name."""
     return sorted(containers, key=lambda c: (-container_state(c).rank, c.name))
+
+
+def sort_containers(
+    containers: tuple[ContainerStats, ...] | list[ContainerStats], column: str | None, reverse: bool = False
+) -> list[ContainerStats]:
+    """Containers by a column (None: worst first), ties by name; unknown values always last."""
+    ordered = worst_first(containers)
+    if column is None:
+        return ordered[::-1] if reverse else ordered
+    key = SORT_KEYS[column]
+    known = sorted((c for c in ordered if key(c) is not None), key=key, reverse=reverse)
+    return known + [c for c in ordered if key(c) is None]
 
 
 def _pair(a: int | None, b: int | None) -> str:
@@ -44,6 +85,9 @@ class ContainerTable(DataTable[Text | str]):
         self._status: ContainersStatus | None = None
         self._now: datetime | None = None
         self._filter = ""
+        self._sort: str | None = None
+        self._reverse = False
+        self._troubled_only = False
         self._shown: list[ContainerStats] = []
         # The container the operator put the cursor on; until then the cursor stays on the worst.
         self._pinned: str | None = None
@@ -97,8 +141,43 @@ class ContainerTable(DataTable[Text | str]):
         if text == self._filter:
             return
         self._filter = text
-        self.border_subtitle = f"filter: {text}" if text else ""
         self._rebuild()
+
+    @property
+    def sort_column(self) -> str | None:
+        """The column rows are sorted by; None means worst first."""
+        return self._sort
+
+    @property
+    def troubled_only(self) -> bool:
+        """Whether only containers that are not OK are listed."""
+        return self._troubled_only
+
+    def cycle_sort(self, step: int = 1) -> None:
+        """Sort by the next column (after the last, worst first again); the order resets to natural."""
+        self._sort = SORT_ORDER[(SORT_ORDER.index(self._sort) + step) % len(SORT_ORDER)]
+        self._reverse = False
+        self._rebuild()
+
+    def toggle_sort_reverse(self) -> None:
+        """Reverse the current order."""
+        self._reverse = not self._reverse
+        self._rebuild()
+
+    def toggle_troubled_only(self) -> None:
+        """List only containers whose state is not OK, or all again."""
+        self._troubled_only = not self._troubled_only
+        self._rebuild()
+
+    def _subtitle(self) -> str:
+        parts = [f"sort: {self._sort or 'worst'}{' (reversed)' if self._reverse else ''}"]
+        if self._sort is None and not self._reverse:
+            parts = []
+        if self._troubled_only:
+            parts.append("not OK only")
+        if self._filter:
+            parts.append(f"filter: {self._filter}")
+        return " · ".join(parts)
 
     def _title(self, enabled: bool) -> None:
         status = self._status
@@ -126,7 +205,13 @@ class ContainerTable(DataTable[Text | str]):
         needle = self._filter.lower()
         self._rebuilding = True
         try:
-            self._shown = [c for c in worst_first(items) if needle in c.name.lower()]
+            ordered = sort_containers(items, self._sort, self._reverse)
+            self._shown = [
+                c
+                for c in ordered
+                if needle in c.name.lower() and not (self._troubled_only and container_state(c) is State.OK)
+            ]
+            self.border_subtitle = self._subtitle()
             self.clear()
             variables = self.app.theme_variables
             for c in self._shown:

@@ -28,6 +28,9 @@ class HeaderView:
     replay: bool = False
     demo: bool = False
     stale_reason: str | None = None
+    replay_position: str | None = None  # recorded time, frame i/n, speed: what the replay shows
+    recording: str | None = None  # after REC: the file's size, or why recording stopped
+    recording_ok: bool = True
 
 
 # Above this many seconds the countdown moves in COARSE_STEP steps: each repaint costs ~2 ms of
@@ -79,6 +82,10 @@ def main_line(view: HeaderView) -> Content:
     parts: list[Content] = []
     if view.replay:
         parts.append(_badge("REPLAY", "accent"))
+        if view.replay_position:
+            parts.append(Content.styled(view.replay_position, "bold $accent"))
+    if view.recording is not None:
+        parts.append(_badge(f"REC {view.recording}", "success" if view.recording_ok else "error"))
     if view.demo:
         parts.append(_badge("DEMO", "accent"))
     if view.stale_reason is not None:

@@ -17,13 +17,17 @@ from sutazai_tui.config import Settings, default_config_path
 
 
 def help_text(keys: Sequence[tuple[str, str]], places: Sequence[tuple[str, str]]) -> Content:
-    """Keys, then places, as aligned columns."""
-    width = max((len(k) for k, _ in keys), default=1)
-    lines = [Content.styled("Keys", "bold $accent")]
-    lines += [Content.assemble((f"  {k:<{width}}", "bold"), f"  {d}") for k, d in keys]
-    lines += [Content(""), Content.styled("Files", "bold $accent")]
+    """Places, then keys, as aligned columns.
+
+    Places come first: they fit any screen and are found nowhere else, while the key list grows
+    with every feature and scrolls (the footer shows the common keys anyway).
+    """
     label = max((len(p) for p, _ in places), default=1)
+    lines = [Content.styled("Files", "bold $accent")]
     lines += [Content.assemble(f"  {p:<{label}}", (f"  {v}", "$text-muted")) for p, v in places]
+    width = max((len(k) for k, _ in keys), default=1)
+    lines += [Content(""), Content.styled("Keys (↑/↓ scroll)", "bold $accent")]
+    lines += [Content.assemble((f"  {k:<{width}}", "bold"), f"  {d}") for k, d in keys]
     lines += [Content(""), Content.styled("escape, q or ? closes this screen", "$text-muted")]
     return Content("\n").join(lines)
 
@@ -32,7 +36,7 @@ def app_keys(app: App[Any]) -> list[tuple[str, str]]:
     """The app's own keys as the keymap has them now: the footer's first, then the hidden ones."""
     mine = [b.binding for b in app.active_bindings.values() if b.node is app and b.binding.description]
     mine.sort(key=lambda b: not b.show)
-    return [(app.get_key_display(b), b.description) for b in mine]
+    return [(app.get_key_display(b), b.tooltip or b.description) for b in mine]  # tooltip: the long form
 
 
 def help_places(settings: Settings, config_path: Path | None) -> list[tuple[str, str]]:

@@ -1,0 +1,200 @@
+"""Logs, inspect, sort, state filter, keymap, theme and alerts, driven by Pilot on the simulated fleet."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from sutazai_tui.app import SutazaiApp
+from sutazai_tui.app_comfort import binding_ids, check_keymap
+from sutazai_tui.cli import main
+from sutazai_tui.config import ConfigError
+from sutazai_tui.container_details import LOG_TAIL
+from sutazai_tui.demo import answers
+from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.models import State, container_state
+from sutazai_tui.widgets.container_table import ContainerTable, worst_first
+from sutazai_tui.widgets.inspect_screen import InspectScreen
+from sutazai_tui.widgets.logs_screen import LogsScreen
+from tests.tui_support import make_app, run_cycle, wait_until
+
+
+async def test_l_shows_the_last_lines_follow_polls_and_search_jumps(backend: SimulatedBackend) -> None:
+    app = make_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await run_cycle(app, pilot)
+        await pilot.press("down")
+        chosen = app.selected_container()
+        assert chosen is not None
+        await pilot.press("l")
+        screen = app.screen
+        assert isinstance(screen, LogsScreen) and screen.container == chosen.name
+        await wait_until(pilot, lambda: len(screen.lines) > 0)
+        assert len(screen.lines) == LOG_TAIL  # the fleet has 10 min of lines; the view keeps the tail
+        assert all(line.text.startswith(chosen.name) for line in screen.lines)
+        assert chosen.name in app.export_screenshot()
+
+        await pilot.press("f")
+        assert screen.follow and "follow ON" in str(screen.query_one("#logs-status").render())
+        newest = screen.lines[-1].ts_ns
+        await wait_until(pilot, lambda: screen.lines[-1].ts_ns > newest, deadline_s=6.0)
+        assert len(screen.lines) == LOG_TAIL  # new lines pushed old ones out
+        stamps = [line.ts_ns for line in screen.lines]
+        assert stamps == sorted(set(stamps))  # no line twice across polls
+        await pilot.press("f")
+        assert not screen.follow
+
+        await pilot.press("slash", *"heartbeat")
+        assert screen.matches and all("heartbeat" in screen.lines[i].text for i in screen.matches)
+        await pilot.press("enter")
+        assert screen.match_at == 0
+        await pilot.press("n")
+        assert screen.match_at == 1
+        box = screen.query_one("#logs-box")
+        await wait_until(pilot, lambda: box.scroll_y == max(0, screen.matches[1] - box.size.height // 2))
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"no-such-text", "enter")
+        assert screen.matches == [] and "no match" in str(screen.query_one("#logs-status").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LogsScreen)
+
+
+async def test_i_shows_the_config_tree_with_env_names_only(backend: SimulatedBackend) -> None:
+    app = make_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await run_cycle(app, pilot)
+        table = app.query_one(ContainerTable)
+        table.move_cursor(row=[c.name for c in table.shown].index("sutazai-backend"))
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, InspectScreen)
+        await wait_until(pilot, lambda: screen.view is not None)
+        labels = screen.labels()
+        for needle in ("image", "ports", "mounts", "restart policy", "health check", "labels", "env"):
+            assert needle in labels
+        assert "SECRET_KEY=•••" in labels and "sutazai/backend:latest" in labels
+        assert "SECRET_KEY=•••" in app.export_screenshot()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InspectScreen)
+
+
+async def test_o_cycles_the_sort_column_and_shift_o_reverses(backend: SimulatedBackend) -> None:
+    backend.forced_phase = answers.HANG
+    app = make_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await run_cycle(app, pilot)
+        table = app.query_one(ContainerTable)
+        names = [c.name for c in table.shown]
+        assert names[0] == "sutazai-backend" and names == [c.name for c in worst_first(table.shown)]
+        await pilot.press("o")
+        assert table.sort_column == "name" and [c.name for c in table.shown] == sorted(names)
+        await pilot.press("O")
+        assert [c.name for c in table.shown] == sorted(names, reverse=True)
+        assert "sort: name (reversed)" in str(table.border_subtitle)
+        await pilot.press("o", "o", "o")  # state, health, restarts
+        assert table.sort_column == "restarts"
+        restarts = [c.restart_count for c in table.shown]
+        assert restarts == sorted(restarts, reverse=True) and restarts[0] > 0
+        for _ in range(len(names) + 10):
+            await pilot.press("o")
+            if table.sort_column is None:
+                break
+        assert table.sort_column is None and [c.name for c in table.shown] == names
+
+
+async def test_v_lists_only_containers_that_are_not_ok(backend: SimulatedBackend) -> None:
+    backend.forced_phase = answers.HANG
+    app = make_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await run_cycle(app, pilot)
+        table = app.query_one(ContainerTable)
+        everyone = len(table.shown)
+        await pilot.press("v")
+        assert table.troubled_only and 0 < len(table.shown) < everyone
+        assert all(container_state(c) is not State.OK for c in table.shown)
+        assert "sutazai-backend" in [c.name for c in table.shown]
+        await pilot.press("v")
+        assert len(table.shown) == everyone
+
+
+async def test_keymap_moves_a_binding_to_another_key(backend: SimulatedBackend) -> None:
+    app = make_app(backend, keymap={"logs": "L", "sort": "comma"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await run_cycle(app, pilot)
+        await pilot.press("l")
+        assert not isinstance(app.screen, LogsScreen)
+        await pilot.press("comma")
+        assert app.query_one(ContainerTable).sort_column == "name"
+        await pilot.press("L")
+        assert isinstance(app.screen, LogsScreen)
+
+
+def test_keymap_conflicts_and_unknown_ids_are_one_line_errors() -> None:
+    assert {"logs", "inspect", "poll_now", "quit", "logs.follow"} <= set(binding_ids(SutazaiApp))
+    assert check_keymap({"logs": "i", "inspect": "l"}, SutazaiApp) == {"logs": "i", "inspect": "l"}
+    assert check_keymap({"filter": "/"}, SutazaiApp) == {"filter": "slash"}
+    assert check_keymap({"stop": "X"}, SutazaiApp) == {"stop": "X"}
+    for keymap, needle in (
+        ({"logs": "r"}, "'logs' = 'r' clashes with 'poll_now'"),
+        ({"logs": "X", "inspect": "X"}, "clashes with"),
+        ({"no_such_binding": "z"}, "unknown binding id 'no_such_binding'"),
+        ({"logs.follow": "n"}, "'logs.follow' = 'n' clashes with 'logs.next' on the same key (LogsScreen)"),
+    ):
+        with pytest.raises(ConfigError, match="keymap") as caught:
+            check_keymap(keymap, SutazaiApp)
+        assert needle in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_bad_keymap_or_theme_stops_the_cli_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for text, needle in (
+        ('[keymap]\nlogs = "q"\n', "clashes with 'quit'"),
+        ('theme = "no-such-theme"\n', "not a Textual theme"),
+    ):
+        config = tmp_path / "config.toml"
+        config.write_text(text)
+        assert main(["--config", str(config), "--no-containers"]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and len(err.strip().splitlines()) == 1
+
+
+async def test_theme_setting_applies(backend: SimulatedBackend) -> None:
+    app = make_app(backend, theme="nord")
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == "nord"
+
+
+HOOK = "import sys; open(sys.argv[1], 'wb').write(sys.stdin.buffer.read())"
+
+
+async def test_going_down_rings_notifies_and_runs_the_hook(backend: SimulatedBackend, tmp_path: Path) -> None:
+    out = tmp_path / "event.json"
+    app = make_app(backend, on_state_change=[sys.executable, "-c", HOOK, str(out)])
+    bells: list[None] = []
+    app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        backend.forced_phase = answers.RECOVERED
+        await run_cycle(app, pilot)
+        assert not bells and not out.exists()
+        backend.forced_phase = answers.HANG
+        await run_cycle(app, pilot)
+        assert len(bells) == 1  # one bell per cycle, however many went down
+        await wait_until(pilot, lambda: out.exists() and out.stat().st_size > 0)
+        event = json.loads(out.read_text())
+        assert event["new"] in ("DOWN", "EMERGENCY") and event["kind"] == "state"
+        # four subjects went DOWN at once (3 endpoints, the backend): one summary, not four toasts
+        alerts = [n.message for n in app._notifications if "DOWN" in n.message]
+        assert len(alerts) == 1 and alerts[0].startswith("4 went DOWN/EMERGENCY: ")
+
+
+async def test_a_failing_hook_is_one_notification(backend: SimulatedBackend) -> None:
+    app = make_app(backend, bell=False, on_state_change=[sys.executable, "-c", "raise SystemExit(3)"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        backend.forced_phase = answers.RECOVERED
+        await run_cycle(app, pilot)
+        backend.forced_phase = answers.HANG
+        await run_cycle(app, pilot)
+        await wait_until(pilot, lambda: any("exited 3" in n.message for n in app._notifications))

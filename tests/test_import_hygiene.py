@@ -30,6 +30,9 @@ OPTIONAL_CORE = [
     "sutazai_tui.report",
     "sutazai_tui.bundle",
     "sutazai_tui.diagnostics",
+    "sutazai_tui.container_details",
+    "sutazai_tui.alerts",
+    "sutazai_tui.replay",
 ]
 
 

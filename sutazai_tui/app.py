@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from sutazai_tui.app_actions import ACTIONS_BINDINGS, ActionsMixin
 from sutazai_tui.app_comfort import COMFORT_BINDINGS, ComfortMixin
 from sutazai_tui.app_recording import RECORDING_BINDINGS, RecordingMixin
+from sutazai_tui.app_targets import TARGETS_BINDINGS, TargetsMixin
 from sutazai_tui.config import Settings
 from sutazai_tui.history import History
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
@@ -63,7 +64,7 @@ def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
         return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
 
 
-class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
+class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
     """The monitor's screen.
 
     `monitor=None` builds the live Monitor after the first frame. `replay=True` or `poll=False`
@@ -82,6 +83,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         *ACTIONS_BINDINGS,
         *RECORDING_BINDINGS,
         *COMFORT_BINDINGS,
+        *TARGETS_BINDINGS,
         Binding(
             "slash", "filter", "Filter", key_display="/", tooltip="Filter containers by name", id="filter"
         ),
@@ -119,6 +121,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         self._latencies: dict[str, tuple[float | None, ...]] = {}
         self._poll_worker: Worker[None] | None = None
         self.comfort_setup()  # [keymap] and theme: a bad one is a ConfigError before anything draws
+        self.targets_setup()  # [[targets]]: show the first; a no-op without them
 
     def compose(self) -> ComposeResult:
         """Header, endpoint panels, findings, containers beside host and events, footer."""
@@ -148,6 +151,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
         yield from self.actions_commands()
         yield from self.recording_commands()
         yield from self.comfort_commands()
+        yield from self.targets_commands()
 
     def on_mount(self) -> None:
         """Paint first; start polling only after the first frame is on screen."""
@@ -158,7 +162,8 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
             self.call_after_refresh(self._start_polling)
 
     def _start_polling(self) -> None:
-        self._poll_worker = self.poll_loop()
+        if not self.targets_start():  # [[targets]]: one poll worker per target instead
+            self._poll_worker = self.poll_loop()
 
     @work(exclusive=True, exit_on_error=False, group="poll")
     async def poll_loop(self) -> None:
@@ -271,6 +276,7 @@ class SutazaiApp(ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
             replay_position=self.replay_position(),
             recording=self.recording_badge(),
             recording_ok=self.recording_ok,
+            tabs=self.target_tabs(),
         )
         self.query_one(HeaderBar).show(view)
 

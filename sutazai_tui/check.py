@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from sutazai_tui import fmt
-from sutazai_tui.config import Settings
+from sutazai_tui.config import ConfigError, Settings
 from sutazai_tui.diagnostics import diagnose
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
 from sutazai_tui.monitor import Monitor
@@ -100,3 +102,67 @@ async def run_check(
         if not bundle_for_check(snapshot_dir, snapshot, events, findings, audit, redactor):
             code = code if code == Level.CRITICAL else int(Level.UNKNOWN)  # asked for a bundle, got none
     return code
+
+
+# "Worst" across targets: CRITICAL, then UNKNOWN (could not judge), then WARNING, then OK.
+_RANK = {Level.OK: 0, Level.WARNING: 1, Level.UNKNOWN: 2, Level.CRITICAL: 3}
+
+
+def worst(codes: list[int]) -> int:
+    """The exit code of several checks: the worst of theirs."""
+    return int(max((Level(c) for c in codes), key=_RANK.__getitem__, default=Level.UNKNOWN))
+
+
+def select_targets(settings: Settings, names: list[str] | None) -> list[tuple[str, Settings]]:
+    """(name, settings) per target to check: the named ones, else all; ConfigError on an unknown name."""
+    wanted = [n.strip() for arg in names or () for n in arg.split(",") if n.strip()]
+    if not settings.targets:
+        if wanted:
+            raise ConfigError("--target needs [[targets]] in the config file — add them or drop --target")
+        return []
+    by_name = {t.name: t for t in settings.targets}
+    for name in wanted:
+        if name not in by_name:
+            raise ConfigError(f"unknown target '{name}' — use one of: {', '.join(by_name)}")
+    chosen = list(dict.fromkeys(wanted)) or list(by_name)
+    return [(name, settings.for_target(by_name[name])) for name in chosen]
+
+
+async def run_checks(
+    settings: Settings,
+    names: list[str] | None = None,
+    as_json: bool = False,
+    snapshot_dir: Path | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """`check` over `[[targets]]` (all, or `names`) at once; without targets, the plain check."""
+    out = out if out is not None else sys.stdout  # looked up now: tests and callers swap stdout
+    chosen = select_targets(settings, names)
+    if not chosen:
+        return await run_check(settings, as_json=as_json, snapshot_dir=snapshot_dir, out=out)
+    buffers = {name: io.StringIO() for name, _ in chosen}
+    # Each target polls its own backend concurrently: a hung one costs its timeout, not the sum.
+    codes = await asyncio.gather(
+        *(
+            run_check(
+                target,
+                as_json=as_json,
+                snapshot_dir=snapshot_dir / name if snapshot_dir is not None else None,
+                out=buffers[name],
+            )
+            for name, target in chosen
+        )
+    )
+    if as_json and len(chosen) > 1:
+        docs = {name: json.loads(buf.getvalue()) for name, buf in buffers.items()}
+        json.dump({"targets": docs}, out, indent=2)
+        out.write("\n")
+    elif as_json:
+        out.write(buffers[chosen[0][0]].getvalue())
+    else:
+        for index, (name, buf) in enumerate(buffers.items()):
+            if index:
+                print("", file=out)
+            print(f"== target {name} ==", file=out)
+            out.write(buf.getvalue())
+    return worst(list(codes))

@@ -1,4 +1,4 @@
-"""The command line: `sutazai-tui [options]`, `check`, `replay`, `report`, `audit`, `demo-backend`.
+"""The command line: `sutazai-tui [options]`, `check`, `replay`, `report`, `audit`, `serve`, `demo-backend`.
 
 Every operator-facing failure ends here as one line on stderr and exit 2, never a traceback.
 Heavy imports (textual, docker) happen only in the sub-command that needs them.
@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", default=False, help="print one JSON document")
     check.add_argument(
+        "--target",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="check this [[targets]] entry (repeatable or comma-separated; default: all of them)",
+    )
+    check.add_argument(
         "--snapshot", type=Path, default=None, metavar="DIR", help="also write a snapshot bundle into DIR"
     )
     replay = sub.add_parser("replay", help="the TUI over a recording")
@@ -72,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--until", default=None, help="end time (ISO)")
     audit = sub.add_parser("audit", parents=[common], help="print the audit log of actions")
     audit.add_argument("--since", default=None, help="only entries at or after this time (ISO)")
+    serve = sub.add_parser("serve", parents=[common], help="the monitor in a browser (needs textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--allow-remote", action="store_true", default=False, help="allow a non-loopback --host (no login!)"
+    )
+    serve.add_argument("extra", nargs="*", help="after --: more sutazai-tui arguments (e.g. -- --demo)")
     demo = sub.add_parser("demo-backend", help="only the simulated backend, for trying things against")
     demo.add_argument("--port", type=int, default=10010)
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
@@ -116,9 +130,14 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "check":
-        from sutazai_tui.check import run_check
+        from sutazai_tui.check import run_checks
 
-        return asyncio.run(run_check(settings_from_args(args), as_json=args.json, snapshot_dir=args.snapshot))
+        settings = settings_from_args(args)
+        return asyncio.run(run_checks(settings, args.target, as_json=args.json, snapshot_dir=args.snapshot))
+    if command == "serve":
+        from sutazai_tui.serve import run_serve
+
+        return run_serve(args)
     if command == "demo-backend":
         from sutazai_tui.demo.serve import serve_forever
 

@@ -11,11 +11,12 @@ import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from sutazai_tui.config_targets import TargetConfig, target_update, unique_target_names
+from sutazai_tui.config_targets import check_url as _check_url
 from sutazai_tui.models import EndpointKind
 
 ENV_PREFIX = "SUTAZAI_TUI_"
@@ -37,13 +38,6 @@ def default_config_path() -> Path:
 def default_state_dir() -> Path:
     """Where recordings, snapshots and the audit log go by default (created only when written)."""
     return _xdg("XDG_STATE_HOME", ".local/state") / "sutazai-tui"
-
-
-def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL; use e.g. http://localhost:10010")
-    return value.rstrip("/")
 
 
 class EndpointConfig(BaseModel):
@@ -140,6 +134,8 @@ class Settings(BaseSettings):
     """A command (argv list, no shell) run on each DOWN/EMERGENCY transition, the event as JSON on stdin."""
     hook_timeout: float = Field(default=5.0, gt=0, le=300)
     """Seconds the `on_state_change` command may run before it is killed."""
+    targets: list[TargetConfig] = Field(default_factory=list)
+    """Several deployments (`[[targets]]` tables); each gets its own monitor, recording and audit log."""
 
     @field_validator("base_url")
     @classmethod
@@ -157,6 +153,11 @@ class Settings(BaseSettings):
             if not e.url.startswith("/"):
                 _check_url(e.url)
         return value
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names_unique(cls, value: list[TargetConfig]) -> list[TargetConfig]:
+        return unique_target_names(value)
 
     @classmethod
     def settings_customise_sources(
@@ -180,6 +181,10 @@ class Settings(BaseSettings):
     def audit_path(self) -> Path:
         """The audit log file."""
         return self.audit_log or self.state_dir / "audit.jsonl"
+
+    def for_target(self, target: TargetConfig) -> Settings:
+        """A copy watching `target`: its URL, engine, prefix and token, its own recording and audit log."""
+        return self.model_copy(update=target_update(target, self.record, self.audit_path))
 
     def all_endpoints(self) -> list[EndpointConfig]:
         """The endpoints to poll: the three defaults (unless turned off) plus the extras."""

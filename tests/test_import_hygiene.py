@@ -33,6 +33,7 @@ OPTIONAL_CORE = [
     "sutazai_tui.container_details",
     "sutazai_tui.alerts",
     "sutazai_tui.replay",
+    "sutazai_tui.config_targets",
 ]
 
 

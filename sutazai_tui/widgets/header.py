@@ -15,6 +15,16 @@ from sutazai_tui.models import Snapshot
 
 
 @dataclass(frozen=True)
+class TargetTab:
+    """One `[[targets]]` entry in the header: its key, name, and whether it is shown or in trouble."""
+
+    key: int
+    name: str
+    current: bool = False
+    trouble: bool = False  # its latest verdict is not OK: marked even while another is shown
+
+
+@dataclass(frozen=True)
 class HeaderView:
     """Everything the header shows; equal views mean nothing to repaint."""
 
@@ -31,6 +41,7 @@ class HeaderView:
     replay_position: str | None = None  # recorded time, frame i/n, speed: what the replay shows
     recording: str | None = None  # after REC: the file's size, or why recording stopped
     recording_ok: bool = True
+    tabs: tuple[TargetTab, ...] = ()  # empty without [[targets]]
 
 
 # Above this many seconds the countdown moves in COARSE_STEP steps: each repaint costs ~2 ms of
@@ -77,6 +88,17 @@ class _Line(Widget):
         return self.content
 
 
+def tabs_line(tabs: tuple[TargetTab, ...]) -> Content:
+    """`[1 prod] 2 staging!`: the shown target in brackets, a `!` on any target that is not OK."""
+    parts: list[Content] = []
+    for tab in tabs:
+        label = f"{tab.key} {tab.name}" + ("!" if tab.trouble else "")
+        text = f"[{label}]" if tab.current else label
+        style = "bold $error" if tab.trouble else ("bold $accent" if tab.current else "$text-muted")
+        parts.append(Content.styled(text, style))
+    return Content(" ").join(parts)
+
+
 def main_line(view: HeaderView) -> Content:
     """Badges first, so they survive truncation on a narrow terminal; the stale reason last."""
     parts: list[Content] = []
@@ -94,6 +116,8 @@ def main_line(view: HeaderView) -> Content:
         parts.append(_badge("PAUSED", "primary"))
     if view.read_only:
         parts.append(_badge("READ-ONLY", "secondary"))
+    if view.tabs:
+        parts.append(tabs_line(view.tabs))
     parts.append(Content.styled(view.target, "bold"))
     parts.append(Content.styled(f"engine {short_engine(view.engine)}", "$text-muted"))
     snap = view.snapshot

@@ -1,0 +1,71 @@
+"""`sutazai-tui serve`: the same monitor in a browser, through textual-serve (optional extra `serve`).
+
+The page is the full monitor with its action keys, and textual-serve has no login: it listens on
+loopback unless the operator says `--allow-remote` (then put it behind an authenticating proxy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shlex
+import sys
+from typing import Any
+
+# The common options of the main command, forwarded as they were given: (attribute, flag).
+_VALUE_FLAGS = [
+    ("config", "--config"),
+    ("base_url", "--base-url"),
+    ("interval", "--interval"),
+    ("timeout", "--timeout"),
+    ("container_prefix", "--container-prefix"),
+    ("docker_host", "--docker-host"),
+    ("record", "--record"),
+    ("record_max_mb", "--record-max-mb"),
+]
+_SWITCHES = [("no_containers", "--no-containers"), ("read_only", "--read-only")]
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and 127.0.0.0/8 or ::1 addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
+
+
+def forwarded_argv(args: argparse.Namespace) -> list[str]:
+    """The `sutazai-tui` arguments each browser session runs with: the flags given, then extras."""
+    argv: list[str] = []
+    for attr, flag in _VALUE_FLAGS:
+        value: Any = getattr(args, attr, None)
+        if value is not None:
+            argv += [flag, str(value)]
+    argv += [flag for attr, flag in _SWITCHES if getattr(args, attr, False)]
+    return argv + list(getattr(args, "extra", []) or [])
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the monitor over HTTP until interrupted; 2 with one line when it cannot."""
+    host, port = args.host, args.port
+    if not is_loopback(host):
+        if not args.allow_remote:
+            print(
+                f"sutazai-tui: refusing to serve on {host}: not a loopback address and the page has no"
+                " login — use --host 127.0.0.1, or --allow-remote behind an authenticating proxy",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"sutazai-tui: warning: serving on {host} without a login (--allow-remote)", file=sys.stderr)
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        print("sutazai-tui: serve needs textual-serve — pip install 'sutazai-tui[serve]'", file=sys.stderr)
+        return 2
+    # textual-serve runs the command through a shell: quote every word.
+    command = shlex.join([sys.executable, "-m", "sutazai_tui", *forwarded_argv(args)])
+    print(f"sutazai-tui: serving on http://{host}:{port}/ (ctrl+c stops)", file=sys.stderr)
+    Server(command, host=host, port=port, title="sutazai-tui").serve()
+    return 0

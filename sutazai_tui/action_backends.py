@@ -17,7 +17,7 @@ from pydantic import Field
 
 from sutazai_tui.config import Settings
 from sutazai_tui.models import ContainerStats, Frozen
-from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, parse_time
+from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, engine_kwargs, parse_time
 
 
 class ContainerInfo(Frozen):
@@ -178,7 +178,7 @@ class DockerBackend:
         """A connected APIClient (it asks the engine's API version, so it raises if unreachable)."""
         import docker  # lazily: a 267 ms import the UI's first frame must not wait for
 
-        where = {"base_url": self.docker_host} if self.docker_host else docker.utils.kwargs_from_env()
+        where = engine_kwargs(self.docker_host)
         return docker.APIClient(timeout=self.margin, use_ssh_client=True, **where)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sutazai_tui.sources.containers import env_names, fault_detail
+from sutazai_tui.sources.containers import engine_kwargs, env_names, fault_detail
 
 LOG_TAIL = 200
 MAX_LOG_BYTES = 512 * 1024
@@ -163,7 +163,7 @@ class DockerDetails:
             if self._client is None:
                 import docker  # lazily, in a worker thread: the first frame never waits for it
 
-                where = {"base_url": self.docker_host} if self.docker_host else docker.utils.kwargs_from_env()
+                where = engine_kwargs(self.docker_host)
                 self._client = docker.APIClient(timeout=self.timeout, use_ssh_client=True, **where)
             return self._client
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +180,22 @@ def test_importing_the_source_does_not_import_docker_or_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_an_explicit_tcp_host_keeps_tls_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--docker-host tcp://…` with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH set must still speak TLS."""
+    from sutazai_tui.sources.containers import engine_kwargs
+
+    for name in ("ca.pem", "cert.pem", "key.pem"):
+        (tmp_path / name).write_text("x")
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    monkeypatch.setenv("DOCKER_CERT_PATH", str(tmp_path))
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:2376")
+    found = engine_kwargs("tcp://127.0.0.1:2377")
+    assert found["base_url"] == "tcp://127.0.0.1:2377"
+    assert found["tls"] is not None and found["tls"].ca_cert == str(tmp_path / "ca.pem")
+    monkeypatch.delenv("DOCKER_TLS_VERIFY")
+    monkeypatch.delenv("DOCKER_CERT_PATH")
+    assert "tls" not in engine_kwargs("unix:///var/run/docker.sock")

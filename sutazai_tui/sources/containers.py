@@ -140,6 +140,20 @@ def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Seque
     return False
 
 
+def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
+    """APIClient arguments: DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, an explicit host on top.
+
+    The TLS settings from the environment are kept for an explicit tcp:// host too; unix:// and
+    ssh:// clients ignore them.
+    """
+    import docker
+
+    found: dict[str, Any] = docker.utils.kwargs_from_env()
+    if docker_host:
+        found["base_url"] = docker_host
+    return found
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     """An exception and all it wraps (cause, context, urllib3's `reason`, exception args)."""
     seen: set[int] = set()
@@ -356,7 +370,7 @@ class DockerSource:
         """A connected APIClient; it asks the engine's API version, so it raises if unreachable."""
         import docker  # lazily: 267 ms of import that the first frame must not wait for
 
-        where = {"base_url": self.docker_host} if self.docker_host else docker.utils.kwargs_from_env()
+        where = engine_kwargs(self.docker_host)
         return docker.APIClient(timeout=self.timeout, max_pool_size=pool_size, use_ssh_client=True, **where)
 
     async def _ensure_capacity(self, running: int) -> None:

@@ -227,6 +227,11 @@ def test_restart_loop_from_three_restarts_within_five_minutes() -> None:
     cycles.append(snap(90, containers=(box(restart_count=3),)))
     found = only(run(*cycles), "restart-loop")
     assert "+3 in the last 90 s" in found.evidence
+    # It runs again after the restarts: a warning that says so, not "fails as soon as it starts".
+    assert found.severity == "warning" and "it runs now" in found.title
+    down = [*cycles[:-1], snap(90, containers=(box(restart_count=3, state="exited", exit_code=1),))]
+    failing = only(run(*down), "restart-loop")
+    assert failing.severity == "critical" and "fails as soon as it starts" in failing.title
     # The loop stopped: once the rise has left the 5-minute window the finding goes.
     cycles.append(snap(400, containers=(box(restart_count=3),)))
     assert "restart-loop" not in ids(run(*cycles))

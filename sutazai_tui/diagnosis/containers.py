@@ -114,6 +114,22 @@ def restart_loop(ctx: Context) -> list[Finding]:
             seen.append(f"+{rise} in the last {span(seconds)}")
         if c.exit_code is not None:
             seen.append(f"last exit code {c.exit_code}")
+        if c.state == "running" and c.health != "unhealthy":
+            # It came up after the restarts: say what happened, not that it is failing now.
+            found.append(
+                Finding(
+                    id="restart-loop",
+                    severity="warning",
+                    subject=c.name,
+                    title=f"{c.name} restarted {rise} times in the last {span(seconds)}; it runs now",
+                    evidence="; ".join(seen),
+                    fix=(
+                        f"read why the earlier starts failed (`docker logs --tail 100 {c.name}`) before it "
+                        f"happens again; the finding clears once no restart falls in the last 5 minutes"
+                    ),
+                )
+            )
+            continue
         found.append(
             Finding(
                 id="restart-loop",

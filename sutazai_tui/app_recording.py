@@ -44,16 +44,10 @@ def write_report_beside(recording_path: Path, settings: Settings) -> Path:
     Raises RecordingError / ReportError (one line) when there is nothing to report, OSError when
     the file cannot be written. Blocking: call it in a thread.
     """
-    from sutazai_tui.audit import read_audit
-    from sutazai_tui.incident import diagnose_recording
-    from sutazai_tui.recording import read_recording
-    from sutazai_tui.report import build_report, redactor_for
+    from sutazai_tui.report import render_report
     from sutazai_tui.safefile import write_private
 
-    recording = read_recording(recording_path, cache=None)
-    findings = diagnose_recording(recording, None, None, settings)
-    audit = read_audit(settings.audit_path)
-    text = build_report(recording, audit, findings=findings, redactor=redactor_for(settings))
+    text = render_report(recording_path, settings)
     out = recording_path.with_name(recording_path.name + REPORT_SUFFIX)
     write_private(out, text)
     return out

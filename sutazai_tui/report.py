@@ -263,6 +263,22 @@ def redactor_for(settings: Settings) -> Redactor:
     return Redactor(t.get_secret_value() for t in tokens if t is not None)
 
 
+def render_report(
+    path: Path, settings: Settings, start: datetime | None = None, end: datetime | None = None
+) -> str:
+    """The Markdown report of a recording: read it, its audit log and its findings; no output.
+
+    Raises ReportError / RecordingError with one line. Blocking: the TUI calls it in a thread.
+    """
+    recording = read_recording(path, cache=None)  # the report reads every frame twice: keep them
+    try:
+        audit = read_audit(settings.audit_path)
+    except OSError as exc:
+        raise ReportError(f"cannot read audit log {settings.audit_path}: {exc.strerror or exc}") from None
+    findings = diagnose_recording(recording, start, end, settings)
+    return build_report(recording, audit, start, end, findings=findings, redactor=redactor_for(settings))
+
+
 def run_report(
     path: Path,
     out: Path | None = None,
@@ -275,14 +291,8 @@ def run_report(
         start, end = parse_time(since, "--since"), parse_time(until, "--until")
         if start is not None and end is not None and start > end:
             raise ReportError(f"--since {since} is after --until {until} — swap them")
-        recording = read_recording(path, cache=None)  # the report reads every frame twice: keep them
         settings = settings or load_settings()  # audit log path, tokens to mask, diagnosis knobs
-        try:
-            audit = read_audit(settings.audit_path)
-        except OSError as exc:
-            raise ReportError(f"cannot read audit log {settings.audit_path}: {exc.strerror or exc}") from None
-        findings = diagnose_recording(recording, start, end, settings)
-        text = build_report(recording, audit, start, end, findings=findings, redactor=redactor_for(settings))
+        text = render_report(path, settings, start, end)
         if out is None:
             sys.stdout.write(text)
         else:

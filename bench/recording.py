@@ -23,8 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sutazai_tui.config import Settings
-from sutazai_tui.incident import diagnose_recording
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import (
     ContainersStatus,
     ContainerStats,
@@ -34,8 +33,9 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
-from sutazai_tui.recorder import Recorder, read_recording
-from sutazai_tui.report import build_report
+from sutazai_tui.records.incident import diagnose_recording
+from sutazai_tui.records.recorder import Recorder, read_recording
+from sutazai_tui.records.report import build_report
 
 START = datetime(2025, 8, 17, 0, 0, tzinfo=UTC)
 ENV = ["PATH", "HOSTNAME", "LANG", "PYTHONUNBUFFERED", "SECRET_KEY", "JWT_SECRET", "DATABASE_URL"]

@@ -14,10 +14,10 @@ import time
 
 import psutil
 
-from sutazai_tui.config import Settings
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.monitor import Monitor, Scheduler
 
 
 def figures() -> tuple[float, int]:

@@ -49,10 +49,10 @@ Bare().run()
 
 OUR_DRIVER = """
 import sys
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.config import Settings
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.monitor import Monitor
+from sutazai_tui.core.monitor import Monitor
 url, count, interval, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 settings = Settings(base_url=url, interval=interval, timeout=timeout)
 SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(count=count))).run()
@@ -140,8 +140,8 @@ def first_frames(runs: int, hung_url: str) -> tuple[list[float], list[float], li
     bare_cli: list[float] = []
     ours: list[float] = []
     marker = hung_url.removeprefix("http://")
-    # Every sub-command pays for `sutazai_tui.cli` (pydantic-settings) before any screen exists.
-    with_cli = [sys.executable, "-c", "import sutazai_tui.cli\n" + BARE_APP]
+    # Every sub-command pays for `sutazai_tui.cli.entry` (pydantic-settings) before any screen exists.
+    with_cli = [sys.executable, "-c", "import sutazai_tui.cli.entry\n" + BARE_APP]
     for _ in range(runs):
         for argv, text, out in (
             (bare_argv(), "bare-first-frame", bare),

@@ -39,10 +39,11 @@ trap cleanup EXIT
 bash scripts/docker-engine.sh image
 export SUTAZAI_TUI_REQUIRE_ENGINE=1
 
-echo "== ruff, mypy"
+echo "== ruff, mypy, import layers"
 ruff check .
 ruff format --check .
 mypy
+lint-imports
 
 echo "== pytest"
 # pytest exits 5 when it ran no test: set -e makes that a failure, as it should be.

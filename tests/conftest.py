@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.config import Settings
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.demo.backend import SimulatedBackend
 from tests.hostile import HostileServer
 

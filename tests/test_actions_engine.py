@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.action_backends import DockerBackend
-from sutazai_tui.actions import ActionResult, Actions
-from sutazai_tui.audit import read_audit
-from sutazai_tui.config import Settings
+from sutazai_tui.actions.audit import read_audit
+from sutazai_tui.actions.backends import DockerBackend
+from sutazai_tui.actions.policy import ActionResult, Actions
+from sutazai_tui.config.settings import Settings
 from tests.docker_support import ContainerFactory, containers, docker_client, wait_for
 
 __all__ = ["containers", "docker_client"]  # fixtures, used by name below

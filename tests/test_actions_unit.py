@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.action_backends import (
+from sutazai_tui.actions.audit import AuditError, AuditWriter, read_audit
+from sutazai_tui.actions.backends import (
     ActionTimeout,
     BackendError,
     ContainerGone,
     ContainerInfo,
     FleetBackend,
 )
-from sutazai_tui.actions import ActionResult, Actions
-from sutazai_tui.audit import AuditError, AuditWriter, read_audit
-from sutazai_tui.config import Settings
+from sutazai_tui.actions.policy import ActionResult, Actions
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainerStats
 
 APP = "sutazai-app"

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sutazai_tui.alerts import alert_events, alert_message, run_hook
+from sutazai_tui.core.alerts import alert_events, alert_message, run_hook
 from sutazai_tui.models import Event, EventKind, State
 
 AT = datetime(2025, 8, 17, 23, 10, tzinfo=UTC)

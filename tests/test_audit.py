@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui import audit
-from sutazai_tui.audit import FIELDS, AuditError, AuditLog, parse_since, print_audit, read_audit
-from sutazai_tui.cli import main
+from sutazai_tui.actions import audit
+from sutazai_tui.actions.audit import FIELDS, AuditError, AuditLog, parse_since, print_audit, read_audit
+from sutazai_tui.cli.entry import main
 
 
 def entry(when: datetime, **extra: Any) -> dict[str, Any]:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui import cli
-from sutazai_tui.bundle import tail_jsonl, write_bundle
-from sutazai_tui.config import EndpointConfig, Settings
+from sutazai_tui.cli import entry as cli
+from sutazai_tui.config.settings import EndpointConfig, Settings
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import EndpointKind, Finding, Snapshot
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.recorder import Recorder
+from sutazai_tui.records.bundle import tail_jsonl, write_bundle
+from sutazai_tui.records.recorder import Recorder
 from tests.hostile import HostileServer
 from tests.test_recorder import ENV_VALUE, FakeFleet, record_incident
 

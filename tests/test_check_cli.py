@@ -74,8 +74,8 @@ def test_warning_only_exits_1(backend_thread: SimulatedBackend) -> None:
 
 
 def test_nothing_answered_in_a_judgeable_way_is_unknown() -> None:
+    from sutazai_tui.core.verdict import Level, assess
     from sutazai_tui.models import EndpointKind, EndpointStatus, Snapshot
-    from sutazai_tui.verdict import Level, assess
 
     snap = Snapshot(endpoints=(EndpointStatus(name="h", url="u", kind=EndpointKind.HEALTH),))
     assert assess(snap).level is Level.UNKNOWN

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui.cli import main
-from sutazai_tui.config import ConfigError, load_settings
+from sutazai_tui.cli.entry import main
+from sutazai_tui.config.settings import ConfigError, load_settings
 
 
 def write(path: Path, text: str) -> Path:

@@ -10,12 +10,12 @@ from typing import Any
 
 from textual.app import App
 
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.config import Settings
-from sutazai_tui.container_details import HIDDEN, LOG_TAIL, DockerDetails
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot, State
-from sutazai_tui.widgets.inspect_screen import InspectScreen
-from sutazai_tui.widgets.logs_screen import LogsScreen
+from sutazai_tui.sources.details import HIDDEN, LOG_TAIL, DockerDetails
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.screens.inspect import InspectScreen
+from sutazai_tui.tui.screens.logs import LogsScreen
 from tests.docker_support import ContainerFactory, containers, docker_client, engine, wait_for
 from tests.tui_support import wait_until
 

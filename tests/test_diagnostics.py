@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import sutazai_tui.diagnosis
-from sutazai_tui.check import run_check
-from sutazai_tui.config import Settings
+from sutazai_tui.cli.check import run_check
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.history import History
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.diagnostics import (
+from sutazai_tui.diagnosis.run import (
     DETECTORS,
     FINDINGS,
     diagnose,
@@ -30,7 +32,6 @@ from sutazai_tui.diagnostics import (
     findings_for,
     findings_table,
 )
-from sutazai_tui.history import History
 from sutazai_tui.models import (
     ContainersStatus,
     ContainerStats,
@@ -40,7 +41,6 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
-from sutazai_tui.monitor import Monitor
 from sutazai_tui.sources.containers import env_names
 from tests.conftest import settings_for
 
@@ -188,7 +188,7 @@ def _attributes_read(module: Path) -> set[str]:
 
 def test_diagnostics_reads_env_names_only() -> None:
     package = Path(sutazai_tui.diagnosis.__file__).parent
-    sources = [*package.glob("*.py"), package.parent / "diagnostics.py"]
+    sources = list(package.glob("*.py"))
     read = set().union(*(_attributes_read(p) for p in sources))
     # Of a container, only the env *names* are read; the rest are settings and detector names.
     config = {"required_env", "env_alias_groups", "missing_env", "env_name_mismatch"}
@@ -206,7 +206,7 @@ def test_diagnostics_reads_env_names_only() -> None:
 
 
 def test_diagnostics_does_not_import_textual() -> None:
-    code = "import sys, sutazai_tui.diagnostics; print(any(m.startswith('textual') for m in sys.modules))"
+    code = "import sys, sutazai_tui.diagnosis.run; print(any(m.startswith('textual') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.config import Settings
-from sutazai_tui.diagnostics import diagnose
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding
-from sutazai_tui.monitor import Monitor
 from sutazai_tui.sources.containers import DockerSource
 from tests.docker_support import TEST_IMAGE, ContainerFactory, containers, docker_client
 

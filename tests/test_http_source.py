@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from sutazai_tui.config import EndpointConfig
+from sutazai_tui.config.settings import EndpointConfig
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
 from sutazai_tui.sources.http import HttpSource
 from tests.conftest import settings_for

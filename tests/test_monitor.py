@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.demo.answers import EMERGENCY, HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import Event, Snapshot, State
-from sutazai_tui.monitor import Monitor, Scheduler
 from tests.conftest import settings_for
 
 

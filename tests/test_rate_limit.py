@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.demo.backend import BURST_WINDOW_S, SimulatedBackend
 from sutazai_tui.models import Snapshot
-from sutazai_tui.monitor import Monitor, Scheduler
 from tests.conftest import settings_for
 
 

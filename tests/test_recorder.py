@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.answers import EMERGENCY, HANG, INITIALIZING, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import (
@@ -25,10 +26,9 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.recorder import Recorder, RecordingError, read_recording
-from sutazai_tui.redact import Redactor
+from sutazai_tui.records.recorder import Recorder, RecordingError, read_recording
 from sutazai_tui.sources.containers import env_names
+from sutazai_tui.util.redact import Redactor
 from tests.conftest import settings_for
 
 INCIDENT = (RECOVERED, HANG, HANG, EMERGENCY, EMERGENCY, INITIALIZING, RECOVERED, RECOVERED)
@@ -155,7 +155,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from sutazai_tui.models import ContainersStatus, ContainerStats, Event, Snapshot, State
-from sutazai_tui.recorder import Recorder
+from sutazai_tui.records.recorder import Recorder
 
 rec = Recorder(Path(sys.argv[1]), target="t", interval=0.01, max_bytes=1 << 40)
 fleet = tuple(ContainerStats(name=f"sutazai-{i}", id=f"{i:064x}", mem_used=i) for i in range(30))

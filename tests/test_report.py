@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui import cli
+from sutazai_tui.cli import entry as cli
 from sutazai_tui.demo.answers import HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.incident import failure_spans
-from sutazai_tui.recorder import read_recording
-from sutazai_tui.report import ReportError, build_report, parse_time
+from sutazai_tui.records.incident import failure_spans
+from sutazai_tui.records.recorder import read_recording
+from sutazai_tui.records.report import ReportError, build_report, parse_time
 from tests.test_recorder import make_recorder, record_incident
 
 FMT = "%H:%M:%S"

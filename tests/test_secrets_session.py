@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.actions import Actions
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.audit import read_audit
-from sutazai_tui.config import EndpointConfig
+from sutazai_tui.actions.audit import read_audit
+from sutazai_tui.actions.policy import Actions
+from sutazai_tui.config.settings import EndpointConfig
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import EndpointKind
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.widgets.confirm import ConfirmScreen
-from sutazai_tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.screens.confirm import ConfirmScreen
+from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
 from tests.docker_support import ContainerFactory, containers, docker_client
 from tests.hostile import HostileServer

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.check import run_checks, worst
-from sutazai_tui.cli import main
-from sutazai_tui.config import ConfigError, Settings, load_settings
-from sutazai_tui.config_targets import TargetConfig
+from sutazai_tui.cli.check import run_checks, worst
+from sutazai_tui.cli.entry import main
+from sutazai_tui.config.settings import ConfigError, Settings, load_settings
+from sutazai_tui.config.targets import TargetConfig
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State
-from sutazai_tui.widgets.header import HeaderBar
-from sutazai_tui.widgets.help_screen import app_keys
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.screens.help import app_keys
+from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.hostile import HostileServer
 from tests.tui_support import panel_states, wait_until
 

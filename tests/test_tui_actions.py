@@ -14,18 +14,18 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
-from sutazai_tui.action_backends import FleetBackend
-from sutazai_tui.actions import Actions
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.app_actions import READ_ONLY
-from sutazai_tui.audit import read_audit
-from sutazai_tui.config import Settings
+from sutazai_tui.actions.audit import read_audit
+from sutazai_tui.actions.backends import FleetBackend
+from sutazai_tui.actions.policy import Actions
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.widgets.confirm import ConfirmScreen
-from sutazai_tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.app_actions import READ_ONLY
+from sutazai_tui.tui.screens.confirm import ConfirmScreen
+from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
 from tests.tui_support import run_cycle, wait_until
 

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.app_comfort import binding_ids, check_keymap
-from sutazai_tui.cli import main
-from sutazai_tui.config import ConfigError
-from sutazai_tui.container_details import LOG_TAIL
+from sutazai_tui.cli.entry import main
+from sutazai_tui.config.settings import ConfigError
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State, container_state
-from sutazai_tui.widgets.container_table import ContainerTable, worst_first
-from sutazai_tui.widgets.inspect_screen import InspectScreen
-from sutazai_tui.widgets.logs_screen import LogsScreen
+from sutazai_tui.sources.details import LOG_TAIL
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.app_comfort import binding_ids, check_keymap
+from sutazai_tui.tui.screens.inspect import InspectScreen
+from sutazai_tui.tui.screens.logs import LogsScreen
+from sutazai_tui.tui.widgets.container_table import ContainerTable, worst_first
 from tests.tui_support import make_app, run_cycle, wait_until
 
 

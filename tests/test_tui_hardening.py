@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.config import EndpointConfig
+from sutazai_tui.config.settings import EndpointConfig
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import EndpointKind, State
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.widgets.container_table import ContainerTable
-from sutazai_tui.widgets.help_screen import HelpScreen
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.screens.help import HelpScreen
+from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
 from tests.docker_support import SecondEngine, docker_client, second_engine  # noqa: F401 (fixtures)
 from tests.hostile import HostileServer

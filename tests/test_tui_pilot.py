@@ -6,16 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sutazai_tui.app import SutazaiApp
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import Event, Finding, State
-from sutazai_tui.widgets.container_table import ContainerTable
-from sutazai_tui.widgets.event_log import EventLog
-from sutazai_tui.widgets.filter_bar import FilterBar
-from sutazai_tui.widgets.findings import FindingsPanel
-from sutazai_tui.widgets.header import HeaderBar
-from sutazai_tui.widgets.help_screen import HelpScreen
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.screens.help import HelpScreen
+from sutazai_tui.tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.widgets.event_log import EventLog
+from sutazai_tui.tui.widgets.filter_bar import FilterBar
+from sutazai_tui.tui.widgets.findings import FindingsPanel
+from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.conftest import settings_for
 from tests.tui_support import make_app, panel_states, run_cycle, wait_until
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 
-from sutazai_tui import fmt
-from sutazai_tui.app import SutazaiApp
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import Event, Snapshot, State
-from sutazai_tui.recording import read_recording
-from sutazai_tui.replay import replay_app
-from sutazai_tui.widgets.findings import FindingsPanel
-from sutazai_tui.widgets.header import HeaderBar
+from sutazai_tui.records.recording import read_recording
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.launch import replay_app
+from sutazai_tui.tui.widgets.findings import FindingsPanel
+from sutazai_tui.tui.widgets.header import HeaderBar
+from sutazai_tui.util import fmt
 from tests.conftest import settings_for
 from tests.tui_support import make_app, run_cycle, wait_until
 

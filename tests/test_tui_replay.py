@@ -14,21 +14,22 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from sutazai_tui import cli
-from sutazai_tui.app import SutazaiApp
+from sutazai_tui.cli import entry as cli
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.diagnostics import diagnose
+from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import EndpointKind, EndpointStatus, Event, Snapshot, State
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.recorder import Recorder
-from sutazai_tui.recording import Recording, read_recording
-from sutazai_tui.replay import SPEEDS, parse_jump, replay_app
-from sutazai_tui.widgets.event_log import EventLog
-from sutazai_tui.widgets.findings import FindingsPanel
-from sutazai_tui.widgets.header import HeaderBar
-from sutazai_tui.widgets.time_prompt import TimePrompt
+from sutazai_tui.records.recorder import Recorder
+from sutazai_tui.records.recording import Recording, read_recording
+from sutazai_tui.records.replayer import SPEEDS, parse_jump
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.launch import replay_app
+from sutazai_tui.tui.screens.time_prompt import TimePrompt
+from sutazai_tui.tui.widgets.event_log import EventLog
+from sutazai_tui.tui.widgets.findings import FindingsPanel
+from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.conftest import settings_for
 from tests.tui_support import panel_states, wait_until
 

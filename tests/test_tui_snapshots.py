@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sutazai_tui.app import SutazaiApp
-from sutazai_tui.config import Settings
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, HostStats, Snapshot, State
+from sutazai_tui.tui.app import SutazaiApp
 
 T0 = datetime(2025, 8, 17, 23, 10, 0, tzinfo=UTC)
 TARGET = "http://127.0.0.1:10010"

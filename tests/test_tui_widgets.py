@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sutazai_tui.models import ContainerStats, EndpointKind, EndpointStatus
-from sutazai_tui.widgets.container_table import worst_first
-from sutazai_tui.widgets.endpoint_panel import NO_ANSWER, detail_items, pack, sparkline
-from sutazai_tui.widgets.header import HeaderBar, HeaderView, short_engine, shown_countdown
+from sutazai_tui.tui.widgets.container_table import worst_first
+from sutazai_tui.tui.widgets.endpoint_panel import NO_ANSWER, detail_items, pack, sparkline
+from sutazai_tui.tui.widgets.header import HeaderBar, HeaderView, short_engine, shown_countdown
 
 
 def test_sparkline_scales_to_the_maximum_and_marks_missing_answers() -> None:

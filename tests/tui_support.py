@@ -8,13 +8,13 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from sutazai_tui.app import SutazaiApp
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import State
-from sutazai_tui.monitor import Monitor
-from sutazai_tui.screenshots import run_cycle
-from sutazai_tui.widgets.endpoint_panel import EndpointPanel
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.screenshots import run_cycle
+from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from tests.conftest import settings_for
 
 __all__ = ["make_app", "panel_states", "run_cycle", "wait_until"]

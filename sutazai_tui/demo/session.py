@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sutazai_tui.action_backends import FleetBackend
-from sutazai_tui.actions import Actions
-from sutazai_tui.config import Settings
+from sutazai_tui.actions.backends import FleetBackend
+from sutazai_tui.actions.policy import Actions
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.monitor import Monitor
 
 # The backend allows 10 requests per 10 s and the client's budget is 8. The next cycle is armed
 # when the last one ends, so at 4.5 s three cycles (9 requests) fit in one 10 s window and the

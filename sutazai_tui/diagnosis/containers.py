@@ -6,9 +6,9 @@ the worker that inspected it, so no secret can reach a finding through here.
 
 from __future__ import annotations
 
-from sutazai_tui import fmt
 from sutazai_tui.diagnosis.context import Context, clock, names, short_id, span
 from sutazai_tui.models import ContainerStats, Finding
+from sutazai_tui.util import fmt
 
 RESTART_RISE = 3  # restarts ...
 RESTART_WINDOW_S = 300.0  # ... within this many seconds make a loop

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sutazai_tui.config import Settings
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainerStats, Finding, Snapshot
 
 COMPOSE_SERVICE_LABEL = "com.docker.compose.service"

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 
 if TYPE_CHECKING:
-    from sutazai_tui.config import Settings
+    from sutazai_tui.config.settings import Settings
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 _INSPECT_LANES = 16  # threads beyond one per running container: inspects never queue behind stats

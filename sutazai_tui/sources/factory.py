@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sutazai_tui.config import Settings
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.sources.base import ContainerSource
 
 

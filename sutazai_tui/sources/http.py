@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from sutazai_tui import __version__
-from sutazai_tui.config import EndpointConfig, Settings
+from sutazai_tui.config.settings import EndpointConfig, Settings
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
-from sutazai_tui.redact import Redactor
 from sutazai_tui.sources.classify import Verdict, judge
+from sutazai_tui.util.redact import Redactor
 
 BUDGET_WINDOW_S = 10.0
 MAX_REDIRECTS = 3

@@ -1,0 +1,218 @@
+"""The audit log of container actions: one JSON line per attempt, appended, never rewritten.
+
+Every attempt — done, noop, refused, failed, cancelled — is a line with who (local user, host,
+SSH client address), what (action, container name and id), the state before and after, the
+result and how long it took. Lines are written with one `write` on an O_APPEND descriptor and
+fsync-ed, in a 0600 file inside a 0700 folder (`safefile`). Nothing from the environment is
+written except the SSH client's address; container env is never read by actions at all.
+
+`sutazai-tui audit [--since T]` prints the log (`print_audit`); the incident report reads it
+with `read_audit`.
+"""
+
+from __future__ import annotations
+
+import errno
+import getpass
+import json
+import os
+import re
+import socket
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from sutazai_tui.util.safefile import open_private, write_all
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The order fields appear in a line, so `cat audit.jsonl` reads well too.
+FIELDS = (
+    "time",
+    "user",
+    "host",
+    "ssh_client",
+    "action",
+    "container",
+    "container_id",
+    "state_before",
+    "state_after",
+    "result",
+    "error",
+    "message",
+    "duration_ms",
+    "via",
+    "engine",
+)
+
+
+class AuditError(Exception):
+    """The audit log cannot be written; the message is one line with the path and the fix."""
+
+
+def identity() -> dict[str, str | None]:
+    """Who acts: the local user, this host, and the SSH client's address when over SSH."""
+    try:
+        user: str | None = getpass.getuser()
+    except Exception:  # no passwd entry and no LOGNAME (a bare container): still audit
+        user = None
+    ssh = os.environ.get("SSH_CLIENT", "").split()
+    return {"user": user, "host": socket.gethostname(), "ssh_client": ssh[0] if ssh else None}
+
+
+def _why(exc: OSError, path: Path) -> str:
+    """The one-line refusal for an audit log we cannot open."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        cause = "permission denied"
+    elif exc.errno in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, NotADirectoryError):
+        cause = "a parent of it is not a folder"
+    elif exc.errno == errno.ELOOP:
+        cause = "it is a symlink (refused)"
+    else:
+        cause = (exc.strerror or str(exc)).lower()
+    return f"cannot write audit log {path}: {cause} — fix its permissions or set audit_log"
+
+
+class AuditWriter:
+    """An audit log opened for appending: proof, before acting, that the line can be written."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path, self._fd = path, fd
+
+    def write(self, entry: Mapping[str, Any]) -> None:
+        """Append one entry as a JSON line and fsync it; identity and time are filled in."""
+        line = dict.fromkeys(FIELDS)
+        line.update(identity())
+        line["time"] = datetime.now(UTC).isoformat()
+        line.update(entry)
+        data = json.dumps(line, ensure_ascii=False, default=str, separators=(",", ":"))
+        try:
+            write_all(self._fd, data.encode("utf-8") + b"\n")
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise AuditError(_why(exc, self.path)) from None
+
+    def close(self) -> None:
+        """Release the descriptor (idempotent)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> AuditWriter:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class AuditLog:
+    """The append-only audit log at `path` (`Settings.audit_path`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def open(self) -> AuditWriter:
+        """Open for appending (folder 0700 and file 0600 made on first use); AuditError if not."""
+        try:
+            return AuditWriter(self.path, open_private(self.path, append=True))
+        except OSError as exc:
+            raise AuditError(_why(exc, self.path)) from None
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """Append one entry in its own open/write/close; AuditError when it cannot."""
+        with self.open() as writer:
+            writer.write(entry)
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """An ISO time (naive = local time) or an age like `90m`, `2h`, `1d`, as an aware datetime."""
+    age = _AGE.match(text)
+    if age:
+        return (now or datetime.now(UTC)) - timedelta(seconds=float(age[1]) * _UNIT_SECONDS[age[2]])
+    when = datetime.fromisoformat(text.strip())
+    return when.astimezone() if when.tzinfo is None else when
+
+
+def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(entry["time"]))
+    except (KeyError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, entry) for each non-blank line; entry None when it is not a JSON object."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                entry = None
+            yield number, entry if isinstance(entry, dict) else None
+
+
+def read_audit(path: Path, since: datetime | None = None) -> list[dict[str, Any]]:
+    """The readable entries, oldest first (at or after `since`); [] when there is no log yet."""
+    if not path.exists():
+        return []
+    found = []
+    for _, entry in _lines(path):
+        if entry is None:
+            continue
+        when = _entry_time(entry)
+        if since is None or (when is not None and when >= since):
+            found.append(entry)
+    return found
+
+
+def format_entry(entry: Mapping[str, Any]) -> str:
+    """One entry as a line: local time, user@host (ssh), action, container, before → after, result."""
+    when = _entry_time(entry)
+    shown = when.astimezone().strftime("%Y-%m-%d %H:%M:%S") if when else "(no time)"
+    who = f"{entry.get('user') or '?'}@{entry.get('host') or '?'}"
+    if entry.get("ssh_client"):
+        who += f" (ssh {entry['ssh_client']})"
+    change = f"{entry.get('state_before') or '—'} → {entry.get('state_after') or '—'}"
+    line = f"{shown}  {who}  {entry.get('action', '?'):<7} {entry.get('container') or '?'}  {change}"
+    line += f"  {entry.get('result', '?')}"
+    quiet = entry.get("result") in ("done", "cancelled")  # the result word says it all
+    detail = entry.get("error") or (None if quiet else entry.get("message"))
+    return f"{line}: {detail}" if detail else line
+
+
+def print_audit(path: Path, since: str | None = None, out: TextIO | None = None) -> int:
+    """`sutazai-tui audit`: print the log readably; 0, or 2 for a bad --since or unreadable log."""
+    out = out or sys.stdout
+    try:
+        start = parse_since(since) if since is not None else None
+    except ValueError:
+        hint = "give an ISO time like 2025-08-17T23:10 or an age like 2h"
+        print(f"sutazai-tui: invalid --since {since!r}: {hint}", file=sys.stderr)
+        return EXIT_USAGE
+    if not path.exists():
+        print(f"no audit log at {path} yet", file=out)
+        return EXIT_OK
+    shown = 0
+    try:
+        for number, entry in _lines(path):
+            if entry is None:  # a torn or hand-edited line: say so, keep going
+                print(f"(unreadable line {number})", file=out)
+                continue
+            when = _entry_time(entry)
+            if start is not None and (when is None or when < start):
+                continue
+            print(format_entry(entry), file=out)
+            shown += 1
+    except OSError as exc:
+        print(f"sutazai-tui: cannot read audit log {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not shown:
+        print(f"no entries in {path}" + (f" since {since}" if since else ""), file=out)
+    return EXIT_OK

@@ -1,0 +1,244 @@
+"""Where container actions happen: the backend protocol, the Docker engine, and the demo fleet adapter.
+
+`Actions` (actions.py) holds the policy — allow-list, read-only, locks, audit — and calls a
+backend for the mechanics. `DockerBackend` uses the SDK's low-level APIClient, imported on
+first use; `FleetBackend` adapts the demo's simulated fleet to the same four methods.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import Field
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.models import ContainerStats, Frozen
+from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, engine_kwargs, parse_time
+
+
+class ContainerInfo(Frozen):
+    """A container as a backend's `inspect` sees it right now."""
+
+    name: str
+    id: str
+    image: str = ""
+    state: str = "unknown"
+    started_at: datetime | None = None
+    exit_code: int | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class ContainerBrief(Frozen):
+    """What the confirmation dialog shows, plus why the action would be refused (if it would)."""
+
+    name: str
+    id: str
+    short_id: str
+    image: str
+    state: str
+    started_at: datetime | None
+    uptime_s: float | None  # None unless running
+    protected: bool  # the operator must type the name to confirm
+    refusal: str | None  # set when Actions would refuse: show it instead of asking to confirm
+
+
+class BackendError(Exception):
+    """An engine call failed; the message is one line with the reason (and the fix if known)."""
+
+
+class ContainerGone(BackendError):
+    """The container does not exist (any more)."""
+
+
+class ActionTimeout(BackendError):
+    """The engine did not confirm the action within the bounded call's time."""
+
+
+class ActionBackend(Protocol):
+    """Where actions happen: the Docker engine, or the demo's simulated fleet.
+
+    Each call blocks and must return or raise within its bound: `stop`/`restart` within
+    `timeout` (the grace before the kill) plus the backend's own margin, raising ActionTimeout
+    beyond it. `ref` is the `id` that `inspect` returned, so an action hits the container that
+    was checked, not a new one that took its name meanwhile.
+    """
+
+    @property
+    def engine(self) -> str:
+        """Where actions go, written in the audit line (e.g. unix:///var/run/docker.sock)."""
+        ...
+
+    def inspect(self, name: str) -> ContainerInfo:
+        """The container now; ContainerGone if there is none, BackendError if unreachable."""
+        ...
+
+    def stop(self, ref: str, timeout: int) -> None:
+        """SIGTERM, and SIGKILL after `timeout` seconds; returns once it has stopped."""
+        ...
+
+    def restart(self, ref: str, timeout: int) -> None:
+        """Stop as `stop` does, then start again."""
+        ...
+
+    def kill(self, ref: str) -> None:
+        """SIGKILL now."""
+        ...
+
+
+class DockerBackend:
+    """Actions on a Docker engine (Settings.docker_host, else DOCKER_HOST, else the local socket).
+
+    Every call is bounded by the client's timeout (Settings.docker_timeout); the SDK adds the
+    stop grace to it for stop and restart, so their bound is `grace + docker_timeout`: a stop
+    that the engine has not confirmed by then is an ActionTimeout, not a hang.
+    """
+
+    def __init__(self, settings: Settings, client_factory: Callable[[], Any] | None = None) -> None:
+        self.docker_host, self.margin = settings.docker_host, settings.docker_timeout
+        self._factory = client_factory or self._make_client
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> str:
+        """The engine address actions go to."""
+        return self.docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+
+    def inspect(self, name: str) -> ContainerInfo:
+        """The container now, from the engine's inspect."""
+        raw = self._call(lambda api: api.inspect_container(name), name, None)
+        state, config = raw.get("State") or {}, raw.get("Config") or {}
+        status = state.get("Status", "unknown")
+        return ContainerInfo(
+            name=str(raw.get("Name", name)).lstrip("/"),
+            id=raw["Id"],
+            image=config.get("Image", ""),
+            state=status,
+            started_at=parse_time(state.get("StartedAt")),
+            exit_code=None if status in ("running", "paused", "created") else state.get("ExitCode"),
+            labels=dict(config.get("Labels") or {}),
+        )
+
+    def stop(self, ref: str, timeout: int) -> None:
+        """`docker stop -t timeout`."""
+        self._call(lambda api: api.stop(ref, timeout=timeout), ref, timeout)
+
+    def restart(self, ref: str, timeout: int) -> None:
+        """`docker restart -t timeout`."""
+        self._call(lambda api: api.restart(ref, timeout=timeout), ref, timeout)
+
+    def kill(self, ref: str) -> None:
+        """`docker kill` (SIGKILL)."""
+        self._call(lambda api: api.kill(ref), ref, 0)
+
+    def close(self) -> None:
+        """Close the engine connection."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _api(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._factory()
+            return self._client
+
+    def _call(self, call: Callable[[Any], Any], ref: str, grace: int | None) -> Any:
+        """Run one engine call, turning every failure into a one-line BackendError."""
+        from docker.errors import APIError, NotFound
+        from requests.exceptions import ReadTimeout
+
+        try:
+            return call(self._api())
+        except NotFound:
+            raise ContainerGone(f"container {ref} no longer exists") from None
+        except APIError as exc:
+            raise BackendError(f"the engine refused: {exc.explanation or exc}") from None
+        except ReadTimeout as exc:
+            if grace is None:  # an inspect: the engine is hung, nothing was asked of it
+                raise BackendError(describe_fault(exc, self.engine, self.margin)) from None
+            # Connected and asked, but no answer in time: the engine may still be acting.
+            bound = self.margin + (grace or 0)
+            what = f"stop grace {grace}s + {self.margin:g}s margin" if grace else "engine timeout"
+            raise ActionTimeout(
+                f"the engine did not confirm within {bound:g}s ({what}); it may still be working "
+                "on it — check `docker ps -a`"
+            ) from None
+        except Exception as exc:  # unreachable, refused, TLS...: reconnect next time
+            with self._lock:
+                self._client = None
+            raise BackendError(describe_fault(exc, self.engine, self.margin)) from exc
+
+    def _make_client(self) -> Any:
+        """A connected APIClient (it asks the engine's API version, so it raises if unreachable)."""
+        import docker  # lazily: a 267 ms import the UI's first frame must not wait for
+
+        where = engine_kwargs(self.docker_host)
+        return docker.APIClient(timeout=self.margin, use_ssh_client=True, **where)
+
+
+class SimulatedEngine(Protocol):
+    """What FleetBackend needs of the demo's SimulatedFleet (it acts by name)."""
+
+    @property
+    def engine(self) -> str:
+        """ "simulated"."""
+        ...
+
+    def inspect(self, name: str) -> ContainerStats:
+        """The container now, without side effects; LookupError when there is none."""
+        ...
+
+    def stop(self, name: str) -> None:
+        """Stop it."""
+        ...
+
+    def restart(self, name: str) -> None:
+        """Restart it."""
+        ...
+
+
+class FleetBackend:
+    """Actions on the demo's simulated fleet, so `--demo` goes through the same policy and audit."""
+
+    def __init__(self, fleet: SimulatedEngine) -> None:
+        self.fleet = fleet
+        self._names: dict[str, str] = {}  # id -> name: the fleet acts by name
+
+    @property
+    def engine(self) -> str:
+        """Where actions go: the fleet's engine label."""
+        return self.fleet.engine
+
+    def inspect(self, name: str) -> ContainerInfo:
+        """The simulated container now."""
+        try:
+            c = self.fleet.inspect(name)
+        except LookupError:
+            raise ContainerGone(f"container {name} no longer exists") from None
+        self._names[c.id] = c.name
+        fields = ("name", "id", "image", "state", "started_at", "exit_code", "labels")
+        return ContainerInfo(**{f: getattr(c, f) for f in fields})
+
+    def stop(self, ref: str, timeout: int) -> None:
+        """Stop at once: simulated containers always honour SIGTERM."""
+        self._act(self.fleet.stop, ref)
+
+    def restart(self, ref: str, timeout: int) -> None:
+        """Restart at once."""
+        self._act(self.fleet.restart, ref)
+
+    def kill(self, ref: str) -> None:
+        """The fleet has no kill; a stop looks the same from outside."""
+        self._act(self.fleet.stop, ref)
+
+    def _act(self, action: Callable[[str], None], ref: str) -> None:
+        try:
+            action(self._names.get(ref, ref))
+        except LookupError:
+            raise ContainerGone(f"container {ref} no longer exists") from None

@@ -1,0 +1,295 @@
+"""One-key emergency actions on containers — stop, restart, kill — allowed, bounded and audited.
+
+The policy lives here, once, for every backend (the real engine or the demo's simulated fleet):
+read-only mode refuses everything; only monitored containers (the monitor's own prefix/label
+rule) may be touched; a protected container needs its name typed; one action at a time per
+container; nothing is done unless its audit line can be written (the log is opened first); and
+the container is inspected again first, because the poll the operator looked at may be stale.
+
+Every method blocks (engine calls, fsync): the UI runs them in a thread worker
+(`@work(thread=True)`), or from asyncio with `await asyncio.to_thread(actions.stop, name)`.
+None raises for an engine or audit fault: the outcome is an `ActionResult` with a one-line
+message. Thread-safe: one Actions serves every worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, Literal
+
+from sutazai_tui.actions.audit import AuditError, AuditLog, AuditWriter
+from sutazai_tui.actions.backends import (
+    ActionBackend,
+    ActionTimeout,
+    BackendError,
+    ContainerBrief,
+    ContainerGone,
+    ContainerInfo,
+    DockerBackend,
+)
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.models import Event, Frozen
+from sutazai_tui.sources.containers import is_selected
+
+# Re-exported: the UI and the demo need only this module.
+__all__ = ["ActionBackend", "ActionResult", "ActionTimeout", "Actions", "BackendError"]
+__all__ += ["ContainerBrief", "ContainerGone", "ContainerInfo"]
+
+ActionName = Literal["stop", "restart", "kill"]
+Outcome = Literal["done", "noop", "refused", "failed", "cancelled"]
+# What the container table shows (ContainerStats.pending_action) while an action runs.
+PENDING: dict[str, str] = {"stop": "stopping…", "restart": "restarting…", "kill": "killing…"}
+_ACTIVE = frozenset({"running", "restarting", "paused"})
+_READ_ONLY = "read-only mode: actions are turned off (read_only / --read-only)"
+_Finish = Callable[..., "ActionResult"]
+
+
+class ActionResult(Frozen):
+    """The outcome of one attempt; the same facts as its audit line."""
+
+    action: ActionName
+    container: str
+    container_id: str | None = None
+    state_before: str | None = None
+    state_after: str | None = None
+    result: Outcome
+    message: str  # one line, for the notification and the event log
+    duration_ms: float = 0.0
+    at: datetime  # when the attempt began (the audit line's `time`)
+    via: str | None = None  # what asked: "key x", "key !", "palette", ...
+    audited: bool = True  # False only when even the audit line failed (the message says why)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the container is now as asked (done, or already so)."""
+        return self.result in ("done", "noop")
+
+    @property
+    def error(self) -> str | None:
+        """The reason when refused or failed, else None."""
+        return self.message if self.result in ("refused", "failed") else None
+
+    def summary(self) -> str:
+        """One line for a notification: `stop sutazai-backend: done — stopped (exit 0)`."""
+        return f"{self.action} {self.container}: {self.result} — {self.message}"
+
+    def event(self) -> Event:
+        """The event-log entry for this attempt."""
+        return Event(at=self.at, kind="action", subject=f"container:{self.container}", reason=self.summary())
+
+    def audit_entry(self, engine: str) -> dict[str, Any]:
+        """The audit line's fields (user, host and ssh are added by the log)."""
+        entry = self.model_dump(mode="json", exclude={"at", "audited"})
+        entry.update(time=self.at.isoformat(), error=self.error, engine=engine)
+        entry["duration_ms"] = round(self.duration_ms, 1)
+        return entry
+
+
+class Actions:
+    """The policy around a backend; the UI's only way to stop, restart or kill a container."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        backend: ActionBackend | None = None,
+        *,
+        client_factory: Callable[[], Any] | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:
+        """`backend` defaults to the Docker engine (`client_factory` makes its APIClient)."""
+        self.settings = settings
+        self.backend = backend if backend is not None else DockerBackend(settings, client_factory)
+        self.audit = audit or AuditLog(settings.audit_path)
+        self._busy: set[str] = set()
+        self._busy_guard = threading.Lock()
+
+    def is_protected(self, name: str) -> bool:
+        """Whether an action on `name` needs its name typed to confirm (`Settings.protected`)."""
+        return name in self.settings.protected
+
+    def emergency_target(self) -> str:
+        """The container the `!` key stops: `Settings.primary_service`."""
+        return self.settings.primary_service
+
+    def is_monitored(self, name: str, labels: dict[str, str]) -> bool:
+        """Whether a container is ours to touch: the monitor's prefix/label rule."""
+        return is_selected(name, labels, self.settings.container_prefix, self.settings.container_labels)
+
+    def describe(self, name: str) -> ContainerBrief:
+        """The container now, for the confirmation dialog; raises BackendError (one line)."""
+        info = self.backend.inspect(name)
+        started, running = info.started_at, info.state == "running"
+        uptime = (datetime.now(UTC) - started).total_seconds() if running and started else None
+        return ContainerBrief(
+            name=info.name,
+            id=info.id,
+            short_id=info.id[:12],
+            image=info.image,
+            state=info.state,
+            started_at=started,
+            uptime_s=uptime,
+            protected=self.is_protected(info.name),
+            refusal=_READ_ONLY if self.settings.read_only else self._outside_refusal(info),
+        )
+
+    def stop(
+        self, name: str, timeout: int | None = None, *, via: str | None = None, typed: str | None = None
+    ) -> ActionResult:
+        """Stop: SIGTERM, SIGKILL after `timeout` (default Settings.stop_timeout) seconds."""
+        return self.run("stop", name, timeout, via=via, typed=typed)
+
+    def restart(
+        self, name: str, timeout: int | None = None, *, via: str | None = None, typed: str | None = None
+    ) -> ActionResult:
+        """Restart: stop as `stop` does, then start again."""
+        return self.run("restart", name, timeout, via=via, typed=typed)
+
+    def kill(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
+        """Kill: SIGKILL now (offered only through the command palette)."""
+        return self.run("kill", name, None, via=via, typed=typed)
+
+    def cancelled(self, name: str, action: ActionName, *, via: str | None = None) -> ActionResult:
+        """Log that the operator cancelled the confirmation; nothing is asked of the engine."""
+        result = self._result(action, name, time.monotonic(), via, "cancelled", "cancelled by the operator")
+        return self._record(result)
+
+    def run(
+        self,
+        action: ActionName,
+        name: str,
+        timeout: int | None = None,
+        *,
+        via: str | None = None,
+        typed: str | None = None,
+    ) -> ActionResult:
+        """One attempt, checked and audited. `typed` is what the operator typed for a protected one."""
+        finish = partial(self._result, action, name, time.monotonic(), via)
+        if self.settings.read_only or not name.strip():
+            return self._record(finish("refused", _READ_ONLY if name.strip() else "no container selected"))
+        with self._claim(name) as claimed:
+            if not claimed:
+                return self._record(finish("refused", f"an action is already running on {name}"))
+            try:
+                writer = self.audit.open()  # before acting: we do not act unaudited
+            except AuditError as exc:
+                return finish("refused", str(exc), audited=False)
+            with writer:
+                return self._record(self._act(action, name, timeout, typed, finish), writer)
+
+    def _act(
+        self, action: ActionName, name: str, timeout: int | None, typed: str | None, finish: _Finish
+    ) -> ActionResult:
+        """Inspect, check, act, inspect again. Backend faults become failed results."""
+        gone = f"container {name} no longer exists"
+        try:
+            before = self.backend.inspect(name)
+        except ContainerGone:
+            return finish("failed", gone)
+        except BackendError as exc:
+            return finish("failed", str(exc))
+        seen: dict[str, Any] = {"container_id": before.id, "state_before": before.state}
+        refusal = self._outside_refusal(before)
+        if refusal is None and self.is_protected(before.name) and typed != before.name:
+            refusal = f"{before.name} is protected: type its name to confirm"
+        if refusal is not None:
+            return finish("refused", refusal, **seen)
+        if action != "restart" and before.state not in _ACTIVE:
+            return finish("noop", f"already stopped ({before.state})", state_after=before.state, **seen)
+        grace = self.settings.stop_timeout if timeout is None else timeout
+        began = time.monotonic()
+        try:
+            if action == "kill":
+                self.backend.kill(before.id)
+            else:
+                getattr(self.backend, action)(before.id, grace)
+        except ContainerGone:
+            return finish("failed", gone, state_after="gone", **seen)
+        except BackendError as exc:
+            return finish("failed", f"{action} of {name} failed: {exc}", **seen, **self._after(name))
+        spent = time.monotonic() - began
+        after = self._after(name)
+        note = _done_note(action, after.pop("exit_code", None), after["state_after"], grace, spent)
+        return finish("done", note, **seen, **after)
+
+    def _after(self, name: str) -> dict[str, Any]:
+        """The state after acting, best effort: the action's outcome does not depend on it."""
+        try:
+            info = self.backend.inspect(name)
+        except ContainerGone:
+            return {"state_after": "gone"}
+        except BackendError:
+            return {"state_after": "unknown"}
+        return {"state_after": info.state, "exit_code": info.exit_code}
+
+    def _outside_refusal(self, info: ContainerInfo) -> str | None:
+        if self.is_monitored(info.name, info.labels):
+            return None
+        rule = f"name prefix {self.settings.container_prefix!r}"
+        if self.settings.container_labels:
+            rule += f" or labels {', '.join(self.settings.container_labels)}"
+        return f"{info.name} is not a monitored container ({rule}); not touching it"
+
+    @contextmanager
+    def _claim(self, name: str) -> Iterator[bool]:
+        """Hold the per-container slot; yields False when another action holds it."""
+        with self._busy_guard:
+            claimed = name not in self._busy
+            self._busy.add(name)
+        try:
+            yield claimed
+        finally:
+            if claimed:
+                with self._busy_guard:
+                    self._busy.discard(name)
+
+    def _result(
+        self,
+        action: ActionName,
+        name: str,
+        started: float,
+        via: str | None,
+        outcome: Outcome,
+        message: str,
+        **fields: Any,
+    ) -> ActionResult:
+        """An ActionResult timed from `started` (bound per attempt with partial, as `_Finish`)."""
+        elapsed = time.monotonic() - started
+        return ActionResult(
+            action=action,
+            container=name,
+            result=outcome,
+            message=" ".join(message.split())[:400],  # one line, whatever the engine said
+            duration_ms=elapsed * 1000.0,
+            at=datetime.now(UTC) - timedelta(seconds=elapsed),
+            via=via,
+            **fields,
+        )
+
+    def _record(self, result: ActionResult, writer: AuditWriter | None = None) -> ActionResult:
+        """Append the result's audit line; on failure the result says it was not audited."""
+        entry = result.audit_entry(self.backend.engine)
+        try:
+            if writer is not None:
+                writer.write(entry)
+            else:
+                self.audit.record(entry)
+        except AuditError as exc:
+            message = f"{result.message}; audit line NOT written: {exc}"
+            return result.model_copy(update={"audited": False, "message": message})
+        return result
+
+
+def _done_note(action: str, exit_code: int | None, state: str, grace: int, spent: float) -> str:
+    """What a successful action did, e.g. that the engine had to kill a container ignoring SIGTERM."""
+    if action == "restart":
+        return "running again" if state == "running" else f"restarted, but it is {state} now"
+    if action == "kill":
+        return f"killed (exit {exit_code})" if exit_code is not None else "killed"
+    if exit_code == 137 and spent >= grace:
+        return f"stopped: it ignored SIGTERM for {grace}s, so the engine killed it (exit 137)"
+    return f"stopped (exit {exit_code})" if exit_code is not None else "stopped"

@@ -1,0 +1,168 @@
+"""`sutazai-tui check`: one cycle, a table or one JSON document, a Nagios exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from sutazai_tui.config.settings import ConfigError, Settings
+from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.core.verdict import Level, Overall, assess
+from sutazai_tui.diagnosis.run import diagnose
+from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
+from sutazai_tui.sources.base import ContainerSource
+from sutazai_tui.sources.factory import container_source
+from sutazai_tui.util import fmt
+
+
+def render_text(
+    snapshot: Snapshot, overall: Overall, out: TextIO, findings: list[Finding] | None = None
+) -> None:
+    """The human-readable table."""
+    print(f"sutazai-tui check {snapshot.target} — {overall.level.name}", file=out)
+    print(f"{'ENDPOINT':<12} {'STATE':<10} {'CODE':>4} {'LATENCY':>9}  REASON", file=out)
+    for e in snapshot.endpoints:
+        code = str(e.http_code) if e.http_code is not None else "—"
+        print(f"{e.name:<12} {e.state:<10} {code:>4} {fmt.millis(e.latency_ms):>9}  {e.reason}", file=out)
+    if snapshot.containers is not None:
+        c = snapshot.containers
+        print(f"\nCONTAINERS on {c.engine}: {c.state} — {c.reason}", file=out)
+        for item in c.containers:
+            mem = f"{fmt.size(item.mem_used)}/{fmt.size(item.mem_limit)}"
+            print(
+                f"  {item.name:<28} {container_state(item):<9} {fmt.percent(item.cpu_percent):>7} {mem:>15}"
+                f"  restarts {item.restart_count:<3} {container_reason(item)}",
+                file=out,
+            )
+    if snapshot.host is not None:
+        h = snapshot.host
+        print(
+            f"\nHOST {h.hostname}: mem {fmt.percent(h.mem_percent)}, disk / {fmt.percent(h.disk_percent)},"
+            f" load {' '.join(f'{x:.2f}' for x in h.load) if h.load else '—'}",
+            file=out,
+        )
+    for line in snapshot.errors:
+        print(f"error: {line}", file=out)
+    if findings:
+        print("\nFINDINGS", file=out)
+        for f in findings:
+            print(f"  {f.severity.upper():<8} {f.id} {f.subject}: {f.title}", file=out)
+            print(f"           seen: {f.evidence}", file=out)
+            print(f"           fix:  {f.fix}", file=out)
+    if overall.reasons:
+        print("", file=out)
+        for line in overall.lines():
+            print(line, file=out)
+
+
+def as_document(
+    snapshot: Snapshot, overall: Overall, findings: list[Finding] | None = None
+) -> dict[str, Any]:
+    """The `--json` document: verdict, reasons, findings and the snapshot itself."""
+    return {
+        "status": overall.level.name,
+        "exit_code": int(overall.level),
+        "reasons": overall.lines(),
+        "findings": [f.model_dump(mode="json") for f in findings or ()],
+        "snapshot": snapshot.model_dump(mode="json"),
+    }
+
+
+async def run_check(
+    settings: Settings,
+    as_json: bool = False,
+    snapshot_dir: Path | None = None,
+    containers: ContainerSource | None = None,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Poll once and report; the exit code is the verdict."""
+    source = containers if containers is not None else container_source(settings)
+    monitor = Monitor(settings, containers=source)
+    try:
+        snapshot = await monitor.cycle()
+    finally:
+        await monitor.close()
+    monitor.history.add(snapshot)
+    findings = diagnose(monitor.history, settings)
+    overall = assess(snapshot, findings)
+    if as_json:
+        json.dump(as_document(snapshot, overall, findings), out, indent=2)
+        out.write("\n")
+    else:
+        render_text(snapshot, overall, out, findings)
+    code = int(overall.level)
+    if snapshot_dir is not None:
+        from sutazai_tui.records.bundle import bundle_for_check
+
+        events, audit, redactor = monitor.history.events, settings.audit_path, monitor.http.redactor
+        if not bundle_for_check(snapshot_dir, snapshot, events, findings, audit, redactor):
+            code = code if code == Level.CRITICAL else int(Level.UNKNOWN)  # asked for a bundle, got none
+    return code
+
+
+# "Worst" across targets: CRITICAL, then UNKNOWN (could not judge), then WARNING, then OK.
+_RANK = {Level.OK: 0, Level.WARNING: 1, Level.UNKNOWN: 2, Level.CRITICAL: 3}
+
+
+def worst(codes: list[int]) -> int:
+    """The exit code of several checks: the worst of theirs."""
+    return int(max((Level(c) for c in codes), key=_RANK.__getitem__, default=Level.UNKNOWN))
+
+
+def select_targets(settings: Settings, names: list[str] | None) -> list[tuple[str, Settings]]:
+    """(name, settings) per target to check: the named ones, else all; ConfigError on an unknown name."""
+    wanted = [n.strip() for arg in names or () for n in arg.split(",") if n.strip()]
+    if not settings.targets:
+        if wanted:
+            raise ConfigError("--target needs [[targets]] in the config file — add them or drop --target")
+        return []
+    by_name = {t.name: t for t in settings.targets}
+    for name in wanted:
+        if name not in by_name:
+            raise ConfigError(f"unknown target '{name}' — use one of: {', '.join(by_name)}")
+    chosen = list(dict.fromkeys(wanted)) or list(by_name)
+    return [(name, settings.for_target(by_name[name])) for name in chosen]
+
+
+async def run_checks(
+    settings: Settings,
+    names: list[str] | None = None,
+    as_json: bool = False,
+    snapshot_dir: Path | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """`check` over `[[targets]]` (all, or `names`) at once; without targets, the plain check."""
+    out = out if out is not None else sys.stdout  # looked up now: tests and callers swap stdout
+    chosen = select_targets(settings, names)
+    if not chosen:
+        return await run_check(settings, as_json=as_json, snapshot_dir=snapshot_dir, out=out)
+    buffers = {name: io.StringIO() for name, _ in chosen}
+    # Each target polls its own backend concurrently: a hung one costs its timeout, not the sum.
+    codes = await asyncio.gather(
+        *(
+            run_check(
+                target,
+                as_json=as_json,
+                snapshot_dir=snapshot_dir / name if snapshot_dir is not None else None,
+                out=buffers[name],
+            )
+            for name, target in chosen
+        )
+    )
+    if as_json and len(chosen) > 1:
+        docs = {name: json.loads(buf.getvalue()) for name, buf in buffers.items()}
+        json.dump({"targets": docs}, out, indent=2)
+        out.write("\n")
+    elif as_json:
+        out.write(buffers[chosen[0][0]].getvalue())
+    else:
+        for index, (name, buf) in enumerate(buffers.items()):
+            if index:
+                print("", file=out)
+            print(f"== target {name} ==", file=out)
+            out.write(buf.getvalue())
+    return worst(list(codes))

@@ -1,0 +1,1 @@
+"""Settings: flags > env > TOML > defaults, and `[[targets]]`."""

@@ -1,0 +1,127 @@
+"""Diagnosis: say *why* the backend is sick, and what to do about it.
+
+`diagnose(history, settings)` runs one small detector per finding id over the snapshots kept so
+far and returns the findings, worst first. Detectors live in `sutazai_tui.diagnosis`; they are
+pure functions (no I/O, no `textual`), so the TUI, `check` and a replay all agree.
+
+Finding ids are stable: scripts match on them. `FINDINGS` explains each one in general terms;
+the README table is generated from it (`findings_table()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.history import History
+from sutazai_tui.diagnosis import containers, endpoints
+from sutazai_tui.diagnosis.context import Context, Detector
+from sutazai_tui.models import Finding, Snapshot
+
+# id -> (what it means, the fix in general). The order is the README's.
+FINDINGS: dict[str, tuple[str, str]] = {
+    "startup-hang": (
+        "/health accepts connections but never answers for 2+ cycles while the backend container runs "
+        "past its start-up grace (or no container data): the start-up deadlock. A refused connection "
+        "is not a hang.",
+        "restart the backend; if it hangs again, find the initialization step that never finishes in "
+        "its logs and deploy a build that times out initialization",
+    ),
+    "missing-env": (
+        "a container lacks env vars it cannot start without (`required_env`, default SECRET_KEY and "
+        "JWT_SECRET on sutazai-backend); names only are read, never values",
+        "set them (≥ 32 characters) in the service's environment (docker/.env) and recreate the "
+        "container: `docker compose up -d --force-recreate <service>`",
+    ),
+    "env-name-mismatch": (
+        "one name of an alias group (`env_alias_groups`, default JWT_SECRET / JWT_SECRET_KEY) is set, "
+        "its sibling is not: code reading the other name gets nothing",
+        "set the missing name to the same value and recreate the container (the 2025-08-17 incident: "
+        "config read JWT_SECRET, main.py checked JWT_SECRET_KEY)",
+    ),
+    "restart-loop": (
+        "a container is `restarting`, or restarted 3+ times within 5 minutes",
+        "stop it, read `docker logs --tail 50 <name>` for why each start fails, fix that, start it",
+    ),
+    "crashed": (
+        "a container exited with a non-zero code (warning only for 137/143: killed or stopped by a signal)",
+        "read `docker logs --tail 50 <name>`, fix the cause, `docker start <name>`",
+    ),
+    "oom-killed": (
+        "the kernel killed a container for going over its memory limit",
+        "raise its memory limit (`mem_limit` / `deploy.resources.limits.memory`) or cut its use, then "
+        "start it",
+    ),
+    "emergency-build": (
+        "/health-emergency answers 200: the backend runs its emergency build, initialization bypassed",
+        "find why the normal start-up failed (logs, the other findings), fix it, rebuild and recreate "
+        "the backend from the normal build",
+    ),
+    "stale-image": (
+        "a container runs an older image than its tag now names: rebuilt, not redeployed",
+        "recreate it from the new image: `docker compose up -d --force-recreate <service>` (a restart "
+        "keeps the old image)",
+    ),
+    "stuck-initializing": (
+        "a /health sub-service stays `initializing` longer than `stuck_initializing` (default 300 s) "
+        "while /health itself says healthy",
+        "check what it connects to (database → sutazai-postgres, redis → sutazai-redis), read the "
+        "backend's logs, restart the backend",
+    ),
+    "unhealthy": (
+        "a container's own Docker HEALTHCHECK fails",
+        "read the probe's output (`docker inspect --format '{{json .State.Health}}' <name>`), fix what "
+        "it checks, restart the container",
+    ),
+}
+
+# One detector per id, in the same order as FINDINGS (a test holds them to each other).
+DETECTORS: dict[str, Detector] = {
+    "startup-hang": endpoints.startup_hang,
+    "missing-env": containers.missing_env,
+    "env-name-mismatch": containers.env_name_mismatch,
+    "restart-loop": containers.restart_loop,
+    "crashed": containers.crashed,
+    "oom-killed": containers.oom_killed,
+    "emergency-build": endpoints.emergency_build,
+    "stale-image": containers.stale_image,
+    "stuck-initializing": endpoints.stuck_initializing,
+    "unhealthy": containers.unhealthy,
+}
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+def diagnose(history: History, settings: Settings, now: datetime | None = None) -> list[Finding]:
+    """Every finding the history supports now, worst first (severity, then subject, then id).
+
+    `now` defaults to the newest snapshot's time, so a replay diagnoses as it did live and the
+    result depends on the data alone. Findings describe the newest snapshot: once a cause is
+    fixed, the next cycle's diagnosis no longer has it.
+    """
+    return diagnose_snapshots(history.snapshots, settings, now)
+
+
+def diagnose_snapshots(
+    snapshots: Iterable[Snapshot], settings: Settings, now: datetime | None = None
+) -> list[Finding]:
+    """`diagnose` over any snapshots, oldest first (a recording, a test's hand-made list)."""
+    kept = tuple(snapshots)
+    if not kept:
+        return []
+    ctx = Context(snapshots=kept, settings=settings, now=now or kept[-1].taken_at)
+    found = [finding for detect in DETECTORS.values() for finding in detect(ctx)]
+    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.subject, f.id))
+
+
+def findings_for(findings: Iterable[Finding], subject: str) -> list[Finding]:
+    """The findings about one subject (a container or endpoint name), for a panel to show."""
+    return [f for f in findings if f.subject == subject]
+
+
+def findings_table() -> str:
+    """The README's table of findings, as markdown: id | what it means | fix."""
+    rows = ["| id | means | fix |", "|---|---|---|"]
+    rows += [f"| `{fid}` | {means} | {fix} |" for fid, (means, fix) in FINDINGS.items()]
+    return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""What reaches past one host: Prometheus exporter, fleet reader, plugin output."""

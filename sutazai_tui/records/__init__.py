@@ -1,0 +1,1 @@
+"""What outlives a session: recordings, their replayer, snapshot bundles, incident reports."""

@@ -1,0 +1,307 @@
+"""`sutazai-tui report`: a Markdown incident report (postmortem style) from a recording and the audit log.
+
+Sections: summary (first failure → recovery and how long), timeline of state changes and operator
+actions, the actions in detail, findings, and a validation checklist of the last state seen.
+All times are UTC. A snapshot counts as failing when `verdict.assess` does not say OK.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sutazai_tui import __version__
+from sutazai_tui.actions.audit import read_audit
+from sutazai_tui.config.settings import ConfigError, Settings, load_settings
+from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.models import Event, Finding, Snapshot, container_reason, container_state
+from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans
+from sutazai_tui.records.recording import Recording, RecordingError, read_recording
+from sutazai_tui.util.redact import Redactor
+from sutazai_tui.util.safefile import write_private
+
+EXIT_OK, EXIT_ERROR = 0, 2
+_NO_LIMIT = 1 << 30
+_SEVERITY = {"critical": "🔴 critical", "warning": "🟠 warning", "info": "🔵 info"}
+
+
+class ReportError(Exception):
+    """The report cannot be made as asked; one line."""
+
+
+def parse_time(text: str | None, flag: str) -> datetime | None:
+    """An ISO time from --since/--until (e.g. 2025-08-17T23:10); without a zone it is UTC."""
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ReportError(f"invalid {flag} {text!r}: give an ISO time like 2025-08-17T23:10 (UTC)") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _duration(delta: timedelta) -> str:
+    if delta.total_seconds() < 1:
+        return f"{delta.total_seconds():.1f} s"
+    s = int(delta.total_seconds())
+    parts = [(s // 3600, "h"), (s % 3600 // 60, "min"), (s % 60, "s")]
+    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
+
+
+class _Writer:
+    """Markdown lines with every piece of outside text escaped and redacted."""
+
+    def __init__(self, redactor: Redactor | None, multi_day: bool) -> None:
+        self.lines: list[str] = []
+        self.redactor = redactor
+        self.fmt = "%Y-%m-%d %H:%M:%S" if multi_day else "%H:%M:%S"
+
+    def esc(self, value: Any) -> str:
+        text = "—" if value is None or value == "" else str(value)
+        if self.redactor is not None:
+            text = self.redactor.clean(text, _NO_LIMIT)
+        return text.replace("\n", " ").replace("|", "\\|").replace("<", "&lt;")
+
+    def t(self, when: datetime | None) -> str:
+        return "—" if when is None else when.astimezone(UTC).strftime(self.fmt)
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+
+def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(entry["time"]))
+    except (KeyError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _took(entry: Mapping[str, Any]) -> str:
+    # The actions helper writes duration_ms; accept a plain `duration` in seconds too.
+    ms = entry.get("duration_ms")
+    seconds = ms / 1000 if isinstance(ms, int | float) else entry.get("duration")
+    return f"{seconds:.1f} s" if isinstance(seconds, int | float) else "—"
+
+
+@dataclass
+class _Window:
+    """What every section reads: the snapshots in the window, their failure spans, the actions."""
+
+    recording: Recording
+    snaps: list[Snapshot]
+    spans: list[Span]
+    actions: list[tuple[datetime, Mapping[str, Any]]]
+    events: list[Event]
+
+
+def build_report(
+    recording: Recording,
+    audit_entries: Sequence[Mapping[str, Any]],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    findings: Sequence[Finding] | None = None,
+    redactor: Redactor | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The report as Markdown. `findings` None = not diagnosed (said so); ReportError if no frame fits."""
+    notes = list(recording.notes)
+    snaps: list[Snapshot] = []
+    for f in recording.between(since, until):
+        try:
+            snaps.append(recording.snapshot(f.index))
+        except RecordingError as exc:  # one bad line must not cost the whole report
+            notes.append(str(exc))
+    if not snaps:
+        covers = f"{recording.start:%Y-%m-%d %H:%M} to {recording.end:%Y-%m-%d %H:%M} UTC"
+        raise ReportError(f"no snapshots in that time range in {recording.path} (it covers {covers})")
+    first, last = snaps[0].taken_at, snaps[-1].taken_at
+    upto = last + timedelta(seconds=recording.header.interval)  # actions after the last poll still count
+    actions = [(t, a) for a in audit_entries if (t := _entry_time(a)) is not None and first <= t <= upto]
+    actions.sort(key=lambda pair: pair[0])
+    events = [e for e in recording.events if first <= e.at <= upto]
+    win = _Window(recording, snaps, failure_spans(snaps), actions, events)
+    w = _Writer(redactor, first.date() != last.date())
+    _title(w, win)
+    _summary(w, win)
+    _timeline(w, win)
+    _actions(w, win)
+    _findings(w, findings)
+    _validation(w, snaps[-1])
+    if notes:
+        w.add("", "## Notes on the data", "", *(f"- {w.esc(n)}" for n in notes))
+    made = (now or datetime.now(UTC)).astimezone(UTC)
+    w.add("", f"_Generated by sutazai-tui {__version__} at {made:%Y-%m-%d %H:%M:%S} UTC._", "")
+    return "\n".join(w.lines)
+
+
+def _title(w: _Writer, win: _Window) -> None:
+    header, snaps, spans = win.recording.header, win.snaps, win.spans
+    first, last = snaps[0].taken_at, snaps[-1].taken_at
+    status = "NO INCIDENT" if not spans else ("RESOLVED" if spans[-1].recovered is not None else "ONGOING")
+    worst = max((s.worst for s in spans), default=Level.OK)
+    days = f"{first:%Y-%m-%d}" + ("" if first.date() == last.date() else f" – {last:%Y-%m-%d}")
+    w.add(f"# Incident report: {w.esc(header.target or snaps[-1].target)}", "")
+    w.add(f"**Date:** {days}  ")
+    every = f"{len(snaps)} snapshots, every {header.interval:g} s"
+    w.add(f"**Window:** {w.t(first)} → {w.t(last)} UTC ({every})  ")
+    w.add(f"**Status:** {status}  ", f"**Severity:** {worst.name}  ")
+    source = f"`{w.esc(win.recording.path)}` (recorded on {w.esc(header.host)}"
+    w.add(f"**Source:** {source}, sutazai-tui {w.esc(header.tool_version)})", "")
+
+
+def _summary(w: _Writer, win: _Window) -> None:
+    snaps, spans = win.snaps, win.spans
+    last = snaps[-1].taken_at
+    w.add("## Summary", "")
+    if not spans:
+        w.add(f"- No failure recorded: all {len(snaps)} snapshots up to {w.t(last)} UTC were OK.")
+    else:
+        begin = snaps[spans[0].first].taken_at
+        reasons = "; ".join(text for _, text in assess(snaps[spans[0].first]).reasons[:3])
+        already = " (already failing when the window starts)" if spans[0].first == 0 else ""
+        w.add(f"- **First failure:** {w.t(begin)} UTC{already}: {w.esc(reasons)}")
+        if len(spans) > 1:
+            again = w.t(snaps[spans[-1].first].taken_at)
+            w.add(f"- {len(spans)} separate failure periods; the last began at {again} UTC.")
+        end = spans[-1].recovered
+        if end is not None:
+            back = snaps[end].taken_at
+            took = _duration(back - begin)
+            w.add(f"- **Recovered:** {w.t(back)} UTC, every check OK (**{took}** after the first failure).")
+        else:
+            still = assess(snaps[-1])
+            why = w.esc("; ".join(still.lines()[:3]))
+            w.add(
+                f"- **Not recovered by end of recording:** still {still.level.name} at {w.t(last)} UTC "
+                f"(at least {_duration(last - begin)} after the first failure): {why}"
+            )
+        w.add(f"- Worst level: {max(s.worst for s in spans).name}.")
+    if win.actions:
+        done = ", ".join(f"{w.esc(a.get('action'))} {w.esc(a.get('container'))}" for _, a in win.actions[:5])
+        more = ", …" if len(win.actions) > 5 else ""
+        w.add(f"- Operator actions: {len(win.actions)} ({done}{more}).")
+    w.add("")
+
+
+def _timeline(w: _Writer, win: _Window) -> None:
+    w.add("## Timeline (UTC)", "", "| time | subject | change | detail |", "|---|---|---|---|")
+    rows: list[tuple[datetime, int, str]] = []
+    for e in win.events:
+        change = f"{e.old or '—'} → {e.new or 'removed'}" if e.kind == "state" else e.kind
+        rows.append((e.at, 0, f"| {w.t(e.at)} | {w.esc(e.subject)} | {change} | {w.esc(e.reason)} |"))
+    for t, a in win.actions:
+        what = f"**{w.esc(a.get('action'))}** by {w.esc(a.get('user'))}"
+        change = f"{w.esc(a.get('state_before'))} → {w.esc(a.get('state_after'))}"
+        error = f": {w.esc(a['error'])}" if a.get("error") else ""
+        detail = f"{w.esc(a.get('result'))} ({change}){error}"
+        rows.append((t, 1, f"| {w.t(t)} | {w.esc(a.get('container'))} | {what} | {detail} |"))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    w.add(*[r[2] for r in rows] or ["| — | — | no state changes or actions | — |"], "")
+
+
+def _actions(w: _Writer, win: _Window) -> None:
+    w.add("## Operator actions", "")
+    if not win.actions:
+        w.add("No actions in the audit log for this window.", "")
+        return
+    w.add("| time | operator | from | action | container | before → after | result | took |")
+    w.add("|---|---|---|---|---|---|---|---|")
+    for t, a in win.actions:
+        who = f"{w.esc(a.get('user'))}@{w.esc(a.get('host'))}"
+        what = f"{w.esc(a.get('container'))} `{w.esc(a.get('container_id'))[:12]}`"
+        change = f"{w.esc(a.get('state_before'))} → {w.esc(a.get('state_after'))}"
+        result = w.esc(a.get("result")) + (f": {w.esc(a['error'])}" if a.get("error") else "")
+        w.add(
+            f"| {w.t(t)} | {who} | {w.esc(a.get('ssh_client'))} | {w.esc(a.get('action'))} | {what} "
+            f"| {change} | {result} | {_took(a)} |"
+        )
+    w.add("")
+
+
+def _findings(w: _Writer, findings: Sequence[Finding] | None) -> None:
+    w.add("## Findings", "")
+    if findings is None:
+        w.add("Not diagnosed.")
+    elif not findings:
+        w.add("No findings: no known cause was detected in the recorded data.")
+    for f in findings or ():
+        w.add(f"- **{_SEVERITY.get(f.severity, f.severity)}** `{f.id}` {w.esc(f.subject)}: {w.esc(f.title)}")
+        w.add(f"  - Evidence: {w.esc(f.evidence)}", f"  - Fix: {w.esc(f.fix)}")
+    w.add("")
+
+
+def _validation(w: _Writer, final: Snapshot) -> None:
+    w.add(f"## Validation at {w.t(final.taken_at)} UTC (last snapshot)", "")
+    for e in final.endpoints:
+        code = f", HTTP {e.http_code}" if e.http_code is not None else ""
+        took = f" in {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
+        mark = "✅" if e.state == "OK" else "❌"
+        w.add(f"- {mark} **{w.esc(e.name)}** `{w.esc(e.url)}` — {e.state}{code}{took}: {w.esc(e.reason)}")
+    if final.containers is not None:
+        c = final.containers
+        w.add(
+            f"- {'✅' if c.state == 'OK' else '❌'} container engine `{w.esc(c.engine)}` — {c.state}: "
+            f"{w.esc(c.reason)}"
+        )
+        for item in c.containers:
+            state = container_state(item)
+            mark = "✅" if state == "OK" else "❌"
+            why = w.esc(container_reason(item))
+            w.add(f"- {mark} **{w.esc(item.name)}** — {state}: {why} (restarts {item.restart_count})")
+    w.add(*(f"- ❌ {w.esc(err)}" for err in final.errors))
+
+
+def redactor_for(settings: Settings) -> Redactor:
+    """A redactor that knows every configured token."""
+    tokens = [settings.token, *(e.token for e in settings.endpoints)]
+    return Redactor(t.get_secret_value() for t in tokens if t is not None)
+
+
+def render_report(
+    path: Path, settings: Settings, start: datetime | None = None, end: datetime | None = None
+) -> str:
+    """The Markdown report of a recording: read it, its audit log and its findings; no output.
+
+    Raises ReportError / RecordingError with one line. Blocking: the TUI calls it in a thread.
+    """
+    recording = read_recording(path, cache=None)  # the report reads every frame twice: keep them
+    try:
+        audit = read_audit(settings.audit_path)
+    except OSError as exc:
+        raise ReportError(f"cannot read audit log {settings.audit_path}: {exc.strerror or exc}") from None
+    findings = diagnose_recording(recording, start, end, settings)
+    return build_report(recording, audit, start, end, findings=findings, redactor=redactor_for(settings))
+
+
+def run_report(
+    path: Path,
+    out: Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """`sutazai-tui report PATH`: Markdown to stdout or `out` (0600); one-line errors, exit 2."""
+    try:
+        start, end = parse_time(since, "--since"), parse_time(until, "--until")
+        if start is not None and end is not None and start > end:
+            raise ReportError(f"--since {since} is after --until {until} — swap them")
+        settings = settings or load_settings()  # audit log path, tokens to mask, diagnosis knobs
+        text = render_report(path, settings, start, end)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            write_private(out, text)
+            print(f"report written to {out}", file=sys.stderr)
+    except (ReportError, RecordingError, ConfigError) as exc:
+        print(f"sutazai-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"sutazai-tui: cannot write report {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK

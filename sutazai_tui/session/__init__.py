@@ -1,0 +1,1 @@
+"""One target's poll loop: monitor, history, findings, recorder, budget. No textual."""

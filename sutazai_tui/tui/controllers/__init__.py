@@ -1,0 +1,1 @@
+"""Plain classes that carry one feature's flow for the screens (no App type)."""

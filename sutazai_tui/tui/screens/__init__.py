@@ -1,0 +1,1 @@
+"""Screens: the dashboard and every sub-screen pushed over it."""

@@ -1,0 +1,150 @@
+"""The confirmation before a container action: what will happen, to which container; Cancel first.
+
+`y` confirms, `n` or `escape` cancels. A protected container is confirmed only once its name is
+typed exactly (the core checks the typed name again: this screen only keeps a wrong one from
+being sent). The screen holds no engine: the caller describes the container first and acts after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from sutazai_tui.actions.backends import ContainerBrief
+from sutazai_tui.util import fmt
+
+_VERB = {"stop": "Stop", "restart": "Restart", "kill": "Kill"}
+
+
+@dataclass(frozen=True)
+class ConfirmView:
+    """What the dialog asks: the action, its effect in words, and the container as it is now."""
+
+    action: str  # "stop", "restart", "kill"
+    brief: ContainerBrief
+    grace_s: int  # Settings.stop_timeout: SIGTERM to SIGKILL
+    emergency: bool = False  # the `!` key: the primary service, wherever the cursor is
+
+    @property
+    def title(self) -> str:
+        """The box's title, e.g. `Stop container?` or `EMERGENCY STOP`."""
+        return "EMERGENCY STOP" if self.emergency else f"{_VERB[self.action]} container?"
+
+    @property
+    def verb(self) -> str:
+        """The confirm button's word."""
+        return _VERB[self.action]
+
+    def effect(self) -> str:
+        """What will happen, in words an operator acts on."""
+        name, grace = self.brief.name, self.grace_s
+        term = f"SIGTERM, then SIGKILL if it still runs after {grace}s"
+        if self.action == "restart":
+            return f"Restart {name}: stop it ({term}), then start it again."
+        if self.action == "kill":
+            return f"Kill {name}: SIGKILL now, no clean shutdown."
+        if self.emergency:
+            return f"Emergency stop of the primary service {name}: {term}. It stays down until started."
+        return f"Stop {name}: {term}. It stays stopped until someone starts it."
+
+    def details(self) -> Content:
+        """Name and short id, image, state and uptime, as aligned lines."""
+        b = self.brief
+        state = f"{b.state}, up {fmt.duration(b.uptime_s)}" if b.uptime_s is not None else b.state
+        rows = (("container", f"{b.name}  ({b.short_id})"), ("image", b.image or fmt.DASH), ("state", state))
+        return Content("\n").join(Content.assemble((f"{k:<10}", "$text-muted"), (v, "bold")) for k, v in rows)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks before a container action; dismisses with True to act, False to cancel."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    #confirm-box {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        padding: 0 1; border: thick $error; border-title-color: $error; border-title-style: bold;
+        background: $surface;
+    }
+    #confirm-effect { margin-bottom: 1; }
+    #confirm-hint { color: $warning; }
+    #confirm-hint.-wrong { color: $error; text-style: bold; }
+    #confirm-typed { margin-bottom: 0; }
+    #confirm-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    #confirm-buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Confirm", id="confirm.yes"),
+        Binding("n", "cancel", "Cancel", id="confirm.no"),
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+    ]
+
+    def __init__(self, view: ConfirmView) -> None:
+        super().__init__(id="confirm")
+        self.view = view
+
+    @property
+    def typed(self) -> str | None:
+        """The name typed for a protected container (None when none was asked for)."""
+        return self.query_one("#confirm-typed", Input).value if self.view.brief.protected else None
+
+    def compose(self) -> ComposeResult:
+        """Effect, container, the typed name if protected, then Cancel and the action."""
+        view, name = self.view, self.view.brief.name
+        with Vertical(id="confirm-box") as box:
+            box.border_title = view.title
+            box.border_subtitle = "y confirm · n/esc cancel"
+            yield Static(view.effect(), id="confirm-effect")
+            yield Static(view.details(), id="confirm-details")
+            if view.brief.protected:
+                yield Static(f"{name} is protected: type its name to confirm", id="confirm-hint")
+                yield Input(placeholder="the container's name", id="confirm-typed")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Cancel (n)", id="confirm-cancel", variant="primary")
+                yield Button(
+                    f"{view.verb} (y)", id="confirm-ok", variant="error", disabled=view.brief.protected
+                )
+
+    def on_mount(self) -> None:
+        """Cancel first: a stray Enter must not act."""
+        self.query_one("#confirm-cancel", Button).focus()
+
+    def _name_typed(self) -> bool:
+        return not self.view.brief.protected or self.typed == self.view.brief.name
+
+    def action_confirm(self) -> None:
+        """Act, unless a protected container's name is not (exactly) typed yet."""
+        if self._name_typed():
+            self.dismiss(True)
+            return
+        hint = self.query_one("#confirm-hint", Static)
+        hint.update(f"type {self.view.brief.name} exactly to confirm (or n/escape to cancel)")
+        hint.add_class("-wrong")
+        self.query_one("#confirm-typed", Input).focus()
+
+    def action_cancel(self) -> None:
+        """Do nothing."""
+        self.dismiss(False)
+
+    @on(Input.Changed, "#confirm-typed")
+    def _typed_changed(self) -> None:
+        self.query_one("#confirm-ok", Button).disabled = not self._name_typed()
+
+    @on(Input.Submitted, "#confirm-typed")
+    def _typed_submitted(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm-ok")
+    def _ok_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

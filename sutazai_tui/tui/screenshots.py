@@ -1,0 +1,97 @@
+"""Writes the README's screenshots: the demo incident at fixed moments and sizes, as SVG files.
+
+    python -m sutazai_tui.tui.screenshots [--out screenshots]
+
+Each size runs the demo headless against the simulated backend and fleet, steps the incident
+with `forced_phase` (hang, emergency, recovered) and saves `demo-<phase>-<W>x<H>.svg`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.demo import answers
+from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.fleet import SimulatedFleet
+from sutazai_tui.tui.app import SutazaiApp
+
+SIZES = ((80, 24), (120, 40), (200, 60))
+# (phase, cycles to run in it, whether to save a picture at its end)
+SCRIPT = (
+    (answers.HANG, 4, True),
+    (answers.EMERGENCY, 3, True),
+    (answers.INITIALIZING, 2, False),
+    (answers.RECOVERED, 4, True),
+)
+
+
+async def run_cycle(app: SutazaiApp, pilot: Pilot[int], deadline_s: float = 10.0) -> None:
+    """Start one poll cycle now and wait until the app has rendered its snapshot."""
+    deadline = time.monotonic() + deadline_s
+    while app.scheduler is None or app.scheduler.in_flight:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the poll loop did not become idle")
+        await pilot.pause(0.02)
+    before = app.scheduler.cycles
+    app.scheduler.poll_now()
+    while app.snapshot is None or app.snapshot.cycle <= before:
+        if time.monotonic() > deadline:
+            raise TimeoutError("no snapshot arrived")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def shoot(size: tuple[int, int]) -> dict[str, str]:
+    """Play the incident once at this size; its pictures by file name."""
+    backend = SimulatedBackend("incident", rate_limit=False)
+    backend.forced_phase = answers.HANG
+    await backend.start()
+    settings = Settings(
+        base_url=backend.url, interval=4.5, timeout=0.3, request_budget=1000, default_endpoints=True
+    )
+    app = SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(backend)), demo=True)
+    pictures: dict[str, str] = {}
+    try:
+        async with app.run_test(size=size) as pilot:
+            for phase, cycles, picture in SCRIPT:
+                backend.forced_phase = phase
+                for _ in range(cycles):
+                    await run_cycle(app, pilot)
+                if picture:
+                    name = f"demo-{phase}-{size[0]}x{size[1]}.svg"
+                    pictures[name] = app.export_screenshot(title=f"sutazai-tui — {phase}")
+    finally:
+        await backend.stop()
+    return pictures
+
+
+async def shoot_all() -> dict[str, str]:
+    """Every size, one after another."""
+    pictures: dict[str, str] = {}
+    for size in SIZES:
+        pictures.update(await shoot(size))
+    return pictures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m sutazai_tui.tui.screenshots`."""
+    parser = argparse.ArgumentParser(prog="python -m sutazai_tui.tui.screenshots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="folder for the SVG files")
+    args = parser.parse_args(argv)
+    pictures = asyncio.run(shoot_all())
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, svg in pictures.items():
+        (args.out / name).write_text(svg, encoding="utf-8")
+        print(args.out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

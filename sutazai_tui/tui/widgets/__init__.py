@@ -1,0 +1,1 @@
+"""Widgets render a Snapshot; they never call a source."""

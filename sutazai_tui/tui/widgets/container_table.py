@@ -1,0 +1,241 @@
+"""The container table: worst first (or by any column), filterable by name and state, with a cursor
+that actions target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from sutazai_tui.models import ContainersStatus, ContainerStats, State, container_state
+from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
+from sutazai_tui.util import fmt
+
+COLUMNS = (
+    ("name", "NAME"),
+    ("state", "STATE"),
+    ("health", "HEALTH"),
+    ("restarts", "RST"),
+    ("cpu", "CPU"),
+    ("mem", "MEM used/limit"),
+    ("docker", "DOCKER"),
+    ("up", "UP"),
+    ("net", "NET rx/tx"),
+    ("block", "BLOCK r/w"),
+)
+_HEALTH_VARIABLE = {"healthy": "success", "starting": "warning", "unhealthy": "error"}
+_HEALTH_RANK = {"unhealthy": 0, "starting": 1, "healthy": 2}
+
+
+def _neg(value: float | int | None) -> float | None:
+    return None if value is None else -value
+
+
+def _sum(a: int | None, b: int | None) -> int | None:
+    return None if a is None and b is None else (a or 0) + (b or 0)
+
+
+# Per column: the sort value (None sorts last); each column's natural order comes first (worst,
+# busiest, most restarted, most recently started), `o` cycles them, `O` reverses.
+SORT_KEYS: dict[str, Callable[[ContainerStats], Any]] = {
+    "name": lambda c: c.name,
+    "state": lambda c: -container_state(c).rank,
+    "health": lambda c: _HEALTH_RANK.get(c.health or "", 3),
+    "restarts": lambda c: -c.restart_count,
+    "cpu": lambda c: _neg(c.cpu_percent),
+    "mem": lambda c: _neg(c.mem_used),
+    "docker": lambda c: c.state,
+    "up": lambda c: _neg(c.started_at.timestamp()) if c.started_at and c.state == "running" else None,
+    "net": lambda c: _neg(_sum(c.net_rx, c.net_tx)),
+    "block": lambda c: _neg(_sum(c.blk_read, c.blk_write)),
+}
+SORT_ORDER: tuple[str | None, ...] = (None, *SORT_KEYS)  # None: worst first
+
+
+def worst_first(containers: tuple[ContainerStats, ...] | list[ContainerStats]) -> list[ContainerStats]:
+    """Containers ordered by badness (DOWN first), then by name."""
+    return sorted(containers, key=lambda c: (-container_state(c).rank, c.name))
+
+
+def sort_containers(
+    containers: tuple[ContainerStats, ...] | list[ContainerStats], column: str | None, reverse: bool = False
+) -> list[ContainerStats]:
+    """Containers by a column (None: worst first), ties by name; unknown values always last."""
+    ordered = worst_first(containers)
+    if column is None:
+        return ordered[::-1] if reverse else ordered
+    key = SORT_KEYS[column]
+    known = sorted((c for c in ordered if key(c) is not None), key=key, reverse=reverse)
+    return known + [c for c in ordered if key(c) is None]
+
+
+def _pair(a: int | None, b: int | None) -> str:
+    return fmt.DASH if a is None and b is None else f"{fmt.size(a)}/{fmt.size(b)}"
+
+
+class ContainerTable(DataTable[Text | str]):
+    """Renders `ContainersStatus`; `selected_container` is what the cursor is on."""
+
+    def __init__(self) -> None:
+        super().__init__(id="containers", cursor_type="row", zebra_stripes=False)
+        self._status: ContainersStatus | None = None
+        self._now: datetime | None = None
+        self._filter = ""
+        self._sort: str | None = None
+        self._reverse = False
+        self._troubled_only = False
+        self._shown: list[ContainerStats] = []
+        # The container the operator put the cursor on; until then the cursor stays on the worst.
+        self._pinned: str | None = None
+        self._rebuilding = False
+        self._pending: dict[str, str] = {}
+        self._down_since: datetime | None = None
+        self.border_title = "containers"
+
+    def on_mount(self) -> None:
+        """Columns, keyed so cells can be found by name."""
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    @property
+    def shown(self) -> list[ContainerStats]:
+        """The rows on screen, top to bottom (after sorting and filtering)."""
+        return list(self._shown)
+
+    @property
+    def name_filter(self) -> str:
+        """The text a container name must contain to be listed."""
+        return self._filter
+
+    def selected_container(self) -> ContainerStats | None:
+        """The container under the cursor, the target of actions; None when the table is empty."""
+        if not self._shown or not 0 <= self.cursor_row < len(self._shown):
+            return None
+        return self._shown[self.cursor_row]
+
+    def show(self, status: ContainersStatus | None, now: datetime, enabled: bool = True) -> None:
+        """Render one cycle's containers (rebuilds the rows; the cursor stays on the same name)."""
+        down = status is not None and status.state is State.DOWN
+        if down and self._down_since is None:
+            self._down_since = (status.checked_at if status else None) or now
+        elif not down:
+            self._down_since = None
+        self._status, self._now = status, now
+        self._title(enabled)
+        self._rebuild()
+
+    def set_pending(self, name: str, text: str | None) -> None:
+        """Mark a container with an action in progress ("stopping…") until cleared with None."""
+        if text:
+            self._pending[name] = text
+        else:
+            self._pending.pop(name, None)
+        self._rebuild()
+
+    def set_filter(self, text: str) -> None:
+        """List only containers whose name contains `text` (case-insensitive)."""
+        if text == self._filter:
+            return
+        self._filter = text
+        self._rebuild()
+
+    @property
+    def sort_column(self) -> str | None:
+        """The column rows are sorted by; None means worst first."""
+        return self._sort
+
+    @property
+    def troubled_only(self) -> bool:
+        """Whether only containers that are not OK are listed."""
+        return self._troubled_only
+
+    def cycle_sort(self, step: int = 1) -> None:
+        """Sort by the next column (after the last, worst first again); the order resets to natural."""
+        self._sort = SORT_ORDER[(SORT_ORDER.index(self._sort) + step) % len(SORT_ORDER)]
+        self._reverse = False
+        self._rebuild()
+
+    def toggle_sort_reverse(self) -> None:
+        """Reverse the current order."""
+        self._reverse = not self._reverse
+        self._rebuild()
+
+    def toggle_troubled_only(self) -> None:
+        """List only containers whose state is not OK, or all again."""
+        self._troubled_only = not self._troubled_only
+        self._rebuild()
+
+    def _subtitle(self) -> str:
+        parts = [f"sort: {self._sort or 'worst'}{' (reversed)' if self._reverse else ''}"]
+        if self._sort is None and not self._reverse:
+            parts = []
+        if self._troubled_only:
+            parts.append("not OK only")
+        if self._filter:
+            parts.append(f"filter: {self._filter}")
+        return " · ".join(parts)
+
+    def _title(self, enabled: bool) -> None:
+        status = self._status
+        if not enabled:
+            self.border_title = "containers: off (--no-containers)"
+        elif status is None:
+            self.border_title = "containers: waiting for the engine"
+        elif status.state is State.DOWN:
+            # Since when, so an operator can tell a blip from an outage at a glance.
+            since = fmt.local_time(self._down_since) if self._down_since else "?"
+            self.border_title = f"containers DOWN since {since}: {status.reason}"
+        elif not status.containers:
+            self.border_title = f"containers (0) on {status.engine}: {status.reason}"
+        else:
+            self.border_title = f"containers ({len(status.containers)}) on {status.engine}"
+
+    def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
+        """A cursor the operator moved pins that container, so re-sorting never moves the target."""
+        super().watch_cursor_coordinate(old_coordinate, new_coordinate)
+        if not self._rebuilding and 0 <= new_coordinate.row < len(self._shown):
+            self._pinned = self._shown[new_coordinate.row].name
+
+    def _rebuild(self) -> None:
+        items = self._status.containers if self._status is not None else ()
+        needle = self._filter.lower()
+        self._rebuilding = True
+        try:
+            ordered = sort_containers(items, self._sort, self._reverse)
+            self._shown = [
+                c
+                for c in ordered
+                if needle in c.name.lower() and not (self._troubled_only and container_state(c) is State.OK)
+            ]
+            self.border_subtitle = self._subtitle()
+            self.clear()
+            variables = self.app.theme_variables
+            for c in self._shown:
+                self.add_row(*self._cells(c, variables), key=c.name)
+            names = [c.name for c in self._shown]
+            if self._pinned in names:
+                self.move_cursor(row=names.index(self._pinned), animate=False)
+        finally:
+            self._rebuilding = False
+
+    def _cells(self, c: ContainerStats, variables: dict[str, str]) -> list[Text | str]:
+        state = container_state(c)
+        health = c.health or fmt.DASH
+        warn = rich_style(variables, "warning") if c.restart_count else ""
+        uptime = fmt.since(c.started_at, self._now) if c.state == "running" else fmt.DASH
+        return [
+            c.name,
+            Text(state.value, style=rich_style(variables, STATE_VARIABLE[state], bold=True)),
+            Text(health, style=rich_style(variables, _HEALTH_VARIABLE.get(health, "foreground-muted"))),
+            Text(str(c.restart_count), style=warn, justify="right"),
+            Text(fmt.percent(c.cpu_percent), justify="right"),
+            Text(_pair(c.mem_used, c.mem_limit), justify="right"),
+            self._pending.get(c.name) or c.pending_action or c.state,
+            Text(uptime, justify="right"),
+            Text(_pair(c.net_rx, c.net_tx), justify="right"),
+            Text(_pair(c.blk_read, c.blk_write), justify="right"),
+        ]

@@ -1,0 +1,1 @@
+"""Leaves every layer may use: formatting, redaction, safe files. Imports nothing of ours."""

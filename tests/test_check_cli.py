@@ -51,7 +51,7 @@ def test_hung_backend_exits_2_within_the_deadline(silent_server: str) -> None:
 def test_healthy_backend_exits_0(backend_thread: SimulatedBackend) -> None:
     code, out, _, _ = run_check("--base-url", backend_thread.url)
     assert code == 0
-    assert "— OK" in out.splitlines()[0]
+    assert out.startswith("SUTAZAI OK - ") and "— OK" in out.splitlines()[1]
     assert "health" in out and "healthy, 5 services" in out
 
 

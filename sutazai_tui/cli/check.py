@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from sutazai_tui.cli.plugin import check_line, prefixed, status_line
 from sutazai_tui.config.settings import ConfigError, Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.core.verdict import Level, Overall, assess
@@ -20,9 +21,15 @@ from sutazai_tui.util import fmt
 
 
 def render_text(
-    snapshot: Snapshot, overall: Overall, out: TextIO, findings: list[Finding] | None = None
+    snapshot: Snapshot,
+    overall: Overall,
+    out: TextIO,
+    findings: list[Finding] | None = None,
+    thresholds: tuple[float, float] | None = None,
 ) -> None:
-    """The human-readable table."""
+    """The plugin status line (see `plugin`), then the human-readable table."""
+    warn_s, crit_s = thresholds if thresholds is not None else (None, None)
+    print(check_line(snapshot, overall, findings, warn_s, crit_s), file=out)
     print(f"sutazai-tui check {snapshot.target} — {overall.level.name}", file=out)
     print(f"{'ENDPOINT':<12} {'STATE':<10} {'CODE':>4} {'LATENCY':>9}  REASON", file=out)
     for e in snapshot.endpoints:
@@ -93,7 +100,8 @@ async def run_check(
         json.dump(as_document(snapshot, overall, findings), out, indent=2)
         out.write("\n")
     else:
-        render_text(snapshot, overall, out, findings)
+        # Latency thresholds: slower than latency_threshold is DEGRADED, the timeout is no answer.
+        render_text(snapshot, overall, out, findings, (settings.latency_threshold, settings.timeout))
     code = int(overall.level)
     if snapshot_dir is not None:
         from sutazai_tui.records.bundle import bundle_for_check
@@ -160,9 +168,18 @@ async def run_checks(
     elif as_json:
         out.write(buffers[chosen[0][0]].getvalue())
     else:
-        for index, (name, buf) in enumerate(buffers.items()):
-            if index:
-                print("", file=out)
-            print(f"== target {name} ==", file=out)
+        print(fleet_line(codes, [(name, buf.getvalue()) for name, buf in buffers.items()]), file=out)
+        for name, buf in buffers.items():
+            print(f"\n== target {name} ==", file=out)
             out.write(buf.getvalue())
     return worst(list(codes))
+
+
+def fleet_line(codes: list[int], outputs: list[tuple[str, str]]) -> str:
+    """One status line over several targets: the worst level, each target's word, all perfdata."""
+    words, perf = [], []
+    for code, (name, text) in zip(codes, outputs, strict=True):
+        summary, items = prefixed(text.partition("\n")[0], f"{name}:")
+        words.append(f"{name} {Level(code).name}" + (f" ({summary})" if code != Level.OK else ""))
+        perf += items
+    return status_line(Level(worst(codes)), f"{len(outputs)} targets: " + "; ".join(words), perf)

@@ -1,4 +1,4 @@
-"""The command line: `sutazai-tui [options]`, `check`, `replay`, `report`, `audit`, `serve`, `demo-backend`.
+"""The command line: `sutazai-tui [options]`, `check`, `replay`, `report`, `audit`, `serve`, `exporter`, …
 
 Every operator-facing failure ends here as one line on stderr and exit 2, never a traceback.
 Heavy imports (textual, docker) happen only in the sub-command that needs them.
@@ -86,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-remote", action="store_true", default=False, help="allow a non-loopback --host (no login!)"
     )
     serve.add_argument("extra", nargs="*", help="after --: more sutazai-tui arguments (e.g. -- --demo)")
+    exporter = sub.add_parser(
+        "exporter",
+        parents=[common],
+        help="serve the last cycle as Prometheus metrics (needs prometheus-client)",
+    )
+    exporter.add_argument("--listen", default="127.0.0.1:9810", help="HOST:PORT (loopback by default)")
+    exporter.add_argument(
+        "--allow-remote", action="store_true", default=False, help="allow a non-loopback --listen (no login!)"
+    )
+    exporter.add_argument("--target", default=None, metavar="NAME", help="the [[targets]] entry to watch")
+    exporter.add_argument(
+        "--name", default=None, help="the `target` label (default: target name or host:port)"
+    )
     demo = sub.add_parser("demo-backend", help="only the simulated backend, for trying things against")
     demo.add_argument("--port", type=int, default=10010)
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
@@ -138,6 +151,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sutazai_tui.cli.serve import run_serve
 
         return run_serve(args)
+    if command == "exporter":
+        from sutazai_tui.cli.exporter import run_exporter
+
+        return run_exporter(args, settings_from_args(args))
     if command == "demo-backend":
         from sutazai_tui.demo.serve import serve_forever
 

@@ -36,6 +36,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def remote_refused(host: str, allow_remote: bool, verb: str, what: str, fix: str) -> bool:
+    """True (after one line saying why and how) when `host` is not loopback and not allowed."""
+    if is_loopback(host):
+        return False
+    if not allow_remote:
+        print(
+            f"sutazai-tui: refusing to {verb} on {host}: not a loopback address and {what} has no"
+            f" login — {fix}",
+            file=sys.stderr,
+        )
+        return True
+    print(f"sutazai-tui: warning: listening on {host} without a login (--allow-remote)", file=sys.stderr)
+    return False
+
+
 def forwarded_argv(args: argparse.Namespace) -> list[str]:
     """The `sutazai-tui` arguments each browser session runs with: the flags given, then extras."""
     argv: list[str] = []
@@ -50,15 +65,9 @@ def forwarded_argv(args: argparse.Namespace) -> list[str]:
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the monitor over HTTP until interrupted; 2 with one line when it cannot."""
     host, port = args.host, args.port
-    if not is_loopback(host):
-        if not args.allow_remote:
-            print(
-                f"sutazai-tui: refusing to serve on {host}: not a loopback address and the page has no"
-                " login — use --host 127.0.0.1, or --allow-remote behind an authenticating proxy",
-                file=sys.stderr,
-            )
-            return 2
-        print(f"sutazai-tui: warning: serving on {host} without a login (--allow-remote)", file=sys.stderr)
+    fix = "use --host 127.0.0.1, or --allow-remote behind an authenticating proxy"
+    if remote_refused(host, args.allow_remote, "serve", "the page", fix):
+        return 2
     try:
         from textual_serve.server import Server
     except ImportError:

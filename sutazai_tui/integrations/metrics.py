@@ -1,0 +1,194 @@
+"""The monitor's last cycle as Prometheus metrics: a `prometheus_client` collector over a frozen view.
+
+`observe` is called once per poll cycle and swaps in a new immutable `Observation`; `collect` (run
+by a scrape, in the HTTP server's thread) only reads the one it finds. A scrape therefore never
+polls: two HA Prometheus servers scraping every 5 s cost the backend nothing extra.
+
+Labels stay bounded and secret-free: endpoint and container names come from the config and the
+container prefix, states and severities from fixed vocabularies, finding ids from `FINDINGS`.
+Reasons, messages, URLs and env values never become labels.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.models import Finding, Snapshot, State, container_state
+
+# Failures that mean "not asked this cycle" rather than "asked and it failed".
+SKIP_REASONS = ("skipped-budget", "rate-limited")
+CONTAINER_STATES = (State.OK, State.DEGRADED, State.DOWN, State.UNKNOWN)
+
+FindingKey = tuple[str, str, str]  # id, subject, severity
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything a scrape shows, as of the last finished cycle."""
+
+    snapshot: Snapshot
+    findings: tuple[Finding, ...]
+    level: Level
+    finished_at: float  # Unix time the cycle ended
+    cycles: int
+    skipped: tuple[tuple[str, int], ...]
+    # Every finding seen since start: 1 while active, 0 once gone (an alert resolves, not vanishes).
+    seen: tuple[FindingKey, ...]
+
+
+class SutazaiCollector(Collector):
+    """Turns the latest `Observation` into metric families; `target` labels every sample."""
+
+    def __init__(self, target: str, interval: float) -> None:
+        self.target = target
+        self.interval = interval
+        self.latest: Observation | None = None
+        self._lock = threading.Lock()  # observe() is the only writer; the lock orders its updates
+        self._skipped: Counter[str] = Counter({reason: 0 for reason in SKIP_REASONS})
+        self._seen: dict[FindingKey, None] = {}
+        self._cycles = 0
+
+    def observe(self, snapshot: Snapshot, findings: list[Finding], finished_at: float | None = None) -> None:
+        """Take one finished cycle; the next scrape shows it."""
+        with self._lock:
+            self._cycles += 1
+            for e in snapshot.endpoints:
+                if e.carried and e.failure in SKIP_REASONS:
+                    self._skipped[e.failure] += 1
+            for f in findings:
+                self._seen.setdefault((f.id, f.subject, f.severity), None)
+            self.latest = Observation(
+                snapshot=snapshot,
+                findings=tuple(findings),
+                level=assess(snapshot, findings).level,
+                finished_at=finished_at if finished_at is not None else time.time(),
+                cycles=self._cycles,
+                skipped=tuple(sorted(self._skipped.items())),
+                seen=tuple(self._seen),
+            )
+
+    def describe(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        """Nothing up front: the registry then calls `collect` only on a scrape."""
+        return iter(())
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        """The families of the last cycle (none before the first one ends, except the interval)."""
+        t = self.target
+        interval = GaugeMetricFamily(
+            "sutazai_poll_interval_seconds", "Seconds between the exporter's polls", labels=["target"]
+        )
+        interval.add_metric([t], self.interval)
+        yield interval
+        seen = self.latest
+        if seen is None:
+            return
+        yield from _cycle_families(t, seen)
+        yield from _endpoint_families(t, seen.snapshot)
+        if seen.snapshot.containers is not None:
+            yield from _container_families(t, seen.snapshot)
+        yield _finding_family(t, seen)
+
+
+def _cycle_families(t: str, seen: Observation) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    verdict = GaugeMetricFamily(
+        "sutazai_verdict", "The check verdict (1 for the current level)", labels=["target", "level"]
+    )
+    for level in Level:
+        verdict.add_metric([t, level.name], float(level is seen.level))
+    last = GaugeMetricFamily(
+        "sutazai_last_cycle_timestamp_seconds", "When the last poll cycle ended", labels=["target"]
+    )
+    last.add_metric([t], seen.finished_at)
+    duration = GaugeMetricFamily(
+        "sutazai_cycle_duration_seconds", "How long the last poll cycle took", labels=["target"]
+    )
+    duration.add_metric([t], seen.snapshot.duration_ms / 1000)
+    cycles = CounterMetricFamily("sutazai_cycles", "Poll cycles finished since start", labels=["target"])
+    cycles.add_metric([t], seen.cycles)
+    skipped = CounterMetricFamily(
+        "sutazai_requests_skipped",
+        "Endpoint requests not sent (request budget spent, or backing off a 429)",
+        labels=["target", "reason"],
+    )
+    for reason, count in seen.skipped:
+        skipped.add_metric([t, reason], count)
+    yield from (verdict, last, duration, cycles, skipped)
+
+
+def _endpoint_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily]:
+    state = GaugeMetricFamily(
+        "sutazai_endpoint_state",
+        "The endpoint's state (1 for the current one)",
+        labels=["target", "endpoint", "state"],
+    )
+    latency = GaugeMetricFamily(
+        "sutazai_endpoint_latency_seconds", "Answer time of the last request", labels=["target", "endpoint"]
+    )
+    status = GaugeMetricFamily(
+        "sutazai_endpoint_http_status", "HTTP status of the last answer", labels=["target", "endpoint"]
+    )
+    for e in snap.endpoints:
+        for s in State:
+            state.add_metric([t, e.name, s.value], float(s is e.state))
+        if e.latency_ms is not None and not e.carried:
+            latency.add_metric([t, e.name], e.latency_ms / 1000)
+        if e.http_code is not None and not e.carried:
+            status.add_metric([t, e.name], e.http_code)
+    yield from (state, latency, status)
+
+
+def _container_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    assert snap.containers is not None
+    engine = GaugeMetricFamily(
+        "sutazai_container_engine_up", "1 when the container engine answered", labels=["target"]
+    )
+    engine.add_metric([t], float(snap.containers.state is not State.DOWN))
+    state = GaugeMetricFamily(
+        "sutazai_container_state",
+        "The container's state (1 for the current one)",
+        labels=["target", "container", "state"],
+    )
+    restarts = CounterMetricFamily(
+        "sutazai_container_restarts", "Restarts the engine counted", labels=["target", "container"]
+    )
+    cpu = GaugeMetricFamily(
+        "sutazai_container_cpu_ratio", "CPU use, 1.0 = one core", labels=["target", "container"]
+    )
+    memory = GaugeMetricFamily(
+        "sutazai_container_memory_bytes", "Memory in use", labels=["target", "container"]
+    )
+    limit = GaugeMetricFamily(
+        "sutazai_container_memory_limit_bytes", "Memory limit", labels=["target", "container"]
+    )
+    for c in snap.containers.containers:
+        current = container_state(c)
+        for s in CONTAINER_STATES:
+            state.add_metric([t, c.name, s.value], float(s is current))
+        restarts.add_metric([t, c.name], c.restart_count)
+        if c.cpu_percent is not None:
+            cpu.add_metric([t, c.name], c.cpu_percent / 100)
+        if c.mem_used is not None:
+            memory.add_metric([t, c.name], c.mem_used)
+        if c.mem_limit is not None:
+            limit.add_metric([t, c.name], c.mem_limit)
+    yield from (engine, state, restarts, cpu, memory, limit)
+
+
+def _finding_family(t: str, seen: Observation) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "sutazai_finding",
+        "A diagnosis finding (1 while active, 0 once resolved)",
+        labels=["target", "id", "subject", "severity"],
+    )
+    active = {(f.id, f.subject, f.severity) for f in seen.findings}
+    for key in seen.seen:
+        family.add_metric([t, *key], float(key in active))
+    return family

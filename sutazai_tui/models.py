@@ -6,6 +6,7 @@ Nothing here knows where the data came from (live, demo or replay).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
@@ -92,6 +93,34 @@ class EndpointStatus(Frozen):
     carried: bool = False
 
 
+COMPOSE = "com.docker.compose."  # the prefix of the labels compose (v1 and v2) puts on its containers
+
+
+class ComposeLabels(Frozen):
+    """Which compose project and service made a container, and from which files (its labels)."""
+
+    project: str
+    service: str
+    config_files: tuple[str, ...] = ()  # as compose wrote them: v2 absolute, v1 often relative
+    working_dir: str = ""
+    oneoff: bool = False  # made by `compose run`, not `compose up`
+
+    @classmethod
+    def from_labels(cls, labels: Mapping[str, str]) -> ComposeLabels | None:
+        """The compose labels of a container; None when it has no project and service label."""
+        project, service = labels.get(COMPOSE + "project"), labels.get(COMPOSE + "service")
+        if not project or not service:
+            return None
+        files = labels.get(COMPOSE + "project.config_files", "")
+        return cls(
+            project=project,
+            service=service,
+            config_files=tuple(f.strip() for f in files.split(",") if f.strip()),
+            working_dir=labels.get(COMPOSE + "project.working_dir", ""),
+            oneoff=labels.get(COMPOSE + "oneoff", "").lower() == "true",
+        )
+
+
 class ContainerStats(Frozen):
     """One container as the engine reported it in one cycle."""
 
@@ -122,6 +151,11 @@ class ContainerStats(Frozen):
     labels: dict[str, str] = Field(default_factory=dict)
     # Transient UI/action marker, e.g. "stopping…"; empty in polled data.
     pending_action: str = ""
+
+    @property
+    def compose(self) -> ComposeLabels | None:
+        """Its compose project/service/files, read from `labels` (so old recordings have it too)."""
+        return ComposeLabels.from_labels(self.labels)
 
 
 class ContainersStatus(Frozen):

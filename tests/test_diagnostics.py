@@ -47,7 +47,19 @@ from tests.conftest import settings_for
 T0 = datetime(2025, 8, 17, 23, 15, tzinfo=UTC)
 BACKEND = "sutazai-backend"
 GOOD_ENV = ("PATH", "SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
-SETTINGS = Settings(containers=False)
+SETTINGS = Settings(containers=False, compose_cli="docker compose")
+# The labels compose v2 puts on the seed's backend (docker/ of a checkout in /srv/sutazai).
+COMPOSE_LABELS = {
+    "com.docker.compose.project": "sutazai",
+    "com.docker.compose.service": "backend",
+    "com.docker.compose.project.config_files": "/srv/sutazai/docker/docker-compose.yml",
+    "com.docker.compose.project.working_dir": "/srv/sutazai/docker",
+    "com.docker.compose.oneoff": "False",
+}
+RECREATE = (
+    "`cd /srv/sutazai/docker && docker compose -p sutazai -f /srv/sutazai/docker/docker-compose.yml "
+    "up -d --force-recreate --no-deps backend`"
+)
 
 
 def at(seconds: float) -> datetime:
@@ -137,12 +149,14 @@ def only(findings: list[Finding], fid: str) -> Finding:
 
 
 def test_missing_env_fires_and_clears_when_the_env_is_set() -> None:
-    bare = box(env_names=("PATH", "JWT_SECRET_KEY"))
+    bare = box(env_names=("PATH", "JWT_SECRET_KEY"), labels=COMPOSE_LABELS)
     found = only(run(snap(0, containers=(bare,))), "missing-env")
     assert found.severity == "critical" and found.subject == BACKEND
     assert "SECRET_KEY and JWT_SECRET" in found.title
-    assert "docker/.env" in found.fix and "≥ 32" in found.fix
-    assert "docker compose up -d --force-recreate backend" in found.fix
+    assert "`/srv/sutazai/docker/.env`" in found.fix and "≥ 32" in found.fix
+    assert RECREATE in found.fix and "a restart will not help, it keeps the old environment" in found.fix
+    unlabelled = only(run(snap(0, containers=(box(env_names=("PATH",)),))), "missing-env")
+    assert "not started by compose: `docker rm -f sutazai-backend`, then `docker run`" in unlabelled.fix
     fixed = run(snap(0, containers=(bare,)), snap(30, containers=(box(),)))
     assert "missing-env" not in ids(fixed)
 
@@ -251,11 +265,14 @@ def test_restart_loop_goes_when_the_container_is_removed() -> None:
 
 def test_stale_image_fires_and_clears_after_recreate() -> None:
     old = box(
-        image="sutazai/backend:latest", image_id="sha256:" + "1" * 64, tag_image_id="sha256:" + "2" * 64
+        image="sutazai/backend:latest",
+        image_id="sha256:" + "1" * 64,
+        tag_image_id="sha256:" + "2" * 64,
+        labels=COMPOSE_LABELS,
     )
     found = only(run(snap(0, containers=(old,))), "stale-image")
     assert "111111111111" in found.evidence and "222222222222" in found.evidence
-    assert "docker compose up -d --force-recreate backend" in found.fix
+    assert RECREATE in found.fix and "a restart will not help, it keeps the old image" in found.fix
     new = box(image_id="sha256:" + "2" * 64, tag_image_id="sha256:" + "2" * 64)
     assert "stale-image" not in ids(run(snap(0, containers=(old,)), snap(30, containers=(new,))))
     # The tag is gone (None): nothing to compare with, no finding.
@@ -263,9 +280,9 @@ def test_stale_image_fires_and_clears_after_recreate() -> None:
 
 
 def test_stale_image_fix_uses_the_compose_service_label() -> None:
-    labels = {"com.docker.compose.service": "api"}
+    labels = COMPOSE_LABELS | {"com.docker.compose.service": "api"}
     old = box(labels=labels, tag_image_id="sha256:" + "2" * 64)
-    assert "--force-recreate api`" in only(run(snap(0, containers=(old,))), "stale-image").fix
+    assert "--force-recreate --no-deps api`" in only(run(snap(0, containers=(old,))), "stale-image").fix
 
 
 def test_unhealthy_oom_and_crashed() -> None:

@@ -190,7 +190,8 @@ async def test_stale_image(rig: Rig, docker_client: Any) -> None:
             rootfs, repository=repo, tag="latest", changes=["ENV PATH=/bin"]
         )
         found = only(await rig.cycle(), "stale-image", box.name)
-        assert tag in found.title and "--force-recreate" in found.fix
+        assert tag in found.title and "a restart will not help, it keeps the old image" in found.fix
+        assert f"not started by compose: `docker rm -f {box.name}`, then `docker run`" in found.fix
         box.remove(force=True)
         rig.boxes.run("api", ["sleep", "300"], image=tag)  # recreated from the new image
         assert "stale-image" not in ids(await rig.cycle())

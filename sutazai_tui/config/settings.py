@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     """Refuse every action (stop, restart, kill), whatever the keys."""
     stop_timeout: int = Field(default=10, ge=0, le=600)
     """Seconds a container gets to stop before the engine kills it."""
+    recreate_timeout: int = Field(default=120, ge=5, le=3600)
+    """Seconds a compose recreate (`C`, `act recreate`) may take before it is stopped and failed."""
+    compose_cli: str = ""
+    """The compose command, e.g. `docker compose` or `docker-compose`; empty: the one installed here."""
     state_dir: Path = Field(default_factory=default_state_dir)
     """Default home of recordings, snapshots and the audit log."""
     record: Path | None = None

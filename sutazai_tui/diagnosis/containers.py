@@ -7,6 +7,7 @@ the worker that inspected it, so no secret can reach a finding through here.
 from __future__ import annotations
 
 from sutazai_tui.diagnosis.context import Context, clock, names, short_id, span
+from sutazai_tui.diagnosis.recreate import env_place, recreate_fix
 from sutazai_tui.models import ContainerStats, Finding
 from sutazai_tui.util import fmt
 
@@ -36,7 +37,6 @@ def missing_env(ctx: Context) -> list[Finding]:
         missing = [n for n in required if n not in c.env_names]
         if not missing:
             continue
-        service = ctx.service(name)
         found.append(
             Finding(
                 id="missing-env",
@@ -49,9 +49,7 @@ def missing_env(ctx: Context) -> list[Finding]:
                 ),
                 fix=(
                     f"set {names(missing)} (≥ 32 characters{' each' if len(missing) > 1 else ''}, e.g. "
-                    f"`openssl rand -hex 32`) in the "
-                    f"service's environment (docker/.env) and recreate the container: "
-                    f"`docker compose up -d --force-recreate {service}`"
+                    f"`openssl rand -hex 32`) in {env_place(c)} and " + recreate_fix(ctx, c, "env")
                 ),
             )
         )
@@ -78,11 +76,10 @@ def env_name_mismatch(ctx: Context) -> list[Finding]:
                         f"(alias group {names(group)})"
                     ),
                     fix=(
-                        f"set {names(absent)} to the same value as {present[0]} in docker/.env and "
-                        f"recreate the container (`docker compose up -d --force-recreate "
-                        f"{ctx.service(c.name)}`): code that reads the other name gets nothing — in "
-                        f"the 2025-08-17 incident config.py read JWT_SECRET while main.py checked "
-                        f"JWT_SECRET_KEY"
+                        f"set {names(absent)} to the same value as {present[0]} in {env_place(c)} and "
+                        + recreate_fix(ctx, c, "env")
+                        + " — code that reads the other name gets nothing (in the 2025-08-17 incident "
+                        "config.py read JWT_SECRET while main.py checked JWT_SECRET_KEY)"
                     ),
                 )
             )
@@ -100,6 +97,11 @@ def _restart_rise(ctx: Context, c: ContainerStats) -> tuple[int, float]:
         if earlier.restart_count < oldest_count:
             oldest_count, oldest_at = earlier.restart_count, snap.taken_at
     return c.restart_count - oldest_count, (ctx.latest.taken_at - oldest_at).total_seconds()
+
+
+def _lacks_env(ctx: Context, c: ContainerStats) -> bool:
+    """Whether a required env var is missing: then the loop's fix is a recreate, not a start."""
+    return any(n not in c.env_names for n in ctx.settings.required_env.get(c.name, ()))
 
 
 def restart_loop(ctx: Context) -> list[Finding]:
@@ -140,7 +142,8 @@ def restart_loop(ctx: Context) -> list[Finding]:
                 fix=(
                     f"stop it so the loop stops burning resources (`docker stop {c.name}`, or `x` here), "
                     f"read why each start fails (`docker logs --tail 50 {c.name}`; in the 2025-08-17 "
-                    f"incident: missing SECRET_KEY/JWT_SECRET), fix that, then start it again"
+                    f"incident: missing SECRET_KEY/JWT_SECRET), fix that, then "
+                    + (recreate_fix(ctx, c, "env") if _lacks_env(ctx, c) else "start it again")
                 ),
             )
         )
@@ -153,7 +156,6 @@ def stale_image(ctx: Context) -> list[Finding]:
     for c in ctx.containers:
         if c.tag_image_id is None or not c.image_id or c.tag_image_id == c.image_id:
             continue
-        service = ctx.service(c.name)
         found.append(
             Finding(
                 id="stale-image",
@@ -164,10 +166,7 @@ def stale_image(ctx: Context) -> list[Finding]:
                     f"container runs image {short_id(c.image_id)}; tag {c.image} now points to "
                     f"{short_id(c.tag_image_id)}"
                 ),
-                fix=(
-                    f"recreate the container from the new image: `docker compose up -d --force-recreate "
-                    f"{service}` (a restart keeps the old image)"
-                ),
+                fix=recreate_fix(ctx, c, "image"),
             )
         )
     return found

@@ -17,6 +17,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.diagnosis import containers, endpoints
 from sutazai_tui.diagnosis.context import Context, Detector
+from sutazai_tui.diagnosis.recreate import NEEDS_RECREATE
 from sutazai_tui.models import Finding, Snapshot
 
 # id -> (what it means, the fix in general). The order is the README's.
@@ -31,8 +32,7 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "missing-env": (
         "a container lacks env vars it cannot start without (`required_env`, default SECRET_KEY and "
         "JWT_SECRET on sutazai-backend); names only are read, never values",
-        "set them (≥ 32 characters) in the service's environment (docker/.env) and recreate the "
-        "container: `docker compose up -d --force-recreate <service>`",
+        "set them (≥ 32 characters) in the service's environment (docker/.env) and recreate the container",
     ),
     "env-name-mismatch": (
         "one name of an alias group (`env_alias_groups`, default JWT_SECRET / JWT_SECRET_KEY) is set, "
@@ -60,8 +60,7 @@ FINDINGS: dict[str, tuple[str, str]] = {
     ),
     "stale-image": (
         "a container runs an older image than its tag now names: rebuilt, not redeployed",
-        "recreate it from the new image: `docker compose up -d --force-recreate <service>` (a restart "
-        "keeps the old image)",
+        "recreate it from the new image",
     ),
     "stuck-initializing": (
         "a /health sub-service stays `initializing` longer than `stuck_initializing` (default 300 s) "
@@ -120,8 +119,15 @@ def findings_for(findings: Iterable[Finding], subject: str) -> list[Finding]:
     return [f for f in findings if f.subject == subject]
 
 
+# A fix that needs a recreate: the finding prints the exact command (README, below the table).
+RECREATE_CELL = "**yes**: a restart will not help"
+
+
 def findings_table() -> str:
-    """The README's table of findings, as markdown: id | what it means | fix."""
-    rows = ["| id | means | fix |", "|---|---|---|"]
-    rows += [f"| `{fid}` | {means} | {fix} |" for fid, (means, fix) in FINDINGS.items()]
+    """The README's table of findings, as markdown: id | what it means | fix | needs a recreate."""
+    rows = ["| id | means | fix | recreate? |", "|---|---|---|---|"]
+    rows += [
+        f"| `{fid}` | {means} | {fix} | {RECREATE_CELL if fid in NEEDS_RECREATE else 'no'} |"
+        for fid, (means, fix) in FINDINGS.items()
+    ]
     return "\n".join(rows)

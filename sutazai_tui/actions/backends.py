@@ -8,6 +8,8 @@ first use; `FleetBackend` adapts the demo's simulated fleet to the same four met
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -17,7 +19,11 @@ from pydantic import Field
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainerStats, Frozen
+from sutazai_tui.sources.compose import RecreatePlan
 from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, engine_kwargs, parse_time
+from sutazai_tui.util.redact import Redactor
+
+OUTPUT_TAIL = 2000  # characters of compose output kept in the result and the audit line
 
 
 class ContainerInfo(Frozen):
@@ -44,6 +50,7 @@ class ContainerBrief(Frozen):
     uptime_s: float | None  # None unless running
     protected: bool  # the operator must type the name to confirm
     refusal: str | None  # set when Actions would refuse: show it instead of asking to confirm
+    command: str | None = None  # a recreate: the compose command that will run
 
 
 class BackendError(Exception):
@@ -56,6 +63,14 @@ class ContainerGone(BackendError):
 
 class ActionTimeout(BackendError):
     """The engine did not confirm the action within the bounded call's time."""
+
+
+class ComposeFailed(BackendError):
+    """The compose CLI exited non-zero; `output` is what it said (redacted), for the result."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
 class ActionBackend(Protocol):
@@ -87,6 +102,47 @@ class ActionBackend(Protocol):
     def kill(self, ref: str) -> None:
         """SIGKILL now."""
         ...
+
+    def recreate(self, plan: RecreatePlan, timeout: int) -> str:
+        """Run the compose recreate within `timeout` seconds; its output (redacted), or BackendError."""
+        ...
+
+
+def run_compose(plan: RecreatePlan, timeout: int, docker_host: str | None) -> str:
+    """Run `plan.argv` (no shell) in `plan.cwd`, bounded; return its output's tail, redacted.
+
+    Its own session, so that on timeout the whole process group goes, not just the CLI's front
+    process. stdin is closed: compose must never wait for an answer nobody will type.
+    """
+    env = dict(os.environ)
+    if docker_host:  # the engine the monitor watches, not whatever DOCKER_HOST says
+        env["DOCKER_HOST"] = docker_host
+    try:
+        proc = subprocess.Popen(
+            plan.argv,
+            cwd=plan.cwd or None,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise BackendError(f"cannot run {plan.argv[0]}: {exc.strerror or exc}") from None
+    try:
+        raw, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ActionTimeout(
+            f"compose did not finish within {timeout}s (recreate_timeout) and was stopped; the "
+            "container may be half-replaced — check `docker ps -a`"
+        ) from None
+    output = Redactor().clean(raw.decode(errors="replace")[-OUTPUT_TAIL:], limit=OUTPUT_TAIL)
+    if proc.returncode != 0:
+        last = output.splitlines()[-1] if output else "no output"
+        raise ComposeFailed(f"compose exited {proc.returncode}: {last}", output)
+    return output
 
 
 class DockerBackend:
@@ -134,6 +190,10 @@ class DockerBackend:
     def kill(self, ref: str) -> None:
         """`docker kill` (SIGKILL)."""
         self._call(lambda api: api.kill(ref), ref, 0)
+
+    def recreate(self, plan: RecreatePlan, timeout: int) -> str:
+        """`docker compose … up -d --force-recreate --no-deps S`, against this backend's engine."""
+        return run_compose(plan, timeout, self.docker_host)
 
     def close(self) -> None:
         """Close the engine connection."""
@@ -236,6 +296,10 @@ class FleetBackend:
     def kill(self, ref: str) -> None:
         """The fleet has no kill; a stop looks the same from outside."""
         self._act(self.fleet.stop, ref)
+
+    def recreate(self, plan: RecreatePlan, timeout: int) -> str:
+        """The simulated fleet has no compose project to run."""
+        raise BackendError("the simulated fleet has no compose project; recreate needs a real engine")
 
     def _act(self, action: Callable[[str], None], ref: str) -> None:
         try:

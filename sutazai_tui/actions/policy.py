@@ -1,10 +1,13 @@
-"""One-key emergency actions on containers — stop, restart, kill — allowed, bounded and audited.
+"""One-key emergency actions on containers — stop, restart, kill, recreate — allowed, bounded, audited.
 
 The policy lives here, once, for every backend (the real engine or the demo's simulated fleet):
 read-only mode refuses everything; only monitored containers (the monitor's own prefix/label
 rule) may be touched; a protected container needs its name typed; one action at a time per
 container; nothing is done unless its audit line can be written (the log is opened first); and
 the container is inspected again first, because the poll the operator looked at may be stale.
+A recreate runs the container's own compose command (`sources.compose`) with no shell, bounded
+by `recreate_timeout`; its audit has a `started` line before compose runs and the outcome after,
+so a recreate that never returns still left a trace.
 
 Every method blocks (engine calls, fsync): the UI runs them in a thread worker
 (`@work(thread=True)`), or from asyncio with `await asyncio.to_thread(actions.stop, name)`.
@@ -27,23 +30,34 @@ from sutazai_tui.actions.backends import (
     ActionBackend,
     ActionTimeout,
     BackendError,
+    ComposeFailed,
     ContainerBrief,
     ContainerGone,
     ContainerInfo,
     DockerBackend,
 )
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.models import Event, Frozen
+from sutazai_tui.models import ComposeLabels, Event, Frozen
+from sutazai_tui.sources.compose import RecreatePlan, cli_from, missing_on_host, recreate_plan
 from sutazai_tui.sources.containers import is_selected
 
 # Re-exported: the UI and the demo need only this module.
 __all__ = ["ActionBackend", "ActionResult", "ActionTimeout", "Actions", "BackendError"]
 __all__ += ["ContainerBrief", "ContainerGone", "ContainerInfo"]
 
-ActionName = Literal["stop", "restart", "kill"]
-Outcome = Literal["done", "noop", "refused", "failed", "cancelled"]
+ActionName = Literal["stop", "restart", "kill", "recreate"]
+Outcome = Literal["started", "done", "noop", "refused", "failed", "cancelled"]
 # What the container table shows (ContainerStats.pending_action) while an action runs.
-PENDING: dict[str, str] = {"stop": "stopping…", "restart": "restarting…", "kill": "killing…"}
+PENDING: dict[str, str] = {
+    "stop": "stopping…",
+    "restart": "restarting…",
+    "kill": "killing…",
+    "recreate": "recreating…",
+}
+NO_CLI = (
+    "no compose CLI installed (neither the `docker compose` plugin nor `docker-compose`): install one "
+    "or set compose_cli"
+)
 _ACTIVE = frozenset({"running", "restarting", "paused"})
 _READ_ONLY = "read-only mode: actions are turned off (read_only / --read-only)"
 _Finish = Callable[..., "ActionResult"]
@@ -63,6 +77,8 @@ class ActionResult(Frozen):
     at: datetime  # when the attempt began (the audit line's `time`)
     via: str | None = None  # what asked: "key x", "key !", "palette", ...
     audited: bool = True  # False only when even the audit line failed (the message says why)
+    command: str | None = None  # a recreate: the compose command line it ran (or would have)
+    output: str | None = None  # a recreate: the tail of compose's output, redacted
 
     @property
     def ok(self) -> bool:
@@ -120,9 +136,18 @@ class Actions:
         """Whether a container is ours to touch: the monitor's prefix/label rule."""
         return is_selected(name, labels, self.settings.container_prefix, self.settings.container_labels)
 
-    def describe(self, name: str) -> ContainerBrief:
-        """The container now, for the confirmation dialog; raises BackendError (one line)."""
+    def describe(self, name: str, action: ActionName = "stop") -> ContainerBrief:
+        """The container now, for the confirmation dialog; raises BackendError (one line).
+
+        For a recreate the brief carries the command that will run, or why there is none.
+        """
         info = self.backend.inspect(name)
+        refusal = _READ_ONLY if self.settings.read_only else self._outside_refusal(info)
+        command = None
+        if action == "recreate":
+            plan = self.recreate_plan(info.labels)
+            refusal = refusal or (plan if isinstance(plan, str) else None)
+            command = plan.command if isinstance(plan, RecreatePlan) else None
         started, running = info.started_at, info.state == "running"
         uptime = (datetime.now(UTC) - started).total_seconds() if running and started else None
         return ContainerBrief(
@@ -134,8 +159,20 @@ class Actions:
             started_at=started,
             uptime_s=uptime,
             protected=self.is_protected(info.name),
-            refusal=_READ_ONLY if self.settings.read_only else self._outside_refusal(info),
+            refusal=refusal,
+            command=command,
         )
+
+    def recreate_plan(self, labels: dict[str, str]) -> RecreatePlan | str:
+        """The compose command that recreates a container with these labels, or why it cannot run here."""
+        cli = cli_from(self.settings.compose_cli)
+        plan = recreate_plan(ComposeLabels.from_labels(labels), cli or ("docker", "compose"))
+        if isinstance(plan, str):
+            return f"cannot recreate: {plan}"
+        missing = missing_on_host(plan)
+        if missing is not None:
+            return f"cannot recreate: {missing}"
+        return f"cannot recreate: {NO_CLI}" if cli is None else plan
 
     def stop(
         self, name: str, timeout: int | None = None, *, via: str | None = None, typed: str | None = None
@@ -152,6 +189,10 @@ class Actions:
     def kill(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
         """Kill: SIGKILL now (offered only through the command palette)."""
         return self.run("kill", name, None, via=via, typed=typed)
+
+    def recreate(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
+        """Recreate with its compose project (`up -d --force-recreate --no-deps`): new env, new image."""
+        return self.run("recreate", name, None, via=via, typed=typed)
 
     def cancelled(self, name: str, action: ActionName, *, via: str | None = None) -> ActionResult:
         """Log that the operator cancelled the confirmation; nothing is asked of the engine."""
@@ -198,6 +239,8 @@ class Actions:
             refusal = f"{before.name} is protected: type its name to confirm"
         if refusal is not None:
             return finish("refused", refusal, **seen)
+        if action == "recreate":
+            return self._recreate(before, finish, seen)
         if action != "restart" and before.state not in _ACTIVE:
             return finish("noop", f"already stopped ({before.state})", state_after=before.state, **seen)
         grace = self.settings.stop_timeout if timeout is None else timeout
@@ -215,6 +258,30 @@ class Actions:
         after = self._after(name)
         note = _done_note(action, after.pop("exit_code", None), after["state_after"], grace, spent)
         return finish("done", note, **seen, **after)
+
+    def _recreate(self, before: ContainerInfo, finish: _Finish, seen: dict[str, Any]) -> ActionResult:
+        """Run the compose recreate; audited `started` first, the outcome by the caller."""
+        plan = self.recreate_plan(before.labels)
+        if isinstance(plan, str):
+            return finish("refused", plan, **seen)
+        seen["command"] = plan.command
+        self._record(finish("started", f"running {plan.command}", **seen))
+        limit = self.settings.recreate_timeout
+        try:
+            output = self.backend.recreate(plan, limit)
+        except ComposeFailed as exc:
+            return finish("failed", str(exc), output=exc.output, **seen, **self._after(before.name))
+        except BackendError as exc:
+            return finish("failed", str(exc), **seen, **self._after(before.name))
+        try:
+            now = self.backend.inspect(before.name)
+        except BackendError:  # ContainerGone too: compose said it worked, the engine disagrees
+            return finish("failed", f"compose finished but {before.name} is not there", output=output, **seen)
+        # The audit keeps the old id (what was acted on); the message names the new one.
+        note = f"recreated: new container {now.id[:12]}, {now.state}"
+        if now.id == before.id:
+            note = f"compose kept the same container {now.id[:12]} ({now.state}): nothing was recreated"
+        return finish("done", note, output=output, state_after=now.state, **seen)
 
     def _after(self, name: str) -> dict[str, Any]:
         """The state after acting, best effort: the action's outcome does not depend on it."""

@@ -1,4 +1,4 @@
-"""The command line: `sutazai-tui [options]`, `check`, `replay`, `report`, `audit`, `serve`, `exporter`, …
+"""The command line: `sutazai-tui [options]`, `check`, `act`, `report`, `audit`, `serve`, `exporter`, …
 
 Every operator-facing failure ends here as one line on stderr and exit 2, never a traceback.
 Heavy imports (textual, docker) happen only in the sub-command that needs them.
@@ -70,6 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--snapshot", type=Path, default=None, metavar="DIR", help="also write a snapshot bundle into DIR"
     )
+    act = sub.add_parser(
+        "act",
+        parents=[common],
+        help="stop|restart|recreate|kill a container: exit 0 done / 1 no-op / 2 refused",
+    )
+    act.add_argument("action", choices=("stop", "restart", "recreate", "kill"))
+    act.add_argument("name", help="the container, e.g. sutazai-backend")
+    act.add_argument(
+        "--yes", action="store_true", default=False, help="do not ask (needed without a terminal)"
+    )
+    act.add_argument(
+        "--confirm-name", default=None, metavar="NAME", help="a protected container's name, again"
+    )
+    act.add_argument("--json", action="store_true", default=False, help="print one JSON document")
     replay = sub.add_parser("replay", help="the TUI over a recording")
     replay.add_argument("path", type=Path)
     report = sub.add_parser("report", parents=[common], help="markdown incident report from a recording")
@@ -147,6 +161,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         settings = settings_from_args(args)
         return asyncio.run(run_checks(settings, args.target, as_json=args.json, snapshot_dir=args.snapshot))
+    if command == "act":
+        from sutazai_tui.cli.act import run_act
+
+        return run_act(
+            settings_from_args(args),
+            args.action,
+            args.name,
+            yes=args.yes,
+            confirm_name=args.confirm_name,
+            as_json=args.json,
+        )
     if command == "serve":
         from sutazai_tui.cli.serve import run_serve
 

@@ -1,0 +1,83 @@
+"""`sutazai-tui act stop|restart|recreate|kill NAME`: the TUI's container actions, for runbooks and scripts.
+
+The same `Actions` policy and audit log as the keys (allow-list, read-only, protected, one action
+per container; `via` says "cli act"). A protected container needs `--confirm-name NAME`, the
+CLI's way of typing its name. Without `--yes` it asks on a terminal, and refuses without one: a
+script must say `--yes` so that it never hangs on a prompt nobody sees.
+
+Exit 0 done, 1 nothing done (already so, or declined at the prompt), 2 refused or failed; one
+line each on stdout (stderr for refusals and failures), or one JSON document with `--json`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from sutazai_tui.actions.policy import ActionName, ActionResult, Actions, BackendError, ContainerBrief
+from sutazai_tui.config.settings import Settings
+
+ACTIONS: tuple[ActionName, ...] = ("stop", "restart", "recreate", "kill")
+EXIT = {"done": 0, "noop": 1, "cancelled": 1, "refused": 2, "failed": 2, "started": 2}
+VIA = "cli act"
+
+
+def run_act(
+    settings: Settings,
+    action: ActionName,
+    name: str,
+    *,
+    yes: bool = False,
+    confirm_name: str | None = None,
+    as_json: bool = False,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """One action on one container, checked, confirmed and audited; returns the exit code."""
+    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
+    actions = Actions(settings)
+    try:
+        brief: ContainerBrief | None = actions.describe(name, action)
+    except BackendError:
+        brief = None  # `run` inspects again, and audits the failure in its own words
+    if not yes and (brief is None or brief.refusal is None):
+        if not (stdin.isatty() and out.isatty()):
+            return _print(
+                None, f"{action} {name}: refused — no terminal to confirm on; pass --yes", as_json, out, err
+            )
+        if not _confirmed(action, name, brief, stdin, out):
+            return _print(actions.cancelled(name, action, via=VIA), None, as_json, out, err)
+    result = actions.run(action, name, via=VIA, typed=confirm_name)
+    if result.result == "refused" and brief is not None and brief.protected and confirm_name != brief.name:
+        result = result.model_copy(
+            update={"message": f"{brief.name} is protected: pass --confirm-name {name}"}
+        )
+    return _print(result, None, as_json, out, err)
+
+
+def _confirmed(action: str, name: str, brief: ContainerBrief | None, stdin: TextIO, out: TextIO) -> bool:
+    """Ask on the terminal; only `y`/`yes` goes ahead."""
+    what = name if brief is None else f"{brief.name} ({brief.short_id}, {brief.state}, {brief.image})"
+    if brief is not None and brief.command:
+        out.write(f"will run: {brief.command}\n")
+    out.write(f"{action} {what}? [y/N] ")
+    out.flush()
+    return stdin.readline().strip().lower() in ("y", "yes")
+
+
+def _print(result: ActionResult | None, refusal: str | None, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """One line (or one JSON document) and the exit code."""
+    code = 2 if result is None else EXIT[result.result]
+    if as_json:
+        doc: dict[str, Any] = {"result": "refused", "message": refusal}
+        if result is not None:
+            doc = result.model_dump(mode="json")
+        doc["exit"] = code
+        out.write(json.dumps(doc) + "\n")
+    elif result is None:
+        err.write(f"sutazai-tui: {refusal}\n")
+    else:
+        (out if code < 2 else err).write(result.summary() + "\n")
+    return code

@@ -11,10 +11,13 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v dockerd >/dev/null || missing+=(docker.io)
 [ -x /bin/busybox ] || missing+=(busybox-static)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v promtool >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -q >/dev/null
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  # The prometheus package starts its service on :9090 where systemd runs: the tests start their own.
+  if command -v systemctl >/dev/null; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 venv=${SUTAZAI_TUI_VENV:-.venv}
@@ -45,6 +48,8 @@ ruff check .
 ruff format --check .
 mypy
 lint-imports
+promtool check rules deploy/prometheus/sutazai.rules.yml
+promtool test rules deploy/prometheus/sutazai.rules.test.yml
 
 echo "== pytest"
 # pytest exits 5 when it ran no test: set -e makes that a failure, as it should be.

@@ -1,25 +1,21 @@
 """Container source: the Docker engine's view of the monitored containers, one cycle at a time.
 
-Design — the docker SDK's low-level `APIClient` in a thread pool, not httpx over the socket.
-Measured with bench/poll_cycle.py (2 cores, dockerd 20.10, medians of 5), one full cycle (list,
-inspect each, one-shot stats of each running container, image inspect per tag): wall time is the
-same for both (1.08 vs 1.11 s at 30 containers, 1.27 vs 1.52 s at 100; every stats request waits
-for the engine's once-a-second collection tick), but client CPU is not: 89 vs 122 ms at 30, 313 vs
-770 ms at 100. The SDK also speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST /
-DOCKER_TLS_VERIFY like every docker tool. Its 267 ms import happens on the first poll, in a worker
-thread, after the UI has painted. (`docker stats --no-stream`: 2.66 s at 30, 3.02 s at 100.)
-
-Because of the tick, all stats requests go out at once: the thread pool and the client's
-connection pool hold one slot per running container plus lanes for inspects, and grow in steps
-when the fleet grows (a pool smaller than N would add a whole second per extra round).
-
-CPU % (as `docker stats`; across our own cycles, since one-shot stats leave `precpu_stats` empty):
-
-    cpu % = Δ cpu_stats.cpu_usage.total_usage / Δ cpu_stats.system_cpu_usage × online_cpus × 100
-
-Δ between this cycle and the previous one of the same container id. None on the first cycle, and
-None again (a reset) when a delta is negative (the container restarted) or the system delta is 0.
-Memory used = usage − inactive page cache (cgroup v1 `total_inactive_file`, v2 `inactive_file`).
+Design (measured with bench/poll_cycle.py; figures in README "Cost"):
+- The engine API (the docker SDK's low-level `APIClient`, in a small thread pool) lists all
+  containers once per cycle and inspects a container only when its list row changed (id, state
+  and the engine's status text, which moves on start, exit, restart and health change); the image
+  tags are resolved from one image list per cycle.
+- The numbers come from the cgroup files on a local engine (sources/cgroups.py), from one ssh
+  command per cycle that prints the same files on a remote ssh:// engine (sources/sshmux.py),
+  and from one-shot engine stats only as the fallback (tcp://, or groups we cannot read). The
+  fallback waits for the engine's once-a-second stats tick, so it is bounded by the pool.
+- A container that vanishes while being read (404, 409, an empty answer, a group that is gone) is
+  simply not in the cycle: churn is not a fault. Only the engine failing makes the part DEGRADED
+  or DOWN, with a one-line reason (sources/engine.py), never an exception's text.
+- `cpu_window` (used by `check`): the first cycle reads the counters twice, that many seconds
+  apart, so a single cycle has CPU % (formula in sources/stats.py).
+The SDK speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST / DOCKER_TLS_VERIFY;
+its 267 ms import happens on the first poll, in a worker thread, after the UI has painted.
 Env: only names are kept; values are dropped inside the worker function that read them.
 """
 
@@ -29,89 +25,59 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.sources import cgroups
+from sutazai_tui.sources.engine import (
+    DEFAULT_HOST,
+    api_client,
+    describe_fault,
+    engine_kwargs,
+    fault_detail,
+    is_gone,
+)
+from sutazai_tui.sources.stats import (
+    CpuSample,
+    block_io,
+    cpu_percent,
+    cpu_sample,
+    mem_percent,
+    mem_used,
+    net_io,
+    stats_fields,
+)
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
+    from sutazai_tui.sources.sshmux import RemoteCounters
 
-DEFAULT_HOST = "unix:///var/run/docker.sock"
-_INSPECT_LANES = 16  # threads beyond one per running container: inspects never queue behind stats
-_POOL_STEP = 32  # grow in steps, so one new container does not rebuild the pools every cycle
+__all__ = [  # the parsers and fault helpers live in stats.py / engine.py; callers import them here
+    "DEFAULT_HOST",
+    "CpuSample",
+    "DockerSource",
+    "block_io",
+    "cpu_percent",
+    "cpu_sample",
+    "describe_fault",
+    "engine_kwargs",
+    "env_names",
+    "fault_detail",
+    "is_selected",
+    "mem_percent",
+    "mem_used",
+    "net_io",
+    "parse_time",
+]
+
+_THREADS = 8  # list, image list, inspects of changed containers, the cgroup read; threads <= 24
+_FALLBACK_THREADS = 16  # one-shot engine stats (tcp://): each waits for the tick, so fan out a bit
+_MIN_CPU_WINDOW_S = 0.5  # CPU % over a shorter window than this is noise (CFS throttles per 100 ms)
 _T = TypeVar("_T")
 Json = Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CpuSample:
-    """The cumulative CPU counters of one container at one cycle."""
-
-    total: int
-    system: int
-    online: int
-
-
-def cpu_sample(stats: Json) -> CpuSample | None:
-    """The CPU counters in a stats answer; None when the engine gave none (not running)."""
-    cpu = stats.get("cpu_stats") or {}
-    usage = cpu.get("cpu_usage") or {}
-    total, system = usage.get("total_usage"), cpu.get("system_cpu_usage")
-    if total is None or system is None:
-        return None
-    online = cpu.get("online_cpus") or len(usage.get("percpu_usage") or ()) or 1
-    return CpuSample(int(total), int(system), int(online))
-
-
-def cpu_percent(prev: CpuSample | None, cur: CpuSample | None) -> float | None:
-    """CPU % between two cycles (formula in the module docstring); None without a valid delta."""
-    if prev is None or cur is None:
-        return None
-    d_total, d_system = cur.total - prev.total, cur.system - prev.system
-    if d_total < 0 or d_system <= 0:
-        return None
-    return d_total / d_system * cur.online * 100.0
-
-
-def mem_used(memory_stats: Json) -> int | None:
-    """Memory in use minus inactive page cache, as the docker CLI shows it."""
-    usage = memory_stats.get("usage")
-    if usage is None:
-        return None
-    extra = memory_stats.get("stats") or {}
-    # cgroup v1 has the hierarchical total_inactive_file; v2 only inactive_file.
-    inactive = extra.get("total_inactive_file", extra.get("inactive_file"))
-    return int(usage - inactive) if inactive is not None and inactive < usage else int(usage)
-
-
-def mem_percent(used: int | None, limit: int | None) -> float | None:
-    """Used memory as a percentage of the limit; None when either is unknown or zero."""
-    return used / limit * 100.0 if used is not None and limit else None
-
-
-def net_io(stats: Json) -> tuple[int | None, int | None]:
-    """Bytes received and sent, summed over all networks; None without networks."""
-    nets = (stats.get("networks") or {}).values()
-    if not nets:
-        return None, None
-    return sum(int(n.get("rx_bytes", 0)) for n in nets), sum(int(n.get("tx_bytes", 0)) for n in nets)
-
-
-def block_io(stats: Json) -> tuple[int | None, int | None]:
-    """Bytes read and written, from `io_service_bytes_recursive` (v1 "Read", v2 "read")."""
-    if "blkio_stats" not in stats:
-        return None, None
-    entries = (stats.get("blkio_stats") or {}).get("io_service_bytes_recursive") or ()
-    total = {"read": 0, "write": 0}
-    for entry in entries:
-        op = str(entry.get("op", "")).lower()
-        if op in total:
-            total[op] += int(entry.get("value", 0))
-    return total["read"], total["write"]
 
 
 def env_names(env: Sequence[str] | None) -> tuple[str, ...]:
@@ -140,61 +106,17 @@ def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Seque
     return False
 
 
-def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
-    """APIClient arguments: DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, an explicit host on top.
-
-    The TLS settings from the environment are kept for an explicit tcp:// host too; unix:// and
-    ssh:// clients ignore them.
-    """
-    import docker
-
-    found: dict[str, Any] = docker.utils.kwargs_from_env()
-    if docker_host:
-        found["base_url"] = docker_host
-    return found
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """An exception and all it wraps (cause, context, urllib3's `reason`, exception args)."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        err = stack.pop()
-        if id(err) not in seen:
-            seen.add(id(err))
-            yield err
-            linked = (err.__cause__, err.__context__, getattr(err, "reason", None), *err.args)
-            stack.extend(x for x in linked if isinstance(x, BaseException))
-
-
-def fault_detail(exc: BaseException, timeout: float) -> str:
-    """Why an engine call failed and what to do about it, in a few words."""
-    causes = list(_causes(exc))
-    if any(isinstance(c, FileNotFoundError) for c in causes):
-        return "no engine socket — start dockerd or set DOCKER_HOST/--docker-host"
-    if any(isinstance(c, PermissionError) for c in causes):
-        return "permission denied — add your user to the docker group or set DOCKER_HOST"
-    if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return "connection refused — the engine is not running; start dockerd"
-    if any(isinstance(c, TimeoutError) or "Timeout" in type(c).__name__ for c in causes):
-        return f"no answer within {timeout:g}s — the engine is hung or overloaded"
-    return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}".rstrip(": ")
-
-
-def describe_fault(exc: BaseException, address: str, timeout: float) -> str:
-    """The one-line DOWN reason: which engine did not answer, why, and the fix."""
-    return f"Docker engine unreachable at {address}: {fault_detail(exc, timeout)}"
-
-
-def _is_gone(result: object) -> bool:
-    """Whether the engine said 404: the container was removed between list and inspect/stats."""
-    response = getattr(result, "response", None)
-    return isinstance(result, BaseException) and getattr(response, "status_code", None) == 404
-
-
-def _inspect(client: Any, cid: str) -> dict[str, Any]:
-    """The ContainerStats fields `inspect` gives. Env values never leave this function."""
+def _inspect(client: Any, cid: str) -> tuple[dict[str, Any], int | None]:
+    """The ContainerStats fields `inspect` gives, and the pid whose /proc/<pid>/net/dev is its network."""
     raw = client.inspect_container(cid)
+    state = raw.get("State") or {}
+    # Host networking and none have no container network of their own (the engine reports none).
+    own_net = (raw.get("HostConfig") or {}).get("NetworkMode") not in ("host", "none")
+    return _fields(raw), (int(state.get("Pid") or 0) or None) if own_net else None
+
+
+def _fields(raw: Json) -> dict[str, Any]:
+    """The ContainerStats fields of an inspect answer. Env values never leave this function."""
     state, config = raw.get("State") or {}, raw.get("Config") or {}
     status = state.get("Status", "unknown")
     return {
@@ -215,20 +137,28 @@ def _inspect(client: Any, cid: str) -> dict[str, Any]:
     }
 
 
-def _image_id(client: Any, tag: str) -> str | None:
-    """The id the tag points to now; None when the tag is gone or the engine would not say."""
-    from docker.errors import DockerException  # imported already by the client
-    from requests import RequestException
-
-    try:
-        return str(client.inspect_image(tag)["Id"])
-    except (DockerException, RequestException):  # an unknown tag is an answer, not a fault
-        return None
-
-
 def _stats(client: Any, cid: str) -> Any:
     """One-shot stats: the engine's latest sample, without waiting for a second one."""
     return client.stats(cid, stream=False, one_shot=True)
+
+
+def _tags(client: Any) -> dict[str, str]:
+    """Every image tag the engine knows and the id it points to now, in one request."""
+    found: dict[str, str] = {}
+    for image in client.images():
+        for tag in image.get("RepoTags") or ():
+            found[tag] = str(image.get("Id", ""))
+    return found
+
+
+def _full_tag(tag: str) -> str:
+    """`repo` as the image list spells it: `repo:latest` when no tag is given."""
+    return tag if ":" in tag.rsplit("/", 1)[-1] or "@" in tag else f"{tag}:latest"
+
+
+def _row_key(row: Json) -> tuple[str, str, str]:
+    """What tells a container changed since its last inspect: its state and status text."""
+    return str(row.get("Id")), str(row.get("State")), str(row.get("Status"))
 
 
 def _summary(found: Sequence[ContainerStats]) -> str:
@@ -249,22 +179,30 @@ class DockerSource:
         labels: Sequence[str] = (),
         docker_host: str | None = None,
         timeout: float = 10.0,
+        cpu_window: float = 0.0,
+        read_cgroups: bool = True,
     ) -> None:
         self.prefix, self.labels = prefix, tuple(labels)
-        self.docker_host, self.timeout = docker_host, timeout
+        self.docker_host, self.timeout, self.cpu_window = docker_host, timeout, cpu_window
         self._client: Any = None  # docker.APIClient, made in a worker on first use
         self._pool: ThreadPoolExecutor | None = None
         self._pool_size = 0
-        self._cpu: dict[str, CpuSample] = {}  # last cycle's counters, by container id
+        self.read_cgroups = read_cgroups  # False: engine stats only (the fallback; bench compares)
+        # The CPU counters CPU % is measured from, and that %, by container id.
+        self._cpu: dict[str, tuple[CpuSample, float | None]] = {}
+        # Last inspect per container: the list row it answered, its fields, its network pid.
+        self._seen: dict[str, tuple[tuple[str, str, str], dict[str, Any], int | None]] = {}
+        self._remote: RemoteCounters | None = None  # the ssh:// counters reader
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DockerSource:
+    def from_settings(cls, settings: Settings, cpu_window: float = 0.0) -> DockerSource:
         """A source configured from the app settings."""
         return cls(
             prefix=settings.container_prefix,
             labels=settings.container_labels,
             docker_host=settings.docker_host,
             timeout=settings.docker_timeout,
+            cpu_window=cpu_window,
         )
 
     @property
@@ -273,11 +211,11 @@ class DockerSource:
         return self.docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
 
     async def poll(self) -> ContainersStatus:
-        """One cycle: list, then inspect and one-shot stats of all at once. Never raises faults."""
+        """One cycle: list, inspect the changed, read every running one's counters. Never raises faults."""
         started = time.perf_counter()
         try:
             # Each engine call is bounded by `timeout`; the whole cycle by three of them.
-            status = await asyncio.wait_for(self._cycle(), timeout=self.timeout * 3)
+            status = await asyncio.wait_for(self._cycle(), timeout=self.timeout * 3 + self.cpu_window)
         except Exception as exc:  # faults are states: poll never raises for the engine
             await self._drop_client()  # the next poll reconnects and renegotiates the API version
             reason = describe_fault(exc, self.engine, self.timeout)
@@ -286,28 +224,67 @@ class DockerSource:
         return status.model_copy(update={"checked_at": datetime.now(UTC), "duration_ms": duration})
 
     async def close(self) -> None:
-        """Close the engine connection and let the worker threads go."""
+        """Close the engine connection, the ssh connection, and let the worker threads go."""
         await self._drop_client()
+        if self._remote is not None:
+            await self._remote.close()
+            self._remote = None
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
     async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Run a blocking call on our pool (the loop's default executor is too small)."""
+        """Run a blocking call on our pool (the loop's default executor is not ours to fill)."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
+    @property
+    def _ssh(self) -> bool:
+        return self.engine.startswith("ssh://")
+
+    @property
+    def _local(self) -> bool:
+        return self.engine.startswith("unix://")
+
     async def _cycle(self) -> ContainersStatus:
-        """List, select, then read every selected container at once; raises engine faults."""
-        await self._ensure_capacity(0)
+        """List, inspect what changed, read the counters; raises engine faults."""
+        if self._pool is None:
+            # Local: the cgroup files carry the numbers. ssh://: SSH_POOL channels at most.
+            # tcp://: one-shot stats, each waiting for the engine's tick, so a few more lanes.
+            self._pool_size = _THREADS if self._local or self._ssh else _FALLBACK_THREADS
+            self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
+        if self._ssh and self._remote is None:
+            from sutazai_tui.sources.sshmux import RemoteCounters
+
+            self._remote = RemoteCounters(self.engine, self.timeout)
+        if self._remote is not None:
+            await self._remote.connect()  # the ssh master first: every channel after it shares it
         if self._client is None:
-            self._client = await self._run(self._make_client, self._pool_size)
+            self._client = await self._run(api_client, self.docker_host, self.timeout, self._pool_size)
         rows = [r for r in await self._run(self._list, self._client) if self._wanted(r)]
-        await self._ensure_capacity(sum(r.get("State") == "running" for r in rows))
-        images: dict[str, asyncio.Future[str | None]] = {}
-        results = await asyncio.gather(*(self._one(r, images) for r in rows))
-        found = sorted((c for c, _ in results if c is not None), key=lambda c: c.name)
-        problems = [p for _, p in results if p]
+        tags = self._run(_tags, self._client)
+        infos = await asyncio.gather(*(self._inspect(r) for r in rows))
+        ids = [str(r["Id"]) for r in rows]
+        present = {cid: info for cid, info in zip(ids, infos, strict=True) if isinstance(info, dict)}
+        problems = [p for p in infos if isinstance(p, str)]
+        running = [cid for cid, info in present.items() if info["state"] == "running"]
+        numbers, stat_problems = await self._counters(running)
+        if self.cpu_window > 0 and any(cid not in self._cpu for cid in numbers):
+            for cid, stats in numbers.items():  # the first of two samples: only its CPU counters
+                if (first := cpu_sample(stats)) is not None:
+                    self._cpu[cid] = (first, None)
+            await asyncio.sleep(self.cpu_window)
+            numbers, stat_problems = await self._counters(running)
+        tag_ids = await tags
+        found: list[ContainerStats] = []
+        for cid, info in present.items():
+            fields = dict(info, tag_image_id=tag_ids.get(_full_tag(info["image"])))
+            if cid in numbers:
+                fields.update(self._numbers(cid, numbers[cid]))
+            found.append(ContainerStats(**fields))
+        found.sort(key=lambda c: c.name)
         self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
+        self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}
+        problems += stat_problems
         reason, state = _summary(found), State.OK
         if problems:
             state, reason = State.DEGRADED, f"{reason}; {len(problems)} not fully read: {problems[0]}"
@@ -321,70 +298,62 @@ class DockerSource:
         """All containers, stopped ones too (a seam: tests wrap it to remove one mid-cycle)."""
         return list(client.containers(all=True))
 
-    async def _one(
-        self, row: Json, images: dict[str, asyncio.Future[str | None]]
-    ) -> tuple[ContainerStats | None, str]:
-        """One container's record and a problem note; (None, "") when it vanished mid-cycle."""
-        client, cid, loop = self._client, row["Id"], asyncio.get_running_loop()
-        # run_in_executor submits now, so every container's stats request shares one engine tick.
-        running = row.get("State") == "running"
-        stats_f = loop.run_in_executor(self._pool, _stats, client, cid) if running else None
-        info_f = loop.run_in_executor(self._pool, _inspect, client, cid)
-        info, stats = await asyncio.gather(info_f, stats_f or _nothing(), return_exceptions=True)
-        if _is_gone(info) or _is_gone(stats):
-            return None, ""
-        if isinstance(info, BaseException):
-            return None, f"{cid[:12]}: {fault_detail(info, self.timeout)}"
-        if info["image"] not in images:  # one image inspect per tag per cycle
-            images[info["image"]] = loop.run_in_executor(self._pool, _image_id, client, info["image"])
-        info["tag_image_id"] = await images[info["image"]]
-        problem = ""
-        if isinstance(stats, BaseException):  # listed and inspected, but no numbers this cycle
-            problem = f"{info['name']}: stats: {fault_detail(stats, self.timeout)}"
-        elif isinstance(stats, Mapping):
-            info.update(self._from_stats(cid, stats))
-        return ContainerStats(**info), problem
+    async def _inspect(self, row: Json) -> dict[str, Any] | str | None:
+        """The container's fields (inspected again only if its row changed); None when it is gone,
+        a one-line problem when the engine failed to say and nothing earlier is known."""
+        cid, key = row["Id"], _row_key(row)
+        seen = self._seen.get(cid)
+        if seen is not None and seen[0] == key:
+            return seen[1]
+        try:
+            info, pid = await self._run(_inspect, self._client, cid)
+        except Exception as exc:
+            if is_gone(exc):
+                return None
+            if seen is not None:  # known from an earlier cycle: show that, try again next cycle
+                return seen[1]
+            return f"{cid[:12]}: {fault_detail(exc, self.timeout)}"
+        self._seen[cid] = (key, info, pid)
+        return info
 
-    def _from_stats(self, cid: str, stats: Json) -> dict[str, Any]:
-        """The ContainerStats fields of a one-shot stats answer (CPU against the last cycle)."""
-        sample = cpu_sample(stats)
-        cpu = cpu_percent(self._cpu.get(cid), sample)
-        if sample is not None:
-            self._cpu[cid] = sample
-        memory = stats.get("memory_stats") or {}
-        used, limit = mem_used(memory), memory.get("limit")
-        (rx, tx), (read, write) = net_io(stats), block_io(stats)
-        return {
-            "cpu_percent": cpu,
-            "mem_used": used,
-            "mem_limit": limit,
-            "mem_percent": mem_percent(used, limit),
-            "net_rx": rx,
-            "net_tx": tx,
-            "blk_read": read,
-            "blk_write": write,
-            "pids": (stats.get("pids_stats") or {}).get("current"),
-        }
+    async def _counters(self, running: Sequence[str]) -> tuple[dict[str, Json], list[str]]:
+        """Stats-shaped counters per running container: cgroup files, the ssh reader, or the API."""
+        if not running:
+            return {}, []
+        pids = {cid: seen[2] for cid in running if (seen := self._seen.get(cid)) and seen[2]}
+        found: dict[str, Json] = {}
+        if self._local and self.read_cgroups:
+            found = dict(await self._run(cgroups.local_stats, running, pids))
+        elif self._remote is not None:
+            found = dict(await self._remote.stats(running, pids))
+        rest = [cid for cid in running if cid not in found]
+        if not rest:
+            return found, []
+        answers = await asyncio.gather(
+            *(self._run(_stats, self._client, cid) for cid in rest), return_exceptions=True
+        )
+        problems: list[str] = []
+        for cid, answer in zip(rest, answers, strict=True):
+            if isinstance(answer, Mapping) and answer.get("cpu_stats"):
+                found[cid] = answer
+            elif isinstance(answer, BaseException) and not is_gone(answer):
+                name = self._seen[cid][1]["name"] if cid in self._seen else cid[:12]
+                problems.append(f"{name}: stats: {fault_detail(answer, self.timeout)}")
+        return found, problems
 
-    def _make_client(self, pool_size: int) -> Any:
-        """A connected APIClient; it asks the engine's API version, so it raises if unreachable."""
-        import docker  # lazily: 267 ms of import that the first frame must not wait for
-
-        where = engine_kwargs(self.docker_host)
-        return docker.APIClient(timeout=self.timeout, max_pool_size=pool_size, use_ssh_client=True, **where)
-
-    async def _ensure_capacity(self, running: int) -> None:
-        """Grow the threads and the connection pool to one slot per running container + lanes."""
-        need = running + _INSPECT_LANES
-        if self._pool is not None and need <= self._pool_size:
-            return
-        old, size = self._pool, -(-need // _POOL_STEP) * _POOL_STEP
-        self._pool, self._pool_size = ThreadPoolExecutor(size, "sutazai-docker"), size
-        if old is not None:
-            old.shutdown(wait=False)
-        if self._client is not None:  # its connection pool size is fixed at construction
-            await self._drop_client()
-            self._client = await self._run(self._make_client, size)
+    def _numbers(self, cid: str, stats: Json) -> dict[str, Any]:
+        """The ContainerStats fields of the counters; CPU % over at least _MIN_CPU_WINDOW_S."""
+        prev = self._cpu.get(cid)
+        fields, sample = stats_fields(stats, prev[0] if prev else None)
+        if sample is None:
+            return fields
+        if prev is not None and 0 <= sample.system - prev[0].system < _MIN_CPU_WINDOW_S * 1e9 * sample.online:
+            # Polled again within milliseconds (a manual refresh): a % over so short a window is
+            # noise, so keep the last one and measure the next from the same older sample.
+            fields["cpu_percent"] = prev[1]
+        else:
+            self._cpu[cid] = (sample, fields["cpu_percent"])
+        return fields
 
     async def _drop_client(self) -> None:
         client, self._client = self._client, None
@@ -392,7 +361,3 @@ class DockerSource:
             # Closing a dead connection may fail; it is gone either way.
             with contextlib.suppress(Exception):
                 await self._run(client.close)
-
-
-async def _nothing() -> None:
-    """Stands in for the stats of a container that is not running."""

@@ -1,0 +1,111 @@
+"""Reaching a Docker engine: client arguments, one-line fault reasons, and what "gone" looks like.
+
+Shared by the container source, the details views (logs, inspect) and the action backend, so
+every engine call, local or remote, fails with the same one-line reason and fix, never with an
+exception's raw text. ssh:// engines go through the system ssh client over one multiplexed
+connection (sources/sshmux.py), so the operator's ssh config, agent and known hosts apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+SSH_POOL = 6  # HTTP connections to an ssh:// engine: channels on one ssh connection, < MaxSessions 10
+
+
+def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
+    """APIClient arguments: DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, an explicit host on top.
+
+    The TLS settings from the environment are kept for an explicit tcp:// host too; unix:// and
+    ssh:// clients ignore them. For ssh:// the multiplexing ssh wrapper is put on PATH first.
+    """
+    import docker
+
+    found: dict[str, Any] = docker.utils.kwargs_from_env()
+    if docker_host:
+        found["base_url"] = docker_host
+    if str(found.get("base_url", "")).startswith("ssh://"):
+        from sutazai_tui.sources.sshmux import install_wrapper
+
+        install_wrapper()
+    return found
+
+
+def api_client(docker_host: str | None, timeout: float, pool: int = 10) -> Any:
+    """A connected APIClient (it asks the engine's API version, so it raises if unreachable).
+
+    ssh:// uses the system ssh client (`use_ssh_client`), its connection pool bounded by SSH_POOL.
+    """
+    import docker  # lazily: 267 ms of import that the first frame must not wait for
+
+    where = engine_kwargs(docker_host)
+    if str(where.get("base_url", "")).startswith("ssh://"):
+        pool = min(pool, SSH_POOL)
+    return docker.APIClient(timeout=timeout, max_pool_size=pool, use_ssh_client=True, **where)
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """An exception and all it wraps (cause, context, urllib3's `reason`, exception args)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        err = stack.pop()
+        if id(err) not in seen:
+            seen.add(id(err))
+            yield err
+            linked = (err.__cause__, err.__context__, getattr(err, "reason", None), *err.args)
+            stack.extend(x for x in linked if isinstance(x, BaseException))
+
+
+def _status(exc: BaseException) -> int | None:
+    return getattr(getattr(exc, "response", None), "status_code", None)
+
+
+def fault_detail(exc: BaseException, timeout: float) -> str:
+    """Why an engine call failed and what to do about it, in a few words (never a traceback)."""
+    found = list(causes(exc))
+    names = {type(c).__name__ for c in found}
+    if any(isinstance(c, FileNotFoundError) for c in found):
+        return "no engine socket — start dockerd or set DOCKER_HOST/--docker-host"
+    if any(isinstance(c, PermissionError) for c in found):
+        return "permission denied — add your user to the docker group or set DOCKER_HOST"
+    if any(isinstance(c, ConnectionRefusedError) for c in found):
+        return "connection refused — the engine is not running; start dockerd"
+    if any(isinstance(c, TimeoutError) or "Timeout" in type(c).__name__ for c in found):
+        return f"no answer within {timeout:g}s — the engine is hung or overloaded"
+    for c in found:
+        if type(c).__name__ == "SshFault":  # already one line with its fix
+            return str(c)
+    if any(isinstance(c, BrokenPipeError | ConnectionResetError) for c in found) or names & {
+        "RemoteDisconnected",
+        "ProtocolError",
+        "IncompleteRead",
+    }:
+        return "the connection to the engine broke mid-answer — it retries next cycle"
+    if "JSONDecodeError" in names:
+        return "the engine answered empty — it retries next cycle"
+    status = _status(exc)
+    if status is not None:
+        said = str(getattr(exc, "explanation", "") or "").splitlines()
+        return f"the engine answered HTTP {status}" + (f": {said[0][:120]}" if said else "")
+    return f"unexpected {type(exc).__name__} from the engine — it retries next cycle"
+
+
+def describe_fault(exc: BaseException, address: str, timeout: float) -> str:
+    """The one-line DOWN reason: which engine did not answer, why, and the fix."""
+    return f"Docker engine unreachable at {address}: {fault_detail(exc, timeout)}"
+
+
+def is_gone(result: object) -> bool:
+    """Whether an answer says the container vanished while being read (churn, not a fault).
+
+    404 (removed between list and read), 409 (being removed), or an empty body where JSON was
+    due (the engine closes a removed container's stats answer without a document).
+    """
+    if not isinstance(result, BaseException):
+        return False
+    if _status(result) in (404, 409):
+        return True
+    return any(type(c).__name__ == "JSONDecodeError" for c in causes(result))

@@ -19,6 +19,8 @@ from sutazai_tui.sources.base import ContainerSource
 from sutazai_tui.sources.factory import container_source
 from sutazai_tui.util import fmt
 
+CHECK_CPU_WINDOW_S = 1.0
+
 
 def render_text(
     snapshot: Snapshot,
@@ -87,7 +89,8 @@ async def run_check(
     out: TextIO = sys.stdout,
 ) -> int:
     """Poll once and report; the exit code is the verdict."""
-    source = containers if containers is not None else container_source(settings)
+    # One cycle has no earlier sample: the source samples CPU twice, a second apart (CHECK_CPU_WINDOW_S).
+    source = containers if containers is not None else container_source(settings, CHECK_CPU_WINDOW_S)
     monitor = Monitor(settings, containers=source)
     try:
         snapshot = await monitor.cycle()

@@ -17,6 +17,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainersStatus, Event, HostStats, Snapshot, State
 from sutazai_tui.sources.base import ContainerSource
+from sutazai_tui.sources.engine import fault_detail
 from sutazai_tui.sources.host import HostSource
 from sutazai_tui.sources.http import HttpSource
 
@@ -58,7 +59,8 @@ class Monitor:
             endpoints = ()
         if isinstance(containers, BaseException):
             engine = self.containers.engine if self.containers is not None else "?"
-            reason = f"container source failed: {type(containers).__name__}: {containers}"
+            # One line with the cause's kind, never the exception's raw text (it may be a traceback).
+            reason = f"container source failed: {fault_detail(containers, self.settings.docker_timeout)}"
             containers = ContainersStatus(engine=engine, state=State.DOWN, reason=reason)
         host_stats: HostStats | None = None
         if isinstance(host, BaseException):

@@ -1,0 +1,73 @@
+"""`check` on the real engine: one cycle has CPU % (two samples a second apart), and it is right.
+
+The reference is the container's own cgroup CPU counter over a window that holds the check's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sutazai_tui.demo.backend import SimulatedBackend
+from tests.docker_support import ContainerFactory, containers, docker_client, engine, no_engine
+
+__all__ = ["containers", "docker_client"]  # fixtures, used by name below
+
+BUSY = ["sh", "-c", "while :; do :; done"]
+
+
+def _usage_ns(cid: str) -> int:
+    """The container's cumulative CPU time from its cgroup (v1 cgroupfs/systemd, or v2)."""
+    root = Path("/sys/fs/cgroup")
+    for path in (
+        root / "cpuacct" / "docker" / cid / "cpuacct.usage",
+        root / "cpuacct" / "system.slice" / f"docker-{cid}.scope" / "cpuacct.usage",
+    ):
+        if path.exists():
+            return int(path.read_text())
+    for path in (
+        root / "docker" / cid / "cpu.stat",
+        root / "system.slice" / f"docker-{cid}.scope" / "cpu.stat",
+    ):
+        if path.exists():
+            stat = dict(line.split() for line in path.read_text().splitlines())
+            return int(stat["usage_usec"]) * 1000
+    no_engine(f"no readable cgroup for {cid[:12]} on this host")
+
+
+@engine
+def test_check_shows_the_cpu_of_a_busy_container_within_20_points_of_its_cgroup(
+    containers: ContainerFactory, backend_thread: SimulatedBackend
+) -> None:
+    busy = containers.run("busy", BUSY, nano_cpus=500_000_000)  # half a CPU: steady under load
+    before, t0 = _usage_ns(busy.id), time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sutazai_tui", "check", "--json", "--base-url", backend_thread.url]
+        + ["--container-prefix", containers.prefix],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    after, t1 = _usage_ns(busy.id), time.monotonic()
+    doc = json.loads(proc.stdout)
+    part = doc["snapshot"]["containers"]
+    assert part["state"] == "OK", part["reason"]
+    (got,) = [c for c in part["containers"] if c["name"] == busy.name]
+    reference = (after - before) / ((t1 - t0) * 1e9) * 100.0
+    assert got["cpu_percent"] is not None, "check reported no CPU %"
+    assert abs(got["cpu_percent"] - reference) <= 20, (got["cpu_percent"], reference)
+    assert (
+        "%"
+        in subprocess.run(  # the table shows it too
+            [sys.executable, "-m", "sutazai_tui", "check", "--base-url", backend_thread.url]
+            + ["--container-prefix", containers.prefix],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        .stdout.split(busy.name, 1)[1]
+        .splitlines()[0]
+    )

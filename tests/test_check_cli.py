@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -64,13 +65,19 @@ def test_sick_backend_exit_codes(backend_thread: SimulatedBackend, phase: str, c
     assert "WARNING: health DEGRADED" in out or "CRITICAL" in out
 
 
-def test_warning_only_exits_1(backend_thread: SimulatedBackend) -> None:
+def test_warning_only_exits_1(backend_thread: SimulatedBackend, tmp_path: Path) -> None:
+    # Only /health, answering fast with one unhealthy sub-service: a WARNING and nothing worse.
     backend_thread.forced_phase = "degraded"
     backend_thread.slow_s = 0.0
-    code, out, _, _ = run_check("--json", "--base-url", backend_thread.url)
+    config = tmp_path / "health-only.toml"
+    config.write_text(
+        'default_endpoints = false\n[[endpoints]]\nname = "health"\nurl = "/health"\nkind = "health"\n'
+    )
+    code, out, err, _ = run_check("--json", "--config", str(config), "--base-url", backend_thread.url)
     doc = json.loads(out)
-    levels = {line.split(":")[0] for line in doc["reasons"]}
-    assert code == (2 if "CRITICAL" in levels else 1)
+    assert code == 1, err
+    assert (doc["status"], doc["exit_code"]) == ("WARNING", 1)
+    assert doc["reasons"] == ["WARNING: health DEGRADED: unhealthy: redis"]
 
 
 def test_nothing_answered_in_a_judgeable_way_is_unknown() -> None:

@@ -198,3 +198,9 @@ async def test_a_failing_hook_is_one_notification(backend: SimulatedBackend) -> 
         backend.forced_phase = answers.HANG
         await run_cycle(app, pilot)
         await wait_until(pilot, lambda: any("exited 3" in n.message for n in app._notifications))
+        # every hook run has ended: no more failures to come
+        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers if w.group == "alert-hook"))
+        await pilot.pause()
+        failures = [n.message for n in app._notifications if "hook" in n.message]
+        # four subjects went DOWN, the hook failed for each: one notification says so, on one line
+        assert failures == ["on_state_change hook python exited 3 (and 3 more failed runs)"]

@@ -200,9 +200,12 @@ class ComfortMixin(App[int]):
 
     @work(thread=True, exit_on_error=False, group="alert-hook")
     def _run_hooks(self, argv: list[str], events: Iterable[Event], timeout: float) -> None:
-        for event in events:
-            if (problem := run_hook(argv, event, timeout)) is not None:
-                self.post_message(HookFailed(problem))
+        # One notification per batch: a hook that fails for every subject of an outage must not
+        # bury the screen in identical toasts (the alerts themselves are summarised the same way).
+        problems = [p for event in events if (p := run_hook(argv, event, timeout)) is not None]
+        if problems:
+            more = f" (and {len(problems) - 1} more failed runs)" if len(problems) > 1 else ""
+            self.post_message(HookFailed(problems[0] + more))
 
     @on(HookFailed)
     def _hook_failed(self, message: HookFailed) -> None:

@@ -204,15 +204,21 @@ def test_second_action_on_the_same_container_is_refused(settings: Settings, fake
 def test_other_containers_are_not_blocked(settings: Settings, fake: FakeBackend) -> None:
     actions = make(settings, fake, protected=[])
     fake.gate, fake.gated = threading.Event(), {fake.containers[APP].id}
-    worker = threading.Thread(target=actions.stop, args=(APP,))
+    first: list[ActionResult] = []
+    worker = threading.Thread(target=lambda: first.append(actions.stop(APP)))
     worker.start()
     try:
         assert fake.entered.wait(5)
         assert actions.stop("sutazai-db").result == "done"  # while APP's stop still hangs
-        assert worker.is_alive()
+        assert worker.is_alive() and first == []
     finally:
         fake.gate.set()
         worker.join(5)
+    [done] = first  # the held action finished on its own, unharmed by the other container's
+    assert (done.result, done.container_id, done.state_after) == ("done", fake.containers[APP].id, "exited")
+    assert sorted(fake.calls) == sorted(
+        [("stop", fake.containers[APP].id), ("stop", fake.containers["sutazai-db"].id)]
+    )
 
 
 def test_unwritable_audit_log_refuses_and_does_nothing(tmp_path: Path, fake: FakeBackend) -> None:

@@ -15,7 +15,7 @@ from sutazai_tui.cli import entry as cli
 from sutazai_tui.config.settings import EndpointConfig, Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.models import EndpointKind, Finding, Snapshot
+from sutazai_tui.models import EndpointKind, Finding, HostStats, Snapshot
 from sutazai_tui.records.bundle import tail_jsonl, write_bundle
 from sutazai_tui.records.recorder import Recorder
 from tests.hostile import HostileServer
@@ -141,4 +141,26 @@ async def test_no_secret_in_any_written_file(
         assert ENV_VALUE not in text, f"{path.name} holds a container env value"
     assert "SECRET_KEY" in (out / "rec.jsonl").read_text()  # env names are kept: diagnosis needs them
     assert secret not in capsys.readouterr().out
-    assert socket.gethostname()  # the bundle's folder name comes from the host
+    [bundle] = (out / "snaps").iterdir()  # named after the host: no secret, and the host is known
+    host = (
+        snapshot.host.hostname
+        if snapshot.host is not None and snapshot.host.hostname
+        else socket.gethostname()
+    )
+    assert bundle.name.endswith("-" + re.sub(r"[^A-Za-z0-9._-]", "_", host)[:64].strip("."))
+
+
+def test_bundle_folder_is_named_after_the_time_and_a_safe_host_name(tmp_path: Path) -> None:
+    when = datetime(2025, 8, 17, 23, 10, 5, tzinfo=UTC)
+    odd = Snapshot(host=HostStats(hostname="db 1/prod:a"))
+    folder = write_bundle(tmp_path, odd, [], [], [], None, now=when)
+    assert folder.name == "20250817T231005Z-db_1_prod_a"  # a path separator cannot escape the folder
+    dotted = write_bundle(tmp_path, Snapshot(host=HostStats(hostname="...")), [], [], [], None, now=when)
+    assert dotted.name == "20250817T231005Z-host"
+    no_host = write_bundle(tmp_path, Snapshot(), [], [], [], None, now=when)
+    assert no_host.name.startswith("20250817T231005Z-") and NAME.match(no_host.name)
+    assert (
+        no_host.name.removeprefix("20250817T231005Z-")
+        == re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname())[:64].strip(".")
+        or "host"
+    )

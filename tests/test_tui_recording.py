@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
+from typing import Any
 
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
@@ -121,10 +123,8 @@ async def test_a_failing_recording_stops_once_and_monitoring_goes_on(
         assert app.snapshot is not None and app.snapshot.cycle == before + 1
 
 
-async def run_palette(app: SutazaiApp, pilot: object, text: str) -> None:
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
+async def run_palette(app: SutazaiApp, pilot: Pilot[Any], text: str) -> None:
+    """Open the command palette, type `text`, check it is the top command and run it."""
     app.action_command_palette()
     await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
     await pilot.press(*text)

@@ -55,7 +55,16 @@ class EndpointKind(StrEnum):
     HEALTH = "health"
     EMERGENCY = "emergency"
     MCP = "mcp"
+    # /health/detailed (November 2025 line) or /api/v1/health/detailed (August 2025 line).
+    DETAILED = "detailed"
+    # A Prometheus text /metrics with `backend_service_status{service=...} 0|1`.
+    PROMETHEUS = "prometheus"
     GENERIC = "generic"
+
+
+# Failure kinds that mean "we could not ask" (our budget, the backend's 429, its IP block): they
+# say nothing about the backend, so such an endpoint is UNKNOWN and never improves `check`'s verdict.
+NOT_ASKED = frozenset({"skipped-budget", "rate-limited", "blocked"})
 
 
 class Frozen(BaseModel):
@@ -77,7 +86,9 @@ class EndpointStatus(Frozen):
     checked_at: datetime | None = None
     # Why it failed, machine-readable: timeout-connected (accepted, never answered), timeout-connect,
     # refused, dns, reset, tls, too-large, bad-json, bad-shape, http-error, redirects, rate-limited,
-    # auth, skipped-budget. None when it answered well.
+    # auth, skipped-budget, blocked (the backend's limiter blocks this IP), mcp-absent (MCP 404:
+    # no MCP routes, or the MCP router crashed while loading; log evidence may refine it).
+    # None when it answered well.
     failure: str | None = None
     # The backend's own `status` word, e.g. "healthy", "emergency", "operational".
     status: str | None = None
@@ -91,6 +102,15 @@ class EndpointStatus(Frozen):
     retry_at: datetime | None = None
     # True when this status was carried over from an earlier cycle instead of a fresh request.
     carried: bool = False
+    # For an endpoint we could not ask (failure in NOT_ASKED): its last real verdict and when it was
+    # given, so "UNKNOWN" can say how old the last thing we know is, and `check` never improves.
+    last_state: State | None = None
+    last_checked_at: datetime | None = None
+
+    @property
+    def not_asked(self) -> bool:
+        """True when this cycle could not ask the endpoint (budget, 429, IP block)."""
+        return self.failure in NOT_ASKED
 
 
 COMPOSE = "com.docker.compose."  # the prefix of the labels compose (v1 and v2) puts on its containers

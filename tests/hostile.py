@@ -27,6 +27,21 @@ def _json(code: int, body: object, headers: dict[str, str] | None = None) -> byt
     return _head(code, {"Content-Type": "application/json", **(headers or {})}, len(payload)) + payload
 
 
+def _text(code: int, body: str) -> bytes:
+    payload = body.encode()
+    return _head(code, {"Content-Type": "text/plain; version=0.0.4"}, len(payload)) + payload
+
+
+# The November 2025 line's /metrics: two services up, one down, and lines a parser must skip.
+METRICS = """# HELP backend_service_status Service health (1 up, 0 down)
+# TYPE backend_service_status gauge
+backend_service_status{service="redis"} 0.0
+backend_service_status{service="neo4j",instance="a,b"} 1.0
+backend_service_status{service="qdrant"} 1 1700000000000
+backend_requests_total{path="/health"} 42.0
+"""
+
+
 def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
     """Cancel handlers still running (hung ones) so the loop closes without warnings."""
     tasks = asyncio.all_tasks(loop)
@@ -65,6 +80,15 @@ class HostileServer:
             ),
             "/401": self._static(_json(401, {"error": "Unauthorized", "detail": "Authentication required"})),
             "/403": self._static(_json(403, {"error": "Forbidden", "detail": "insufficient scope"})),
+            "/403-block": self._static(
+                _json(
+                    403,
+                    {"error": "IP temporarily blocked due to repeated violations"},
+                    {"X-Block-Reason": "Repeated rate limit violations", "Retry-After": "60"},
+                )
+            ),
+            "/metrics": self._static(_text(200, METRICS)),
+            "/metrics-401": self._static(_text(401, "# ERROR: Authentication required\n")),
             "/500": self._static(_json(500, {"detail": "Internal server error", "type": "RuntimeError"})),
             "/reset": self._reset,
             "/tls": self._static(TLS_ALERT),

@@ -37,7 +37,8 @@ def test_health_fallback_answer_is_degraded() -> None:
 
 def test_newer_health_line_without_services_is_accepted() -> None:
     v = judge(EndpointKind.HEALTH, 200, {"status": "healthy", "app": "SutazAI Platform API"}, False)
-    assert v.state is State.OK and v.details == {"app": "SutazAI Platform API"}
+    assert v.state is State.OK and v.reason == "liveness only"
+    assert v.details == {"app": "SutazAI Platform API", "liveness_only": True}
 
 
 def test_emergency_present_and_absent() -> None:
@@ -63,7 +64,9 @@ def test_mcp_states() -> None:
     detail = "MCP module import failed - check backend logs"
     down = judge(EndpointKind.MCP, 503, {"detail": detail}, False)
     assert down.state is State.DOWN and down.reason == f"503: {detail}"
-    assert judge(EndpointKind.MCP, 404, None, False).state is State.OK
+    absent = judge(EndpointKind.MCP, 404, None, False)
+    assert absent.state is State.UNKNOWN and absent.failure == "mcp-absent"
+    assert "crashed while loading" in absent.reason
 
 
 def test_auth_errors_say_what_to_do() -> None:

@@ -49,7 +49,8 @@ CASES = [
     ("/empty", State.DOWN, "bad-json", "empty answer"),
     ("/html-error", State.DOWN, "bad-json", "HTML page"),
     ("/loop", State.DOWN, "redirects", "redirects"),
-    ("/429", State.DEGRADED, "rate-limited", "backing off 7 s"),
+    ("/429", State.UNKNOWN, "rate-limited", "backing off 7 s"),
+    ("/403-block", State.UNKNOWN, "blocked", "IP is blocked by the backend's rate limiter"),
     ("/401", State.DOWN, "auth", "token missing"),
     ("/403", State.DOWN, "auth", "scope"),
     ("/500", State.DOWN, "http-error", "HTTP 500: Internal server error"),
@@ -163,6 +164,31 @@ async def test_request_budget_caps_requests_per_window(hostile: HostileServer) -
     assert hostile.requests["/ok"] - before == 4
     assert results[-1].failure == "skipped-budget"
     assert results[-1].carried
+    # Not asked is UNKNOWN, saying how old the last real verdict is; that verdict is kept apart.
+    assert results[-1].state is State.UNKNOWN
+    assert results[-1].last_state is State.OK and results[-1].last_checked_at == results[3].checked_at
+    assert "last real verdict OK" in results[-1].reason and " ago: healthy" in results[-1].reason
+
+
+async def test_an_ip_block_stops_asking_every_path_of_that_backend(hostile: HostileServer) -> None:
+    settings = settings_for(
+        hostile.url,
+        default_endpoints=False,
+        endpoints=[
+            EndpointConfig(name="a", url="/403-block", kind=EndpointKind.HEALTH),
+            EndpointConfig(name="b", url="/ok", kind=EndpointKind.HEALTH),
+        ],
+    )
+    source = HttpSource(settings)
+    blocked, _ = await source.poll()
+    before = hostile.requests["/ok"] + hostile.requests["/403-block"]
+    again = await source.poll()
+    await source.close()
+    assert blocked.state is State.UNKNOWN and blocked.http_code == 403
+    assert "the block lasts up to an hour" in blocked.reason and "scope" not in blocked.reason
+    assert hostile.requests["/ok"] + hostile.requests["/403-block"] == before  # nothing asked while blocked
+    assert all(e.failure == "blocked" and e.state is State.UNKNOWN for e in again)
+    assert all("not asked" in e.reason for e in again)
 
 
 async def test_slow_answer_is_degraded() -> None:

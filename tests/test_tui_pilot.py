@@ -81,12 +81,13 @@ async def test_poll_now_during_a_cycle_is_coalesced(backend: SimulatedBackend) -
     notes: list[str] = []
     app.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: sum(backend.requests.values()) == 3)
+        # three endpoints and the two detailed-health paths being found by trying
+        await wait_until(pilot, lambda: sum(backend.requests.values()) == 5)
         assert app.scheduler is not None and app.scheduler.in_flight
         await pilot.press("r", "r")
         await wait_until(pilot, lambda: app.snapshot is not None)
         await pilot.pause()
-        assert sum(backend.requests.values()) == 3  # one cycle's three requests, no second cycle
+        assert sum(backend.requests.values()) == 5  # one cycle's five requests, no second cycle
         assert app.scheduler.cycles == 1
         assert app.scheduler.coalesced == 2
         assert any("poll already running" in n for n in notes)

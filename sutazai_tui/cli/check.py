@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from sutazai_tui.cli.plugin import check_line, prefixed, status_line
 from sutazai_tui.config.settings import ConfigError, Settings
 from sutazai_tui.core.monitor import Monitor
-from sutazai_tui.core.verdict import Level, Overall, assess
+from sutazai_tui.core.verdict import RANK, Level, Overall, assess
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
 from sutazai_tui.sources.base import ContainerSource
@@ -115,13 +115,9 @@ async def run_check(
     return code
 
 
-# "Worst" across targets: CRITICAL, then UNKNOWN (could not judge), then WARNING, then OK.
-_RANK = {Level.OK: 0, Level.WARNING: 1, Level.UNKNOWN: 2, Level.CRITICAL: 3}
-
-
 def worst(codes: list[int]) -> int:
-    """The exit code of several checks: the worst of theirs."""
-    return int(max((Level(c) for c in codes), key=_RANK.__getitem__, default=Level.UNKNOWN))
+    """The exit code of several checks: the worst of theirs (CRITICAL, UNKNOWN, WARNING, OK)."""
+    return int(max((Level(c) for c in codes), key=RANK.__getitem__, default=Level.UNKNOWN))
 
 
 def select_targets(settings: Settings, names: list[str] | None) -> list[tuple[str, Settings]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from sutazai_tui.models import Finding, Snapshot, State, container_reason, container_state
+from sutazai_tui.models import EndpointStatus, Finding, Snapshot, State, container_reason, container_state
 
 
 class Level(IntEnum):
@@ -25,6 +25,8 @@ _BY_STATE = {
     State.DOWN: Level.CRITICAL,
 }
 _BY_SEVERITY = {"critical": Level.CRITICAL, "warning": Level.WARNING}
+# Worse-than order for exit codes: CRITICAL, then UNKNOWN (could not judge), then WARNING, then OK.
+RANK = {Level.OK: 0, Level.WARNING: 1, Level.UNKNOWN: 2, Level.CRITICAL: 3}
 
 
 @dataclass
@@ -34,10 +36,12 @@ class Overall:
     level: Level = Level.OK
     reasons: list[tuple[Level, str]] = field(default_factory=list)
 
-    def add(self, level: Level, reason: str) -> None:
-        """Count one problem."""
+    def add(self, level: Level, reason: str, binding: bool = False) -> None:
+        """Count one problem; an UNKNOWN counts towards the level only when `binding`."""
         self.reasons.append((level, reason))
-        if level is not Level.UNKNOWN and level > self.level:
+        if level is Level.UNKNOWN and not binding:
+            return  # e.g. an ambiguous answer: said, but it does not make the whole UNKNOWN
+        if RANK[level] > RANK[self.level]:
             self.level = level
 
     def lines(self) -> list[str]:
@@ -46,11 +50,24 @@ class Overall:
         return [f"{lvl.name}: {text}" for lvl, text in sorted(self.reasons, key=lambda r: order[r[0]])]
 
 
+def not_asked_level(e: EndpointStatus) -> Level:
+    """An endpoint we could not ask: at least UNKNOWN, and no better than its last real verdict.
+
+    Not asking says nothing about the backend, so it can never improve the verdict: a 429 on an
+    endpoint last seen DOWN stays CRITICAL, and one last seen OK is UNKNOWN, not OK.
+    """
+    last = _BY_STATE.get(e.last_state, Level.UNKNOWN) if e.last_state is not None else Level.UNKNOWN
+    return max(Level.UNKNOWN, last, key=RANK.__getitem__)
+
+
 def assess(snapshot: Snapshot, findings: list[Finding] | tuple[Finding, ...] = ()) -> Overall:
     """OK only when every endpoint and container is fine; UNKNOWN when nothing could be judged."""
     overall = Overall()
     judged = 0
     for e in snapshot.endpoints:
+        if e.not_asked:
+            overall.add(not_asked_level(e), f"{e.name}: {e.reason}", binding=True)
+            continue
         if e.state is State.UNKNOWN:
             overall.add(Level.UNKNOWN, f"{e.name}: {e.reason}")
             continue

@@ -31,10 +31,10 @@ class _Loose(BaseModel):
 
 
 class HealthBody(_Loose):
-    """GET /health: status is always "healthy"; the truth is in services."""
+    """GET /health: status is always "healthy"; the truth is in services (words, objects or booleans)."""
 
     status: str
-    services: dict[str, str] = {}
+    services: dict[str, Any] = {}
     performance: dict[str, Any] = {}
     app: str | None = None
 
@@ -62,6 +62,39 @@ _SICK = ("unhealthy", "error", "failed", "down", "critical")
 _WAITING = ("initializing", "starting", "degraded")
 
 
+def service_word(value: Any) -> str:
+    """One sub-service's state as a word, whatever form the backend line uses.
+
+    Strings are kept (`healthy`, `initializing`, ...); booleans become healthy/unhealthy; objects
+    give their `status` (or `healthy` boolean); anything else is `unknown`, never a crash.
+    """
+    if isinstance(value, bool):
+        return "healthy" if value else "unhealthy"
+    if isinstance(value, str):
+        return value.strip()[:40] or "unknown"
+    if isinstance(value, int | float):
+        return "healthy" if value else "unhealthy"
+    if isinstance(value, dict):
+        for key in ("status", "state", "healthy"):
+            if key in value:
+                return service_word(value[key])
+    return "unknown"
+
+
+def service_words(services: Any) -> dict[str, str] | None:
+    """A services mapping as name -> word; None when `services` is not a mapping at all."""
+    if not isinstance(services, dict):
+        return None
+    return {str(name): service_word(value) for name, value in services.items()}
+
+
+def sick_and_waiting(services: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The services whose word says unhealthy, and those still starting."""
+    sick = [n for n, w in services.items() if w.lower() in _SICK]
+    waiting = [n for n, w in services.items() if w.lower() in _WAITING]
+    return sick, waiting
+
+
 def _shape_error(kind: EndpointKind, exc: ValidationError) -> Verdict:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "body"
@@ -79,19 +112,24 @@ def judge_health(body: Any) -> Verdict:
     except ValidationError as exc:
         return _shape_error(EndpointKind.HEALTH, exc)
     perf = h.performance
+    services = service_words(h.services) or {}
     details: dict[str, Scalar] = {}
     if h.app:
         details["app"] = h.app
-    if h.services.get("system") == "ultra_healthy" or perf.get("ultrafix_fallback"):
+    if services.get("system") == "ultra_healthy" or perf.get("ultrafix_fallback"):
         return Verdict(
             State.DEGRADED,
             "backend answered its fallback health: an internal error hides the real state",
             status=h.status,
-            services=dict(h.services),
+            services=services,
             details=details,
         )
-    sick = [n for n, s in h.services.items() if s.lower() in _SICK]
-    waiting = [n for n, s in h.services.items() if s.lower() in _WAITING]
+    sick, waiting = sick_and_waiting(services)
+    if not services and h.status.lower() == "healthy":
+        # The November 2025 line: "alive", whatever the dependencies do. The join with its
+        # detailed health (lines.join_lines) gives the panel its real state.
+        details["liveness_only"] = True
+        return Verdict(State.OK, "liveness only", status=h.status, details=details)
     if h.status.lower() != "healthy":
         state = State.DOWN if h.status.lower() in _SICK else State.DEGRADED
         reason = f"backend says {h.status!r}"
@@ -101,8 +139,8 @@ def judge_health(body: Any) -> Verdict:
         state, reason = State.DEGRADED, f"still initializing: {', '.join(waiting)}"
     else:
         state = State.OK
-        reason = f"healthy, {len(h.services)} services" if h.services else "healthy"
-    return Verdict(state, reason, status=h.status, services=dict(h.services), details=details)
+        reason = f"healthy, {len(services)} services"
+    return Verdict(state, reason, status=h.status, services=services, details=details)
 
 
 def judge_emergency(code: int, body: Any) -> Verdict:
@@ -120,7 +158,15 @@ def judge_emergency(code: int, body: Any) -> Verdict:
 def judge_mcp(code: int, body: Any) -> Verdict:
     """operational / initializing / error; 503 carries the reason in `detail`; 404 = no MCP."""
     if code == 404:
-        return Verdict(State.OK, "no MCP routes on this backend (404)", status="absent")
+        # Ambiguous on its own: the 08-16 build answered 404 because its MCP router crashed while
+        # loading. `mcp-absent` is the hook: the backend's log (or its line) decides which it is.
+        return Verdict(
+            State.UNKNOWN,
+            "404: no MCP routes — a build without MCP, or the MCP router crashed while loading "
+            "(its log says which: `name 'logger' is not defined`)",
+            failure="mcp-absent",
+            status="absent",
+        )
     if code == 503:
         detail = body.get("detail") if isinstance(body, dict) else None
         detail = str(detail) if detail else "MCP bridge unavailable"
@@ -160,6 +206,25 @@ def _error_text(body: Any) -> str | None:
     return None
 
 
+BLOCK_LASTS = "the block lasts up to an hour"
+
+
+def judge_blocked(block_reason: str | None, body: Any) -> Verdict | None:
+    """A 403 from the backend's IP block (X-Block-Reason, or its body says so); None for other 403s.
+
+    We could not ask: UNKNOWN, never "the token lacks the scope".
+    """
+    text = _error_text(body) or ""
+    if not block_reason and "blocked" not in text.lower():
+        return None
+    why = block_reason or text
+    return Verdict(
+        State.UNKNOWN,
+        f"this host's IP is blocked by the backend's rate limiter ({why[:80]}); {BLOCK_LASTS}",
+        failure="blocked",
+    )
+
+
 def judge_http_error(code: int, body: Any, has_token: bool) -> Verdict:
     """4xx/5xx that no endpoint kind gives a meaning of its own."""
     text = _error_text(body)
@@ -171,14 +236,22 @@ def judge_http_error(code: int, body: Any, has_token: bool) -> Verdict:
         )
         return Verdict(State.DOWN, f"401 unauthorized: {fix}", failure="auth")
     if code == 403:
-        why = "token lacks the scope, or this IP is blocked by the rate limiter"
+        why = (
+            "the token lacks the scope this endpoint needs (admin, monitoring, metrics or system:read)"
+            if has_token
+            else "this endpoint needs a token with a monitoring scope — set SUTAZAI_TUI_TOKEN"
+        )
         return Verdict(State.DOWN, f"403 forbidden: {why}", failure="auth")
     suffix = f": {text}" if text else ""
     return Verdict(State.DOWN, f"HTTP {code}{suffix}", failure="http-error", message=text)
 
 
-def judge(kind: EndpointKind, code: int, body: Any, has_token: bool) -> Verdict:
+def judge(
+    kind: EndpointKind, code: int, body: Any, has_token: bool, block_reason: str | None = None
+) -> Verdict:
     """The verdict for one answer (the body already parsed as JSON, or None)."""
+    if code == 403 and (blocked := judge_blocked(block_reason, body)) is not None:
+        return blocked
     if kind is EndpointKind.EMERGENCY and code in (200, 404):
         return judge_emergency(code, body)
     if kind is EndpointKind.MCP and code in (200, 404, 503):

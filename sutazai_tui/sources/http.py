@@ -2,17 +2,16 @@
 
 The deadline wraps the whole request (connect, headers and body), so a server that accepts and
 never answers, or trickles a byte a second, costs at most `timeout` seconds. Bodies are read raw
-and decompressed here with a cap, so neither a huge body nor a gzip bomb is ever held whole.
+and decompressed with a cap (wire.py), so neither a huge body nor a gzip bomb is ever held whole.
+Endpoints we could not ask (budget, 429, the backend's IP block) are UNKNOWN with the age of their
+last real verdict; the detailed-health paths of both backend lines are found by trying (lines.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 import ssl
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -24,20 +23,26 @@ import httpx
 from sutazai_tui import __version__
 from sutazai_tui.config.settings import EndpointConfig, Settings
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
-from sutazai_tui.sources.classify import Verdict, judge
+from sutazai_tui.sources.classify import Verdict
+from sutazai_tui.sources.lines import DETAILED_PATHS, join_lines, judge_any
+from sutazai_tui.sources.wire import (
+    Failure,
+    Progress,
+    broken_verdict,
+    describe_connect_error,
+    parse_json,
+    read_capped,
+    retry_after,
+    timeout_verdict,
+)
+from sutazai_tui.util import fmt
 from sutazai_tui.util.redact import Redactor
 
 BUDGET_WINDOW_S = 10.0
 MAX_REDIRECTS = 3
-
-
-class Failure(Exception):
-    """A request that produced no judgeable answer; `kind` is EndpointStatus.failure."""
-
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
+# While the backend's limiter blocks our IP (403 + X-Block-Reason, for up to an hour) every request
+# is wasted and may lengthen the block: ask again this rarely, on any path of that origin.
+BLOCK_BACKOFF_S = 300.0
 
 
 class RequestBudget:
@@ -79,107 +84,6 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
 
 
-async def read_capped(response: httpx.Response, cap: int) -> bytes:
-    """The decoded body, or Failure('too-large') as soon as it passes `cap` bytes."""
-    length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > cap:
-        raise Failure("too-large", f"answer of {int(length):,} bytes exceeds the {cap:,}-byte cap")
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        inflater: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        inflater = zlib.decompressobj()
-    elif encoding in ("identity", ""):
-        inflater = None
-    else:
-        raise Failure("bad-encoding", f"answer uses unsupported content-encoding {encoding!r}")
-    body = bytearray()
-    raw = 0
-    async for chunk in response.aiter_raw():
-        raw += len(chunk)
-        if inflater is None:
-            body += chunk
-        else:
-            try:
-                body += inflater.decompress(chunk, cap + 1 - len(body))
-            except zlib.error:
-                raise Failure("bad-encoding", f"answer is not valid {encoding} data") from None
-            if inflater.unconsumed_tail:
-                body += b"x"  # output hit the cap with input left: too large
-        if len(body) > cap or raw > cap:
-            raise Failure("too-large", f"answer exceeds the {cap:,}-byte cap (cut off)")
-    return bytes(body)
-
-
-def parse_json(body: bytes) -> Any:
-    """JSON from a body, or Failure('bad-json') saying what it looked like."""
-    if not body.strip():
-        raise Failure("bad-json", "empty answer where JSON was expected")
-    try:
-        return json.loads(body)
-    except RecursionError:
-        raise Failure("bad-json", "answer is JSON nested too deeply to read") from None
-    except (UnicodeDecodeError, ValueError):
-        head = body[:200].decode("utf-8", "replace").lstrip().lower()
-        if head.startswith(("<!doctype", "<html", "<")):
-            raise Failure("bad-json", "answer is an HTML page, not JSON (a proxy error page?)") from None
-        raise Failure("bad-json", "answer is not valid JSON") from None
-
-
-def _retry_after(response: httpx.Response, body: Any) -> float:
-    header = response.headers.get("retry-after", "")
-    if header.strip().isdigit():
-        return float(header.strip())
-    if isinstance(body, dict) and isinstance(body.get("retry_after"), int | float):
-        return float(body["retry_after"])
-    return 10.0
-
-
-class _Progress:
-    """How far a request got, from httpcore's trace events: tells 'hung' from 'unreachable'."""
-
-    def __init__(self) -> None:
-        self.connected = False
-        self.tls_started = False
-        self.tls_done = False
-        self.headers = False
-
-    async def __call__(self, event: str, info: dict[str, Any]) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
-            self.connected = True
-        elif event == "connection.start_tls.started":
-            self.tls_started = True
-        elif event == "connection.start_tls.complete":
-            self.tls_done = True
-        elif event.endswith("receive_response_headers.complete"):
-            self.headers = True
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    found: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(found) < 10:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
-
-
-def _describe_connect_error(exc: Exception, url: str) -> Failure:
-    chain = _chain(exc)
-    host = urlsplit(url).netloc
-    low = " ".join(str(e) for e in chain).lower()
-    if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in low or "certificate" in low:
-        return Failure(
-            "tls",
-            f"TLS handshake with {host} failed — check the URL scheme (http/https), verify_tls or ca_bundle",
-        )
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in low:
-        return Failure("refused", f"connection refused at {host} — is the backend running on that port?")
-    if any(isinstance(e, socket.gaierror) for e in chain) or "name or service" in low or "resolution" in low:
-        return Failure("dns", f"unknown host {urlsplit(url).hostname!r} — check base_url")
-    return Failure("connect", f"cannot connect to {host}: {str(chain[-1])[:100] or type(exc).__name__}")
-
-
 class HttpSource:
     """Polls every configured endpoint once per call to `poll`."""
 
@@ -193,7 +97,15 @@ class HttpSource:
         self._redactor = Redactor(tokens)
         self.budget = RequestBudget(settings.request_budget, clock=clock)
         self._not_before: dict[str, float] = {}
+        self._blocked_until: dict[str, float] = {}
+        self._block_reason: dict[str, str] = {}
         self._last: dict[str, EndpointStatus] = {}
+        # Both backend lines, found by trying: each detailed-health path is asked until it gives an
+        # HTTP answer; a 404 is remembered as absent, a 401/403 is parked (shown, never re-asked).
+        self._detailed = self._detailed_candidates(settings)
+        self._present: set[str] = set()
+        self._absent: set[str] = set()
+        self._parked: dict[str, EndpointStatus] = {}
         verify: ssl.SSLContext | bool = settings.verify_tls
         if settings.verify_tls and settings.ca_bundle:
             verify = ssl.create_default_context(cafile=str(settings.ca_bundle))
@@ -221,8 +133,50 @@ class HttpSource:
         await self._client.aclose()
 
     async def poll(self) -> tuple[EndpointStatus, ...]:
-        """Every endpoint, concurrently; never raises."""
-        return tuple(await asyncio.gather(*(self._poll_one(e) for e in self._endpoints)))
+        """Every endpoint, concurrently, read together (lines.join_lines); never raises."""
+        asking = [e for e in self._detailed if e.name not in self._absent and e.name not in self._parked]
+        answers = await asyncio.gather(*(self._poll_one(e) for e in [*self._endpoints, *asking]))
+        found = dict(zip([e.name for e in asking], answers[len(self._endpoints) :], strict=True))
+        statuses = list(answers[: len(self._endpoints)])
+        for e in self._detailed:
+            status = self._discovered(e, found.get(e.name))
+            if status is not None:
+                statuses.append(status)
+        return join_lines(statuses)
+
+    @staticmethod
+    def _detailed_candidates(settings: Settings) -> list[EndpointConfig]:
+        """The detailed-health paths to try: with the default endpoints, unless configured already."""
+        if not settings.default_endpoints:
+            return []
+        names = {e.name for e in settings.all_endpoints()}
+        urls = {settings.endpoint_url(e) for e in settings.all_endpoints()}
+        return [
+            EndpointConfig(name=name, url=path, kind=EndpointKind.DETAILED)
+            for name, path in DETAILED_PATHS
+            if name not in names and settings.base_url + path not in urls
+        ]
+
+    def _discovered(self, endpoint: EndpointConfig, status: EndpointStatus | None) -> EndpointStatus | None:
+        """A detailed path's status to show this cycle, learning from its first HTTP answer."""
+        if endpoint.name in self._parked:
+            return self._parked[endpoint.name]
+        if status is None or endpoint.name in self._present:
+            return status
+        if status.http_code is None or status.not_asked:
+            return None  # no answer yet (down, refused, not asked): try again next cycle
+        if status.http_code == 404:
+            self._absent.add(endpoint.name)  # this backend line does not have it
+            return None
+        if status.failure == "auth":
+            # Present but closed to us: asking every cycle would spend the budget on a refusal.
+            reason = f"present, but {status.reason}; not polled again this session"
+            self._parked[endpoint.name] = parked = status.model_copy(
+                update={"state": State.UNKNOWN, "reason": reason}
+            )
+            return parked
+        self._present.add(endpoint.name)
+        return status
 
     def _token_for(self, endpoint: EndpointConfig, url: str) -> str | None:
         if endpoint.token:
@@ -231,54 +185,76 @@ class HttpSource:
             return self._settings.token.get_secret_value()
         return None
 
-    def _carry(
-        self, endpoint: EndpointConfig, url: str, failure: str, reason: str, wait: float
+    def _not_asked(
+        self,
+        endpoint: EndpointConfig,
+        url: str,
+        failure: str,
+        reason: str,
+        wait: float,
+        answer: EndpointStatus | None = None,
     ) -> EndpointStatus:
-        """Not asked this cycle: keep the last answer's data, say why and until when."""
+        """Not asked this cycle (budget, 429, IP block): UNKNOWN, with the age of the last real verdict.
+
+        Skipping a request says nothing new about the backend, so the old verdict is not repeated as
+        if it were today's; it is kept in `last_state` so `check` never improves because of it.
+        """
         retry_at = datetime.now(UTC) + timedelta(seconds=wait)
         last = self._last.get(endpoint.name)
-        if last is None:
-            return EndpointStatus(
-                name=endpoint.name,
-                url=url,
-                kind=endpoint.kind,
-                state=State.UNKNOWN,
-                reason=reason,
-                failure=failure,
-                retry_at=retry_at,
-                carried=True,
-            )
-        # Keep the last real verdict: skipping a request says nothing new about the backend.
-        update = {
-            "reason": f"{reason}; last answer: {last.reason}",
+        update: dict[str, Any] = {
+            "state": State.UNKNOWN,
             "failure": failure,
             "retry_at": retry_at,
-            "carried": True,
+            "carried": answer is None,
         }
+        if last is None:
+            base = answer or EndpointStatus(name=endpoint.name, url=url, kind=endpoint.kind)
+            return base.model_copy(update={**update, "reason": f"{reason}; no earlier answer"})
+        age = fmt.since(last.checked_at)
+        update |= {
+            "reason": f"{reason}; last real verdict {last.state} {age} ago: {last.reason}",
+            "last_state": last.state,
+            "last_checked_at": last.checked_at,
+        }
+        if answer is not None:  # this cycle's refusal: its code, latency and time, the old data
+            update |= {
+                "http_code": answer.http_code,
+                "latency_ms": answer.latency_ms,
+                "checked_at": answer.checked_at,
+            }
         return last.model_copy(update=update)
 
     async def _poll_one(self, endpoint: EndpointConfig) -> EndpointStatus:
         url = self._settings.endpoint_url(endpoint)
         now = self._clock()
+        origin = _origin(url)
+        blocked = self._blocked_until.get(origin, 0.0) - now
+        if blocked > 0:
+            reason = f"not asked: {self._block_reason[origin]} (next try in {blocked:.0f} s)"
+            return self._not_asked(endpoint, url, "blocked", reason, blocked)
         wait = self._not_before.get(endpoint.name, 0.0) - now
         if wait > 0:
-            return self._carry(
-                endpoint, url, "rate-limited", f"rate-limited (429): next request in {wait:.0f} s", wait
-            )
-        origin = _origin(url)
+            reason = f"not asked: rate-limited (429), next request in {wait:.0f} s"
+            return self._not_asked(endpoint, url, "rate-limited", reason, wait)
         if not self.budget.take(origin):
             wait = self.budget.free_in(origin)
-            reason = f"skipped: request budget of {self.budget.limit}/10 s spent (next in {wait:.0f} s)"
-            return self._carry(endpoint, url, "skipped-budget", reason, wait)
+            reason = f"not asked: request budget of {self.budget.limit}/10 s spent (next in {wait:.0f} s)"
+            return self._not_asked(endpoint, url, "skipped-budget", reason, wait)
         status = await self._request(endpoint, url)
-        if status.failure != "rate-limited":
-            self._last[endpoint.name] = status
+        if status.failure == "blocked":
+            self._blocked_until[origin] = self._clock() + BLOCK_BACKOFF_S
+            self._block_reason[origin] = status.reason
+            return self._not_asked(endpoint, url, "blocked", status.reason, BLOCK_BACKOFF_S, status)
+        if status.not_asked:
+            wait = max(0.0, self._not_before.get(endpoint.name, 0.0) - self._clock())
+            return self._not_asked(endpoint, url, status.failure or "", status.reason, wait, status)
+        self._last[endpoint.name] = status
         return status
 
     async def _request(self, endpoint: EndpointConfig, url: str) -> EndpointStatus:
         token = self._token_for(endpoint, url)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        progress = _Progress()
+        progress = Progress()
         started = self._clock()
         checked_at = datetime.now(UTC)
         code: int | None = None
@@ -293,7 +269,7 @@ class HttpSource:
             verdict = self._verdict(endpoint, url, response, body, latency)
         except TimeoutError:
             latency = (self._clock() - started) * 1000
-            verdict = self._timeout_verdict(progress)
+            verdict = timeout_verdict(progress, self._settings.timeout)
         except Failure as exc:
             latency = (self._clock() - started) * 1000
             state = State.DOWN
@@ -307,7 +283,7 @@ class HttpSource:
             )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             latency = (self._clock() - started) * 1000
-            f = _describe_connect_error(exc, url)
+            f = describe_connect_error(exc, url)
             verdict = Verdict(State.DOWN, f.reason, failure=f.kind)
         except (
             httpx.RemoteProtocolError,
@@ -316,7 +292,7 @@ class HttpSource:
             httpx.LocalProtocolError,
         ) as exc:
             latency = (self._clock() - started) * 1000
-            verdict = self._broken_verdict(exc, progress)
+            verdict = broken_verdict(exc, progress)
         except httpx.HTTPError as exc:
             latency = (self._clock() - started) * 1000
             verdict = Verdict(
@@ -339,56 +315,35 @@ class HttpSource:
             details={k: clean.clean(v, 80) if isinstance(v, str) else v for k, v in verdict.details.items()},
         )
 
-    def _timeout_verdict(self, progress: _Progress) -> Verdict:
-        t = self._settings.timeout
-        if progress.headers:
-            return Verdict(
-                State.DOWN,
-                f"answer still incomplete after the {t:g} s deadline (trickling body)",
-                failure="timeout-body",
-            )
-        if progress.tls_started and not progress.tls_done:
-            return Verdict(
-                State.DOWN,
-                f"TLS handshake got no answer within {t:g} s — is this a plain-HTTP port? try http://",
-                failure="tls",
-            )
-        if progress.connected:
-            return Verdict(
-                State.DOWN,
-                f"accepts connections but sent no answer within the {t:g} s timeout (hung?)",
-                failure="timeout-connected",
-            )
-        return Verdict(State.DOWN, f"could not connect within the {t:g} s timeout", failure="timeout-connect")
-
-    def _broken_verdict(self, exc: Exception, progress: _Progress) -> Verdict:
-        text = str(exc).lower()
-        if not progress.headers and ("illegal" in text or "invalid" in text or "malformed" in text):
-            return Verdict(
-                State.DOWN, "answered something that is not HTTP (TLS on a plain port?)", failure="tls"
-            )
-        if progress.headers:
-            return Verdict(State.DOWN, "connection reset in the middle of the answer", failure="reset")
-        return Verdict(State.DOWN, "connection closed before any answer", failure="reset")
-
     def _verdict(
         self, endpoint: EndpointConfig, url: str, response: httpx.Response, body: bytes, latency_ms: float
     ) -> Verdict:
         code = response.status_code
-        needs_json = endpoint.kind is not EndpointKind.GENERIC and code not in (404,) and code < 500
+        text_kinds = (EndpointKind.GENERIC, EndpointKind.PROMETHEUS)
+        needs_json = endpoint.kind not in text_kinds and code not in (404,) and code < 500
         parsed: Any = None
         try:
             parsed = parse_json(body)
         except Failure as exc:
-            if needs_json and code != 429:
+            if needs_json and code not in (429, 403):
                 return Verdict(State.DOWN, f"HTTP {code}: {exc.reason}", failure=exc.kind)
         if code == 429:
-            wait = _retry_after(response, parsed)
+            wait = retry_after(response, parsed)
             self._not_before[endpoint.name] = self._clock() + wait
             return Verdict(
-                State.DEGRADED, f"rate-limited (429): backing off {wait:.0f} s", failure="rate-limited"
+                State.UNKNOWN,
+                f"not asked: the backend rate-limited us (429), backing off {wait:.0f} s",
+                failure="rate-limited",
             )
-        verdict = judge(endpoint.kind, code, parsed, has_token=bool(self._token_for(endpoint, url)))
+        text = body[: self._settings.max_body_bytes].decode("utf-8", "replace")
+        verdict = judge_any(
+            endpoint.kind,
+            code,
+            parsed,
+            text,
+            has_token=bool(self._token_for(endpoint, url)),
+            block_reason=response.headers.get("x-block-reason"),
+        )
         limit_ms = self._settings.latency_threshold * 1000
         if verdict.state is State.OK and latency_ms > limit_ms:
             verdict.state = State.DEGRADED

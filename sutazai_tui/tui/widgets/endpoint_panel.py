@@ -56,7 +56,7 @@ def panel_view(
 def detail_items(status: EndpointStatus) -> list[Content]:
     """The kind-specific facts, worst first: sub-services, MCP bridge fields, messages."""
     items: list[Content] = []
-    if status.kind is EndpointKind.HEALTH:
+    if status.kind in (EndpointKind.HEALTH, EndpointKind.DETAILED, EndpointKind.PROMETHEUS):
         ranked = sorted(status.services.items(), key=lambda kv: _SERVICE_ORDER.get(word_style(kv[1]), 2))
         for name, word in ranked:
             items.append(Content.assemble(f"{name} ", (word, word_style(word))))

@@ -76,8 +76,13 @@ def test_a_scrape_never_polls(backend_thread: SimulatedBackend) -> None:
     assert value(found, "sutazai_cycles_total") == 1
 
 
-def test_hung_backend_exports_the_startup_hang_finding(backend_thread: SimulatedBackend) -> None:
+def test_hung_backend_exports_the_startup_hang_finding(
+    backend_thread: SimulatedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
     backend_thread.forced_phase = answers.HANG
+    # About the finding, not the budget: at a 0.5 s interval the 8/10 s budget would leave later
+    # cycles not asked, and a not-asked endpoint is UNKNOWN, not its old DOWN.
+    monkeypatch.setenv("SUTAZAI_TUI_REQUEST_BUDGET", "1000")
     args = ("--no-containers", "--base-url", backend_thread.url, "--interval", "0.5", "--timeout", "0.3")
     with exporter_process(*args) as base:
         found = wait_for_cycles(base, 3)

@@ -106,6 +106,9 @@ class HttpSource:
         self._present: set[str] = set()
         self._absent: set[str] = set()
         self._parked: dict[str, EndpointStatus] = {}
+        # Try them only while the backend gives HTTP answers: a hung or refusing backend would make
+        # every cycle spend the budget on paths that cannot be found then.
+        self._answering = True
         verify: ssl.SSLContext | bool = settings.verify_tls
         if settings.verify_tls and settings.ca_bundle:
             verify = ssl.create_default_context(cafile=str(settings.ca_bundle))
@@ -134,10 +137,17 @@ class HttpSource:
 
     async def poll(self) -> tuple[EndpointStatus, ...]:
         """Every endpoint, concurrently, read together (lines.join_lines); never raises."""
-        asking = [e for e in self._detailed if e.name not in self._absent and e.name not in self._parked]
+        asking = [
+            e
+            for e in self._detailed
+            if e.name not in self._absent
+            and e.name not in self._parked
+            and (self._answering or e.name in self._present)
+        ]
         answers = await asyncio.gather(*(self._poll_one(e) for e in [*self._endpoints, *asking]))
         found = dict(zip([e.name for e in asking], answers[len(self._endpoints) :], strict=True))
         statuses = list(answers[: len(self._endpoints)])
+        self._answering = any(s.http_code is not None for s in statuses) or not statuses
         for e in self._detailed:
             status = self._discovered(e, found.get(e.name))
             if status is not None:

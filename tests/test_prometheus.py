@@ -6,29 +6,29 @@ pid; it never reaches past loopback (nothing in its config points anywhere else)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
-import socket
 import subprocess
-import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from sutazai_tui.demo import answers
-from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.diagnosis.run import FINDINGS
+from sutazai_tui.integrations.fleet import FleetRow, PrometheusReader
 from sutazai_tui.integrations.rules import literal, render
+from sutazai_tui.models import State
 from tests.docker_support import wait_for
-from tests.exporter_support import exporter_process, get
+from tests.exporter_support import get
+
+# Fixtures shared with the fleet view's tests: one Prometheus per test module.
+from tests.prometheus_support import prometheus_fixture, query, two_deployments_fixture  # noqa: F401
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
 RULES = DEPLOY / "sutazai.rules.yml"
 PROMTOOL = shutil.which("promtool")
-PROMETHEUS = shutil.which("prometheus")
 needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool missing: apt-get install prometheus")
 
 
@@ -65,80 +65,6 @@ def test_promtool_accepts_the_rules_their_tests_and_the_example_config(args: tup
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def query(base: str, promql: str) -> list[dict[str, Any]]:
-    status, body = get(f"{base}/api/v1/query?query={urllib.parse.quote(promql)}")
-    assert status == 200, body
-    result: list[dict[str, Any]] = json.loads(body)["data"]["result"]
-    return result
-
-
-@pytest.fixture
-def two_deployments(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Exporters for a healthy backend ("calm") and one hung in the incident ("incident")."""
-    calm = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    sick = SimulatedBackend("incident", rate_limit=False).start_thread()
-    sick.forced_phase = answers.HANG
-    config = tmp_path / "exporter.toml"
-    config.write_text("containers = false\nrequest_budget = 1000\n", encoding="utf-8")
-    common = ("--config", str(config), "--interval", "1", "--timeout", "0.3")
-    try:
-        with (
-            exporter_process(*common, "--base-url", calm.url, "--name", "calm") as calm_url,
-            exporter_process(*common, "--base-url", sick.url, "--name", "incident") as sick_url,
-        ):
-            yield calm_url, sick_url
-    finally:
-        sick.stop_thread()
-        calm.stop_thread()
-
-
-@pytest.fixture
-def prometheus(tmp_path: Path, two_deployments: tuple[str, str]) -> Iterator[str]:
-    """Debian's Prometheus on a free loopback port, scraping both exporters every second."""
-    if PROMETHEUS is None:
-        pytest.skip("prometheus missing: apt-get install prometheus")
-    targets = [url.removeprefix("http://") for url in two_deployments]
-    config = {
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-        "rule_files": [str(RULES)],
-        "scrape_configs": [
-            {"job_name": "sutazai", "honor_labels": True, "static_configs": [{"targets": targets}]}
-        ],
-    }
-    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            PROMETHEUS,
-            f"--config.file={tmp_path / 'prometheus.yml'}",
-            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "prometheus.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _ready(base), 30, "prometheus ready")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(30)
-
-
-def _ready(base: str) -> bool:
-    try:
-        return get(f"{base}/-/ready")[0] == 200
-    except OSError:
-        return False
-
-
 @pytest.mark.slow
 def test_prometheus_sees_the_incident_and_fires_its_alert(prometheus: str) -> None:
     critical = wait_for(
@@ -160,3 +86,38 @@ def test_prometheus_sees_the_incident_and_fires_its_alert(prometheus: str) -> No
     alerts = json.loads(body)["data"]["alerts"]
     fix = FINDINGS["startup-hang"][1]
     assert any(a["annotations"].get("runbook") == fix for a in alerts), alerts
+
+
+@pytest.mark.slow
+async def test_the_fleet_reader_lists_both_deployments_in_two_queries(prometheus: str) -> None:
+    reader = PrometheusReader(prometheus)
+    try:
+
+        async def both() -> list[FleetRow] | None:
+            rows = await reader.rows()
+            return rows if {r.target for r in rows} == {"calm", "incident"} and rows[0].critical else None
+
+        rows = None
+        for _ in range(100):  # the exporters' series may need a scrape or two to appear
+            if rows := await both():
+                break
+            await asyncio.sleep(0.2)
+        assert rows is not None, "Prometheus never listed both deployments"
+        sent = reader.queries
+        rows = await reader.rows()
+        assert reader.queries - sent == 2  # the whole fleet: two queries, not one per deployment
+        incident, calm = rows  # worst first
+        assert (incident.target, incident.state, incident.verdict, incident.critical) == (
+            "incident",
+            State.DOWN,
+            "CRITICAL",
+            1,
+        )
+        assert (calm.target, calm.state, calm.verdict, calm.critical) == ("calm", State.OK, "OK", 0)
+        assert calm.age_s is not None and -1 < calm.age_s < 10
+        snap, findings = await reader.snapshot("incident")
+        health = snap.endpoint("health")
+        assert health is not None and health.state is State.DOWN
+        assert [(f.id, f.fix) for f in findings] == [("startup-hang", FINDINGS["startup-hang"][1])]
+    finally:
+        await reader.close()

@@ -55,6 +55,20 @@ class EndpointConfig(BaseModel):
     """Bearer token for this endpoint only; defaults to `token` for URLs under `base_url`."""
 
 
+class FleetConfig(BaseModel):
+    """`[fleet]`: where the fleet view reads the deployments the exporters report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prometheus_url: str | None = None
+    """Prometheus's base URL, e.g. http://127.0.0.1:9090 (`sutazai-tui fleet --prometheus URL` wins)."""
+
+    @field_validator("prometheus_url")
+    @classmethod
+    def _url_is_http(cls, value: str | None) -> str | None:
+        return _check_url(value) if value is not None else None
+
+
 class Settings(BaseSettings):
     """Every knob of sutazai-tui. Each field is also `SUTAZAI_TUI_<NAME>` and a TOML key."""
 
@@ -140,6 +154,8 @@ class Settings(BaseSettings):
     """Seconds the `on_state_change` command may run before it is killed."""
     targets: list[TargetConfig] = Field(default_factory=list)
     """Several deployments (`[[targets]]` tables); each gets its own monitor, recording and audit log."""
+    fleet: FleetConfig = Field(default_factory=FleetConfig)
+    """`[fleet]` table: the fleet view's Prometheus (`prometheus_url`)."""
 
     @field_validator("base_url")
     @classmethod

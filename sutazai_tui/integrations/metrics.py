@@ -168,7 +168,26 @@ def _container_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily | 
     limit = GaugeMetricFamily(
         "sutazai_container_memory_limit_bytes", "Memory limit", labels=["target", "container"]
     )
+    # The engine's own words (bounded: Docker's states and health values), so a reader can rebuild
+    # the container as the engine described it, not only the panel's verdict.
+    status = GaugeMetricFamily(
+        "sutazai_container_status",
+        "The engine's state and health words for the container (always 1)",
+        labels=["target", "container", "status", "health"],
+    )
+    exit_code = GaugeMetricFamily(
+        "sutazai_container_exit_code", "Exit code of a stopped container", labels=["target", "container"]
+    )
+    oom = GaugeMetricFamily(
+        "sutazai_container_oom_killed",
+        "1 when the kernel killed it for memory",
+        labels=["target", "container"],
+    )
     for c in snap.containers.containers:
+        status.add_metric([t, c.name, c.state, c.health or ""], 1.0)
+        oom.add_metric([t, c.name], float(c.oom_killed))
+        if c.exit_code is not None:
+            exit_code.add_metric([t, c.name], c.exit_code)
         current = container_state(c)
         for s in CONTAINER_STATES:
             state.add_metric([t, c.name, s.value], float(s is current))
@@ -179,7 +198,7 @@ def _container_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily | 
             memory.add_metric([t, c.name], c.mem_used)
         if c.mem_limit is not None:
             limit.add_metric([t, c.name], c.mem_limit)
-    yield from (engine, state, restarts, cpu, memory, limit)
+    yield from (engine, state, status, exit_code, oom, restarts, cpu, memory, limit)
 
 
 def _finding_family(t: str, seen: Observation) -> GaugeMetricFamily:

@@ -265,7 +265,10 @@ class Actions:
         if isinstance(plan, str):
             return finish("refused", plan, **seen)
         seen["command"] = plan.command
-        self._record(finish("started", f"running {plan.command}", **seen))
+        opened = finish("started", f"running {plan.command}", **seen)
+        self._record(opened)
+        # The outcome line carries the same time as `started`, so the pair sorts in order.
+        finish = partial(_at, opened.at, finish)
         limit = self.settings.recreate_timeout
         try:
             output = self.backend.recreate(plan, limit)
@@ -349,6 +352,11 @@ class Actions:
             message = f"{result.message}; audit line NOT written: {exc}"
             return result.model_copy(update={"audited": False, "message": message})
         return result
+
+
+def _at(at: datetime, finish: _Finish, *args: Any, **fields: Any) -> ActionResult:
+    """`finish`, timed at `at`."""
+    return finish(*args, **fields).model_copy(update={"at": at})
 
 
 def _done_note(action: str, exit_code: int | None, state: str, grace: int, spent: float) -> str:

@@ -182,10 +182,12 @@ def _summary(w: _Writer, win: _Window) -> None:
                 f"(at least {_duration(last - begin)} after the first failure): {why}"
             )
         w.add(f"- Worst level: {max(s.worst for s in spans).name}.")
-    if win.actions:
-        done = ", ".join(f"{w.esc(a.get('action'))} {w.esc(a.get('container'))}" for _, a in win.actions[:5])
-        more = ", …" if len(win.actions) > 5 else ""
-        w.add(f"- Operator actions: {len(win.actions)} ({done}{more}).")
+    # A recreate's `started` line announces the attempt its outcome line closes: count it once.
+    attempts = [a for _, a in win.actions if a.get("result") != "started"]
+    if attempts:
+        done = ", ".join(f"{w.esc(a.get('action'))} {w.esc(a.get('container'))}" for a in attempts[:5])
+        more = ", …" if len(attempts) > 5 else ""
+        w.add(f"- Operator actions: {len(attempts)} ({done}{more}).")
     w.add("")
 
 

@@ -10,8 +10,10 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import urllib.parse
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +104,56 @@ def _ready(base: str) -> bool:
         return get(f"{base}/-/ready")[0] == 200
     except OSError:
         return False
+
+
+class RecordedPrometheus:
+    """A real HTTP server on 127.0.0.1 answering /api/v1/query from recorded answers, by query text.
+
+    For screens that must look the same every run (SVG snapshots): a live Prometheus's ages and
+    latencies change. An unknown query gets Prometheus's own 400 error shape.
+    """
+
+    def __init__(self, answers: dict[str, list[dict[str, Any]]]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+        recorded = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urllib.parse.urlsplit(self.path)
+                promql = urllib.parse.parse_qs(parts.query).get("query", [""])[0]
+                recorded.asked.append(promql)
+                if parts.path == "/api/v1/query" and promql in recorded.answers:
+                    code, doc = (
+                        200,
+                        {
+                            "status": "success",
+                            "data": {"resultType": "vector", "result": recorded.answers[promql]},
+                        },
+                    )
+                else:
+                    code, doc = (
+                        400,
+                        {"status": "error", "errorType": "bad_data", "error": f"unknown query {promql!r}"},
+                    )
+                body = json.dumps(doc).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> RecordedPrometheus:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -15,16 +15,20 @@ from typing import Any
 
 import pytest
 import yaml
+from textual.widgets import DataTable
 
 from sutazai_tui.diagnosis.run import FINDINGS
 from sutazai_tui.integrations.fleet import FleetRow, PrometheusReader
 from sutazai_tui.integrations.rules import literal, render
 from sutazai_tui.models import State
+from sutazai_tui.tui.fleet_app import FleetApp
+from sutazai_tui.tui.screens.fleet import FleetScreen
 from tests.docker_support import wait_for
 from tests.exporter_support import get
 
-# Fixtures shared with the fleet view's tests: one Prometheus per test module.
+# Fixtures (module-scoped): one Prometheus and two exporters for every test here.
 from tests.prometheus_support import prometheus_fixture, query, two_deployments_fixture  # noqa: F401
+from tests.tui_support import wait_until
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
 RULES = DEPLOY / "sutazai.rules.yml"
@@ -121,3 +125,20 @@ async def test_the_fleet_reader_lists_both_deployments_in_two_queries(prometheus
         assert [(f.id, f.fix) for f in findings] == [("startup-hang", FINDINGS["startup-hang"][1])]
     finally:
         await reader.close()
+
+
+@pytest.mark.slow
+async def test_the_fleet_view_shows_both_deployments_with_their_worst_state(prometheus: str) -> None:
+    app = FleetApp(PrometheusReader(prometheus), interval=0.5)
+    async with app.run_test(size=(100, 16)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, FleetScreen)
+        both = {("incident", State.DOWN, 1), ("calm", State.OK, 0)}
+        await wait_until(pilot, lambda: {(r.target, r.state, r.critical) for r in screen.rows} == both, 60)
+        table = screen.query_one(DataTable)
+        assert [str(c) for c in table.get_row_at(0)][:4] == ["incident", "DOWN", "CRITICAL", "1"]
+        assert [str(c) for c in table.get_row_at(1)][:4] == ["calm", "OK", "OK", "0"]
+        start = screen.refreshes
+        await wait_until(pilot, lambda: screen.refreshes >= start + 3, 30)
+        # Two queries per refresh for the whole fleet (one more pair may be in flight).
+        assert 2 * screen.refreshes <= app.reader.queries <= 2 * screen.refreshes + 2

@@ -14,6 +14,7 @@ from typing import Any
 
 from sutazai_tui import __version__
 from sutazai_tui.config.settings import ConfigError, Settings, load_settings
+from sutazai_tui.config.targets import check_url
 
 EXIT_USAGE = 2
 
@@ -113,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument(
         "--name", default=None, help="the `target` label (default: target name or host:port)"
     )
+    fleet = sub.add_parser(
+        "fleet", parents=[common], help="every deployment the exporters report, read from Prometheus"
+    )
+    fleet.add_argument("--prometheus", default=None, metavar="URL", help="default: [fleet] prometheus_url")
     demo = sub.add_parser("demo-backend", help="only the simulated backend, for trying things against")
     demo.add_argument("--port", type=int, default=10010)
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
@@ -180,6 +185,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sutazai_tui.cli.exporter import run_exporter
 
         return run_exporter(args, settings_from_args(args))
+    if command == "fleet":
+        from sutazai_tui.tui.fleet_app import run_fleet
+
+        settings = settings_from_args(args)
+        url = args.prometheus or settings.fleet.prometheus_url
+        if url is None:
+            raise ConfigError(
+                "fleet needs Prometheus: --prometheus URL, or [fleet] prometheus_url in the config"
+            )
+        try:
+            url = check_url(url)
+        except ValueError as exc:
+            raise ConfigError(f"--prometheus: {exc}") from None
+        return run_fleet(url, settings.interval)
     if command == "demo-backend":
         from sutazai_tui.demo.serve import serve_forever
 

@@ -1,0 +1,137 @@
+"""The fleet view: one row per deployment the exporters report to Prometheus, worst first.
+
+Each refresh is one `PrometheusReader.rows()` (two PromQL queries, however many deployments);
+`enter` opens the deployment under the cursor through `opener` (read-only: rebuilt from
+Prometheus, no actions). Nothing here talks to a backend or a container engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from sutazai_tui.integrations.fleet import FleetRow, PrometheusError, PrometheusReader
+from sutazai_tui.models import State
+from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
+
+_LEVEL_VARIABLE = {"OK": "success", "WARNING": "warning", "CRITICAL": "error", "UNKNOWN": "foreground-muted"}
+Opener = Callable[[str], Screen[None]]
+
+
+def age_text(seconds: float | None) -> str:
+    """`12 s`, `3 min`, `2 h`; `—` when the deployment never reported a cycle."""
+    if seconds is None:
+        return "—"
+    s = max(0, int(seconds))
+    if s < 120:
+        return f"{s} s"
+    return f"{s // 60} min" if s < 7200 else f"{s // 3600} h"
+
+
+class FleetScreen(Screen[None]):
+    """The deployments table, refreshed every `interval` seconds from Prometheus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="fleet_open", priority=True),  # over the table's own enter
+        Binding("r", "refresh", "Refresh", id="fleet_refresh"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+    DEFAULT_CSS = """
+    FleetScreen #fleet-status { height: 1; padding: 0 1; background: $panel; }
+    FleetScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(
+        self,
+        reader: PrometheusReader,
+        interval: float,
+        opener: Opener | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.reader = reader
+        self.source = source or reader.url  # what the status line names
+        self.interval = interval
+        self.opener = opener
+        self.rows: list[FleetRow] = []
+        self.error: str | None = None
+        self.refreshes = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"fleet via {self.source} — asking…", id="fleet-status")
+        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns("DEPLOYMENT", "STATE", "VERDICT", "CRITICAL", "LAST CYCLE")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+        self.set_interval(self.interval, self.action_refresh)
+
+    @work(exclusive=True, group="fleet-refresh")
+    async def action_refresh(self) -> None:
+        """Ask Prometheus once for the whole fleet; a failure keeps the last rows and says why."""
+        try:
+            rows = await self.reader.rows()
+        except PrometheusError as exc:
+            self.error = str(exc)
+        else:
+            self.rows, self.error = rows, None
+        self.refreshes += 1
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        table = self.query_one(DataTable)
+        variables = self.app.theme_variables
+        cursor = table.cursor_row
+        table.clear()
+        for row in self.rows:
+            state_var = STATE_VARIABLE[row.state]
+            table.add_row(
+                row.target,
+                Text(row.state.value, style=rich_style(variables, state_var, bold=True)),
+                Text(
+                    row.verdict, style=rich_style(variables, _LEVEL_VARIABLE.get(row.verdict, "foreground"))
+                ),
+                Text(
+                    str(row.critical), style=rich_style(variables, "error" if row.critical else "foreground")
+                ),
+                age_text(row.age_s),
+                key=row.target,
+            )
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1))
+        troubled = sum(r.state is not State.OK for r in self.rows)
+        status = f"fleet via {self.source} — {len(self.rows)} deployments, {troubled} not OK"
+        if self.error is not None:
+            status = f"{status} — {self.error} (showing the last answer)"
+        self.query_one("#fleet-status", Static).update(status)
+
+    def selected(self) -> str | None:
+        """The deployment under the cursor."""
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)].target
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a row (the table has the key while it has focus)."""
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the deployment under the cursor, read-only."""
+        target = self.selected()
+        if target is None:
+            self.notify("no deployment to open yet", severity="warning")
+        elif self.opener is None:
+            self.notify("opening a deployment needs the Dashboard screen", severity="warning")
+        else:
+            self.app.push_screen(self.opener(target))

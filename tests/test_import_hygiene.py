@@ -13,6 +13,7 @@ CORE = [
     "sutazai_tui.core.verdict",
     "sutazai_tui.cli.check",
     "sutazai_tui.cli.entry",
+    "sutazai_tui.session.session",
     "sutazai_tui.sources.http",
     "sutazai_tui.sources.host",
     "sutazai_tui.sources.classify",

@@ -103,8 +103,8 @@ async def test_x_asks_with_cancel_focused_then_y_stops(backend: SimulatedBackend
         assert REDIS in shown and brief.id[:12] in shown and "redis:7-alpine" in shown
         assert "running, up 6h" in shown
         assert audit(settings) == []  # asking is not acting
-        assert app.scheduler is not None
-        cycles = app.scheduler.cycles
+        assert app.shown.scheduler is not None
+        cycles = app.shown.scheduler.cycles
 
         await pilot.press("y")
         await wait_until(pilot, lambda: table_state(app, REDIS) == "exited")
@@ -115,7 +115,7 @@ async def test_x_asks_with_cancel_focused_then_y_stops(backend: SimulatedBackend
         assert line["container_id"] == brief.id
         assert action_events(app) == [f"stop {REDIS}: done — stopped (exit 0)"]
         assert f"stop {REDIS}: done — stopped (exit 0)" in notes(app)
-        assert app.scheduler.cycles == cycles  # the containers were re-polled; no cycle was started
+        assert app.shown.scheduler.cycles == cycles  # the containers were re-polled; no cycle was started
 
 
 async def test_n_and_escape_cancel_and_are_audited(backend: SimulatedBackend, tmp_path: Path) -> None:
@@ -192,7 +192,9 @@ async def test_protected_needs_its_name_typed(backend: SimulatedBackend, tmp_pat
         line = audit(settings)[-1]
         assert (line["container"], line["result"]) == (POSTGRES, "done")
         # The core checks the typed name again, whatever the screen did.
-        refused = app.actions.restart(POSTGRES, typed="postgres") if app.actions else None
+        refused = (
+            app.shown.actions_made.restart(POSTGRES, typed="postgres") if app.shown.actions_made else None
+        )
         assert refused is not None and refused.result == "refused" and "protected" in refused.message
 
 
@@ -219,7 +221,7 @@ async def test_read_only_keys_say_why_and_the_core_refuses(backend: SimulatedBac
 async def test_replay_disables_actions(backend: SimulatedBackend, tmp_path: Path) -> None:
     app, fleet, settings = build(backend, tmp_path, replay=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        snapshot = await app.monitor.cycle() if app.monitor else None
+        snapshot = await app.shown.monitor.cycle() if app.shown.monitor else None
         assert snapshot is not None
         app.feed_snapshot(snapshot)
         await pilot.press("x", "exclamation_mark")
@@ -236,8 +238,8 @@ async def test_second_action_on_a_busy_container_is_refused(
     backend: SimulatedBackend, tmp_path: Path
 ) -> None:
     app, _, settings = build(backend, tmp_path, slow=True)
-    assert app.actions is not None and isinstance(app.actions.backend, SlowFleetBackend)
-    engine = app.actions.backend
+    assert app.shown.actions_made is not None and isinstance(app.shown.actions_made.backend, SlowFleetBackend)
+    engine = app.shown.actions_made.backend
     async with app.run_test(size=(80, 24)) as pilot:
         await start(app, pilot, select=REDIS)
         await open_confirm(app, pilot, "x")
@@ -248,7 +250,7 @@ async def test_second_action_on_a_busy_container_is_refused(
         await pilot.press("R")
         assert not isinstance(app.screen, ConfirmScreen)
         assert any("already running" in n for n in notes(app))
-        assert app.actions.stop(REDIS).result == "refused"  # the core refuses it too
+        assert app.shown.actions_made.stop(REDIS).result == "refused"  # the core refuses it too
         engine.release.set()
         await wait_until(pilot, lambda: table_state(app, REDIS) == "exited")
         assert "stopping…" not in [str(cell) for cell in app.query_one(ContainerTable).get_row(REDIS)]
@@ -280,15 +282,15 @@ async def test_a_cycle_polled_before_the_action_does_not_undo_the_re_poll(
     app, fleet, _ = build(backend, tmp_path, timeout=1.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await start(app, pilot, select=REDIS)
-        assert app.scheduler is not None and app.snapshot is not None
+        assert app.shown.scheduler is not None and app.snapshot is not None
         backend.forced_phase = answers.HANG  # the next cycle waits the whole timeout
         await open_confirm(app, pilot, "x")
         polls, cycle = fleet._polls, app.snapshot.cycle
-        app.scheduler.poll_now()
+        app.shown.scheduler.poll_now()
         await wait_until(pilot, lambda: fleet._polls > polls)  # it saw redis running, and hangs on
         await pilot.press("y")
         await wait_until(pilot, lambda: table_state(app, REDIS) == "exited")
-        assert app.scheduler.in_flight
+        assert app.shown.scheduler.in_flight
         await wait_until(pilot, lambda: app.snapshot is not None and app.snapshot.cycle > cycle)
         stale = app.history.latest.containers if app.history.latest else None
         assert stale is not None and stale.containers  # the cycle itself saw redis still running:

@@ -57,7 +57,7 @@ async def test_live_app_builds_its_own_monitor_after_the_first_frame(backend: Si
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.snapshot is None
         await wait_until(pilot, lambda: app.snapshot is not None)
-        assert app.monitor is not None and app.history is app.monitor.history
+        assert app.shown.monitor is not None and app.history is app.shown.monitor.history
         assert {s for s, _ in panel_states(app).values()} == {State.OK}
         assert "containers: off" in str(app.query_one(ContainerTable).border_title)
 
@@ -66,13 +66,13 @@ async def test_first_frame_and_keys_do_not_wait_for_a_hung_backend(backend: Simu
     backend.forced_phase = answers.HANG
     app = make_app(backend, timeout=30.0)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.scheduler is not None and app.scheduler.in_flight)
+        await wait_until(pilot, lambda: app.shown.scheduler is not None and app.shown.scheduler.in_flight)
         assert app.snapshot is None
         assert {s for s, _ in panel_states(app).values()} == {State.UNKNOWN}
         assert "waiting for the first poll" in app.query_one(HeaderBar).plain
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        assert app.scheduler.in_flight  # the help opened while the poll still hangs
+        assert app.shown.scheduler.in_flight  # the help opened while the poll still hangs
 
 
 async def test_poll_now_during_a_cycle_is_coalesced(backend: SimulatedBackend) -> None:
@@ -83,29 +83,29 @@ async def test_poll_now_during_a_cycle_is_coalesced(backend: SimulatedBackend) -
     async with app.run_test(size=(80, 24)) as pilot:
         # three endpoints and the two detailed-health paths being found by trying
         await wait_until(pilot, lambda: sum(backend.requests.values()) == 5)
-        assert app.scheduler is not None and app.scheduler.in_flight
+        assert app.shown.scheduler is not None and app.shown.scheduler.in_flight
         await pilot.press("r", "r")
         await wait_until(pilot, lambda: app.snapshot is not None)
         await pilot.pause()
         assert sum(backend.requests.values()) == 5  # one cycle's five requests, no second cycle
-        assert app.scheduler.cycles == 1
-        assert app.scheduler.coalesced == 2
+        assert app.shown.scheduler.cycles == 1
+        assert app.shown.scheduler.coalesced == 2
         assert any("poll already running" in n for n in notes)
 
 
 async def test_pause_stops_cycles_and_resume_restarts_them(backend: SimulatedBackend) -> None:
     app = make_app(backend, interval=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.scheduler is not None and app.scheduler.cycles >= 2)
+        await wait_until(pilot, lambda: app.shown.scheduler is not None and app.shown.scheduler.cycles >= 2)
         await pilot.press("p")
-        assert app.scheduler is not None
-        await wait_until(pilot, lambda: not app.scheduler.in_flight)  # type: ignore[union-attr]
-        frozen = app.scheduler.cycles
+        assert app.shown.scheduler is not None
+        await wait_until(pilot, lambda: not app.shown.scheduler.in_flight)  # type: ignore[union-attr]
+        frozen = app.shown.scheduler.cycles
         await pilot.pause(1.0)  # five intervals of watching for a cycle that must not come
-        assert app.scheduler.cycles == frozen
+        assert app.shown.scheduler.cycles == frozen
         assert "PAUSED" in app.query_one(HeaderBar).plain
         await pilot.press("p")
-        await wait_until(pilot, lambda: app.scheduler.cycles > frozen)  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: app.shown.scheduler.cycles > frozen)  # type: ignore[union-attr]
 
 
 async def test_stale_shows_when_data_is_older_than_two_intervals(backend: SimulatedBackend) -> None:

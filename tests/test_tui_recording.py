@@ -91,9 +91,9 @@ async def test_live_recording_writes_cycles_and_events_and_shows_rec(
         await run_cycle(app, pilot)
         backend.forced_phase = answers.EMERGENCY
         await run_cycle(app, pilot)
-        assert path.is_file() and app._recorder is not None
+        assert path.is_file() and app.shown.recorder is not None
         size = path.stat().st_size
-        assert app._recorder.size == size
+        assert app.shown.recorder.size == size
         await wait_until(pilot, lambda: f"REC {fmt.size(size)}" in app.query_one(HeaderBar).plain)
         app.add_event(
             Event(at=app.clock(), kind="action", subject="container:sutazai-backend", reason="restart")
@@ -106,7 +106,7 @@ async def test_live_recording_writes_cycles_and_events_and_shows_rec(
         assert any(e.kind == "action" and e.reason == "restart" for e in recording.events)
         assert any(e.subject == "mcp" for e in recording.events)  # the state change the cycle caused
         assert recording[len(recording) - 1].findings  # emergency: diagnosed and recorded
-    assert app._recorder is None  # closed on quit
+    assert app.shown.recorder is None  # closed on quit
 
 
 async def test_a_failing_recording_stops_once_and_monitoring_goes_on(
@@ -185,4 +185,6 @@ async def test_replay_snapshot_and_report_use_the_recording(
         app.action_write_report()
         await wait_until(pilot, lambda: written(app, "report written to ") is not None)
         assert (tmp_path / "rec.jsonl.report.md").is_file()
-        assert not path.with_name("rec.jsonl.1").exists() and app._recorder is None  # replay records nothing
+        assert (
+            not path.with_name("rec.jsonl.1").exists() and app.shown.recorder is None
+        )  # replay records nothing

@@ -150,8 +150,11 @@ class Scheduler:
                 return
             self._poke.clear()
             timeout = None if self.paused else max(0.0, self.next_due - self._clock())
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives as
+            # the poke is set, and the loop would outlive its worker.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poke.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._poke.wait()
 
     async def run_once(self) -> Snapshot:
         """One cycle, recorded in history and handed to the handler."""

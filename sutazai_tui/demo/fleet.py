@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.sources.details import FleetDetails
 
 MIB = 1024 * 1024
 BACKEND = "sutazai-backend"
@@ -115,6 +116,12 @@ class SimulatedFleet:
     def phase(self) -> str:
         """The backend's phase (recovered when there is no backend)."""
         return self.backend.phase if self.backend is not None else answers.RECOVERED
+
+    def details(self) -> FleetDetails:
+        """Logs and inspect of the simulated containers, following the incident's phase."""
+        images = {name: image for name, image, *_ in FLEET}
+        names = {n: images.get(n, "sutazai/agent:latest") for n in self.names}
+        return FleetDetails(lambda: self.phase, names, env_names_for)
 
     async def poll(self) -> ContainersStatus:
         """One cycle's view; the backend's restart count rises each poll while it hangs."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sutazai_tui.models import ContainersStatus
+
+if TYPE_CHECKING:
+    from sutazai_tui.sources.details import ContainerDetails
 
 
 class ContainerSource(Protocol):
@@ -26,4 +29,14 @@ class ContainerSource(Protocol):
 
     async def close(self) -> None:
         """Release connections and threads."""
+        ...
+
+
+@runtime_checkable
+class DetailsSource(Protocol):
+    """A container source that also reads its containers' logs and configuration (the simulated
+    fleet); a session asks the Docker engine for the others."""
+
+    def details(self) -> ContainerDetails:
+        """The logs / inspect reader for this source's containers."""
         ...

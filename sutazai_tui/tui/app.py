@@ -7,13 +7,12 @@ The heavy modules (httpx, psutil, the docker SDK) are imported after the first f
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -24,10 +23,11 @@ from textual.worker import Worker, WorkerState
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
+from sutazai_tui.session.session import Cycle, Session, Severity, sessions_for
 from sutazai_tui.tui.app_actions import ACTIONS_BINDINGS, ActionsMixin
 from sutazai_tui.tui.app_comfort import COMFORT_BINDINGS, ComfortMixin
 from sutazai_tui.tui.app_recording import RECORDING_BINDINGS, RecordingMixin
-from sutazai_tui.tui.app_targets import TARGETS_BINDINGS, TargetsMixin
+from sutazai_tui.tui.app_targets import POLL_GROUP, TARGETS_BINDINGS, TargetsMixin
 from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
 from sutazai_tui.tui.screens.help import HelpScreen, app_keys, help_places
 from sutazai_tui.tui.widgets.container_table import ContainerTable
@@ -40,7 +40,7 @@ from sutazai_tui.tui.widgets.host_panel import HostPanel
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
-    from sutazai_tui.core.monitor import Monitor, Scheduler
+    from sutazai_tui.core.monitor import Monitor
 
 SPARK_CYCLES = 60
 LIVE_ONLY_ACTIONS = frozenset(
@@ -51,17 +51,6 @@ LIVE_ONLY_ACTIONS = frozenset(
 def utc_now() -> datetime:
     """The wall clock; tests and replay pass their own."""
     return datetime.now(UTC)
-
-
-def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
-    """The live Monitor and why containers are off, if they failed; runs in a thread (slow imports)."""
-    from sutazai_tui.core.monitor import Monitor
-    from sutazai_tui.sources.factory import container_source
-
-    try:
-        return Monitor(settings, containers=container_source(settings)), None
-    except Exception as exc:  # a bad engine address must not stop the endpoint panels
-        return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
 
 
 class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[int]):
@@ -105,23 +94,27 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
         actions: Actions | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        self.monitor = monitor
         self.replay = replay
         self.poll = poll and not replay
         self.demo = demo
         self.clock = clock
         self.config_path = config_path
-        self.actions = actions  # None: the Docker engine's, built on the first action
-        self.history = monitor.history if monitor else History(settings.history_size, settings.interval)
-        self.scheduler: Scheduler | None = None
-        self.snapshot: Snapshot | None = None
-        self.paused = False
+        self.sessions = sessions_for(settings, monitor, actions, self._problem, live=self.poll and not demo)
+        self.shown = self.sessions[0]  # the session on screen; the others poll in the background
+        self.snapshot: Snapshot | None = None  # the one on screen (a replay frame in replay)
         self._panels: dict[str, EndpointPanel] = {}
         self._latencies: dict[str, tuple[float | None, ...]] = {}
-        self._poll_worker: Worker[None] | None = None
         self.comfort_setup()  # [keymap] and theme: a bad one is a ConfigError before anything draws
-        self.targets_setup()  # [[targets]]: show the first; a no-op without them
+
+    @property
+    def settings(self) -> Settings:
+        """The shown session's settings."""
+        return self.shown.settings
+
+    @property
+    def history(self) -> History:
+        """The shown session's history (the replayed one in replay)."""
+        return self.shown.history
 
     def compose(self) -> ComposeResult:
         """Header, endpoint panels, findings, containers beside host and events, footer."""
@@ -162,54 +155,59 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
             self.call_after_refresh(self._start_polling)
 
     def _start_polling(self) -> None:
-        if not self.targets_start():  # [[targets]]: one poll worker per target instead
-            self._poll_worker = self.poll_loop()
+        # One worker per session, all through the same loop (Session.run); a cycle comes back here
+        # as a SnapshotReady message.
+        for session in self.sessions:
+            self.run_worker(
+                session.run(self._post_cycle, self._post_cycle_start),
+                name=session.name,
+                group=POLL_GROUP,
+                exit_on_error=False,
+            )
 
-    @work(exclusive=True, exit_on_error=False, group="poll")
-    async def poll_loop(self) -> None:
-        """The Scheduler on the app's loop; each snapshot comes back as a `SnapshotReady` message."""
-        if self.monitor is None:
-            built, problem = await asyncio.to_thread(build_monitor, self.settings)
-            self.monitor, self.history = built, built.history
-            if problem:
-                self.notify(problem, severity="warning", timeout=10)
-        monitor = self.monitor
-        from sutazai_tui.core.monitor import Scheduler
-
-        self.scheduler = Scheduler(monitor, self._post_snapshot, self._post_cycle_start)
-        if self.paused:
-            self.scheduler.pause()
-        await self.scheduler.run()
-
-    async def _post_snapshot(self, snapshot: Snapshot, events: list[Event]) -> None:
-        # Diagnosis reads the whole history (~15 ms at 240 snapshots x 30 containers): a thread,
-        # not the UI loop. The scheduler awaits this before the next cycle, so history is quiet.
-        from sutazai_tui.diagnosis.run import diagnose
-
-        findings = await asyncio.to_thread(diagnose, self.history, self.settings)
-        await self.record_cycle(snapshot, events, findings)
-        self.post_message(SnapshotReady(snapshot, tuple(events), tuple(findings)))
+    def _post_cycle(self, cycle: Cycle) -> None:
+        self.post_message(SnapshotReady(cycle))
 
     def _post_cycle_start(self) -> None:
         self.post_message(CycleStarted())
 
+    def _problem(self, session: Session, text: str, severity: Severity) -> None:
+        prefix = f"{session.name}: " if session.key else ""
+        if self.is_running:
+            self.notify(prefix + text, severity=severity, timeout=30 if severity == "error" else 10)
+        else:
+            self.log.error(prefix + text)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A crashed poll loop must be visible, not silent."""
-        if event.worker is self._poll_worker and event.state is WorkerState.ERROR:
-            self.notify(f"polling stopped: {event.worker.error}", severity="error", timeout=30)
+        if event.worker.group == POLL_GROUP and event.state is WorkerState.ERROR:
+            where = f" {event.worker.name}" if self.shown.key else ""
+            self.notify(f"polling{where} stopped: {event.worker.error}", severity="error", timeout=30)
 
     async def on_unmount(self) -> None:
-        """Release the monitor's connections."""
-        if self.monitor is not None:
-            await self.monitor.close()
+        """Release every session's connections, recordings and action backends."""
+        for session in self.sessions:
+            await session.close()
 
     @on(SnapshotReady)
     def _snapshot_ready(self, message: SnapshotReady) -> None:
         if not self.is_running:
             return  # a cycle that ended while the app shuts down: its widgets are gone
-        self.show_snapshot(message.snapshot, message.events)
-        self.show_findings(message.findings)
-        self.comfort_alert(message.events)  # bell, notification, on_state_change hook
+        cycle = message.cycle
+        if cycle.session is self.shown:
+            self.show_snapshot(cycle.snapshot, cycle.events)
+            self.show_findings(cycle.findings)
+            self.comfort_alert(cycle.events)  # bell, notification, on_state_change hook
+            return
+        # Background: alert with the target's name in the subject; repaint only the header tabs.
+        name = cycle.session.name
+        self.comfort_alert(
+            [
+                e.model_copy(update={"subject": f"{name}/{e.subject.removeprefix('container:')}"})
+                for e in cycle.events
+            ]
+        )
+        self._refresh_header(self.clock())
 
     @on(CycleStarted)
     def _cycle_started(self) -> None:
@@ -233,7 +231,7 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
 
     def feed_snapshot(self, snapshot: Snapshot) -> list[Event]:
         """Add a snapshot from a source without a Monitor (replay, tests) to the history and show it."""
-        events = self.history.add(snapshot)
+        events = self.shown.feed(snapshot)
         self.show_snapshot(snapshot, events)
         return events
 
@@ -241,7 +239,7 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
         """Log an event that no snapshot caused (an operator action, a note)."""
         self.history.note(event)
         self.query_one(EventLog).show(self.history.events)
-        self.record_event(event)
+        self.run_worker(self.shown.record_event(event), group="recording", exit_on_error=False)
 
     def show_findings(self, findings: Sequence[Finding]) -> None:
         """Show diagnoses worst first (the panel hides itself when there are none)."""
@@ -258,8 +256,7 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
             panel.show(panel_view(status, self.history, self._latencies.get(name, ()), now))
 
     def _refresh_header(self, now: datetime) -> None:
-        sched = self.scheduler
-        to_next = sched.seconds_to_next() if sched is not None else None
+        to_next = self.shown.seconds_to_next()
         containers = self.snapshot.containers if self.snapshot is not None else None
         engine = containers.engine if containers else self.settings.docker_host or "local socket"
         view = HeaderView(
@@ -267,15 +264,15 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
             engine=engine if self.settings.containers or containers else "off",
             snapshot=self.snapshot,
             countdown=shown_countdown(to_next) if to_next is not None else None,
-            polling=sched is not None and sched.in_flight,
-            paused=self.paused,
+            polling=self.shown.polling,
+            paused=self.shown.paused,
             read_only=self.settings.read_only,
             replay=self.replay,
             demo=self.demo,
             stale_reason=self.history.stale_reason(now),
             replay_position=self.replay_position(),
             recording=self.recording_badge(),
-            recording_ok=self.recording_ok,
+            recording_ok=self.shown.recording_ok,
             tabs=self.target_tabs(),
         )
         self.query_one(HeaderBar).show(view)
@@ -290,20 +287,16 @@ class SutazaiApp(TargetsMixin, ActionsMixin, RecordingMixin, ComfortMixin, App[i
 
     def action_poll_now(self) -> None:
         """Poll now; a cycle already running absorbs the request (never two in flight)."""
-        if self.scheduler is None:
+        started = self.shown.poll_now()
+        if started is None:
             self.notify("replay: nothing to poll" if self.replay else "polling is starting…")
-        elif not self.scheduler.poll_now():
+        elif not started:
             self.notify("poll already running — your request joins it", severity="warning")
         self._refresh_header(self.clock())
 
     def action_toggle_pause(self) -> None:
         """Stop or restart polling (a cycle in flight still finishes)."""
-        self.paused = not self.paused
-        if self.scheduler is not None:
-            if self.paused:
-                self.scheduler.pause()
-            else:
-                self.scheduler.resume()
+        self.shown.set_paused(not self.shown.paused)
         self._refresh_header(self.clock())
 
     def action_filter(self) -> None:

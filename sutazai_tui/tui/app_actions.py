@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Literal
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.events import Unmount
 from textual.notifications import SeverityLevel
 
 from sutazai_tui.config.settings import Settings
@@ -30,8 +29,8 @@ from sutazai_tui.tui.screens.confirm import ConfirmScreen, ConfirmView
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 
 if TYPE_CHECKING:
-    from sutazai_tui.actions.policy import ActionResult, Actions
-    from sutazai_tui.core.monitor import Monitor
+    from sutazai_tui.actions.policy import ActionResult
+    from sutazai_tui.session.session import Session
 
 ActionName = Literal["stop", "restart", "kill"]
 READ_ONLY = "read-only mode: container actions are disabled (--read-only / read_only)"
@@ -62,12 +61,16 @@ ACTIONS_BINDINGS: list[BindingType] = [
 class ActionsMixin(App[int]):
     """Container actions in the TUI."""
 
-    settings: Settings
-    history: History
+    if TYPE_CHECKING:
+
+        @property
+        def settings(self) -> Settings: ...
+        @property
+        def history(self) -> History: ...
+
     replay: bool
-    monitor: Monitor | None
+    shown: Session
     snapshot: Snapshot | None
-    actions: Actions | None
     # Containers with an attempt between key and result; reassigned, never mutated in place.
     _acting_on: frozenset[str] = frozenset()
     # The containers as re-polled after an action, until a cycle brings newer ones (see below).
@@ -137,14 +140,6 @@ class ActionsMixin(App[int]):
         selected = self.selected_container()
         return selected.name if selected is not None else None
 
-    def _live_actions(self) -> Actions:
-        """The app's Actions; the Docker engine's unless the app was given one (demo, tests)."""
-        if self.actions is None:
-            from sutazai_tui.actions.policy import Actions
-
-            self.actions = Actions(self.settings)
-        return self.actions
-
     @work(exit_on_error=False, group="actions")
     async def _attempt(self, action: ActionName, name: str, via: str, emergency: bool) -> None:
         """Describe, ask, act, report, re-poll; the container is free again whatever happens."""
@@ -159,7 +154,7 @@ class ActionsMixin(App[int]):
     async def _describe_ask_act(self, action: ActionName, name: str, via: str, emergency: bool) -> None:
         from sutazai_tui.actions.policy import PENDING, BackendError
 
-        actions = self._live_actions()
+        actions = self.shown.actions()
         try:
             brief = await asyncio.to_thread(actions.describe, name)
         except BackendError as exc:  # nothing was asked of the engine: there is nothing to audit
@@ -185,7 +180,7 @@ class ActionsMixin(App[int]):
     @work(exit_on_error=False, group="actions")
     async def _refused_attempt(self, action: ActionName, name: str, via: str) -> None:
         """Have the core refuse (read-only) so the attempt is in the audit log and the events."""
-        actions = self._live_actions()
+        actions = self.shown.actions()
         self._report(await asyncio.to_thread(actions.run, action, name, via=via), notify=False)
 
     def _report(self, result: ActionResult, *, notify: bool = True) -> None:
@@ -197,7 +192,8 @@ class ActionsMixin(App[int]):
 
     async def _repoll_containers(self) -> None:
         """Show the containers as they are now, without waiting for (or starting) a full cycle."""
-        source = self.monitor.containers if self.monitor is not None else None
+        monitor = self.shown.monitor
+        source = monitor.containers if monitor is not None else None
         if source is None:
             return
         try:
@@ -215,20 +211,13 @@ class ActionsMixin(App[int]):
         # Likely in an incident: the backend hangs, so a cycle takes the whole timeout, and the one
         # in flight when the operator acts arrives after the re-poll. This runs after the app's own
         # SnapshotReady handler (Textual walks the MRO, SutazaiApp first).
-        fresh, snapshot = self._repolled, message.snapshot
-        if fresh is None:
+        fresh, snapshot = self._repolled, message.cycle.snapshot
+        if fresh is None or message.cycle.session is not self.shown:
             return
         if _newer(fresh, snapshot.containers):
             self.show_snapshot(snapshot.model_copy(update={"containers": fresh}))
         else:
             self._repolled = None  # the cycles have caught up
-
-    @on(Unmount)
-    def _close_actions(self) -> None:
-        backend = self.actions.backend if self.actions is not None else None
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
 
 
 def _newer(status: ContainersStatus, than: ContainersStatus | None) -> bool:

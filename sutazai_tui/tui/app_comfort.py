@@ -21,7 +21,6 @@ from sutazai_tui.config.settings import ConfigError, Settings
 from sutazai_tui.core.alerts import alert_events, alert_message, run_hook
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainerStats, Event
-from sutazai_tui.sources.details import ContainerDetails, DockerDetails, FleetDetails
 from sutazai_tui.tui.screens.help import HelpScreen
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
@@ -29,7 +28,7 @@ from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
-    from sutazai_tui.core.monitor import Monitor
+    from sutazai_tui.session.session import Session
 
 COMFORT_BINDINGS: list[BindingType] = [
     Binding("l", "logs", "Logs", tooltip="Logs of the selected container", id="logs"),
@@ -96,19 +95,6 @@ def check_keymap(keymap: Mapping[str, str], app_class: type[App[int]]) -> dict[s
     return normal
 
 
-def details_for(monitor: Monitor | None, settings: Settings) -> ContainerDetails:
-    """Where logs and inspect read: the demo fleet when the monitor watches one, else the engine."""
-    from sutazai_tui.demo.fleet import FLEET, SimulatedFleet, env_names_for
-
-    source = monitor.containers if monitor is not None else None
-    if isinstance(source, SimulatedFleet):
-        fleet = source
-        images = {name: image for name, image, *_ in FLEET}
-        names = {n: images.get(n, "sutazai/agent:latest") for n in fleet.names}
-        return FleetDetails(lambda: fleet.phase, names, env_names_for)
-    return DockerDetails(settings.docker_host, settings.docker_timeout)
-
-
 class HookFailed(Message):
     """The on_state_change command failed or timed out: one line for a notification."""
 
@@ -120,11 +106,15 @@ class HookFailed(Message):
 class ComfortMixin(App[int]):
     """Operator comfort."""
 
-    settings: Settings
-    history: History
+    if TYPE_CHECKING:
+
+        @property
+        def settings(self) -> Settings: ...
+        @property
+        def history(self) -> History: ...
+
     replay: bool
-    monitor: Monitor | None
-    _details: ContainerDetails | None = None
+    shown: Session
 
     def comfort_setup(self) -> None:
         """Check and apply `[keymap]` and `theme`; ConfigError (one line) when either is wrong."""
@@ -156,20 +146,15 @@ class ComfortMixin(App[int]):
             self.notify(f"no container selected to {what}", severity="warning")
         return chosen
 
-    def _container_details(self) -> ContainerDetails:
-        if self._details is None:
-            self._details = details_for(self.monitor, self.settings)
-        return self._details
-
     def action_logs(self) -> None:
         """The selected container's last lines, with follow and search."""
         if (chosen := self._target("read logs of")) is not None:
-            self.push_screen(LogsScreen(chosen.name, self._container_details()))
+            self.push_screen(LogsScreen(chosen.name, self.shown.details()))
 
     def action_inspect(self) -> None:
         """The selected container's configuration as a tree."""
         if (chosen := self._target("inspect")) is not None:
-            self.push_screen(InspectScreen(chosen.name, self._container_details()))
+            self.push_screen(InspectScreen(chosen.name, self.shown.details()))
 
     def action_sort_next(self) -> None:
         """Sort the table by the next column (worst-first comes round again)."""

@@ -9,26 +9,24 @@ to an async worker on the app's loop, which notifies.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.events import Unmount
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.models import Event, Finding, Snapshot
-from sutazai_tui.records.recorder import Recorder, RecorderError
 from sutazai_tui.records.recording import RecordingError
 from sutazai_tui.tui.app_replay import REPLAY_BINDINGS, ReplayMixin
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.util import fmt
 
 if TYPE_CHECKING:
-    from sutazai_tui.core.monitor import Monitor
+    from sutazai_tui.session.session import Session
     from sutazai_tui.util.redact import Redactor
 
 RECORDING_BINDINGS: list[BindingType] = [
@@ -56,14 +54,16 @@ def write_report_beside(recording_path: Path, settings: Settings) -> Path:
 class RecordingMixin(ReplayMixin, App[int]):
     """Snapshots, recording and replay (ReplayMixin) in the TUI."""
 
-    settings: Settings
-    history: History
-    replay: bool
-    monitor: Monitor | None
-    snapshot: Snapshot | None
+    if TYPE_CHECKING:
 
-    recording_ok: bool = True  # False once a write failed: recording stopped, the header says so
-    _recorder: Recorder | None = None
+        @property
+        def settings(self) -> Settings: ...
+        @property
+        def history(self) -> History: ...
+
+    replay: bool
+    shown: Session
+    snapshot: Snapshot | None
 
     def recording_commands(self) -> Iterator[SystemCommand]:
         """Entries for the command palette."""
@@ -84,7 +84,7 @@ class RecordingMixin(ReplayMixin, App[int]):
             return
         svg = self.export_screenshot(title="sutazai-tui snapshot")
         findings = self.query_one(FindingsPanel).findings
-        redactor = self.monitor.http.redactor if self.monitor is not None and not self.replay else None
+        redactor = self.shown.redactor if not self.replay else None
         self._write_bundle(self.snapshot, tuple(self.history.events), findings, svg, redactor)
 
     @work(group="snapshot", exit_on_error=False)
@@ -111,66 +111,16 @@ class RecordingMixin(ReplayMixin, App[int]):
             return
         self.notify(f"snapshot written to {folder}", title="snapshot", timeout=10)
 
-    # -- --record: every cycle and event to the recording ------------------------------------
-
-    def _active_recorder(self) -> Recorder | None:
-        if self._recorder is None and self.recording_ok and not self.replay and self.settings.record:
-            from sutazai_tui.records.report import redactor_for
-
-            redactor = self.monitor.http.redactor if self.monitor is not None else redactor_for(self.settings)
-            self._recorder = Recorder.from_settings(self.settings, redactor)
-        return self._recorder
-
-    async def record_cycle(
-        self, snapshot: Snapshot, events: Sequence[Event], findings: Sequence[Finding]
-    ) -> None:
-        """Append one cycle to the recording (in a thread); a failure stops recording, not the app."""
-        recorder = self._active_recorder()
-        if recorder is None:
-            return
-        try:
-            await asyncio.to_thread(recorder.record, snapshot, events, findings)
-        except RecorderError as exc:
-            self._recording_failed(exc)
-
-    def record_event(self, event: Event) -> None:
-        """Append an operator event to the recording (in a thread)."""
-        if self._active_recorder() is not None:
-            self._write_event(event)
-
-    @work(group="recording", exit_on_error=False)
-    async def _write_event(self, event: Event) -> None:
-        recorder = self._recorder
-        if recorder is None:
-            return
-        try:
-            await asyncio.to_thread(recorder.event, event)
-        except RecorderError as exc:
-            self._recording_failed(exc)
-
-    def _recording_failed(self, error: RecorderError) -> None:
-        if not self.recording_ok:
-            return
-        self.recording_ok = False
-        self._recorder = None  # a later write would reopen the file: nothing more is written
-        self.notify(f"{error} — recording stopped, monitoring goes on", severity="error", timeout=30)
+    # -- --record: the shown session records; the header says how much ----------------------
 
     def recording_badge(self) -> str | None:
         """The header's text after REC: the file's size, "failed", or None when not recording."""
         if self.replay or self.settings.record is None:
             return None
-        if not self.recording_ok:
+        if not self.shown.recording_ok:
             return "failed"
-        return fmt.size(self._recorder.size if self._recorder is not None else 0)
-
-    @on(Unmount)
-    async def _close_recorder(self) -> None:
-        recorder, self._recorder = self._recorder, None
-        if recorder is not None:
-            try:
-                await asyncio.to_thread(recorder.close)
-            except OSError as exc:  # the last cycle was synced already; say why the close failed
-                self.log.error(f"closing the recording: {exc}")
+        recorder = self.shown.recorder
+        return fmt.size(recorder.size if recorder is not None else 0)
 
     # -- the incident report -------------------------------------------------------------
 

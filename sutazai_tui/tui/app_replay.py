@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App
@@ -22,6 +23,9 @@ from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recording import Recording, RecordingError
 from sutazai_tui.records.replayer import Replayer, fixed_clock, parse_jump
 from sutazai_tui.tui.screens.time_prompt import TimePrompt
+
+if TYPE_CHECKING:
+    from sutazai_tui.session.session import Session
 
 REPLAY_BINDINGS: list[BindingType] = [
     Binding("space", "replay_play", "Play", id="replay.play"),
@@ -39,10 +43,16 @@ _REPLAY_ACTIONS = frozenset({"replay_play", "replay_step", "replay_jump", "repla
 class ReplayMixin(App[int]):
     """Replay mode: one recorded cycle on screen at a time."""
 
-    settings: Settings
-    history: History
+    if TYPE_CHECKING:
+
+        @property
+        def settings(self) -> Settings: ...
+        @property
+        def history(self) -> History: ...
+
     snapshot: Snapshot | None
     clock: Callable[[], datetime]
+    shown: Session
     show_snapshot: Callable[[Snapshot, Sequence[Event]], None]
     show_findings: Callable[[Sequence[Finding]], None]
     _refresh_header: Callable[[datetime], None]
@@ -84,7 +94,7 @@ class ReplayMixin(App[int]):
             self.notify(str(exc), severity="error", timeout=15)
             return
         frame = replayer.frame
-        self.history = history
+        self.shown.history = history
         self.clock = fixed_clock(frame.taken_at)  # the frame's own time: old data is not STALE
         self.show_snapshot(snapshot, frame.events)
         self.show_findings(frame.findings or ())

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from sutazai_tui.models import Event, Finding, Snapshot
+from sutazai_tui.session.session import Cycle
 
 
 class SnapshotReady(Message):
-    """A poll cycle finished: its snapshot is already in the history; render it."""
+    """A session's poll cycle finished: its snapshot is already in that session's history."""
 
-    def __init__(
-        self, snapshot: Snapshot, events: tuple[Event, ...], findings: tuple[Finding, ...] = ()
-    ) -> None:
+    def __init__(self, cycle: Cycle) -> None:
         super().__init__()
-        self.snapshot = snapshot
-        self.events = events
-        self.findings = findings
+        self.cycle = cycle
 
     def can_replace(self, message: Message) -> bool:
-        # Widgets render from the history, so a newer snapshot makes a queued older one redundant.
-        return isinstance(message, SnapshotReady)
+        # Widgets render from the history, so a newer snapshot of the same session makes a queued
+        # older one redundant (another session's is not: its tab and alerts still count).
+        return isinstance(message, SnapshotReady) and message.cycle.session is self.cycle.session
 
 
 class CycleStarted(Message):

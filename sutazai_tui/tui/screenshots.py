@@ -35,12 +35,12 @@ SCRIPT = (
 async def run_cycle(app: SutazaiApp, pilot: Pilot[int], deadline_s: float = 10.0) -> None:
     """Start one poll cycle now and wait until the app has rendered its snapshot."""
     deadline = time.monotonic() + deadline_s
-    while app.scheduler is None or app.scheduler.in_flight:
+    while app.shown.scheduler is None or app.shown.scheduler.in_flight:
         if time.monotonic() > deadline:
             raise TimeoutError("the poll loop did not become idle")
         await pilot.pause(0.02)
-    before = app.scheduler.cycles
-    app.scheduler.poll_now()
+    before = app.shown.scheduler.cycles
+    app.shown.scheduler.poll_now()
     while app.snapshot is None or app.snapshot.cycle <= before:
         if time.monotonic() > deadline:
             raise TimeoutError("no snapshot arrived")

@@ -1,0 +1,252 @@
+"""One watched target: its Monitor, History, Recorder, findings and the one poll loop over them.
+
+Free of textual: the TUI, the exporter and `serve` all run Sessions. A session reports each
+finished cycle to the `on_cycle` callback given to `run` (the TUI turns it into its
+`SnapshotReady` message); problems that are not cycles (containers off, a recording that failed)
+go to `on_problem` as one line. The loop is `core.monitor.Scheduler`: the next cycle is armed
+when the last finished, "poll now" coalesces, pause/resume; one cycle in flight, ever.
+Diagnosis reads the whole history (~15 ms at 240 snapshots x 30 containers), so it runs in a
+thread; the scheduler awaits it before the next cycle, so the history is quiet meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.history import History
+from sutazai_tui.core.monitor import Monitor, Scheduler
+from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.models import Event, Finding, Snapshot
+from sutazai_tui.records.recorder import Recorder, RecorderError
+from sutazai_tui.sources.base import DetailsSource
+
+if TYPE_CHECKING:
+    from sutazai_tui.actions.policy import Actions
+    from sutazai_tui.sources.details import ContainerDetails
+    from sutazai_tui.util.redact import Redactor
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """One finished poll cycle of one session: the snapshot (already in its history), its events
+    and the findings diagnosed over the history it ended."""
+
+    session: Session
+    snapshot: Snapshot
+    events: tuple[Event, ...]
+    findings: tuple[Finding, ...]
+
+
+CycleHandler = Callable[[Cycle], Awaitable[None] | None]
+ProblemHandler = Callable[["Session", str, Severity], None]
+
+
+def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
+    """The live Monitor and why containers are off, if they failed; blocking (slow imports)."""
+    from sutazai_tui.sources.factory import container_source
+
+    try:
+        return Monitor(settings, containers=container_source(settings)), None
+    except Exception as exc:  # a bad engine address must not stop the endpoint panels
+        return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
+
+
+def _ignore_problem(session: Session, text: str, severity: Severity) -> None:
+    del session, text, severity
+
+
+class Session:
+    """One target's live state, and the poll loop that feeds it.
+
+    `monitor=None` builds the live Monitor (in a thread) when `run` starts. Without `run` (replay,
+    tests) the session is a history that `feed` adds snapshots to.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        monitor: Monitor | None = None,
+        *,
+        name: str | None = None,
+        key: int = 0,
+        actions: Actions | None = None,
+        on_problem: ProblemHandler = _ignore_problem,
+    ) -> None:
+        self.settings = settings
+        self.name = name or settings.base_url
+        self.key = key  # its number key and tab as one of `[[targets]]`; 0 for the lone backend
+        self.monitor = monitor
+        self.history = monitor.history if monitor else History(settings.history_size, settings.interval)
+        self.scheduler: Scheduler | None = None
+        self.snapshot: Snapshot | None = None  # the latest cycle's
+        self.findings: tuple[Finding, ...] = ()
+        self.trouble = False  # the latest verdict is not OK: a tab marks it
+        self.paused = False
+        self.recorder: Recorder | None = None
+        self.recording_ok = True  # False once a write failed: recording stopped
+        self.on_problem = on_problem
+        self._actions = actions
+        self._details: ContainerDetails | None = None
+        # The request budget lives with the HTTP source (monitor.http.budget), one per session.
+
+    # -- the poll loop ---------------------------------------------------------------------
+
+    async def run(self, on_cycle: CycleHandler, on_start: Callable[[], None] | None = None) -> None:
+        """Build the monitor if needed, then cycle until cancelled, handing each cycle to `on_cycle`."""
+        if self.monitor is None:
+            built, problem = await asyncio.to_thread(build_monitor, self.settings)
+            self.monitor, self.history = built, built.history
+            if problem:
+                self.on_problem(self, problem, "warning")
+
+        async def cycle_done(snapshot: Snapshot, events: list[Event]) -> None:
+            done = await self.finish_cycle(snapshot, events)
+            result = on_cycle(done)
+            if result is not None:
+                await result
+
+        self.scheduler = Scheduler(self.monitor, cycle_done, on_start)
+        if self.paused:
+            self.scheduler.pause()
+        await self.scheduler.run()
+
+    async def finish_cycle(self, snapshot: Snapshot, events: list[Event]) -> Cycle:
+        """Diagnose (thread), record, keep as the latest: what happens after every poll cycle."""
+        from sutazai_tui.diagnosis.run import diagnose
+
+        findings = tuple(await asyncio.to_thread(diagnose, self.history, self.settings))
+        await self.record(snapshot, events, findings)
+        self.snapshot, self.findings = snapshot, findings
+        self.trouble = assess(snapshot, findings).level is not Level.OK
+        return Cycle(self, snapshot, tuple(events), findings)
+
+    def poll_now(self) -> bool | None:
+        """Ask for a cycle now: True started, False joined one running, None when not polling yet."""
+        return self.scheduler.poll_now() if self.scheduler is not None else None
+
+    def set_paused(self, paused: bool) -> None:
+        """Stop or restart polling (a cycle in flight still finishes)."""
+        self.paused = paused
+        if self.scheduler is not None:
+            if paused:
+                self.scheduler.pause()
+            else:
+                self.scheduler.resume()
+
+    @property
+    def polling(self) -> bool:
+        """Whether a cycle is in flight now."""
+        return self.scheduler is not None and self.scheduler.in_flight
+
+    def seconds_to_next(self) -> float | None:
+        """The countdown to the next cycle; None before the loop starts, while paused or polling."""
+        return self.scheduler.seconds_to_next() if self.scheduler is not None else None
+
+    def feed(self, snapshot: Snapshot) -> list[Event]:
+        """Add a snapshot from outside the loop (replay, tests) to the history; its events."""
+        self.snapshot = snapshot
+        return self.history.add(snapshot)
+
+    # -- recording -------------------------------------------------------------------------
+
+    @property
+    def redactor(self) -> Redactor:
+        """What scrubs this target's secrets from anything written."""
+        if self.monitor is not None:
+            return self.monitor.http.redactor
+        from sutazai_tui.records.report import redactor_for
+
+        return redactor_for(self.settings)
+
+    def active_recorder(self) -> Recorder | None:
+        """The `--record` recorder, opened on first use; None when off or after a failure."""
+        if self.recorder is None and self.recording_ok and self.settings.record:
+            self.recorder = Recorder.from_settings(self.settings, self.redactor)
+        return self.recorder
+
+    async def record(self, snapshot: Snapshot, events: Sequence[Event], findings: Sequence[Finding]) -> None:
+        """Append one cycle (in a thread); a failure stops recording, never the loop."""
+        if (recorder := self.active_recorder()) is not None:
+            try:
+                await asyncio.to_thread(recorder.record, snapshot, events, findings)
+            except RecorderError as exc:
+                self._recording_failed(exc)
+
+    async def record_event(self, event: Event) -> None:
+        """Append an event no cycle caused (an operator action, already noted in the history)."""
+        if (recorder := self.active_recorder()) is not None:
+            try:
+                await asyncio.to_thread(recorder.event, event)
+            except RecorderError as exc:
+                self._recording_failed(exc)
+
+    def _recording_failed(self, error: RecorderError) -> None:
+        if not self.recording_ok:
+            return
+        self.recording_ok, self.recorder = False, None  # a later write would reopen the file
+        self.on_problem(self, f"{error} — recording stopped, monitoring goes on", "error")
+
+    # -- what acts on the target -----------------------------------------------------------
+
+    def actions(self) -> Actions:
+        """Container actions on this target; the Docker engine's unless given one (demo, tests)."""
+        if self._actions is None:
+            from sutazai_tui.actions.policy import Actions
+
+            self._actions = Actions(self.settings)
+        return self._actions
+
+    @property
+    def actions_made(self) -> Actions | None:
+        """The Actions if any were built or given (nothing to close otherwise)."""
+        return self._actions
+
+    def details(self) -> ContainerDetails:
+        """Where logs and inspect read: what the container source offers, else the Docker engine."""
+        if self._details is None:
+            source = self.monitor.containers if self.monitor is not None else None
+            if isinstance(source, DetailsSource):
+                self._details = source.details()
+            else:
+                from sutazai_tui.sources.details import DockerDetails
+
+                self._details = DockerDetails(self.settings.docker_host, self.settings.docker_timeout)
+        return self._details
+
+    async def close(self) -> None:
+        """Release the monitor's connections, the recording and the action backend."""
+        if self.monitor is not None:
+            await self.monitor.close()
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            try:
+                await asyncio.to_thread(recorder.close)
+            except OSError as exc:  # the last cycle was synced already; say why the close failed
+                self.on_problem(self, f"closing the recording: {exc}", "error")
+        backend = self._actions.backend if self._actions is not None else None
+        close = getattr(backend, "close", None)
+        if callable(close):
+            close()
+
+
+def sessions_for(
+    settings: Settings,
+    monitor: Monitor | None = None,
+    actions: Actions | None = None,
+    on_problem: ProblemHandler = _ignore_problem,
+    *,
+    live: bool = True,
+) -> tuple[Session, ...]:
+    """One session per `[[targets]]` entry when live and none given, else the one backend's."""
+    if not settings.targets or not live or monitor is not None:
+        return (Session(settings, monitor, actions=actions, on_problem=on_problem),)
+    return tuple(
+        Session(settings.for_target(t), name=t.name, key=key, on_problem=on_problem)
+        for key, t in enumerate(settings.targets, 1)
+    )

@@ -15,6 +15,7 @@ from typing import Any
 from sutazai_tui import __version__
 from sutazai_tui.config.settings import ConfigError, Settings, load_settings
 from sutazai_tui.config.targets import check_url
+from sutazai_tui.demo.answers import SCENARIOS
 
 EXIT_USAGE = 2
 
@@ -121,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-backend", help="only the simulated backend, for trying things against")
     demo.add_argument("--port", type=int, default=10010)
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
-    demo.add_argument("--scenario", default="incident", help="healthy, incident or degraded")
+    demo.add_argument("--scenario", default="incident", help="one of: " + ", ".join(SCENARIOS))
     demo.add_argument("--phase-seconds", type=float, default=15.0, help="length of each incident phase")
     return parser
 

@@ -50,7 +50,7 @@ class EndpointConfig(BaseModel):
     url: str
     """Absolute http(s) URL, or a path (starting with /) under `base_url`."""
     kind: EndpointKind = EndpointKind.GENERIC
-    """How the answer is read: health, emergency, mcp or generic (any 2xx is OK)."""
+    """How the answer is read: health, emergency, mcp, detailed, prometheus or generic (any 2xx is OK)."""
     token: SecretStr | None = None
     """Bearer token for this endpoint only; defaults to `token` for URLs under `base_url`."""
 

@@ -1,9 +1,16 @@
-"""What the simulated backend answers in each phase, in the real backend's shapes (BACKEND.md)."""
+"""What the simulated backend answers in each phase, in the real backend's shapes (BACKEND.md).
+
+The first phases tell the seed's incident (`--demo`); the others replay the real builds as measured
+on their code (builds.py): the 2025-08-18 build's normal start, its lying `redis: healthy`, the
+November 2025 line, and the start-up deadlock as it really looks (refused, or accepted and reset).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
+from sutazai_tui.demo import builds
 
 # Phases of the incident, in order; `healthy` and `degraded` scenarios stay in one phase.
 HANG = "hang"  # start-up deadlock: accepts connections, never answers
@@ -12,14 +19,49 @@ INITIALIZING = "initializing"  # emergency build, bridge initializing
 RECOVERED = "recovered"  # normal build, everything healthy
 DEGRADED = "degraded"  # answers slowly, a sub-service stuck, MCP in error
 
-PHASES = (HANG, EMERGENCY, INITIALIZING, RECOVERED, DEGRADED)
+# The real builds (measured on their code), one phase each.
+BUILD_0818 = "build-0818"  # normal start of the 08-18 build, Redis and Postgres up
+REDIS_DOWN_0818 = "redis-down-0818"  # the same build with Redis down: its answers do not change
+NOVEMBER_DOWN = "november-down"  # the November 2025 line, its dependencies down
+NOVEMBER_UP = "november-up"  # the November 2025 line, everything up
+REFUSED = "refused"  # the deadlock on the container's port: uvicorn has not bound it yet
+RESET = "reset"  # the deadlock through Docker's published port: accepted, then reset at once
+
+PHASES = (
+    HANG,
+    EMERGENCY,
+    INITIALIZING,
+    RECOVERED,
+    DEGRADED,
+    BUILD_0818,
+    REDIS_DOWN_0818,
+    NOVEMBER_DOWN,
+    NOVEMBER_UP,
+    REFUSED,
+    RESET,
+)
 SCENARIOS: dict[str, tuple[str, ...]] = {
     "healthy": (RECOVERED,),
     "incident": (HANG, EMERGENCY, INITIALIZING, RECOVERED),
     "degraded": (DEGRADED,),
+    "build-0818": (BUILD_0818,),
+    "redis-down": (REDIS_DOWN_0818,),
+    "november": (NOVEMBER_DOWN,),
+    "november-healthy": (NOVEMBER_UP,),
+    "deadlock-refused": (REFUSED,),
+    "deadlock-reset": (RESET,),
+}
+# The November line registers no rate limiter on these routes.
+UNLIMITED = frozenset({NOVEMBER_DOWN, NOVEMBER_UP})
+# What is really up behind each phase (for the fleet, probes and tests; the answers never look).
+DEPENDENCIES: dict[str, dict[str, str]] = {
+    BUILD_0818: {"redis": "up", "postgres": "up"},
+    REDIS_DOWN_0818: {"redis": "down", "postgres": "up"},
+    NOVEMBER_DOWN: {name: "down" for name in builds.NOVEMBER_SERVICES},
+    NOVEMBER_UP: {name: "up" for name in builds.NOVEMBER_SERVICES},
 }
 
-Answer = tuple[int, dict[str, Any]]
+Answer = builds.Answer
 
 
 def _now() -> str:
@@ -107,3 +149,13 @@ ROUTES = {
     "/health-emergency": health_emergency,
     "/api/v1/mcp/status": mcp_status,
 }
+
+
+def respond(path: str, phase: str, state: builds.BuildState, authorized: bool) -> Answer:
+    """The answer to `path` in `phase` (the hang, refused and reset phases never get here)."""
+    if phase in (BUILD_0818, REDIS_DOWN_0818):
+        return builds.august_0818(path, state, authorized)
+    if phase in (NOVEMBER_DOWN, NOVEMBER_UP):
+        return builds.november(path, state, up=phase == NOVEMBER_UP)
+    route = ROUTES.get(path)
+    return builds.NOT_FOUND if route is None else route(phase)

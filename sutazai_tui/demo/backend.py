@@ -1,52 +1,37 @@
 """A simulated SutazAI backend: a real HTTP/1.1 server on 127.0.0.1, scenario-driven.
 
-It answers like the real one (answers.py), rate-limits like the real one (10 requests per 10 s
-per client across all paths, 5 breaches block the client for an hour), and can hang the way the
-real one did in its start-up deadlock: accept the connection and never answer.
+It answers like the real builds (answers.py, builds.py), rate-limits like the real one on the
+August line (limiter.py: 10 per 10 s bucket, per-minute limits, X-RateLimit-* headers, the 403
+block after 5 violations), and fails the ways the real start-up deadlock did: connection refused
+(nothing listens yet), accepted and reset at once (Docker's proxy), or, for the seed's incident
+timeline, accepted and never answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 from sutazai_tui.demo import answers
+from sutazai_tui.demo.builds import Answer, BuildState
+from sutazai_tui.demo.limiter import BURST_LIMIT, BURST_WINDOW_S, MAX_VIOLATIONS, RateLimiter
 
-BURST_LIMIT = 10
-BURST_WINDOW_S = 10.0
-MAX_VIOLATIONS = 5
-BLOCK_S = 3600.0
+__all__ = ["BURST_LIMIT", "BURST_WINDOW_S", "MAX_VIOLATIONS", "RateLimiter", "SimulatedBackend"]
 
-
-class RateLimiter:
-    """The backend's burst limiter, per client address."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self.violations: Counter[str] = Counter()
-        self._blocked_until: dict[str, float] = {}
-
-    def check(self, client: str) -> tuple[int, dict[str, Any]] | None:
-        """None when the request may pass, else the 429/403 answer to give."""
-        now = self._clock()
-        if self._blocked_until.get(client, 0.0) > now:
-            return 403, {"error": "IP blocked", "detail": "Too many rate limit violations"}
-        seen = self._seen.setdefault(client, deque())
-        while seen and now - seen[0] >= BURST_WINDOW_S:
-            seen.popleft()
-        if len(seen) >= BURST_LIMIT:
-            self.violations[client] += 1
-            if self.violations[client] >= MAX_VIOLATIONS:
-                self._blocked_until[client] = now + BLOCK_S
-            return 429, {"error": "Burst limit exceeded", "retry_after": 10}
-        seen.append(now)
-        return None
+_REASONS = {
+    200: "OK",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+}
 
 
 class SimulatedBackend:
@@ -70,7 +55,8 @@ class SimulatedBackend:
         self.port = port
         self.phase_seconds = phase_seconds
         self.slow_s = slow_s
-        self.limiter = RateLimiter(clock) if rate_limit else None
+        self.limiter = RateLimiter() if rate_limit else None
+        self.build = BuildState()
         self._clock = clock
         self._started_at = clock()
         self.forced_phase: str | None = None
@@ -80,6 +66,7 @@ class SimulatedBackend:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._hung: set[asyncio.Future[bytes]] = set()
+        self._reserved: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -99,16 +86,31 @@ class SimulatedBackend:
         """Play the scenario again from its first phase (the demo's "restart the backend")."""
         self._started_at = self._clock()
 
+    @property
+    def dependencies(self) -> dict[str, str]:
+        """What is really up behind the phase being played (name -> up/down); {} when not modelled."""
+        return dict(answers.DEPENDENCIES.get(self.phase, {}))
+
     async def start(self) -> None:
-        """Listen on host:port (port 0 picks a free one)."""
-        self._server = await asyncio.start_server(self._serve, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        """Listen on host:port (port 0 picks a free one); a refusing scenario binds but never listens."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
         self._started_at = self._clock()
+        if answers.SCENARIOS[self.scenario] == (answers.REFUSED,):
+            # Bound, not listening: connections are refused, as on the real container's port while
+            # the lifespan deadlocks (uvicorn binds only after it), and the port stays ours.
+            self._reserved = sock
+            return
+        self._server = await asyncio.start_server(self._serve, sock=sock)
 
     async def stop(self) -> None:
         """Stop listening and drop hung connections."""
         for fut in list(self._hung):
             fut.cancel()
+        if self._reserved is not None:
+            self._reserved.close()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -149,29 +151,33 @@ class SimulatedBackend:
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError):
             writer.close()
             return
-        parts = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split()
         path = parts[1].split("?", 1)[0] if len(parts) >= 2 else "/"
+        authorized = any(line.lower().startswith("authorization: bearer ") for line in lines[1:])
         self.requests[path] += 1
         self.request_times.append(self._clock())
         client = str((writer.get_extra_info("peername") or ("?",))[0])
+        if self.phase == answers.RESET:
+            # Docker's userland proxy: it accepted, the container refused it, so it resets at once.
+            sock = writer.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.close()
+            return
         try:
-            code, body = await self._answer(path, client, reader)
-            payload = json.dumps(body).encode()
-            reason = {
-                200: "OK",
-                404: "Not Found",
-                429: "Too Many Requests",
-                403: "Forbidden",
-                503: "Service Unavailable",
-            }
+            code, body, extra = await self._answer(path, client, reader, authorized)
+            if isinstance(body, str):
+                payload, ctype = body.encode(), "text/plain; version=0.0.4; charset=utf-8"
+            else:
+                payload, ctype = json.dumps(body).encode(), "application/json"
             headers = [
-                f"HTTP/1.1 {code} {reason.get(code, 'Status')}",
-                "Content-Type: application/json",
+                f"HTTP/1.1 {code} {_REASONS.get(code, 'Status')}",
+                f"Content-Type: {ctype}",
                 f"Content-Length: {len(payload)}",
                 "Connection: close",
+                *(f"{k}: {v}" for k, v in extra.items()),
             ]
-            if code == 429:
-                headers.append("Retry-After: 10")
             writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + payload)
             await writer.drain()
         except (asyncio.CancelledError, ConnectionError):
@@ -180,13 +186,14 @@ class SimulatedBackend:
             writer.close()
 
     async def _answer(
-        self, path: str, client: str, reader: asyncio.StreamReader
-    ) -> tuple[int, dict[str, Any]]:
-        if self.limiter is not None:
-            refused = self.limiter.check(client)
-            if refused is not None:
-                return refused
+        self, path: str, client: str, reader: asyncio.StreamReader, authorized: bool
+    ) -> tuple[int, dict[str, object] | str, dict[str, str]]:
         phase = self.phase
+        limiter = self.limiter if phase not in answers.UNLIMITED else None
+        if limiter is not None:
+            refused = limiter.check(client, path)
+            if refused is not None:
+                return refused.code, refused.body, {**limiter.headers(client, path), **refused.headers}
         if phase == answers.HANG:
             # The deadlock: connection accepted, no answer, ever. Wait for the client to give up
             # (EOF), not forever: a long demo must not pile up one socket per abandoned request.
@@ -197,9 +204,8 @@ class SimulatedBackend:
             finally:
                 self._hung.discard(hung)
             raise ConnectionResetError("client gave up on the hung request")
-        route = answers.ROUTES.get(path)
-        if route is None:
-            return 404, {"detail": "Not Found"}
         if phase == answers.DEGRADED and path == "/health":
             await asyncio.sleep(self.slow_s)  # the simulated slowness itself, not a test wait
-        return route(phase)
+        answer: Answer = answers.respond(path, phase, self.build, authorized)
+        extra = limiter.headers(client, path) if limiter is not None else {}
+        return answer[0], answer[1], extra

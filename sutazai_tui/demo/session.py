@@ -11,7 +11,8 @@ from sutazai_tui.demo.fleet import SimulatedFleet
 
 # The backend allows 10 requests per 10 s and the client's budget is 8. The next cycle is armed
 # when the last one ends, so at 4.5 s three cycles (9 requests) fit in one 10 s window and the
-# budget would skip one; at 5 s at most two do (6 requests), leaving room for an `r`.
+# budget would skip one; at 5 s at most two do (6 requests), leaving room for an `r`. (The first
+# cycle that gets answers also tries the two detailed-health paths once: 404 here, never again.)
 DEMO_INTERVAL = 5.0
 DEMO_TIMEOUT = 2.0
 DEMO_PHASE_SECONDS = 20.0

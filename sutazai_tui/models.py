@@ -169,6 +169,8 @@ class ContainerStats(Frozen):
     # Names only, never values: what diagnostics need to spot a missing SECRET_KEY.
     env_names: tuple[str, ...] = ()
     labels: dict[str, str] = Field(default_factory=dict)
+    # Published ports: container port ("6379/tcp") -> host port, for the dependency probes' defaults.
+    ports: dict[str, int] = Field(default_factory=dict)
     # Transient UI/action marker, e.g. "stopping…"; empty in polled data.
     pending_action: str = ""
 
@@ -205,6 +207,47 @@ class HostStats(Frozen):
     uptime_s: float | None = None
 
 
+class LogMatch(Frozen):
+    """One log line that matched a known signature, already redacted (never a whole log)."""
+
+    signature: str  # mode-normal, mode-emergency, init-timeout, init-failed, field-required, ...
+    text: str
+    at: datetime | None = None  # the engine's timestamp of the line
+    detail: str | None = None  # e.g. the env var a pydantic `Field required` names
+
+
+class LogEvidence(Frozen):
+    """What one container's log (since its start, bounded) says, as matched lines only."""
+
+    container: str
+    container_id: str = ""
+    started_at: datetime | None = None
+    read_at: datetime | None = None
+    lines: int = 0  # lines read since the start (bounded), for "how much was looked at"
+    matches: tuple[LogMatch, ...] = ()
+    # The last line before silence (redacted): the step a hung start-up is stuck after.
+    last: LogMatch | None = None
+    # Why the log could not be read (engine fault); None when it was.
+    error: str | None = None
+
+    def find(self, *signatures: str) -> LogMatch | None:
+        """The newest match of any of these signatures."""
+        return next((m for m in reversed(self.matches) if m.signature in signatures), None)
+
+
+class ProbeResult(Frozen):
+    """A direct look at a dependency (Redis PING, Postgres SSLRequest, TCP connect, HTTP GET)."""
+
+    name: str  # the dependency, e.g. redis, postgres
+    kind: str  # redis | postgres | tcp | http
+    address: str  # host:port asked
+    up: bool | None = None  # None: could not tell
+    detail: str = ""
+    latency_ms: float | None = None
+    checked_at: datetime | None = None
+    source: str = "config"  # config, or the container whose published port it came from
+
+
 class Snapshot(Frozen):
     """Everything one poll cycle saw. Immutable; views and recordings share it."""
 
@@ -216,12 +259,23 @@ class Snapshot(Frozen):
     endpoints: tuple[EndpointStatus, ...] = ()
     containers: ContainersStatus | None = None
     host: HostStats | None = None
+    # Independent evidence beyond the backend's self-report (DESIGN.md "Truth before echo").
+    logs: tuple[LogEvidence, ...] = ()
+    probes: tuple[ProbeResult, ...] = ()
     # One line per source that failed as a whole (not per endpoint), e.g. the host source.
     errors: tuple[str, ...] = ()
 
     def endpoint(self, name: str) -> EndpointStatus | None:
         """The endpoint with this name, if polled."""
         return next((e for e in self.endpoints if e.name == name), None)
+
+    def log(self, container: str) -> LogEvidence | None:
+        """The log evidence read for this container this cycle, if any."""
+        return next((x for x in self.logs if x.container == container), None)
+
+    def probe(self, name: str) -> ProbeResult | None:
+        """The probe with this name, if run."""
+        return next((p for p in self.probes if p.name == name), None)
 
     def container(self, name: str) -> ContainerStats | None:
         """The container with this name, if listed."""

@@ -56,7 +56,9 @@ def test_healthy_backend_exits_0(backend_thread: SimulatedBackend) -> None:
     assert "health" in out and "healthy, 5 services" in out
 
 
-@pytest.mark.parametrize(("phase", "code"), [("initializing", 2), ("degraded", 2)])
+# initializing: the emergency route answers 200, but with no log to read its mode is unknown, not
+# EMERGENCY (BACKEND.md: the route answers on every start); the stuck database keeps it at WARNING.
+@pytest.mark.parametrize(("phase", "code"), [("initializing", 1), ("degraded", 2)])
 def test_sick_backend_exit_codes(backend_thread: SimulatedBackend, phase: str, code: int) -> None:
     backend_thread.forced_phase = phase
     backend_thread.slow_s = 0.0

@@ -327,13 +327,13 @@ def test_startup_hang_needs_two_consecutive_hung_cycles() -> None:
     found = only(run(*two), "startup-hang")
     assert found.severity == "critical" and found.subject == "health"
     assert "2 consecutive cycles since 23:15:00 UTC" in found.evidence
-    assert "5 s timeout" in found.evidence and "no container data" in found.evidence
+    assert "(timeout 5 s)" in found.evidence and "no container data" in found.evidence
     assert "docker restart sutazai-backend" in found.fix
     recovered = [*two, snap(60, health(60))]
     assert "startup-hang" not in ids(run(*recovered))
 
 
-def test_refused_is_not_a_hang() -> None:
+def test_refused_is_not_a_hang_without_the_engines_word() -> None:
     cycles = [snap(i * 30, health(i * 30, REFUSED)) for i in range(3)]
     assert "startup-hang" not in ids(run(*cycles))
     mixed = [snap(0, health(0, HUNG)), snap(30, health(30, REFUSED)), snap(60, health(60, HUNG))]
@@ -359,10 +359,10 @@ def test_startup_hang_respects_the_primary_container() -> None:
     assert ids(run(*cycles(dead))) == {"crashed"}
 
 
-def test_emergency_build_fires_and_clears() -> None:
+def test_emergency_route_alone_is_info_and_clears() -> None:
     found = only(run(snap(0, emergency(0, 200))), "emergency-build")
-    assert found.severity == "critical" and "emergency mode" in found.evidence
-    assert "docker compose up -d --force-recreate backend" in found.fix
+    assert found.severity == "info" and found.title.endswith("mode from the log: unknown")
+    assert "answered 200 at 23:15:00 UTC" in found.evidence and "no start-up mode line" in found.evidence
     assert "emergency-build" not in ids(run(snap(0, emergency(0, 200)), snap(30, emergency(30, 404))))
 
 
@@ -403,7 +403,7 @@ def test_findings_sorted_worst_first_and_tables_agree() -> None:
     found = run(snap(0, emergency(0, 200), containers=sick))
     order = {"critical": 0, "warning": 1, "info": 2}
     keys = [(order[f.severity], f.subject, f.id) for f in found]
-    assert keys == sorted(keys) and found[0].severity == "critical" and found[-1].severity == "warning"
+    assert keys == sorted(keys) and found[0].severity == "critical" and found[-1].severity == "info"
     assert list(FINDINGS) == list(DETECTORS)
     assert ids(found) <= set(FINDINGS)
     table = findings_table()
@@ -433,7 +433,7 @@ async def test_hung_backend_over_http_is_a_startup_hang(backend: SimulatedBacken
         assert "startup-hang" not in ids(await _cycle(monitor))
         assert monitor.history.snapshots[-1].endpoint("health").failure == HUNG  # type: ignore[union-attr]
         found = only(await _cycle(monitor), "startup-hang")
-        assert "0.3 s timeout in 2 consecutive cycles" in found.evidence
+        assert "(timeout 0.3 s) — 2 consecutive cycles" in found.evidence
         backend.forced_phase = "recovered"
         assert not await _cycle(monitor)
     finally:
@@ -459,7 +459,7 @@ async def test_emergency_build_over_http(backend: SimulatedBackend, tmp_path: Pa
     monitor = Monitor(_settings(backend.url, tmp_path))
     try:
         found = only(await _cycle(monitor), "emergency-build")
-        assert "initialization bypassed" in found.evidence
+        assert found.severity == "info" and "mode from the log: unknown" in found.title  # no engine here
         backend.forced_phase = "recovered"
         assert "emergency-build" not in ids(await _cycle(monitor))
     finally:
@@ -499,9 +499,11 @@ async def test_check_json_lists_findings_and_fails(backend: SimulatedBackend, tm
     code = await run_check(_settings(backend.url, tmp_path), as_json=True, out=out)
     document = json.loads(out.getvalue())
     assert code == 2 and document["exit_code"] == 2
+    # Critical for the MCP 503, not for the emergency route: without a log its mode is unknown.
     assert [f["id"] for f in document["findings"]] == ["emergency-build"]
+    assert document["findings"][0]["severity"] == "info"
     assert set(document["findings"][0]) == {"id", "severity", "subject", "title", "evidence", "fix"}
-    assert any("[emergency-build]" in line for line in document["reasons"])
+    assert any(line.startswith("CRITICAL: mcp DOWN") for line in document["reasons"])
     text = StringIO()
     assert await run_check(_settings(backend.url, tmp_path), out=text) == 2
     assert "FINDINGS" in text.getvalue() and "emergency-build" in text.getvalue()

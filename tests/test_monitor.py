@@ -8,6 +8,7 @@ from datetime import timedelta
 from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.demo.answers import EMERGENCY, HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import Event, Snapshot, State
 from tests.conftest import settings_for
 
@@ -22,7 +23,10 @@ async def wait_for(condition: object, deadline: float = 5.0) -> None:
 
 
 async def test_cycle_follows_the_incident(backend: SimulatedBackend) -> None:
-    monitor = Monitor(settings_for(backend.url, timeout=0.3))
+    # With the simulated fleet, whose backend log says which mode it started in: EMERGENCY needs it.
+    monitor = Monitor(
+        settings_for(backend.url, timeout=0.3, containers=True), containers=SimulatedFleet(backend)
+    )
     states = {}
     for phase in (HANG, EMERGENCY, RECOVERED):
         backend.forced_phase = phase

@@ -26,7 +26,7 @@ from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
-from tests.docker_support import ContainerFactory, containers, docker_client
+from tests.docker_support import ContainerFactory, containers, docker_client, wait_for
 from tests.hostile import HostileServer
 from tests.tui_support import wait_until
 
@@ -34,6 +34,13 @@ __all__ = ["containers", "docker_client"]  # fixtures used by name
 
 TOKEN = "tok-SECRET-c0ffee-7e57-5e55-10n"
 ENV_VALUE = "envSECRET-d34db33f-value-1234567890"
+LOG_SCRIPT = (
+    'echo "❌ Initialization failed: invalid key $SECRET_KEY"; '
+    'echo "JWT_SECRET_KEY must be set, got JWT_SECRET_KEY=$SECRET_KEY"; '
+    'echo "❌ Failed to connect to Redis: redis://:$SECRET_KEY@sutazai-redis:6379"; '
+    f'echo "❌ Initialization failed: Authorization: {TOKEN}"; '
+    'echo "app.main - INFO - Backend started in normal mode"; sleep 600'
+)
 
 
 def written_files(root: Path) -> list[Path]:
@@ -47,7 +54,9 @@ async def test_no_secret_reaches_any_file_or_output(
 ) -> None:
     from sutazai_tui.sources.containers import DockerSource
 
-    box = containers.run("backend", ["sleep", "600"], environment={"SECRET_KEY": ENV_VALUE})
+    # Its log prints the secrets in the shapes a real backend's log can: all are matched lines.
+    box = containers.run("backend", ["sh", "-c", LOG_SCRIPT], environment={"SECRET_KEY": ENV_VALUE})
+    wait_for(lambda: b"normal mode" in box.logs(), 20, "the container's log lines")
     state = tmp_path / "state"
     endpoints = [EndpointConfig(name="echo", url="/echo-auth", kind=EndpointKind.HEALTH)]
     settings = settings_for(
@@ -82,6 +91,8 @@ async def test_no_secret_reaches_any_file_or_output(
         )
         app.action_write_report()
         await wait_until(pilot, lambda: any(p.name.endswith(".report.md") for p in written_files(state)), 20)
+        evidence = app.snapshot.log(box.name) if app.snapshot is not None else None
+        assert evidence is not None and len(evidence.matches) == 5  # the scan below looks where they land
         screen = app.export_screenshot()
         shown = " ".join(n.message for n in app._notifications)
     assert hostile.auth_seen and hostile.auth_seen[-1] == f"Bearer {TOKEN}"  # it was really sent
@@ -95,7 +106,7 @@ def scan_everything(
     tmp_path: Path, state: Path, record: Path | None, url: str, prefix: str, printed: list[str]
 ) -> None:
     """Run the headless commands too, then read every file written and everything printed."""
-    env = {**os.environ, "SUTAZAI_TUI_TOKEN": TOKEN}
+    env = {**os.environ, "SUTAZAI_TUI_TOKEN": TOKEN, "SUTAZAI_TUI_PRIMARY_SERVICE": prefix + "backend"}
     for argv in (
         [
             "check",
@@ -119,6 +130,8 @@ def scan_everything(
     # Names are evidence and may be written; only values must not. Proves the scan looks where
     # container env data does land.
     assert b"SECRET_KEY" in Path(record or "").read_bytes()
+    assert b"Initialization failed" in Path(record or "").read_bytes()  # log evidence is recorded
+    assert "Initialization failed" in printed[-6]  # and in `check --json`
 
     files = written_files(tmp_path)
     assert len(files) >= 5, files  # recording, bundle (svg + json), audit, report, check bundle

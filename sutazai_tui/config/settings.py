@@ -10,7 +10,7 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -67,6 +67,26 @@ class FleetConfig(BaseModel):
     @classmethod
     def _url_is_http(cls, value: str | None) -> str | None:
         return _check_url(value) if value is not None else None
+
+
+ProbeKind = Literal["redis", "postgres", "tcp", "http"]
+
+
+class ProbeConfig(BaseModel):
+    """A direct look at a dependency, from `[[probes]]`: evidence the backend's self-report cannot fake."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    """The dependency as the backend's /health names it (redis, database, postgres, …)."""
+    kind: ProbeKind = "tcp"
+    """redis: PING → +PONG; postgres: SSLRequest → S/N; tcp: connect; http: GET answers < 500."""
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    deadline: float = Field(default=2.0, gt=0, le=60)
+    """Seconds for the whole probe; it is also held within the cycle's `timeout`."""
+    path: str = "/"
+    """For http: the path asked."""
 
 
 class Settings(BaseSettings):
@@ -138,6 +158,11 @@ class Settings(BaseSettings):
     """Per container, env var names it cannot start without (names only are ever read)."""
     env_alias_groups: list[list[str]] = Field(default_factory=lambda: [["JWT_SECRET", "JWT_SECRET_KEY"]])
     """Names that must be set together; one without its sibling is a finding."""
+    probes: list[ProbeConfig] = Field(default_factory=list)
+    """Dependency probes (`[[probes]]`: name, kind, host, port, deadline); redis and postgres are
+    added from the `<prefix>redis` / `<prefix>postgres` containers' published ports when not given."""
+    log_evidence: bool = True
+    """Read the primary's (and troubled containers') logs since their start for evidence lines."""
     startup_grace: float = Field(default=60.0, ge=0)
     """Seconds after a container starts before a silent /health counts as a hang."""
     stuck_initializing: float = Field(default=300.0, gt=0)

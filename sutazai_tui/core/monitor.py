@@ -1,6 +1,8 @@
 """One poll cycle over every source -> Snapshot, and the schedule that runs cycles.
 
 `Monitor.cycle` asks the endpoints, the container engine and the host at once and never raises;
+after the engine answered, the evidence that needs its answer (logs, dependency probes) follows,
+still alongside the endpoints, and `core.evidence` joins it into the endpoints' final states.
 `Scheduler` runs it every interval, never two at a time, with a coalescing "poll now" and pause.
 Both are plain asyncio: the TUI runs the scheduler in a worker, `check` runs one cycle.
 """
@@ -14,12 +16,18 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.history import History
-from sutazai_tui.models import ContainersStatus, Event, HostStats, Snapshot, State
+from sutazai_tui.models import ContainersStatus, Event, HostStats, LogEvidence, ProbeResult, Snapshot, State
 from sutazai_tui.sources.base import ContainerSource
 from sutazai_tui.sources.engine import fault_detail
+from sutazai_tui.sources.factory import log_reader
 from sutazai_tui.sources.host import HostSource
 from sutazai_tui.sources.http import HttpSource
+from sutazai_tui.sources.logs import LogReader, LogWatcher, watched
+from sutazai_tui.sources.probes import default_probes, run_probes
+
+EngineView = tuple[ContainersStatus | None, tuple[LogEvidence, ...], tuple[ProbeResult, ...]]
 
 
 class Monitor:
@@ -31,11 +39,16 @@ class Monitor:
         http: HttpSource | None = None,
         containers: ContainerSource | None = None,
         host: HostSource | None = None,
+        logs: LogReader | None = None,
     ) -> None:
         self.settings = settings
         self.http = http if http is not None else HttpSource(settings)
         self.containers = containers
         self.host = host if host is not None else HostSource()
+        reader = logs if logs is not None else log_reader(settings, containers)
+        self.logs = (
+            LogWatcher(reader, self.http.redactor, settings.docker_timeout) if reader is not None else None
+        )
         self.history = History(settings.history_size, settings.interval)
         self._cycle = 0
 
@@ -49,25 +62,25 @@ class Monitor:
         self._cycle += 1
         started = time.monotonic()
         taken_at = datetime.now(UTC)
-        ask_containers = self.containers.poll() if self.containers is not None else _none()
-        endpoints, containers, host = await asyncio.gather(
-            self.http.poll(), ask_containers, self.host.poll(), return_exceptions=True
+        endpoints, engine_view, host = await asyncio.gather(
+            self.http.poll(), self._engine_view(), self.host.poll(), return_exceptions=True
         )
         errors: list[str] = []
         if isinstance(endpoints, BaseException):
             errors.append(f"endpoints: {type(endpoints).__name__}: {endpoints}")
             endpoints = ()
-        if isinstance(containers, BaseException):
+        containers, logs, probes = (None, (), ()) if isinstance(engine_view, BaseException) else engine_view
+        if isinstance(engine_view, BaseException):
             engine = self.containers.engine if self.containers is not None else "?"
             # One line with the cause's kind, never the exception's raw text (it may be a traceback).
-            reason = f"container source failed: {fault_detail(containers, self.settings.docker_timeout)}"
+            reason = f"container source failed: {fault_detail(engine_view, self.settings.docker_timeout)}"
             containers = ContainersStatus(engine=engine, state=State.DOWN, reason=reason)
         host_stats: HostStats | None = None
         if isinstance(host, BaseException):
             errors.append(f"host: {type(host).__name__}: {host}")
         else:
             host_stats = host
-        return Snapshot(
+        snapshot = Snapshot(
             cycle=self._cycle,
             taken_at=taken_at,
             duration_ms=round((time.monotonic() - started) * 1000, 1),
@@ -75,8 +88,24 @@ class Monitor:
             endpoints=endpoints,
             containers=containers,
             host=host_stats,
+            logs=logs,
+            probes=probes,
             errors=tuple(errors),
         )
+        return join_evidence(snapshot, self.settings.primary_service)
+
+    async def _engine_view(self) -> EngineView:
+        """Containers, then (needing their ids, start times and ports) their logs and the probes."""
+        status = await self.containers.poll() if self.containers is not None else None
+        found = status.containers if status is not None and status.state is not State.DOWN else ()
+        s = self.settings
+        chosen = default_probes(s.probes, found, s.container_prefix, getattr(self.containers, "engine", None))
+        watched_now = watched(found, s.primary_service) if self.logs is not None else []
+        logs, probes = await asyncio.gather(
+            self.logs.read(watched_now) if self.logs is not None else _empty(),
+            run_probes(chosen, s.timeout),
+        )
+        return status, logs, probes
 
     async def close(self) -> None:
         """Release every source's connections."""
@@ -85,8 +114,8 @@ class Monitor:
             await self.containers.close()
 
 
-async def _none() -> None:
-    return None
+async def _empty() -> tuple[LogEvidence, ...]:
+    return ()
 
 
 SnapshotHandler = Callable[[Snapshot, list[Event]], Awaitable[None] | None]

@@ -62,6 +62,46 @@ _BACKEND_ENV = {
 _FIXED_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
 
 
+# The backend's log by phase, in the real builds' words (BACKEND.md "measured on the real code"):
+# (lines written once at start-up, lines repeated while it runs; none: it exited).
+_MAIN = "app.main - INFO - "
+_IMPORT_FAILURE = (
+    _MAIN + "Starting SutazAI backend",
+    "Traceback (most recent call last):",
+    '  File "/app/app/core/config.py", line 212, in <module>',
+    "    settings = Settings()",
+    "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings",
+    "SECRET_KEY",
+    "  Field required [type=missing, input_value={'database_url': 'postgresql://sutazai:dem0pass@"
+    "sutazai-postgres:5432/sutazai'}, input_type=dict]",
+)
+_EMERGENCY_START = (
+    _MAIN + "Starting SutazAI backend",
+    "app.core.connection_pool - INFO - Connection pools initialized",
+    "app.main - WARNING - ⚠️ Initialization timeout - running in emergency mode",
+    _MAIN + "Backend started in emergency mode",
+)
+_NORMAL_START = (
+    _MAIN + "Starting SutazAI backend",
+    "app.core.connection_pool - INFO - Connection pools initialized",
+    _MAIN + "Backend started in normal mode",
+)
+_SERVING = ("uvicorn.access - INFO - GET /health 200", _MAIN + "cache hit ratio 0.97")
+_REDIS_DOWN = (
+    "app.core.cache - ERROR - ❌ Failed to connect to Redis: Error 111 connecting to 127.0.0.1:6379. "
+    "Connection refused."
+)
+BACKEND_LOG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    answers.HANG: (_IMPORT_FAILURE, ()),
+    answers.EMERGENCY: (_EMERGENCY_START, ("uvicorn.access - INFO - GET /health-emergency 200", *_SERVING)),
+    answers.INITIALIZING: (_EMERGENCY_START, ("app.mcp - INFO - MCP bridge initializing", *_SERVING)),
+    answers.RECOVERED: (_NORMAL_START, _SERVING),
+    answers.DEGRADED: (_NORMAL_START, (_REDIS_DOWN, *_SERVING)),
+}
+# Phases that are a new deployment of the backend: its container starts afresh.
+_REDEPLOYED = {answers.RECOVERED, answers.DEGRADED}
+
+
 def env_names_for(name: str, phase: str) -> tuple[str, ...]:
     """What env var names a simulated container carries in this phase."""
     if name == BACKEND:
@@ -127,8 +167,9 @@ class SimulatedFleet:
         """One cycle's view; the backend's restart count rises each poll while it hangs."""
         started = time.monotonic()
         phase = self.phase
-        if phase != self._last_phase and self._last_phase == answers.HANG and BACKEND in self._sims:
-            self._sims[BACKEND].started_at = self._clock()  # it came up at last
+        moved = phase != self._last_phase and self._last_phase is not None
+        if moved and (self._last_phase == answers.HANG or phase in _REDEPLOYED) and BACKEND in self._sims:
+            self._sims[BACKEND].started_at = self._clock()  # it came up at last, or was redeployed
         self._last_phase = phase
         found = tuple(self._stats(sim, phase) for sim in self._sims.values())
         self._polls += 1
@@ -143,6 +184,24 @@ class SimulatedFleet:
 
     async def close(self) -> None:
         """Nothing to release."""
+
+    @property
+    def log_reader(self) -> FleetDetails:
+        """The fleet's logs (the monitor reads evidence from them, the logs view shows them)."""
+        images = {name: sim.image for name, sim in self._sims.items()}
+        return FleetDetails(
+            lambda: self.phase,
+            images,
+            env_names_for,
+            clock=self._clock,
+            started=lambda name: self._sims[name].started_at,
+            script=self._script,
+        )
+
+    def _script(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if name == BACKEND:
+            return BACKEND_LOG.get(self.phase, ((), ()))
+        return (), ()
 
     def _get(self, name: str) -> _Sim:
         try:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sutazai_tui.core.evidence import backend_mode, quote
 from sutazai_tui.diagnosis.context import Context, clock, names, span
+from sutazai_tui.diagnosis.evidence import INITIALIZING, confirmed_up, initializing_since
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, State
 
-HUNG = "timeout-connected"  # accepted the connection, never answered: the start-up deadlock
-HANG_CYCLES = 2  # one timeout can be a blip; two in a row is a hang
-INITIALIZING = "initializing"
+HUNG = "timeout-connected"  # accepted the connection, never answered
+# Any transport failure: uvicorn binds only after the lifespan, so the real hang is "refused" on
+# the container's port and accepted-then-reset through Docker's published port (BACKEND.md).
+TRANSPORT = {"timeout-connected", "timeout-connect", "timeout-body", "refused", "reset", "empty"}
+HANG_CYCLES = 2  # without the engine's word, one timeout can be a blip; two in a row is a hang
 
 
 def _fresh(e: EndpointStatus | None) -> bool:
@@ -17,73 +21,82 @@ def _fresh(e: EndpointStatus | None) -> bool:
     return e is not None and not e.carried
 
 
-def _hung_streak(ctx: Context, name: str) -> list[EndpointStatus]:
-    """The endpoint's consecutive hung cycles, newest first; carried cycles neither count nor break."""
+def _streak(ctx: Context, name: str, failures: set[str]) -> list[EndpointStatus]:
+    """The endpoint's consecutive cycles failing so, newest first; carried cycles neither count nor break."""
     streak: list[EndpointStatus] = []
     for snap in reversed(ctx.snapshots):
         e = snap.endpoint(name)
         if e is not None and e.carried:
             continue  # not asked that cycle (back-off): no news either way
-        if e is None or e.failure != HUNG:
+        if e is None or e.failure not in failures:
             break
         streak.append(e)
     return streak
 
 
-def _primary_allows_hang(ctx: Context) -> tuple[bool, str]:
-    """Whether the primary container's state fits a hang, and what was seen of it.
+def _primary_view(ctx: Context) -> tuple[bool | None, str]:
+    """Whether the engine says the primary runs past its grace (None: no engine word), and what it saw.
 
-    Without container data we cannot rule a hang out, so the endpoint alone decides. A primary
-    that is not running is not hanging (crashed/restart-loop say why); one still inside its start-up
-    grace is allowed to be silent.
+    A primary that is not running is not hanging (crashed/restart-loop say why); one still inside
+    its start-up grace is allowed to be silent.
     """
     status = ctx.latest.containers
     if status is None or status.state in (State.DOWN, State.UNKNOWN):
-        return True, "no container data (containers off or the engine unreachable)"
+        return None, "no container data (containers off or the engine unreachable)"
     c = ctx.latest.container(ctx.primary)
     if c is None:
-        return True, f"{ctx.primary} is not among the monitored containers"
+        return None, f"{ctx.primary} is not among the monitored containers"
     if c.state != "running":
         return False, f"{ctx.primary} is {c.state}"
     if c.started_at is None:
-        return True, f"{ctx.primary} is running (start time unknown)"
+        return None, f"{ctx.primary} is running (start time unknown)"
     up, grace = ctx.seconds_since(c.started_at), ctx.settings.startup_grace
     seen = f"{ctx.primary} running for {span(up)}, past its {span(grace)} start-up grace"
     return up >= grace, seen
 
 
-def startup_hang(ctx: Context) -> list[Finding]:
-    """`startup-hang`: /health accepts connections but never answers, cycle after cycle.
+def _last_words(ctx: Context) -> str:
+    """The primary's last log line before silence: the step a hung start-up is stuck after."""
+    log = ctx.latest.log(ctx.primary)
+    if log is None or log.last is None:
+        return "" if log is None else f"; its log could not be read ({log.error})" if log.error else ""
+    silent = f", silent for {span(ctx.seconds_since(log.last.at))}" if log.last.at is not None else ""
+    return f"; its last log line{silent}: {quote(log.last)}"
 
-    "refused" is a different failure (nothing listens: crashed or not started) and is no hang.
+
+def startup_hang(ctx: Context) -> list[Finding]:
+    """`startup-hang`: the primary runs past its grace while /health fails at the transport level.
+
+    With the engine's word (running, past grace) any transport failure is the hang, in one cycle:
+    nothing listens where a started backend would. Without it, only "accepted and never answered"
+    over HANG_CYCLES cycles counts, since "refused" alone may just be a backend that is not there.
     """
     found: list[Finding] = []
+    running, seen = _primary_view(ctx)
+    if running is False:
+        return found
+    needed, failures = (1, TRANSPORT) if running else (HANG_CYCLES, {HUNG})
     for e in ctx.latest.endpoints:
         if e.kind is not EndpointKind.HEALTH:
             continue
-        streak = _hung_streak(ctx, e.name)
-        if len(streak) < HANG_CYCLES:
+        streak = _streak(ctx, e.name, failures)
+        if len(streak) < needed:
             continue
-        fits, seen = _primary_allows_hang(ctx)
-        if not fits:
-            continue
-        since = streak[-1].checked_at
-        p = ctx.primary
+        since, p, n = streak[-1].checked_at, ctx.primary, len(streak)
         found.append(
             Finding(
                 id="startup-hang",
                 severity="critical",
                 subject=e.name,
-                title=f"start-up hang: {e.name} accepts connections but never answers",
+                title=f"start-up hang: {p} runs but {e.name} gets no answer ({streak[0].failure})",
                 evidence=(
-                    f"GET {e.url} connected and got no answer within the {ctx.settings.timeout:g} s timeout "
-                    f"in {len(streak)} consecutive cycles since {clock(since)}; {seen}"
+                    f"GET {e.url}: {streak[0].reason} (timeout {ctx.settings.timeout:g} s) — {n} "
+                    f"consecutive cycle{'s' if n > 1 else ''} since {clock(since)}; {seen}{_last_words(ctx)}"
                 ),
                 fix=(
                     f"restart {p} (`docker restart {p}`, or `R` on it here); if it hangs again its "
-                    f"start-up waits on itself (2025-08-17: cache → Redis → pool manager): find the step "
-                    f"that never finishes in `docker logs {p}` and deploy a build that times out "
-                    f"initialization"
+                    f"start-up waits on itself (2025-08-17: cache → Redis → pool manager): the log line "
+                    f"above is the last step that finished; deploy a build that times out initialization"
                 ),
             )
         )
@@ -91,21 +104,39 @@ def startup_hang(ctx: Context) -> list[Finding]:
 
 
 def emergency_build(ctx: Context) -> list[Finding]:
-    """`emergency-build`: /health-emergency exists (200), so the backend runs its emergency build."""
+    """`emergency-build`: critical only when the log says emergency; the route alone is info.
+
+    The emergency-fix build answers /health-emergency 200 on every start (BACKEND.md), so the mode
+    comes from the primary's log (`core.evidence.backend_mode`).
+    """
     found: list[Finding] = []
     for e in ctx.latest.endpoints:
-        if e.kind is not EndpointKind.EMERGENCY or e.http_code != 200:
+        if e.kind is not EndpointKind.EMERGENCY or e.http_code != 200 or e.carried:
             continue
-        said = f": {e.message!r}" if e.message else ""
+        mode, line = backend_mode(ctx.latest, ctx.primary)
         p = ctx.primary
         service = ctx.service(p)
+        route = f"GET {e.url} answered 200 at {clock(e.checked_at)}"
+        if mode != "emergency" or line is None:
+            said = f"{p}'s log: {quote(line)}" if line is not None else f"no start-up mode line in {p}'s log"
+            found.append(
+                Finding(
+                    id="emergency-build",
+                    severity="info",
+                    subject=e.name,
+                    title=f"emergency-fix build deployed; mode from the log: {mode}",
+                    evidence=f"{route} (it does on every start of that build); {said}",
+                    fix=f"none while it runs normally; `docker logs {p} | grep 'started in'` says the mode",
+                )
+            )
+            continue
         found.append(
             Finding(
                 id="emergency-build",
                 severity="critical",
                 subject=e.name,
-                title="the backend runs its emergency build: normal initialization was bypassed",
-                evidence=f"GET {e.url} answered 200 status {e.status!r}{said} at {clock(e.checked_at)}",
+                title="the backend runs in emergency mode: normal initialization was bypassed",
+                evidence=f"{p}'s log: {quote(line)}; {route}",
                 fix=(
                     f"find why normal start-up failed (`docker logs {p}`; usually missing SECRET_KEY/"
                     f"JWT_SECRET or the start-up deadlock, see the other findings), fix it, then rebuild and "
@@ -122,19 +153,6 @@ def _usable(e: EndpointStatus | None) -> bool:
     return e is not None and _fresh(e) and e.failure is None and bool(e.services)
 
 
-def _initializing_since(ctx: Context, endpoint: str, service: str) -> datetime:
-    """When the sub-service was first seen `initializing` in its current unbroken run."""
-    first = ctx.latest.taken_at
-    for snap in reversed(ctx.snapshots):
-        e = snap.endpoint(endpoint)
-        if e is None or not _usable(e):
-            continue  # a cycle without a readable answer tells nothing about the sub-service
-        if e.services.get(service) != INITIALIZING:
-            break
-        first = e.checked_at or snap.taken_at
-    return first
-
-
 def stuck_initializing(ctx: Context) -> list[Finding]:
     """`stuck-initializing`: /health sub-services stay `initializing` past settings.stuck_initializing.
 
@@ -148,8 +166,8 @@ def stuck_initializing(ctx: Context) -> list[Finding]:
             continue
         stuck: list[tuple[str, datetime, float]] = []
         for service, state in e.services.items():
-            if state == INITIALIZING:
-                since = _initializing_since(ctx, e.name, service)
+            if state == INITIALIZING and not confirmed_up(ctx, service):  # up: a contradiction instead
+                since = initializing_since(ctx, e.name, service)
                 if (seconds := ctx.seconds_since(since)) > limit:
                     stuck.append((service, since, seconds))
         if not stuck:

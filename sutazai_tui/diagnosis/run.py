@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
-from sutazai_tui.diagnosis import containers, endpoints
+from sutazai_tui.diagnosis import containers, endpoints, evidence
 from sutazai_tui.diagnosis.context import Context, Detector
 from sutazai_tui.diagnosis.recreate import NEEDS_RECREATE
 from sutazai_tui.models import Finding, Snapshot
@@ -23,11 +23,12 @@ from sutazai_tui.models import Finding, Snapshot
 # id -> (what it means, the fix in general). The order is the README's.
 FINDINGS: dict[str, tuple[str, str]] = {
     "startup-hang": (
-        "/health accepts connections but never answers for 2+ cycles while the backend container runs "
-        "past its start-up grace (or no container data): the start-up deadlock. A refused connection "
-        "is not a hang.",
-        "restart the backend; if it hangs again, find the initialization step that never finishes in "
-        "its logs and deploy a build that times out initialization",
+        "the backend container runs past its start-up grace while /health gets no answer at all "
+        "(refused, reset, closed empty or timed out: the real deadlock is refused on its port, "
+        "reset through Docker's published port); evidence quotes its last log line before silence. "
+        "Without engine data only 2+ cycles of accepted-but-silent count",
+        "restart the backend; if it hangs again, the quoted log line is the last step that finished: "
+        "deploy a build that times out initialization",
     ),
     "missing-env": (
         "a container lacks env vars it cannot start without (`required_env`, default SECRET_KEY and "
@@ -54,7 +55,9 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "start it",
     ),
     "emergency-build": (
-        "/health-emergency answers 200: the backend runs its emergency build, initialization bypassed",
+        "/health-emergency answers 200 — which the emergency-fix build does on every start — AND the "
+        "backend's log says it started in emergency mode (or timed out initializing): critical. The "
+        "route alone is info: build deployed, mode normal/unknown from the log",
         "find why the normal start-up failed (logs, the other findings), fix it, rebuild and recreate "
         "the backend from the normal build",
     ),
@@ -73,6 +76,34 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "read the probe's output (`docker inspect --format '{{json .State.Health}}' <name>`), fix what "
         "it checks, restart the container",
     ),
+    "self-report-contradicted": (
+        "the backend says a dependency is healthy (or down, or initializing past `stuck_initializing`) "
+        "while its container, a direct probe or the backend's own log says otherwise; both sides "
+        "quoted with their times",
+        "believe the independent evidence: fix the dependency, then restart the backend so it reconnects",
+    ),
+    "mcp-router-failed": (
+        "the MCP routes answer 404 and the backend's log shows the MCP router crashed while loading "
+        "(`name 'logger' is not defined`)",
+        "deploy a build with the MCP module fixed and recreate the backend",
+    ),
+}
+
+# id -> the evidence it rests on, strongest first (DESIGN.md "Truth before echo": the engine, the
+# container's log, a direct probe, and last the backend's self-report). The README's table shows it.
+RESTS_ON: dict[str, str] = {
+    "startup-hang": "engine (running, start time) + transport failure of /health + the log's last line",
+    "missing-env": "engine (env names)",
+    "env-name-mismatch": "engine (env names)",
+    "restart-loop": "engine (state, restart count)",
+    "crashed": "engine (exit code)",
+    "oom-killed": "engine (OOMKilled)",
+    "emergency-build": "the log's mode line; the route's 200 alone is info only",
+    "stale-image": "engine (image ids)",
+    "stuck-initializing": "self-report only, and only while no probe/container/log says the dependency is up",
+    "unhealthy": "engine (the container's own health check)",
+    "self-report-contradicted": "engine + probe + log against the self-report",
+    "mcp-router-failed": "the log's MCP router error + the 404",
 }
 
 # One detector per id, in the same order as FINDINGS (a test holds them to each other).
@@ -87,6 +118,8 @@ DETECTORS: dict[str, Detector] = {
     "stale-image": containers.stale_image,
     "stuck-initializing": endpoints.stuck_initializing,
     "unhealthy": containers.unhealthy,
+    "self-report-contradicted": evidence.self_report_contradicted,
+    "mcp-router-failed": evidence.mcp_router_failed,
 }
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -124,10 +157,11 @@ RECREATE_CELL = "**yes**: a restart will not help"
 
 
 def findings_table() -> str:
-    """The README's table of findings, as markdown: id | what it means | fix | needs a recreate."""
-    rows = ["| id | means | fix | recreate? |", "|---|---|---|---|"]
+    """The README's table of findings, as markdown: id | means | rests on | fix | needs a recreate."""
+    recreate = NEEDS_RECREATE
+    rows = ["| id | means | rests on | fix | recreate? |", "|---|---|---|---|---|"]
     rows += [
-        f"| `{fid}` | {means} | {fix} | {RECREATE_CELL if fid in NEEDS_RECREATE else 'no'} |"
+        f"| `{fid}` | {means} | {RESTS_ON[fid]} | {fix} | {RECREATE_CELL if fid in recreate else 'no'} |"
         for fid, (means, fix) in FINDINGS.items()
     ]
     return "\n".join(rows)

@@ -40,6 +40,7 @@ from sutazai_tui.sources.engine import (
     fault_detail,
     is_gone,
 )
+from sutazai_tui.sources.probes import published_ports
 from sutazai_tui.sources.stats import (
     CpuSample,
     block_io,
@@ -134,6 +135,7 @@ def _fields(raw: Json) -> dict[str, Any]:
         "finished_at": parse_time(state.get("FinishedAt")),
         "env_names": env_names(config.get("Env")),
         "labels": dict(config.get("Labels") or {}),
+        "ports": published_ports((raw.get("NetworkSettings") or {}).get("Ports")),
     }
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sutazai_tui.sources.containers import engine_kwargs, env_names, fault_detail
+from sutazai_tui.util.redact import is_secret_name
 
 LOG_TAIL = 200
 MAX_LOG_BYTES = 512 * 1024
@@ -48,8 +49,19 @@ class InspectView:
 class ContainerDetails(Protocol):
     """Where the logs and inspect views read from (the engine, or the demo fleet)."""
 
-    def logs(self, name: str, tail: int = LOG_TAIL, since_ns: int = 0) -> list[LogLine]:
-        """The last `tail` lines, only those newer than `since_ns` when it is set."""
+    def logs(
+        self,
+        name: str,
+        tail: int = LOG_TAIL,
+        since_ns: int = 0,
+        max_bytes: int = MAX_LOG_BYTES,
+        until_ns: int = 0,
+    ) -> list[LogLine]:
+        """The last `tail` lines (≤ `max_bytes`), newer than `since_ns` / older than `until_ns` if set."""
+        ...
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """Values of the container's secret-named env vars, only to mask them in its log lines."""
         ...
 
     def inspect(self, name: str) -> InspectView:
@@ -170,15 +182,37 @@ class DockerDetails:
     def _fail(self, what: str, name: str, exc: Exception) -> DetailsError:
         return DetailsError(f"{what} of {name}: {fault_detail(exc, self.timeout)}")
 
-    def logs(self, name: str, tail: int = LOG_TAIL, since_ns: int = 0) -> list[LogLine]:
-        """The last `tail` lines (newer than `since_ns` if set), read as a bounded stream."""
+    def logs(
+        self,
+        name: str,
+        tail: int = LOG_TAIL,
+        since_ns: int = 0,
+        max_bytes: int = MAX_LOG_BYTES,
+        until_ns: int = 0,
+    ) -> list[LogLine]:
+        """The last `tail` lines (newer than `since_ns`, older than `until_ns` if set), ≤ `max_bytes`."""
         try:
             since = {"since": max(since_ns / 1e9 - 0.001, 0.001)} if since_ns else {}
+            if until_ns:
+                since["until"] = until_ns / 1e9
             api = self._api()  # follow=False: docker-py would otherwise follow every stream
             chunks = api.logs(name, stream=True, follow=False, timestamps=True, tail=tail, **since)
-            return split_lines(read_bounded(chunks), since_ns)[-tail:]
+            return split_lines(read_bounded(chunks, max_bytes), since_ns)[-tail:]
         except Exception as exc:  # every engine fault becomes one line in the view
             raise self._fail("logs", name, exc) from None
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """Values of secret-named env vars (and credentials in URLs), for masking only: never stored."""
+        try:
+            env = (self._api().inspect_container(name).get("Config") or {}).get("Env") or ()
+        except Exception as exc:
+            raise self._fail("inspect", name, exc) from None
+        found: list[str] = []
+        for entry in env:
+            key, _, value = str(entry).partition("=")
+            if is_secret_name(key) or "://" in value:
+                found.append(value)
+        return tuple(v for v in found if len(v) >= 4)
 
     def inspect(self, name: str) -> InspectView:
         """The inspect tree of one container."""
@@ -195,12 +229,13 @@ class DockerDetails:
             client.close()
 
 
-_SIM_LINES: dict[str, Sequence[str]] = {
-    "hang": ("waiting for database lock…", "startup: importing agents", "worker timeout, restarting"),
-    "emergency": ("EMERGENCY MODE: JWT_SECRET_KEY not set", "serving /health-emergency only"),
-    "initializing": ("initializing ollama client", "mcp bridge: waiting for dind"),
-}
 _OK_LINES = ("GET /health 200", "cache hit ratio 0.97", "heartbeat ok")
+# (start-up lines written once, lines repeated after them) for one simulated container now.
+LogScript = Callable[[str], tuple[Sequence[str], Sequence[str]]]
+
+
+def _plain_script(name: str) -> tuple[Sequence[str], Sequence[str]]:
+    return (), _OK_LINES
 
 
 def _wall() -> datetime:
@@ -208,7 +243,11 @@ def _wall() -> datetime:
 
 
 class FleetDetails:
-    """Simulated logs and inspect for `SimulatedFleet` containers: one line a second per container."""
+    """Simulated logs and inspect for `SimulatedFleet` containers: one line a second per container.
+
+    With `started` and `script` (the fleet gives both) a container's log begins at its start with
+    its start-up lines, then repeats its running lines, as a real container's log would.
+    """
 
     def __init__(
         self,
@@ -216,26 +255,50 @@ class FleetDetails:
         images: Mapping[str, str],
         env: Callable[[str, str], Sequence[str]],
         clock: Callable[[], datetime] = _wall,
+        started: Callable[[str], datetime | None] | None = None,
+        script: LogScript = _plain_script,
     ) -> None:
         self._phase, self._images, self._env, self._clock = phase, images, env, clock
         self._origin = clock() - timedelta(minutes=10)
+        self._started, self._script = started, script
 
     def _get_image(self, name: str) -> str:
         if name not in self._images:
             raise DetailsError(f"no simulated container named {name!r}")
         return self._images[name]
 
-    def logs(self, name: str, tail: int = LOG_TAIL, since_ns: int = 0) -> list[LogLine]:
-        """The last `tail` simulated lines (newer than `since_ns` if set)."""
+    def logs(
+        self,
+        name: str,
+        tail: int = LOG_TAIL,
+        since_ns: int = 0,
+        max_bytes: int = MAX_LOG_BYTES,
+        until_ns: int = 0,
+    ) -> list[LogLine]:
+        """The last `tail` simulated lines (newer than `since_ns`, older than `until_ns` if set)."""
         self._get_image(name)
-        origin_ns = int(self._origin.timestamp()) * 1_000_000_000
-        last = int((self._clock() - self._origin).total_seconds())
-        first = max(0, last - tail + 1, (since_ns - origin_ns) // 1_000_000_000 + 1 if since_ns else 0)
-        pool = _SIM_LINES.get(self._phase(), _OK_LINES) if name == "sutazai-backend" else _OK_LINES
-        return [
-            LogLine(origin_ns + k * 1_000_000_000, f"{name} [{k:05d}] {pool[k % len(pool)]}")
-            for k in range(first, last + 1)
-        ]
+        origin = (self._started(name) if self._started is not None else None) or self._origin
+        origin_ns = int(origin.replace(microsecond=0).timestamp()) * 1_000_000_000 + origin.microsecond * 1000
+        once, pool = self._script(name)
+        if not once and not pool:
+            pool = _OK_LINES
+        # Start-up lines come out within the first second; running lines one a second after that.
+        found = [LogLine(origin_ns + k * 1_000_000, text) for k, text in enumerate(once)]
+        last = int((self._clock() - origin).total_seconds())
+        if until_ns:
+            last = min(last, (until_ns - origin_ns) // 1_000_000_000)
+        if pool:
+            first = max(1, last - tail + 1, (since_ns - origin_ns) // 1_000_000_000 if since_ns else 1)
+            found += [
+                LogLine(origin_ns + k * 1_000_000_000, f"{name} [{k:05d}] {pool[k % len(pool)]}")
+                for k in range(first, last + 1)
+            ]
+        return [x for x in found if x.ts_ns > since_ns and (not until_ns or x.ts_ns <= until_ns)][-tail:]
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """The simulated fleet's env has names only, so there is no value to mask."""
+        self._get_image(name)
+        return ()
 
     def inspect(self, name: str) -> InspectView:
         """A plausible inspect view of the simulated container."""

@@ -1,9 +1,14 @@
-"""Choosing the container source for a configuration (the docker SDK is imported only when used)."""
+"""Choosing the container source and its log reader (the docker SDK is imported only when used)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.sources.base import ContainerSource
+
+if TYPE_CHECKING:
+    from sutazai_tui.sources.logs import LogReader
 
 
 def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSource | None:
@@ -16,3 +21,18 @@ def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSo
     from sutazai_tui.sources.containers import DockerSource
 
     return DockerSource.from_settings(settings, cpu_window=cpu_window)
+
+
+def log_reader(settings: Settings, source: ContainerSource | None) -> LogReader | None:
+    """Where the log evidence is read: the source's own reader (the demo fleet), else the engine's."""
+    if source is None or not settings.log_evidence:
+        return None
+    own = getattr(source, "log_reader", None)
+    if own is not None:
+        return cast("LogReader", own)
+    from sutazai_tui.sources.containers import DockerSource
+    from sutazai_tui.sources.details import DockerDetails
+
+    if isinstance(source, DockerSource):
+        return DockerDetails(source.docker_host, settings.docker_timeout)
+    return None  # a source without logs (a replay, a test double)

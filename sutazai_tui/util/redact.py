@@ -2,6 +2,8 @@
 
 Everything a backend says is shown through `Redactor.clean`: a hostile or buggy backend may echo
 the Authorization header back, and that must not reach a panel, a snapshot or a recording.
+Log lines get `Redactor.clean_log` on top: a log may print `JWT_SECRET_KEY=…`, a database URL with
+its password, or pydantic's `input_value=` with every setting it was given.
 """
 
 from __future__ import annotations
@@ -12,6 +14,25 @@ from collections.abc import Iterable
 MASK = "•••"
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}")
 _PRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A name that holds a secret by its name: SECRET_KEY, JWT_SECRET, DB_PASSWORD, API_TOKEN, ...
+SECRET_NAME = re.compile(r"(?i)(secret|passw|pwd|token|api_?key|private|credential|_key$|^key$)")
+# NAME=value / NAME: value / "name": "value" for such a name; the value is masked, the name kept.
+_ASSIGN = re.compile(
+    r"""(?ix)
+    (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:secret|passw(?:or)?d?|pwd|token|api_?key|private_?key|credential|_key)[A-Za-z0-9_]*)
+    (?P<sep>["']?\s*[=:]\s*)
+    (?P<value>"[^"]*"|'[^']*'|[^\s,;&)}\]]+)
+    """
+)
+# scheme://user:password@host — the password goes.
+_URL_CREDS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)([^@\s]+)(@)")
+# pydantic's ValidationError repeats the input it was given: settings and env values.
+_INPUT_VALUE = re.compile(r"(input_value=)(\{.*?\}|\[.*?\]|'[^']*'|\"[^\"]*\"|[^,\]\s]+)")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an env var's name says it holds a secret (SECRET_KEY, JWT_SECRET, REDIS_PASSWORD…)."""
+    return bool(SECRET_NAME.search(name))
 
 
 class Redactor:
@@ -21,6 +42,10 @@ class Redactor:
         # Longest first, so a secret that contains another is masked whole.
         self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
+    def with_secrets(self, more: Iterable[str]) -> Redactor:
+        """A redactor that also masks `more` (e.g. a container's secret env values, never stored)."""
+        return Redactor([*self._secrets, *more])
+
     def clean(self, text: str, limit: int = 300) -> str:
         """The text with secrets masked, control characters dropped, cut to `limit` characters."""
         for secret in self._secrets:
@@ -28,6 +53,15 @@ class Redactor:
         text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
         text = _PRINTABLE.sub(" ", text).strip()
         return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def clean_log(self, text: str, limit: int = 300) -> str:
+        """`clean` for a log line: also masks secret-named assignments, URL passwords, pydantic input."""
+        for secret in self._secrets:  # before the patterns, so a known value is masked whole
+            text = text.replace(secret, MASK)
+        text = _ASSIGN.sub(lambda m: m.group("name") + m.group("sep") + MASK, text)
+        text = _URL_CREDS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+        text = _INPUT_VALUE.sub(lambda m: m.group(1) + MASK, text)
+        return self.clean(text, limit)
 
     def clean_optional(self, text: str | None, limit: int = 300) -> str | None:
         """`clean` for values that may be absent."""

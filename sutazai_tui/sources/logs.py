@@ -42,6 +42,10 @@ SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("redis-connect", re.compile(r"Failed to connect to Redis")),
     ("mcp-logger", re.compile(r"name 'logger' is not defined")),
 )
+# One cheap test first: most lines match nothing, and only those that may are matched in full.
+_ANY = re.compile(
+    "|".join([p.pattern for _, p in SIGNATURES] + [r"Field required", re.escape("Traceback (most recent")])
+)
 _FIELD_REQUIRED = re.compile(r"^\s*Field required\b")
 _FIELD_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)\s*$")
 _TRACEBACK = "Traceback (most recent call last):"
@@ -71,21 +75,27 @@ class Matcher:
 
     redactor: Redactor
     matches: list[LogMatch] = field(default_factory=list)
-    last: LogMatch | None = None
     lines: int = 0
     _previous: str = ""
     _in_traceback: bool = False
+    _last_raw: tuple[str, int] | None = None
+
+    @property
+    def last(self) -> LogMatch | None:
+        """The last non-blank line so far (the last before silence), redacted."""
+        return self._keep("last-line", *self._last_raw) if self._last_raw is not None else None
 
     def feed(self, lines: Iterable[LogLine]) -> None:
         """Match each line; the redactor is applied to every line that is kept."""
         for line in lines:
             self.lines += 1
             text = line.text.rstrip()
-            if text.strip():
-                self.last = self._keep("last-line", text, line.ts_ns)
-            self._match(text, line.ts_ns)
-            if text.strip():
-                self._previous = text
+            if not text.strip():
+                continue
+            self._last_raw = (text, line.ts_ns)  # redacted only when the evidence is made
+            if self._in_traceback or _ANY.search(text):
+                self._match(text, line.ts_ns)
+            self._previous = text
 
     def _keep(self, signature: str, text: str, ts_ns: int, detail: str | None = None) -> LogMatch:
         clean = self.redactor.clean_log(text, LINE_LIMIT)
@@ -158,20 +168,24 @@ class LogWatcher:
         return tuple(found)
 
     async def _one(self, c: ContainerStats) -> LogEvidence:
-        now = datetime.now(UTC)
+        kept = self._kept.get(c.name)
+        try:
+            # Reading and matching both run in the worker thread: thousands of lines through the
+            # patterns must not hold the event loop (the endpoints' deadlines run on it).
+            return await asyncio.wait_for(asyncio.to_thread(self._read, c), self.deadline)
+        except (DetailsError, TimeoutError, OSError) as exc:
+            why = str(exc) or f"no answer within {self.deadline:g} s"
+            if kept is not None and kept.key == (c.id, c.started_at) and kept.evidence is not None:
+                return kept.evidence.model_copy(update={"error": why})
+            return LogEvidence(container=c.name, container_id=c.id, started_at=c.started_at, error=why)
+
+    def _read(self, c: ContainerStats) -> LogEvidence:
+        """In a worker thread: the new lines of one container, matched into its evidence."""
         key = (c.id, c.started_at)
         kept = self._kept.get(c.name)
         fresh = kept is None or kept.key != key
         since = kept.last_ns if kept is not None and not fresh else _start_ns(c.started_at)
-        try:
-            lines, secrets = await asyncio.wait_for(
-                asyncio.to_thread(self._fetch, c.name, since, fresh), self.deadline
-            )
-        except (DetailsError, TimeoutError, OSError) as exc:
-            why = str(exc) or f"no answer within {self.deadline:g} s"
-            if kept is not None and not fresh and kept.evidence is not None:
-                return kept.evidence.model_copy(update={"error": why})
-            return LogEvidence(container=c.name, container_id=c.id, started_at=c.started_at, error=why)
+        lines, secrets = self._fetch(c.name, since, fresh)
         if fresh or kept is None:
             kept = _Kept(key, Matcher(self.redactor.with_secrets(secrets)), since)
             self._kept[c.name] = kept
@@ -179,7 +193,7 @@ class LogWatcher:
             return kept.evidence  # nothing new: the same evidence, not re-matched
         kept.matcher.feed(lines)
         kept.last_ns = max([kept.last_ns, *(x.ts_ns for x in lines)])
-        kept.evidence = kept.matcher.evidence(c, now)
+        kept.evidence = kept.matcher.evidence(c, datetime.now(UTC))
         return kept.evidence
 
     def _fetch(self, name: str, since_ns: int, fresh: bool) -> tuple[list[LogLine], tuple[str, ...]]:

@@ -24,6 +24,7 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
+from tests.docker_support import ContainerFactory, containers, docker_client  # noqa: F401
 from tests.exporter_support import exporter_process, get, samples, value, wait_for_cycles
 
 TOKEN = "tok-3xp0rter-s3cret-value"
@@ -186,3 +187,30 @@ def test_a_taken_port_is_one_line(backend_thread: SimulatedBackend) -> None:
     port = backend_thread.url.rsplit(":", 1)[1]
     proc = _run("--listen", f"127.0.0.1:{port}", "--base-url", backend_thread.url)
     assert proc.returncode == 2 and "cannot listen on" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.engine
+def test_container_metrics_from_the_real_engine(
+    backend_thread: SimulatedBackend,
+    containers: ContainerFactory,  # noqa: F811 (the fixture imported above)
+) -> None:
+    """A running and an exited container on the real engine, as the exporter reports them."""
+    up = containers.run("up", ["sleep", "300"], mem_limit="64m")
+    down = containers.run("down", ["sh", "-c", "exit 3"])
+    down.wait(timeout=30)
+    args = ("--base-url", backend_thread.url, "--container-prefix", containers.prefix, "--interval", "0.5")
+    with exporter_process(*args) as base:
+        # The second cycle has CPU figures (a delta needs two readings).
+        found = wait_for_cycles(base, 2)
+    assert value(found, "sutazai_container_engine_up") == 1
+    assert value(found, "sutazai_container_state", container=up.name, state="OK") == 1
+    assert value(found, "sutazai_container_state", container=down.name, state="DOWN") == 1
+    assert value(found, "sutazai_container_status", container=down.name, status="exited") == 1
+    assert value(found, "sutazai_container_exit_code", container=down.name) == 3
+    assert value(found, "sutazai_container_memory_limit_bytes", container=up.name) == 64 * 1024 * 1024
+    memory = value(found, "sutazai_container_memory_bytes", container=up.name)
+    assert memory is not None and 0 < memory < 64 * 1024 * 1024
+    assert value(found, "sutazai_container_cpu_ratio", container=up.name) is not None
+    assert value(found, "sutazai_finding", id="crashed", subject=down.name) == 1
+    containers_seen = {dict(labels).get("container") for (_, labels) in found} - {None}
+    assert containers_seen == {up.name, down.name}

@@ -54,11 +54,11 @@ def run_exporter(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from sutazai_tui.sources.factory import container_source
-
     name, settings = exporter_settings(settings, args.target)
     label = args.name or name or default_target_name(settings.base_url)
-    exporter = Exporter(settings, label, containers=container_source(settings))
+    exporter = Exporter(
+        settings, label, on_problem=lambda text: print(f"sutazai-tui: {text}", file=sys.stderr)
+    )
     try:
         server = MetricsServer(exporter, host, port)
     except OSError as exc:

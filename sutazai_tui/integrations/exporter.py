@@ -1,8 +1,9 @@
 """`sutazai-tui exporter`: one target polled on its own schedule, its last cycle served to Prometheus.
 
-The poll loop is the TUI's (`Monitor` + `Scheduler` + `diagnose`); each finished cycle is handed to
-`SutazaiCollector.observe`. The HTTP side is a small threaded server: `/metrics` renders whatever
-the collector holds (a scrape never polls), `/healthz` says whether the exporter itself keeps up.
+The poll loop is a `Session`, the TUI's own (monitor, history, findings, `--record`); each finished
+cycle is handed to `SutazaiCollector.observe`. The HTTP side is a small threaded server: `/metrics`
+renders whatever the collector holds (a scrape never polls), `/healthz` says whether the exporter
+itself keeps up.
 """
 
 from __future__ import annotations
@@ -21,11 +22,9 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.monitor import Monitor, Scheduler
-from sutazai_tui.diagnosis.run import diagnose
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.integrations.metrics import SutazaiCollector
-from sutazai_tui.models import Event, Snapshot
-from sutazai_tui.sources.base import ContainerSource
+from sutazai_tui.session.session import Cycle, Session
 
 # /healthz fails once no cycle has ended for this many intervals (plus one timeout): the loop is stuck.
 STALE_INTERVALS = 3
@@ -39,27 +38,28 @@ def default_target_name(base_url: str) -> str:
 
 
 class Exporter:
-    """The poll loop and the collector for one target; `serve` adds the HTTP endpoint."""
+    """The session and the collector for one target; `MetricsServer` adds the HTTP endpoint."""
 
     def __init__(
         self,
         settings: Settings,
         target: str,
-        containers: ContainerSource | None = None,
+        monitor: Monitor | None = None,
         clock: Callable[[], float] = time.time,
+        on_problem: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.registry = CollectorRegistry(auto_describe=False)
         self.collector = SutazaiCollector(target, settings.interval)
         self.registry.register(self.collector)
-        self.monitor = Monitor(settings, containers=containers)
-        self.scheduler = Scheduler(self.monitor, self._on_snapshot)
+        say = on_problem if on_problem is not None else (lambda text: None)
+        # monitor=None: the session builds the live one (engine from the settings) when it starts.
+        self.session = Session(settings, monitor, name=target, on_problem=lambda _s, text, _sev: say(text))
         self._clock = clock
         self.started_at = clock()
 
-    def _on_snapshot(self, snapshot: Snapshot, _events: list[Event]) -> None:
-        findings = diagnose(self.monitor.history, self.settings)
-        self.collector.observe(snapshot, findings, finished_at=self._clock())
+    def _on_cycle(self, cycle: Cycle) -> None:
+        self.collector.observe(cycle.snapshot, list(cycle.findings), finished_at=self._clock())
 
     def health(self) -> tuple[bool, dict[str, object]]:
         """(healthy, details): healthy while cycles keep ending on schedule."""
@@ -79,11 +79,11 @@ class Exporter:
         return healthy, details
 
     async def run(self) -> None:
-        """Poll until cancelled, then release the sources."""
+        """Poll until cancelled, then release the sources and the recording."""
         try:
-            await self.scheduler.run()
+            await self.session.run(self._on_cycle)
         finally:
-            await self.monitor.close()
+            await self.session.close()
 
 
 def make_handler(exporter: Exporter) -> type[BaseHTTPRequestHandler]:

@@ -93,7 +93,7 @@ async def test_inspect_shows_env_names_and_never_a_value(
     settings = Settings(base_url="http://127.0.0.1:9", state_dir=tmp_path, docker_timeout=10)
     app = SutazaiApp(settings, poll=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.feed_snapshot(Snapshot(cycle=1, taken_at=datetime.now(UTC), containers=status))
+        app.dashboard.feed_snapshot(Snapshot(cycle=1, taken_at=datetime.now(UTC), containers=status))
         await pilot.pause()
         await pilot.press("i")
         screen = app.screen

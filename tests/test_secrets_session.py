@@ -74,7 +74,11 @@ async def test_no_secret_reaches_any_file_or_output(
     source = DockerSource(prefix=containers.prefix, timeout=10)
     app = SutazaiApp(settings, Monitor(settings, containers=source), actions=Actions(settings))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.snapshot is not None and app.snapshot.containers is not None, 20)
+        await wait_until(
+            pilot,
+            lambda: app.dashboard.snapshot is not None and app.dashboard.snapshot.containers is not None,
+            20,
+        )
         await pilot.press("s")  # snapshot bundle
         await wait_until(
             pilot,
@@ -89,7 +93,7 @@ async def test_no_secret_reaches_any_file_or_output(
         await wait_until(
             pilot, lambda: any(a["result"] == "done" for a in read_audit(settings.audit_path)), 30
         )
-        app.action_write_report()
+        app.dashboard.action_write_report()
         await wait_until(pilot, lambda: any(p.name.endswith(".report.md") for p in written_files(state)), 20)
         evidence = app.snapshot.log(box.name) if app.snapshot is not None else None
         assert evidence is not None and len(evidence.matches) == 5  # the scan below looks where they land

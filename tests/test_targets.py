@@ -17,7 +17,7 @@ from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.screens.help import app_keys
+from sutazai_tui.tui.screens.help import screen_keys
 from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.hostile import HostileServer
 from tests.tui_support import panel_states, wait_until
@@ -152,8 +152,8 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
     app = SutazaiApp(settings)
     async with app.run_test(size=(120, 40)) as pilot:
         header = app.query_one(HeaderBar)
-        await wait_until(pilot, lambda: app.snapshot is not None, 10)
-        assert app.settings.base_url == prod.url
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None, 10)
+        assert app.shown.settings.base_url == prod.url
         assert {s for s, _ in panel_states(app).values()} == {State.OK}
         # staging's cycle lands in its own history without repainting prod; its tab is marked.
         await wait_until(pilot, lambda: "2 staging!" in header.plain, 10)
@@ -164,27 +164,27 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
         # Each target records into its own file; keys and palette entries name the targets.
         assert (tmp_path / "rec.prod.jsonl").is_file() and (tmp_path / "rec.staging.jsonl").is_file()
         assert not (tmp_path / "rec.jsonl").exists()
-        assert ("2", "Show target 2 ([[targets]] order)") in app_keys(app)
+        assert ("2", "Show target 2 ([[targets]] order)") in screen_keys(app.screen)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Switch to prod" in titles and "Switch to staging" in titles
 
         await pilot.press("2")
-        assert app.settings.base_url == staging.url and "[2 staging!]" in header.plain
+        assert app.shown.settings.base_url == staging.url and "[2 staging!]" in header.plain
         assert {s for s, _ in panel_states(app).values()} == {State.DOWN}
         await pilot.press("r")  # polls the shown target only
         await wait_until(pilot, lambda: staging.requests["/health"] == 2, 10)
         assert prod.requests["/health"] == 1
 
         await pilot.press("1")
-        assert app.settings.base_url == prod.url and "[1 prod]" in header.plain
+        assert app.shown.settings.base_url == prod.url and "[1 prod]" in header.plain
         assert {s for s, _ in panel_states(app).values()} == {State.OK}
         await pilot.press("3")  # no third target: nothing happens
-        assert app.settings.base_url == prod.url
+        assert app.shown.settings.base_url == prod.url
 
 
 async def test_without_targets_the_number_keys_are_inert(tmp_path: Path, backend: SimulatedBackend) -> None:
     app = SutazaiApp(Settings(base_url=backend.url, containers=False, state_dir=tmp_path), poll=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("1")
-        assert app.check_action("switch_target", (1,)) is False
+        assert app.screen.check_action("switch_target", (1,)) is False
         assert "[1" not in app.query_one(HeaderBar).plain

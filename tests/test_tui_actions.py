@@ -23,7 +23,7 @@ from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.app_actions import READ_ONLY
+from sutazai_tui.tui.controllers.actions import READ_ONLY
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
@@ -66,7 +66,7 @@ async def start(app: SutazaiApp, pilot: Pilot[int], select: str | None = None) -
         table = app.query_one(ContainerTable)
         table.move_cursor(row=[c.name for c in table.shown].index(select))
         await pilot.pause()
-        assert app._selected_name() == select
+        assert app.dashboard.selected_name() == select
 
 
 async def open_confirm(app: SutazaiApp, pilot: Pilot[int], key: str) -> ConfirmScreen:
@@ -89,7 +89,7 @@ def table_state(app: SutazaiApp, name: str) -> str:
 
 
 def action_events(app: SutazaiApp) -> list[str]:
-    return [e.reason for e in app.history.events if e.kind == "action"]
+    return [e.reason for e in app.shown.history.events if e.kind == "action"]
 
 
 async def test_x_asks_with_cancel_focused_then_y_stops(backend: SimulatedBackend, tmp_path: Path) -> None:
@@ -223,13 +223,13 @@ async def test_replay_disables_actions(backend: SimulatedBackend, tmp_path: Path
     async with app.run_test(size=(80, 24)) as pilot:
         snapshot = await app.shown.monitor.cycle() if app.shown.monitor else None
         assert snapshot is not None
-        app.feed_snapshot(snapshot)
+        app.dashboard.feed_snapshot(snapshot)
         await pilot.press("x", "exclamation_mark")
         # Live-only keys are hidden and inert in replay (the header says REPLAY).
         assert notes(app) == []
         shown = {b.binding.action for b in app.active_bindings.values()}
         assert not shown & {"stop_container", "restart_container", "emergency_stop"}
-        assert app.check_action("stop_container", ()) is False
+        assert not hasattr(app.screen, "action_stop_container")  # replay has no live keys at all
         assert not isinstance(app.screen, ConfirmScreen)
         assert audit(settings) == [] and fleet.inspect(BACKEND).state == "running"
 
@@ -282,17 +282,19 @@ async def test_a_cycle_polled_before_the_action_does_not_undo_the_re_poll(
     app, fleet, _ = build(backend, tmp_path, timeout=1.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await start(app, pilot, select=REDIS)
-        assert app.shown.scheduler is not None and app.snapshot is not None
+        assert app.shown.scheduler is not None and app.dashboard.snapshot is not None
         backend.forced_phase = answers.HANG  # the next cycle waits the whole timeout
         await open_confirm(app, pilot, "x")
-        polls, cycle = fleet._polls, app.snapshot.cycle
+        polls, cycle = fleet._polls, app.dashboard.snapshot.cycle
         app.shown.scheduler.poll_now()
         await wait_until(pilot, lambda: fleet._polls > polls)  # it saw redis running, and hangs on
         await pilot.press("y")
         await wait_until(pilot, lambda: table_state(app, REDIS) == "exited")
         assert app.shown.scheduler.in_flight
-        await wait_until(pilot, lambda: app.snapshot is not None and app.snapshot.cycle > cycle)
-        stale = app.history.latest.containers if app.history.latest else None
+        await wait_until(
+            pilot, lambda: app.dashboard.snapshot is not None and app.dashboard.snapshot.cycle > cycle
+        )
+        stale = app.shown.history.latest.containers if app.shown.history.latest else None
         assert stale is not None and stale.containers  # the cycle itself saw redis still running:
         assert next(c.state for c in stale.containers if c.name == REDIS) == "running"
         assert table_state(app, REDIS) == "exited"  # ... but the table keeps the re-polled truth

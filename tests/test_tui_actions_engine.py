@@ -78,15 +78,15 @@ async def test_cancel_leaves_it_running_then_x_y_stops_it(
         screen = await ask(app, pilot, "x")
         assert (screen.view.brief.id, screen.view.brief.state) == (box.id, "running")
         await pilot.press("n")
-        await wait_until(pilot, lambda: len(audit(app.settings)) == 1, deadline_s=10)
-        assert audit(app.settings)[0]["result"] == "cancelled"
+        await wait_until(pilot, lambda: len(audit(app.shown.settings)) == 1, deadline_s=10)
+        assert audit(app.shown.settings)[0]["result"] == "cancelled"
         assert engine_status(docker_client, box.name) == "running"
 
         await ask(app, pilot, "x")
         await pilot.press("y")
         await wait_until(pilot, lambda: table_state(app, box.name) == "exited", deadline_s=20)
         assert engine_status(docker_client, box.name) == "exited"
-        line = audit(app.settings)[-1]
+        line = audit(app.shown.settings)[-1]
         assert (line["action"], line["container"], line["container_id"]) == ("stop", box.name, box.id)
         assert (line["state_before"], line["state_after"], line["result"]) == ("running", "exited", "done")
         assert line["engine"].startswith("unix://") and line["via"] == "key x"
@@ -106,5 +106,5 @@ async def test_bang_stops_the_primary_not_the_selected(
         await wait_until(pilot, lambda: table_state(app, primary.name) == "exited", deadline_s=20)
         assert engine_status(docker_client, primary.name) == "exited"
         assert engine_status(docker_client, other.name) == "running"
-        line = audit(app.settings)[-1]
+        line = audit(app.shown.settings)[-1]
         assert (line["container_id"], line["state_after"], line["via"]) == (primary.id, "exited", "key !")

@@ -15,7 +15,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State, container_state
 from sutazai_tui.sources.details import LOG_TAIL
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.app_comfort import binding_ids, check_keymap
+from sutazai_tui.tui.keymap import binding_ids, check_keymap
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable, worst_first
@@ -27,7 +27,7 @@ async def test_l_shows_the_last_lines_follow_polls_and_search_jumps(backend: Sim
     async with app.run_test(size=(100, 30)) as pilot:
         await run_cycle(app, pilot)
         await pilot.press("down")
-        chosen = app.selected_container()
+        chosen = app.dashboard.selected_container()
         assert chosen is not None
         await pilot.press("l")
         screen = app.screen

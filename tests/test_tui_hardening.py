@@ -82,5 +82,5 @@ async def test_engine_stopped_and_started_under_the_running_tui(second_engine: S
         assert "unreachable" in title() and second_engine.host in title()
         second_engine.start()
         await wait_until(pilot, lambda: title().startswith("containers (0) on unix://"), 40)
-    events = [(e.subject, e.new) for e in app.history.events]
+    events = [(e.subject, e.new) for e in app.shown.history.events]
     assert ("engine", State.DOWN) in events and ("engine", State.OK) in events

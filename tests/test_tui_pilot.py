@@ -34,7 +34,7 @@ async def test_incident_phases_show_in_the_panels_and_table(backend: SimulatedBa
         table = app.query_one(ContainerTable)
         assert table.shown[0].name == "sutazai-backend"  # worst first
         assert table.shown[0].state == "restarting"
-        selected = app.selected_container()  # no key pressed yet: the cursor stays on the worst
+        selected = app.dashboard.selected_container()  # no key pressed yet: the cursor stays on the worst
         assert selected is not None and selected.name == "sutazai-backend"
 
         backend.forced_phase = answers.EMERGENCY
@@ -55,9 +55,9 @@ async def test_incident_phases_show_in_the_panels_and_table(backend: SimulatedBa
 async def test_live_app_builds_its_own_monitor_after_the_first_frame(backend: SimulatedBackend) -> None:
     app = SutazaiApp(settings_for(backend.url))  # no monitor given: the live path
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.snapshot is None
-        await wait_until(pilot, lambda: app.snapshot is not None)
-        assert app.shown.monitor is not None and app.history is app.shown.monitor.history
+        assert app.dashboard.snapshot is None
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None)
+        assert app.shown.monitor is not None and app.shown.history is app.shown.monitor.history
         assert {s for s, _ in panel_states(app).values()} == {State.OK}
         assert "containers: off" in str(app.query_one(ContainerTable).border_title)
 
@@ -67,7 +67,7 @@ async def test_first_frame_and_keys_do_not_wait_for_a_hung_backend(backend: Simu
     app = make_app(backend, timeout=30.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.shown.scheduler is not None and app.shown.scheduler.in_flight)
-        assert app.snapshot is None
+        assert app.dashboard.snapshot is None
         assert {s for s, _ in panel_states(app).values()} == {State.UNKNOWN}
         assert "waiting for the first poll" in app.query_one(HeaderBar).plain
         await pilot.press("question_mark")
@@ -85,7 +85,7 @@ async def test_poll_now_during_a_cycle_is_coalesced(backend: SimulatedBackend) -
         await wait_until(pilot, lambda: sum(backend.requests.values()) == 5)
         assert app.shown.scheduler is not None and app.shown.scheduler.in_flight
         await pilot.press("r", "r")
-        await wait_until(pilot, lambda: app.snapshot is not None)
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None)
         await pilot.pause()
         assert sum(backend.requests.values()) == 5  # one cycle's five requests, no second cycle
         assert app.shown.scheduler.cycles == 1
@@ -111,7 +111,7 @@ async def test_pause_stops_cycles_and_resume_restarts_them(backend: SimulatedBac
 async def test_stale_shows_when_data_is_older_than_two_intervals(backend: SimulatedBackend) -> None:
     app = make_app(backend, interval=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.snapshot is not None)
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None)
         await pilot.press("p")
         await wait_until(pilot, lambda: {s for s, _ in panel_states(app).values()} == {State.STALE})
         header = app.query_one(HeaderBar).plain
@@ -140,7 +140,13 @@ async def test_help_lists_keys_and_where_files_go(backend: SimulatedBackend) -> 
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text").render())
-        for needle in ("Poll now", "Pause / resume", "Filter", str(app.settings.audit_path), "config file"):
+        for needle in (
+            "Poll now",
+            "Pause / resume",
+            "Filter",
+            str(app.shown.settings.audit_path),
+            "config file",
+        ):
             assert needle in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -151,12 +157,12 @@ async def test_selected_container_follows_the_cursor_across_cycles(backend: Simu
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(ContainerTable)
         await run_cycle(app, pilot)
-        assert app.selected_container() == table.shown[0]
+        assert app.dashboard.selected_container() == table.shown[0]
         await pilot.press("down", "down")
-        chosen = app.selected_container()
+        chosen = app.dashboard.selected_container()
         assert chosen is not None and chosen.name == table.shown[2].name
         await run_cycle(app, pilot)
-        again = app.selected_container()
+        again = app.dashboard.selected_container()
         assert again is not None and again.name == chosen.name
         table.set_pending(chosen.name, "stopping…")  # what the actions work will show
         row = table.get_row(chosen.name)
@@ -169,17 +175,17 @@ async def test_findings_panel_is_worst_first_and_hidden_when_empty(backend: Simu
     app = make_app(backend)
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(FindingsPanel)
-        await wait_until(pilot, lambda: app.snapshot is not None)  # the live cycle's own (none)
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None)  # the live cycle's own (none)
         assert not panel.display
         warn = Finding(id="w", severity="warning", subject="redis", title="slow", evidence="e", fix="f")
         crit = Finding(
             id="c", severity="critical", subject="sutazai-backend", title="hang", evidence="e", fix="f"
         )
-        app.show_findings([warn, crit])
+        app.dashboard.show_findings([warn, crit])
         await pilot.pause()
         assert panel.display and [f.id for f in panel.findings] == ["c", "w"]
         assert "CRITICAL" in str(panel.render())
-        app.show_findings([])
+        app.dashboard.show_findings([])
         assert not panel.display
 
 
@@ -199,6 +205,6 @@ async def test_actions_can_log_events(backend: SimulatedBackend, size: tuple[int
     app = make_app(backend)
     async with app.run_test(size=size) as pilot:
         note = Event(at=datetime.now(UTC), kind="action", subject="container:sutazai-backend", reason="stop")
-        app.add_event(note)
+        app.dashboard.add_event(note)
         await pilot.pause()
         assert "sutazai-backend ACTION stop" in str(app.query_one("#events-body").render())

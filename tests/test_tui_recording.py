@@ -46,7 +46,9 @@ async def test_s_writes_a_bundle_of_the_screen_and_the_state(
     app = make_app(backend, snapshot_dir=tmp_path / "snaps", audit_log=audit, token=SECRET)
     async with app.run_test(size=(120, 40)) as pilot:
         await run_cycle(app, pilot)
-        app.add_event(Event(at=app.clock(), kind="note", subject="monitor", reason=f"pasted {SECRET}"))
+        app.dashboard.add_event(
+            Event(at=app.dashboard.clock(), kind="note", subject="monitor", reason=f"pasted {SECRET}")
+        )
         await pilot.press("s")
         await wait_until(pilot, lambda: written(app, "snapshot written to ") is not None)
         folder = written(app, "snapshot written to ")
@@ -54,7 +56,7 @@ async def test_s_writes_a_bundle_of_the_screen_and_the_state(
         svg = (folder / "screen.svg").read_text()
         assert "<svg" in svg and "EMERGENCY" in svg
         doc = json.loads((folder / "state.json").read_text())
-        assert Snapshot.model_validate(doc["snapshot"]) == app.snapshot
+        assert Snapshot.model_validate(doc["snapshot"]) == app.dashboard.snapshot
         assert [f["id"] for f in doc["findings"]] == [f.id for f in app.query_one(FindingsPanel).findings]
         assert doc["findings"], "the emergency phase has findings"
         assert [a["n"] for a in doc["audit"]] == list(range(10, 60))
@@ -77,9 +79,13 @@ async def test_unwritable_snapshot_dir_is_one_error_and_the_app_goes_on(
         await wait_until(pilot, lambda: any(n.startswith("cannot write snapshot in") for n in notes(app)))
         error = next(n for n in notes(app) if n.startswith("cannot write snapshot in"))
         assert "\n" not in error and str(blocker) in error
-        before = app.snapshot.cycle if app.snapshot else 0
+        before = app.dashboard.snapshot.cycle if app.dashboard.snapshot else 0
         await run_cycle(app, pilot)  # still monitoring
-        assert app.is_running and app.snapshot is not None and app.snapshot.cycle == before + 1
+        assert (
+            app.is_running
+            and app.dashboard.snapshot is not None
+            and app.dashboard.snapshot.cycle == before + 1
+        )
 
 
 async def test_live_recording_writes_cycles_and_events_and_shows_rec(
@@ -95,14 +101,16 @@ async def test_live_recording_writes_cycles_and_events_and_shows_rec(
         size = path.stat().st_size
         assert app.shown.recorder.size == size
         await wait_until(pilot, lambda: f"REC {fmt.size(size)}" in app.query_one(HeaderBar).plain)
-        app.add_event(
-            Event(at=app.clock(), kind="action", subject="container:sutazai-backend", reason="restart")
+        app.dashboard.add_event(
+            Event(
+                at=app.dashboard.clock(), kind="action", subject="container:sutazai-backend", reason="restart"
+            )
         )
         await wait_until(pilot, lambda: b'"reason":"restart"' in path.read_bytes())
         recording = read_recording(path)
-        assert app.snapshot is not None and len(recording) == app.snapshot.cycle >= 2
+        assert app.dashboard.snapshot is not None and len(recording) == app.dashboard.snapshot.cycle >= 2
         assert [f.cycle for f in recording] == list(range(1, len(recording) + 1))
-        assert recording.snapshot(len(recording) - 1) == app.snapshot
+        assert recording.snapshot(len(recording) - 1) == app.dashboard.snapshot
         assert any(e.kind == "action" and e.reason == "restart" for e in recording.events)
         assert any(e.subject == "mcp" for e in recording.events)  # the state change the cycle caused
         assert recording[len(recording) - 1].findings  # emergency: diagnosed and recorded
@@ -115,12 +123,12 @@ async def test_a_failing_recording_stops_once_and_monitoring_goes_on(
     app = make_app(backend, record=tmp_path)  # a folder: every write fails
     async with app.run_test(size=(80, 24)) as pilot:
         await run_cycle(app, pilot)
-        before = app.snapshot.cycle if app.snapshot else 0
+        before = app.dashboard.snapshot.cycle if app.dashboard.snapshot else 0
         await run_cycle(app, pilot)
         failures = [n for n in notes(app) if "recording stopped" in n]
         assert len(failures) == 1 and str(tmp_path) in failures[0] and "\n" not in failures[0]
         await wait_until(pilot, lambda: "REC failed" in app.query_one(HeaderBar).plain)
-        assert app.snapshot is not None and app.snapshot.cycle == before + 1
+        assert app.dashboard.snapshot is not None and app.dashboard.snapshot.cycle == before + 1
 
 
 async def run_palette(app: SutazaiApp, pilot: Pilot[Any], text: str) -> None:
@@ -158,7 +166,7 @@ async def test_without_a_recording_the_report_entry_says_how_to_get_one(
 ) -> None:
     app = make_app(backend)
     async with app.run_test(size=(80, 24)) as pilot:
-        (command,) = [c for c in app.recording_commands() if c.title == "Write incident report"]
+        (command,) = [c for c in app.dashboard.commands() if c.title == "Write incident report"]
         assert "--record PATH" in command.help
         command.callback()
         await pilot.pause()
@@ -175,14 +183,14 @@ async def test_replay_snapshot_and_report_use_the_recording(
     settings = settings_for("http://127.0.0.1:9", tmp_path, snapshot_dir=tmp_path / "snaps")
     app = replay_app(read_recording(path), settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.snapshot is not None)
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None)
         await pilot.press("s")
         await wait_until(pilot, lambda: written(app, "snapshot written to ") is not None)
         folder = written(app, "snapshot written to ")
         assert folder is not None
         doc = json.loads((folder / "state.json").read_text())
-        assert Snapshot.model_validate(doc["snapshot"]).taken_at == app.snapshot.taken_at  # type: ignore[union-attr]
-        app.action_write_report()
+        assert Snapshot.model_validate(doc["snapshot"]).taken_at == app.dashboard.snapshot.taken_at  # type: ignore[union-attr]
+        app.dashboard.action_write_report()
         await wait_until(pilot, lambda: written(app, "report written to ") is not None)
         assert (tmp_path / "rec.jsonl.report.md").is_file()
         assert (

@@ -90,7 +90,11 @@ def expected(snap: Snapshot) -> dict[str, tuple[State, str]]:
 
 
 def shows_frame(app: SutazaiApp, recording: Recording, snaps: list[Snapshot], i: int) -> bool:
-    return app.replayer is not None and app.replayer.index == i and panel_states(app) == expected(snaps[i])
+    return (
+        app.dashboard.replayer is not None
+        and app.dashboard.replayer.index == i
+        and panel_states(app) == expected(snaps[i])
+    )
 
 
 def notes(app: SutazaiApp) -> list[str]:
@@ -112,32 +116,32 @@ async def test_replay_shows_the_recorded_states_at_each_step(
         for i in range(1, len(snaps)):
             await pilot.press("right_square_bracket")
             await wait_until(pilot, lambda i=i: shows_frame(app, recording, snaps, i))
-            assert list(app.history.events) == recording.events_until(i)
+            assert list(app.shown.history.events) == recording.events_until(i)
             shown = sorted((f.id, f.subject) for f in app.query_one(FindingsPanel).findings)
             assert shown == sorted((f.id, f.subject) for f in recording[i].findings or ())
             assert "STALE" not in header.plain
         await pilot.press("right_square_bracket")  # past the end: stays on the last frame
-        assert app.replayer is not None and app.replayer.index == len(snaps) - 1
+        assert app.dashboard.replayer is not None and app.dashboard.replayer.index == len(snaps) - 1
         assert f"{len(snaps)}/{len(snaps)}" in header.plain
-        last_events = list(app.history.events)
+        last_events = list(app.shown.history.events)
         assert any(e.reason == ACTION for e in last_events)
 
         # Back: exactly the earlier frame's states, its events, its latency history.
         for i in range(len(snaps) - 2, 1, -1):
             await pilot.press("left_square_bracket")
             await wait_until(pilot, lambda i=i: shows_frame(app, recording, snaps, i))
-            assert list(app.history.events) == recording.events_until(i)
-            assert app.history.latest == snaps[i]
+            assert list(app.shown.history.events) == recording.events_until(i)
+            assert app.shown.history.latest == snaps[i]
         emergency_end = sum(n for _, n in PLAN[:3]) - 1
         assert (ACTION in str(app.query_one(EventLog).query_one("#events-body").render())) is (
-            app.replayer.index >= emergency_end
+            app.dashboard.replayer.index >= emergency_end
         )
         await pilot.press("G")
         await wait_until(pilot, lambda: shows_frame(app, recording, snaps, len(snaps) - 1))
-        assert list(app.history.events) == last_events
+        assert list(app.shown.history.events) == last_events
         await pilot.press("g")
         await wait_until(pilot, lambda: shows_frame(app, recording, snaps, 0))
-        assert [s.taken_at for s in app.history.snapshots] == [snaps[0].taken_at]
+        assert [s.taken_at for s in app.shown.history.snapshots] == [snaps[0].taken_at]
 
 
 async def test_space_plays_to_the_end_and_speed_keys_step_through_the_speeds(
@@ -147,26 +151,28 @@ async def test_space_plays_to_the_end_and_speed_keys_step_through_the_speeds(
     app, recording = open_replay(path, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: shows_frame(app, recording, snaps, 0))
-        assert app.replayer is not None
+        assert app.dashboard.replayer is not None
         await pilot.press("space")  # 1x: the next frame is 5 s away
-        assert app.replayer.playing and "▶ 1x" in app.query_one(HeaderBar).plain
+        assert app.dashboard.replayer.playing and "▶ 1x" in app.query_one(HeaderBar).plain
         await pilot.press("space")
-        assert not app.replayer.playing and "⏸ 1x" in app.query_one(HeaderBar).plain
-        assert app.replayer.index == 0
+        assert not app.dashboard.replayer.playing and "⏸ 1x" in app.query_one(HeaderBar).plain
+        assert app.dashboard.replayer.index == 0
         await pilot.press(*["plus"] * (len(SPEEDS) + 1))
-        assert app.replayer.speed == SPEEDS[-1]
+        assert app.dashboard.replayer.speed == SPEEDS[-1]
         assert f"{SPEEDS[-1]}x" in app.query_one(HeaderBar).plain
         await pilot.press("minus", "minus")
-        assert app.replayer.speed == SPEEDS[-3]
+        assert app.dashboard.replayer.speed == SPEEDS[-3]
         await pilot.press("plus", "plus", "space")
-        await wait_until(pilot, lambda: not app.replayer.playing if app.replayer else False, 10.0)
+        await wait_until(
+            pilot, lambda: not app.dashboard.replayer.playing if app.dashboard.replayer else False, 10.0
+        )
         assert shows_frame(app, recording, snaps, len(snaps) - 1)
         assert "end of the recording" in notes(app)
         await pilot.press(*["minus"] * len(SPEEDS), "space")  # at the end, space plays from the start
-        assert app.replayer.speed == 1 and app.replayer.playing
+        assert app.dashboard.replayer.speed == 1 and app.dashboard.replayer.playing
         assert shows_frame(app, recording, snaps, 0)
         await pilot.press("space")
-        assert not app.replayer.playing
+        assert not app.dashboard.replayer.playing
 
 
 async def test_t_jumps_to_a_time_and_refuses_bad_input(
@@ -187,11 +193,11 @@ async def test_t_jumps_to_a_time_and_refuses_bad_input(
             await wait_until(pilot, lambda: isinstance(app.screen, TimePrompt))
             await pilot.press(*bad, "enter")
             await wait_until(pilot, lambda bad=bad: any(bad in n for n in notes(app)))
-            assert app.replayer is not None and app.replayer.index == 4
+            assert app.dashboard.replayer is not None and app.dashboard.replayer.index == 4
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, TimePrompt))
         await pilot.press("escape")
-        assert not isinstance(app.screen, TimePrompt) and app.replayer.index == 4
+        assert not isinstance(app.screen, TimePrompt) and app.dashboard.replayer.index == 4
 
 
 def test_clock_times_are_local_on_the_recordings_date(recorded: tuple[Path, list[Snapshot]]) -> None:
@@ -232,7 +238,9 @@ async def test_truncated_last_line_is_skipped_with_a_note_and_old_data_is_not_st
         await wait_until(pilot, lambda: any("truncated" in n for n in notes(app)))
         await wait_until(pilot, lambda: panel_states(app) == {"health": (State.OK, "healthy")})
         await pilot.press("G")
-        await wait_until(pilot, lambda: app.replayer is not None and app.replayer.index == 2)
+        await wait_until(
+            pilot, lambda: app.dashboard.replayer is not None and app.dashboard.replayer.index == 2
+        )
         await pilot.pause()
         assert "STALE" not in app.query_one(HeaderBar).plain  # recorded in 2025, shown as it was then
         assert panel_states(app) == {"health": (State.OK, "healthy")}

@@ -89,8 +89,10 @@ def emergency_endpoints(at: datetime) -> tuple[EndpointStatus, ...]:
     )  # fmt: skip
 
 
-async def feed_incident(app: SutazaiApp, last_phase: str) -> None:
+async def feed_incident(pilot: Pilot[int], last_phase: str) -> None:
     """Three good cycles, three hung ones, then (for emergency) the emergency build."""
+    await pilot.pause()  # the auto-pilot starts before the default screen has mounted its widgets
+    app: SutazaiApp = pilot.app  # type: ignore[assignment]
     backend = SimulatedBackend("incident")  # never started: it only supplies `phase` to the fleet
     fleet = SimulatedFleet(backend, clock=lambda: T0)
     plan = [(answers.RECOVERED, ok_endpoints(T0, 8.0 + i)) for i in range(3)]
@@ -104,8 +106,8 @@ async def feed_incident(app: SutazaiApp, last_phase: str) -> None:
         containers = await fleet.poll()
         snap = Snapshot(cycle=cycle, taken_at=at, duration_ms=41.0 if phase != answers.HANG else 5004.0,
                         target=TARGET, endpoints=endpoints, containers=containers, host=HOST)  # fmt: skip
-        app.clock = lambda at=at: at + timedelta(seconds=2)
-        app.feed_snapshot(snap)
+        app.dashboard.clock = lambda at=at: at + timedelta(seconds=2)
+        app.dashboard.feed_snapshot(snap)
 
 
 def fixed_app() -> SutazaiApp:
@@ -116,7 +118,7 @@ def fixed_app() -> SutazaiApp:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_hang(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[int]) -> None:
-        await feed_incident(pilot.app, answers.HANG)  # type: ignore[arg-type]
+        await feed_incident(pilot, answers.HANG)
 
     assert snap_compare(fixed_app(), terminal_size=size, run_before=before)
 
@@ -124,9 +126,9 @@ def test_hang(snap_compare: Any, size: tuple[int, int]) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_emergency_with_findings(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[int]) -> None:
+        await feed_incident(pilot, answers.EMERGENCY)
         app: SutazaiApp = pilot.app  # type: ignore[assignment]
-        await feed_incident(app, answers.EMERGENCY)
-        app.show_findings([
+        app.dashboard.show_findings([
             Finding(id="startup-hang", severity="critical", subject="sutazai-backend",
                     title="start-up deadlock: restarted 3 times", evidence="/health silent 90 s",
                     fix="set SECRET_KEY and restart"),

@@ -16,9 +16,7 @@ EXIT_ERROR = 2
 def replay_app(recording: Recording, settings: Settings) -> SutazaiApp:
     """The app over a recording, showing its first frame once mounted."""
     settings = replay_settings(settings, recording)
-    app = SutazaiApp(settings, replay=True, poll=False, clock=fixed_clock(recording.start))
-    app.open_replay(recording)
-    return app
+    return SutazaiApp(settings, recording=recording, clock=fixed_clock(recording.start))
 
 
 def run_replay(path: Path) -> int:

@@ -41,7 +41,7 @@ async def run_cycle(app: SutazaiApp, pilot: Pilot[int], deadline_s: float = 10.0
         await pilot.pause(0.02)
     before = app.shown.scheduler.cycles
     app.shown.scheduler.poll_now()
-    while app.snapshot is None or app.snapshot.cycle <= before:
+    while app.dashboard.snapshot is None or app.dashboard.snapshot.cycle <= before:
         if time.monotonic() > deadline:
             raise TimeoutError("no snapshot arrived")
         await pilot.pause(0.02)

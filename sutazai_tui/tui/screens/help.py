@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from sutazai_tui.config.settings import Settings, default_config_path
@@ -32,11 +32,27 @@ def help_text(keys: Sequence[tuple[str, str]], places: Sequence[tuple[str, str]]
     return Content("\n").join(lines)
 
 
-def app_keys(app: App[Any]) -> list[tuple[str, str]]:
-    """The app's own keys as the keymap has them now: the footer's first, then the hidden ones."""
-    mine = [b.binding for b in app.active_bindings.values() if b.node is app and b.binding.description]
-    mine.sort(key=lambda b: not b.show)
-    return [(app.get_key_display(b), b.tooltip or b.description) for b in mine]  # tooltip: the long form
+def screen_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
+    """The screen's and the app's keys as the keymap has them now: the footer's first, then hidden.
+
+    Shown ones in footer order; hidden ones: the app's (quit) first, then the screen's, the command
+    palette's last, as the help has always listed them. Textual's own Screen keys (tab, shift+tab)
+    have no id: not ours.
+    """
+    app = screen.app
+    active = screen.active_bindings.values()
+    mine = [
+        b for b in active if b.binding.description and (b.node is app or (b.node is screen and b.binding.id))
+    ]
+
+    def place(b: ActiveBinding) -> tuple[bool, int]:
+        if b.binding.show:  # the footer's order: the screen's, then quit
+            return (False, 0 if b.node is screen else 1)
+        palette = b.binding.action == "command_palette"
+        return (True, 2 if palette else 0 if b.node is app else 1)
+
+    mine.sort(key=place)  # stable: each group keeps its binding order
+    return [(app.get_key_display(b.binding), b.binding.tooltip or b.binding.description) for b in mine]
 
 
 def help_places(settings: Settings, config_path: Path | None) -> list[tuple[str, str]]:

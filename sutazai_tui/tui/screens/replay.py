@@ -1,31 +1,27 @@
-"""Replay in the TUI: the recording's frames through the live widgets, and the keys that move through it.
-
-A mixin of `SutazaiApp` by way of `RecordingMixin` (app_recording.py), itself an `App` so the type
-checker knows Textual's API; it declares the attributes of SutazaiApp it uses. Its keys exist only
-while a recording is open (`check_action` hides them from the live footer and help).
+"""The replayed Dashboard: a recording's frames through the live widgets, and the keys that move
+through it. It has no live keys at all (poll, pause, actions, logs): nothing to hide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
-from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.events import Mount
 from textual.timer import Timer
 
-from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.history import History
-from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recording import Recording, RecordingError
 from sutazai_tui.records.replayer import Replayer, fixed_clock, parse_jump
+from sutazai_tui.session.session import Session
+from sutazai_tui.tui.screens.dashboard import FILTER, HELP, SNAPSHOT, TABLE, Dashboard
 from sutazai_tui.tui.screens.time_prompt import TimePrompt
+from sutazai_tui.tui.widgets.header import HeaderView
 
 if TYPE_CHECKING:
-    from sutazai_tui.session.session import Session
+    from sutazai_tui.util.redact import Redactor
 
 REPLAY_BINDINGS: list[BindingType] = [
     Binding("space", "replay_play", "Play", id="replay.play"),
@@ -37,50 +33,49 @@ REPLAY_BINDINGS: list[BindingType] = [
     Binding("plus", "replay_speed(True)", "Faster", key_display="+", show=False, id="replay.faster"),
     Binding("minus", "replay_speed(False)", "Slower", key_display="-", show=False, id="replay.slower"),
 ]
-_REPLAY_ACTIONS = frozenset({"replay_play", "replay_step", "replay_jump", "replay_edge", "replay_speed"})
 
 
-class ReplayMixin(App[int]):
-    """Replay mode: one recorded cycle on screen at a time."""
+class ReplayScreen(Dashboard):
+    """One recorded cycle on screen at a time (without a recording: what tests feed it)."""
 
-    if TYPE_CHECKING:
+    BINDINGS: ClassVar[list[BindingType]] = [SNAPSHOT, *REPLAY_BINDINGS, *TABLE, FILTER, HELP]
 
-        @property
-        def settings(self) -> Settings: ...
-        @property
-        def history(self) -> History: ...
+    def __init__(
+        self,
+        session: Session,
+        recording: Recording | None = None,
+        *,
+        clock: Callable[[], datetime],
+        config_path: Path | None = None,
+    ) -> None:
+        super().__init__(session, clock=clock, config_path=config_path)
+        history_size = session.settings.history_size
+        self.replayer = Replayer(recording, history_size) if recording is not None else None
+        self._play_timer: Timer | None = None
 
-    snapshot: Snapshot | None
-    clock: Callable[[], datetime]
-    shown: Session
-    show_snapshot: Callable[[Snapshot, Sequence[Event]], None]
-    show_findings: Callable[[Sequence[Finding]], None]
-    _refresh_header: Callable[[datetime], None]
-
-    replayer: Replayer | None = None
-    _play_timer: Timer | None = None
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Replay keys exist only in replay: hidden from the footer and help when live."""
-        if action in _REPLAY_ACTIONS and self.replayer is None:
-            return False
-        return super().check_action(action, parameters)
-
-    def open_replay(self, recording: Recording) -> None:
-        """Show this recording instead of polling; its first frame appears once mounted."""
-        self.replayer = Replayer(recording, self.settings.history_size)
-
-    def replay_position(self) -> str | None:
-        """The header's replay text: recorded time, frame i/n, speed."""
-        return self.replayer.position() if self.replayer is not None else None
-
-    @on(Mount)
-    def _replay_mounted(self) -> None:
+    def on_mount(self) -> None:
+        """Show the first frame and the recording's notes."""
+        super().on_mount()
         if self.replayer is None:
             return
         self.show_frame(0)
         for note in self.replayer.recording.notes:
             self.notify(f"recording: {note}", severity="warning", timeout=15)
+
+    def header_view(self, now: datetime) -> HeaderView:
+        """The recorded target, REPLAY, and where in the recording this frame is."""
+        view = super().header_view(now)
+        target = self.snapshot.target if self.snapshot is not None else view.target
+        position = self.replayer.position() if self.replayer is not None else None
+        return replace(view, target=target, replay=True, replay_position=position)
+
+    def bundle_redactor(self) -> Redactor | None:
+        """Nothing to scrub: the recording was redacted when it was written."""
+        return None
+
+    def report_source(self) -> Path | None:
+        """The replayed recording."""
+        return self.replayer.recording.path if self.replayer is not None else None
 
     def show_frame(self, index: int) -> None:
         """Put frame `index` on screen: panels, table, events and findings as they were then."""
@@ -94,7 +89,7 @@ class ReplayMixin(App[int]):
             self.notify(str(exc), severity="error", timeout=15)
             return
         frame = replayer.frame
-        self.shown.history = history
+        self.session.history = history
         self.clock = fixed_clock(frame.taken_at)  # the frame's own time: old data is not STALE
         self.show_snapshot(snapshot, frame.events)
         self.show_findings(frame.findings or ())
@@ -116,7 +111,7 @@ class ReplayMixin(App[int]):
                 self.replayer.faster()
             else:
                 self.replayer.slower()
-            self._refresh_header(self.clock())
+            self.refresh_header()
 
     def action_replay_play(self) -> None:
         """Play from here at the recorded interval / speed, or pause; at the end, play from the start."""
@@ -130,7 +125,7 @@ class ReplayMixin(App[int]):
             self.show_frame(0)
         replayer.playing = True
         self._play_timer = self.set_timer(replayer.delay, self._play_next)
-        self._refresh_header(self.clock())
+        self.refresh_header()
 
     def _play_next(self) -> None:
         replayer = self.replayer
@@ -151,7 +146,7 @@ class ReplayMixin(App[int]):
             self._play_timer = None
         if self.replayer is not None and self.replayer.playing:
             self.replayer.playing = False
-            self._refresh_header(self.clock())
+            self.refresh_header()
 
     def action_replay_jump(self) -> None:
         """Ask for a time and show the last cycle recorded at or before it."""
@@ -160,7 +155,7 @@ class ReplayMixin(App[int]):
             return
         rec = replayer.recording
         start, end = (t.astimezone().strftime("%Y-%m-%d %H:%M:%S") for t in (rec.start, rec.end))
-        self.push_screen(TimePrompt(f"recorded {start} → {end}"), self._jump_to)
+        self.app.push_screen(TimePrompt(f"recorded {start} → {end}"), self._jump_to)
 
     def _jump_to(self, text: str | None) -> None:
         replayer = self.replayer

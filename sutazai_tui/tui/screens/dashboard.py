@@ -1,0 +1,263 @@
+"""The Dashboard: one session's snapshot on screen — header, endpoint panels, findings, containers,
+host and events — and the keys every view of it has (snapshot, filter, help).
+
+Snapshots reach the widgets only through `show_snapshot`, whether they come from a live session
+(LiveScreen), a recording (ReplayScreen) or a test. Widgets never call a source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
+from sutazai_tui.session.session import Session
+from sutazai_tui.tui.controllers.records import RecordsController
+from sutazai_tui.tui.screens.help import HelpScreen, help_places, screen_keys
+from sutazai_tui.tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel, panel_view
+from sutazai_tui.tui.widgets.event_log import EventLog
+from sutazai_tui.tui.widgets.filter_bar import FilterBar
+from sutazai_tui.tui.widgets.findings import FindingsPanel
+from sutazai_tui.tui.widgets.header import HeaderBar, HeaderView
+from sutazai_tui.tui.widgets.host_panel import HostPanel
+
+if TYPE_CHECKING:
+    from sutazai_tui.util.redact import Redactor
+
+SPARK_CYCLES = 60
+# Bindings every view has; each screen lists them in its own BINDINGS, in footer order.
+SNAPSHOT = Binding("s", "snapshot", "Snap", tooltip="Snapshot: SVG screenshot + JSON state", id="snapshot")
+TABLE = [
+    Binding("o", "sort_next", "Sort", show=False, id="sort"),
+    Binding("O", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
+    Binding("v", "only_troubled", "Only not OK", show=False, id="only_troubled"),
+]
+FILTER = Binding(
+    "slash", "filter", "Filter", key_display="/", tooltip="Filter containers by name", id="filter"
+)
+HELP = Binding("question_mark", "help", "Help", key_display="?", tooltip="This help", id="help")
+
+
+class Dashboard(Screen[None]):
+    """Renders snapshots of `session`; LiveScreen and ReplayScreen say where they come from."""
+
+    TICK_S: ClassVar[float] = 1.0  # staleness and countdown checks; a repaint only on a change
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        clock: Callable[[], datetime],
+        config_path: Path | None = None,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.clock = clock
+        self.config_path = config_path
+        self.demo = demo
+        self.snapshot: Snapshot | None = None  # the one on screen
+        self.records = RecordsController(self.notify)
+        self._panels: dict[str, EndpointPanel] = {}
+        self._latencies: dict[str, tuple[float | None, ...]] = {}
+
+    def compose(self) -> ComposeResult:
+        """Header, endpoint panels, findings, containers beside host and events, footer."""
+        yield HeaderBar()
+        with Horizontal(id="endpoints"):
+            for endpoint in self.session.settings.all_endpoints():
+                yield self._panels.setdefault(endpoint.name, EndpointPanel(endpoint.name))
+        yield FindingsPanel()
+        with Horizontal(id="main"):
+            with Vertical(id="table-box"):
+                yield FilterBar()
+                yield ContainerTable()
+            with Vertical(id="side"):
+                yield HostPanel()
+                yield EventLog()
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """Focus the table, paint the header, check staleness once a second."""
+        self.query_one(ContainerTable).focus()
+        self.refresh_header()
+        self.set_interval(self.TICK_S, self._tick)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """This screen's palette entries (the App adds Textual's own)."""
+        source = self.report_source()
+        hint = self.records.report_hint(source)
+        yield SystemCommand("Write incident report", hint, self.action_write_report)
+        yield SystemCommand("Sort by next column", "Cycle the container table's sort", self.action_sort_next)
+        yield SystemCommand("Reverse sort", "Flip the container table's order", self.action_sort_reverse)
+        yield SystemCommand("Only not OK", "Toggle: troubled containers only", self.action_only_troubled)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def show_snapshot(self, snapshot: Snapshot, events: Sequence[Event] = ()) -> None:
+        """Render a snapshot that is already in the session's history (live, replay, tests)."""
+        del events  # the event log shows the history's events, these among them
+        self.snapshot = snapshot
+        now = self.clock()
+        history = self.session.history
+        for endpoint in snapshot.endpoints:
+            if endpoint.name not in self._panels:
+                self._panels[endpoint.name] = panel = EndpointPanel(endpoint.name)
+                self.query_one("#endpoints").mount(panel)
+        self._latencies = {n: tuple(history.latencies(n, SPARK_CYCLES)) for n in self._panels}
+        self._render_panels(now)
+        self.query_one(ContainerTable).show(
+            snapshot.containers, now, enabled=self.session.settings.containers
+        )
+        host_error = next((e for e in snapshot.errors if e.startswith("host")), None)
+        self.query_one(HostPanel).show(snapshot.host, host_error)
+        self.query_one(EventLog).show(history.events)
+        self.refresh_header(now)
+
+    def feed_snapshot(self, snapshot: Snapshot) -> list[Event]:
+        """Add a snapshot from outside a poll loop (tests, the replay) to the history and show it."""
+        events = self.session.feed(snapshot)
+        self.show_snapshot(snapshot, events)
+        return events
+
+    def add_event(self, event: Event) -> None:
+        """Log an event that no snapshot caused (an operator action, a note); record it."""
+        self.session.history.note(event)
+        self.query_one(EventLog).show(self.session.history.events)
+        self.run_worker(self.session.record_event(event), group="recording", exit_on_error=False)
+
+    def show_findings(self, findings: Sequence[Finding]) -> None:
+        """Show diagnoses worst first (the panel hides itself when there are none)."""
+        self.query_one(FindingsPanel).show_findings(findings)
+
+    def selected_container(self) -> ContainerStats | None:
+        """The container under the table's cursor: the target of container actions."""
+        return self.query_one(ContainerTable).selected_container()
+
+    def header_view(self, now: datetime) -> HeaderView:
+        """What the header shows; LiveScreen and ReplayScreen add their part."""
+        settings, snap = self.session.settings, self.snapshot
+        containers = snap.containers if snap is not None else None
+        engine = containers.engine if containers else settings.docker_host or "local socket"
+        return HeaderView(
+            target=settings.base_url,
+            engine=engine if settings.containers or containers else "off",
+            snapshot=snap,
+            read_only=settings.read_only,
+            demo=self.demo,
+            stale_reason=self.session.history.stale_reason(now),
+        )
+
+    def refresh_header(self, now: datetime | None = None) -> None:
+        """Repaint the header if what it shows changed."""
+        self.query_one(HeaderBar).show(self.header_view(now or self.clock()))
+
+    def _render_panels(self, now: datetime) -> None:
+        snap = self.snapshot
+        for name, panel in self._panels.items():
+            status = snap.endpoint(name) if snap is not None else None
+            panel.show(panel_view(status, self.session.history, self._latencies.get(name, ()), now))
+
+    def show_blank(self) -> None:
+        """Nothing polled yet for this session: blank panels rather than another target's data."""
+        now = self.clock()
+        self.snapshot, self._latencies = None, {}
+        self._rebuild_panels()
+        self._render_panels(now)
+        self.query_one(ContainerTable).show(None, now, enabled=self.session.settings.containers)
+        self.query_one(HostPanel).show(None)
+        self.query_one(EventLog).show(self.session.history.events)
+        self.refresh_header(now)
+
+    def _rebuild_panels(self) -> None:
+        # All targets share the endpoint list today; rebuild only if a target's differs.
+        names = [e.name for e in self.session.settings.all_endpoints()]
+        if list(self._panels) == names:
+            return
+        for panel in self._panels.values():
+            panel.remove()
+        self._panels.clear()
+        box = self.query_one("#endpoints")
+        for name in names:
+            self._panels[name] = panel = EndpointPanel(name)
+            box.mount(panel)
+
+    def _tick(self) -> None:
+        # Once a second: countdown and staleness; widgets repaint only if what they show changed.
+        if not self.is_attached or not self.app.is_running:
+            return  # shutting down: the screen's widgets are already gone, the timer not yet
+        now = self.clock()
+        self._render_panels(now)
+        self.refresh_header(now)
+
+    # -- keys every view has -----------------------------------------------------------------
+
+    def action_snapshot(self) -> None:
+        """Write screen.svg and state.json into a new bundle folder (in a thread)."""
+        if self.snapshot is None:
+            self.notify("nothing to snapshot yet: no cycle has been shown", severity="warning")
+            return
+        svg = self.app.export_screenshot(title="sutazai-tui snapshot")
+        findings = self.query_one(FindingsPanel).findings
+        bundle = self.records.write_bundle(
+            self.session.settings,
+            self.snapshot,
+            tuple(self.session.history.events),
+            findings,
+            svg,
+            self.bundle_redactor(),
+        )
+        self.run_worker(bundle, group="snapshot", exit_on_error=False)
+
+    def bundle_redactor(self) -> Redactor | None:
+        """What scrubs secrets from a bundle; a replay has none to scrub (the recording was)."""
+        return self.session.redactor
+
+    def report_source(self) -> Path | None:
+        """The recording a report is written from: this session's `--record` file."""
+        return self.session.settings.record
+
+    def action_write_report(self) -> None:
+        """Write the Markdown report of this session's recording next to it (in a thread)."""
+        report = self.records.write_report(self.report_source(), self.session.settings)
+        self.run_worker(report, group="report", exit_on_error=False)
+
+    def action_sort_next(self) -> None:
+        """Sort the table by the next column (worst-first comes round again)."""
+        self.query_one(ContainerTable).cycle_sort()
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the table's order."""
+        self.query_one(ContainerTable).toggle_sort_reverse()
+
+    def action_only_troubled(self) -> None:
+        """List only containers that are not OK (or all again)."""
+        self.query_one(ContainerTable).toggle_troubled_only()
+
+    def action_filter(self) -> None:
+        """Open the name filter above the container table."""
+        self.query_one(FilterBar).open()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(ContainerTable).set_filter(event.value)
+
+    @on(FilterBar.Closed)
+    def _filter_closed(self) -> None:
+        self.query_one(ContainerTable).focus()
+
+    def action_help(self) -> None:
+        """Keys, the config file in use and where files go."""
+        self.app.push_screen(
+            HelpScreen(screen_keys(self), help_places(self.session.settings, self.config_path))
+        )

@@ -1,0 +1,292 @@
+"""The live Dashboard: every session polling through `Session.run`, one of them shown.
+
+Each cycle comes back as a `SnapshotReady` message. The shown session's is rendered and may alert;
+a background target's (`[[targets]]`) only alerts, with its name, and marks its tab. The keys that
+act on live containers (poll, pause, stop, restart, emergency stop, logs, inspect, targets) exist
+only here; their flows are controllers (actions, alerts) this screen hands itself to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from sutazai_tui.models import ContainerStats, Event, Snapshot
+from sutazai_tui.session.session import Cycle, Session
+from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
+from sutazai_tui.tui.controllers.alerts import AlertsController
+from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
+from sutazai_tui.tui.screens.confirm import ConfirmScreen
+from sutazai_tui.tui.screens.dashboard import FILTER, HELP, SNAPSHOT, TABLE, Dashboard
+from sutazai_tui.tui.screens.inspect import InspectScreen
+from sutazai_tui.tui.screens.logs import LogsScreen
+from sutazai_tui.tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.widgets.header import HeaderView, TargetTab, shown_countdown
+from sutazai_tui.util import fmt
+
+TARGET_KEYS = 9
+POLL_GROUP = "poll"
+
+
+def _target_binding(key: int) -> Binding:
+    # Hidden from the footer (it has no room for nine), listed in help; inert without [[targets]].
+    tip = f"Show target {key} ([[targets]] order)"
+    return Binding(
+        str(key), f"switch_target({key})", f"Target {key}", show=False, tooltip=tip, id=f"target.{key}"
+    )
+
+
+class LiveScreen(Dashboard):
+    """The monitor: sessions poll, the shown one is on screen, its containers can be acted on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Footer order is binding order: what an operator reaches for first comes first.
+        Binding("r", "poll_now", "Poll", tooltip="Poll now (joins a cycle already running)", id="poll_now"),
+        Binding("p", "toggle_pause", "Pause", tooltip="Pause / resume polling", id="pause"),
+        # The tooltip is the long form the help screen shows; the description fits the footer.
+        Binding(
+            "x", "stop_container", "Stop", tooltip="Stop the selected container (kill: palette)", id="stop"
+        ),
+        Binding("R", "restart_container", "Restart", tooltip="Restart the selected container", id="restart"),
+        Binding(
+            "exclamation_mark",
+            "emergency_stop",
+            "E-stop",
+            key_display="!",
+            tooltip="Emergency stop of the primary service",
+            id="emergency_stop",
+        ),
+        SNAPSHOT,
+        Binding("l", "logs", "Logs", tooltip="Logs of the selected container", id="logs"),
+        Binding(
+            "i", "inspect", "Inspect", show=False, tooltip="Inspect the selected container", id="inspect"
+        ),
+        *TABLE,
+        *(_target_binding(k) for k in range(1, TARGET_KEYS + 1)),
+        FILTER,
+        HELP,
+    ]
+
+    def __init__(
+        self,
+        sessions: Sequence[Session],
+        *,
+        clock: Callable[[], datetime],
+        config_path: Path | None = None,
+        demo: bool = False,
+        poll: bool = True,
+    ) -> None:
+        super().__init__(sessions[0], clock=clock, config_path=config_path, demo=demo)
+        self.sessions = tuple(sessions)
+        self.poll = poll
+        self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
+        self.alerts = AlertsController(lambda: self.app.bell(), self.notify)
+
+    def on_mount(self) -> None:
+        """Paint first; start polling only after the first frame is on screen."""
+        super().on_mount()
+        if self.poll:
+            self.call_after_refresh(self._start_polling)
+
+    def _start_polling(self) -> None:
+        for session in self.sessions:  # one worker per session, all through Session.run
+            run = session.run(self._post_cycle, self._post_cycle_start)
+            self.run_worker(run, name=session.name, group=POLL_GROUP, exit_on_error=False)
+
+    def _post_cycle(self, cycle: Cycle) -> None:
+        self.post_message(SnapshotReady(cycle))
+
+    def _post_cycle_start(self) -> None:
+        self.post_message(CycleStarted())
+
+    @on(SnapshotReady)
+    def _snapshot_ready(self, message: SnapshotReady) -> None:
+        if not self.app.is_running:
+            return  # a cycle that ended while the app shuts down: its widgets are gone
+        cycle = message.cycle
+        if cycle.session is self.session:
+            self.show_snapshot(self.acts.over_cycle(cycle.snapshot), cycle.events)
+            self.show_findings(cycle.findings)
+            self._alert(cycle.events)
+            return
+        # Background: alert with the target's name in the subject; repaint only the header tabs.
+        name = cycle.session.name
+        self._alert(
+            [
+                e.model_copy(update={"subject": f"{name}/{e.subject.removeprefix('container:')}"})
+                for e in cycle.events
+            ]
+        )
+        self.refresh_header()
+
+    def _alert(self, events: Sequence[Event]) -> None:
+        settings = self.session.settings
+        if hooked := self.alerts.alert(events, settings):
+            self.run_worker(self.alerts.run_hooks(hooked, settings), group="alert-hook", exit_on_error=False)
+
+    @on(CycleStarted)
+    def _cycle_started(self) -> None:
+        self.refresh_header()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """A crashed poll loop must be visible, not silent."""
+        if event.worker.group == POLL_GROUP and event.state is WorkerState.ERROR:
+            where = f" {event.worker.name}" if self.session.key else ""
+            self.notify(f"polling{where} stopped: {event.worker.error}", severity="error", timeout=30)
+
+    def header_view(self, now: datetime) -> HeaderView:
+        """The common header plus countdown, pause, the REC badge and the target tabs."""
+        session = self.session
+        to_next = session.seconds_to_next()
+        return replace(
+            super().header_view(now),
+            countdown=shown_countdown(to_next) if to_next is not None else None,
+            polling=session.polling,
+            paused=session.paused,
+            recording=self._recording_badge(),
+            recording_ok=session.recording_ok,
+            tabs=tuple(TargetTab(s.key, s.name, s is session, s.trouble) for s in self.sessions if s.key),
+        )
+
+    def _recording_badge(self) -> str | None:
+        session = self.session
+        if session.settings.record is None:
+            return None
+        if not session.recording_ok:
+            return "failed"
+        return fmt.size(session.recorder.size if session.recorder is not None else 0)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """Actions (kill only here), logs, inspect, the common entries, one "Switch to" per target."""
+        primary = self.session.settings.primary_service
+        yield SystemCommand(
+            "Stop selected container", "SIGTERM, then SIGKILL (confirm)", self._palette("stop")
+        )
+        yield SystemCommand(
+            "Restart selected container", "stop, then start (confirm)", self._palette("restart")
+        )
+        yield SystemCommand(
+            f"Emergency stop {primary}", "the primary service (confirm)", self._palette_emergency
+        )
+        yield SystemCommand(
+            "Kill selected container", "SIGKILL now, no clean shutdown (confirm)", self._palette("kill")
+        )
+        yield SystemCommand("Logs", "Last lines of the selected container's log", self.action_logs)
+        yield SystemCommand("Inspect", "The selected container's configuration", self.action_inspect)
+        yield from super().commands()
+        for session in self.sessions if self.session.key else ():
+            key = f" (key {session.key})" if session.key <= TARGET_KEYS else ""
+            yield SystemCommand(
+                f"Switch to {session.name}",
+                f"{session.settings.base_url}{key}",
+                partial(self.switch, session),
+            )
+
+    # -- polling -------------------------------------------------------------------------------
+
+    def action_poll_now(self) -> None:
+        """Poll now; a cycle already running absorbs the request (never two in flight)."""
+        started = self.session.poll_now()
+        if started is None:
+            self.notify("polling is starting…")
+        elif not started:
+            self.notify("poll already running — your request joins it", severity="warning")
+        self.refresh_header()
+
+    def action_toggle_pause(self) -> None:
+        """Stop or restart polling (a cycle in flight still finishes)."""
+        self.session.set_paused(not self.session.paused)
+        self.refresh_header()
+
+    # -- container actions (ActionsController; this screen is its ActionsView) ---------------
+
+    def action_stop_container(self) -> None:
+        """Stop the container under the cursor (after confirmation)."""
+        self.acts.begin(self.session, "stop", self.selected_name(), via="key x")
+
+    def action_restart_container(self) -> None:
+        """Restart the container under the cursor (after confirmation)."""
+        self.acts.begin(self.session, "restart", self.selected_name(), via="key R")
+
+    def action_emergency_stop(self) -> None:
+        """Stop the primary service (Settings.primary_service), wherever the cursor is."""
+        primary = self.session.settings.primary_service
+        self.acts.begin(self.session, "stop", primary, via="key !", emergency=True)
+
+    def _palette(self, action: ActionName) -> Callable[[], None]:
+        return lambda: self.acts.begin(self.session, action, self.selected_name(), via="palette")
+
+    def _palette_emergency(self) -> None:
+        primary = self.session.settings.primary_service
+        self.acts.begin(self.session, "stop", primary, via="palette", emergency=True)
+
+    def selected_name(self) -> str | None:
+        """The name of the container under the cursor, if any."""
+        selected = self.selected_container()
+        return selected.name if selected is not None else None
+
+    def confirm(self, screen: ConfirmScreen) -> Awaitable[bool]:
+        """Ask (from the actions worker); True when confirmed."""
+        return self.app.push_screen_wait(screen)
+
+    def set_pending(self, name: str, label: str | None) -> None:
+        """Mark a row while its action runs (None: clear)."""
+        self.query_one(ContainerTable).set_pending(name, label)
+
+    def show_repolled(self, snapshot: Snapshot) -> None:
+        """The shown snapshot with containers re-polled after an action."""
+        self.show_snapshot(snapshot)
+
+    # -- logs and inspect --------------------------------------------------------------------
+
+    def _chosen(self, what: str) -> ContainerStats | None:
+        chosen = self.selected_container()
+        if chosen is None:
+            self.notify(f"no container selected to {what}", severity="warning")
+        return chosen
+
+    def action_logs(self) -> None:
+        """The selected container's last lines, with follow and search."""
+        if (chosen := self._chosen("read logs of")) is not None:
+            self.app.push_screen(LogsScreen(chosen.name, self.session.details()))
+
+    def action_inspect(self) -> None:
+        """The selected container's configuration as a tree."""
+        if (chosen := self._chosen("inspect")) is not None:
+            self.app.push_screen(InspectScreen(chosen.name, self.session.details()))
+
+    # -- targets -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys 1-9 exist only for configured targets (hidden and inert otherwise)."""
+        if action == "switch_target":
+            return any(s.key and s.key == parameters[0] for s in self.sessions)
+        return True
+
+    def action_switch_target(self, key: int) -> None:
+        """Show the target bound to this key."""
+        for session in self.sessions:
+            if session.key == key:
+                self.switch(session)
+
+    def switch(self, session: Session) -> None:
+        """Show `session`: point the screen at it, then repaint from its latest snapshot."""
+        if session is self.session:
+            return
+        self.session, self.acts.repolled = session, None
+        if session.snapshot is None:
+            self.show_blank()
+        else:
+            self._rebuild_panels()
+            self.show_snapshot(session.snapshot)
+        self.show_findings(session.findings)

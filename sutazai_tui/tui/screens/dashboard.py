@@ -88,10 +88,16 @@ class Dashboard(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        """Focus the table, paint the header, check staleness once a second."""
+        """Focus the table, paint the header, check staleness once a second, then `mounted`."""
+        # The only on_mount of the Dashboards: Textual calls every class's on_mount in the MRO,
+        # so subclasses hook in through `mounted` instead of overriding it.
         self.query_one(ContainerTable).focus()
         self.refresh_header()
         self.set_interval(self.TICK_S, self._tick)
+        self.mounted()
+
+    def mounted(self) -> None:
+        """What a Dashboard does once its widgets are on screen (LiveScreen: poll; replay: frame 0)."""
 
     def commands(self) -> Iterable[SystemCommand]:
         """This screen's palette entries (the App adds Textual's own)."""

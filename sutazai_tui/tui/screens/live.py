@@ -91,9 +91,8 @@ class LiveScreen(Dashboard):
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
         self.alerts = AlertsController(lambda: self.app.bell(), self.notify)
 
-    def on_mount(self) -> None:
+    def mounted(self) -> None:
         """Paint first; start polling only after the first frame is on screen."""
-        super().on_mount()
         if self.poll:
             self.call_after_refresh(self._start_polling)
 

@@ -53,9 +53,8 @@ class ReplayScreen(Dashboard):
         self.replayer = Replayer(recording, history_size) if recording is not None else None
         self._play_timer: Timer | None = None
 
-    def on_mount(self) -> None:
+    def mounted(self) -> None:
         """Show the first frame and the recording's notes."""
-        super().on_mount()
         if self.replayer is None:
             return
         self.show_frame(0)

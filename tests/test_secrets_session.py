@@ -95,7 +95,7 @@ async def test_no_secret_reaches_any_file_or_output(
         )
         app.dashboard.action_write_report()
         await wait_until(pilot, lambda: any(p.name.endswith(".report.md") for p in written_files(state)), 20)
-        evidence = app.snapshot.log(box.name) if app.snapshot is not None else None
+        evidence = app.dashboard.snapshot.log(box.name) if app.dashboard.snapshot is not None else None
         assert evidence is not None and len(evidence.matches) == 5  # the scan below looks where they land
         screen = app.export_screenshot()
         shown = " ".join(n.message for n in app._notifications)

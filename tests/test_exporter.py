@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.integrations.exporter import default_target_name
-from sutazai_tui.integrations.metrics import SutazaiCollector
+from sutazai_tui.integrations.metrics import RESOLVED_KEEP_CYCLES, SutazaiCollector
 from sutazai_tui.models import (
     ContainersStatus,
     ContainerStats,
@@ -147,6 +147,11 @@ def test_containers_findings_that_resolve_and_skipped_requests() -> None:
     assert value(second, "sutazai_container_state", state="OK") == 1
     assert value(second, "sutazai_requests_skipped_total", reason="skipped-budget") == 1
     assert value(second, "sutazai_endpoint_latency_seconds") is None  # carried over: no fresh figure
+    for _ in range(RESOLVED_KEEP_CYCLES - 1):  # cycle 1 had it active; cycles 2..121 do not
+        collector.observe(_snapshot(restarting=False, skipped=False), [])
+    assert value(_scrape(collector), "sutazai_finding", id="restart-loop") == 0  # still there: 0
+    collector.observe(_snapshot(restarting=False, skipped=False), [])
+    assert value(_scrape(collector), "sutazai_finding", id="restart-loop") is None  # gone: bounded
 
 
 def test_before_the_first_cycle_only_the_interval_is_served() -> None:

@@ -28,6 +28,7 @@ SKIP_REASONS = ("skipped-budget", "rate-limited")
 CONTAINER_STATES = (State.OK, State.DEGRADED, State.DOWN, State.UNKNOWN)
 
 FindingKey = tuple[str, str, str]  # id, subject, severity
+RESOLVED_KEEP_CYCLES = 120
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Observation:
     finished_at: float  # Unix time the cycle ended
     cycles: int
     skipped: tuple[tuple[str, int], ...]
-    # Every finding seen since start: 1 while active, 0 once gone (an alert resolves, not vanishes).
+    # Findings seen lately: 1 while active, 0 once gone (an alert resolves, not vanishes).
     seen: tuple[FindingKey, ...]
 
 
@@ -53,7 +54,7 @@ class SutazaiCollector(Collector):
         self.latest: Observation | None = None
         self._lock = threading.Lock()  # observe() is the only writer; the lock orders its updates
         self._skipped: Counter[str] = Counter({reason: 0 for reason in SKIP_REASONS})
-        self._seen: dict[FindingKey, None] = {}
+        self._seen: dict[FindingKey, int] = {}  # -> the last cycle it was active in
         self._cycles = 0
 
     def observe(self, snapshot: Snapshot, findings: list[Finding], finished_at: float | None = None) -> None:
@@ -64,7 +65,12 @@ class SutazaiCollector(Collector):
                 if e.carried and e.failure in SKIP_REASONS:
                     self._skipped[e.failure] += 1
             for f in findings:
-                self._seen.setdefault((f.id, f.subject, f.severity), None)
+                self._seen[(f.id, f.subject, f.severity)] = self._cycles
+            # A resolved finding reads 0 for a while, then goes: subjects (container names) come and
+            # go, and a series per name ever seen would grow without bound.
+            for key, last in list(self._seen.items()):
+                if self._cycles - last > RESOLVED_KEEP_CYCLES:
+                    del self._seen[key]
             self.latest = Observation(
                 snapshot=snapshot,
                 findings=tuple(findings),

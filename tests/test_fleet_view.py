@@ -6,19 +6,32 @@ The same screen against a live Prometheus and two exporters is in test_prometheu
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from sutazai_tui.integrations.fleet import CURRENT, LAST_CYCLE, PrometheusReader
 from sutazai_tui.models import State
 from sutazai_tui.tui.fleet_app import FleetApp
+from sutazai_tui.tui.screens.deployment import DeploymentScreen
 from sutazai_tui.tui.screens.fleet import FleetScreen, age_text
+from sutazai_tui.tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
+from sutazai_tui.tui.widgets.findings import FindingsPanel
 from tests.prometheus_support import RecordedPrometheus
 from tests.tui_support import wait_until
 
 AT = 1_763_000_000.0  # the evaluation time of every recorded answer
+
+
+def at_recording() -> datetime:
+    """The screens' clock: the moment the answers were recorded (else the data is STALE, rightly)."""
+    return datetime.fromtimestamp(AT, UTC)
 
 
 def _sample(name: str, value: float, **labels: str) -> dict[str, Any]:
@@ -61,7 +74,62 @@ def recorded_fleet() -> dict[str, list[dict[str, Any]]]:
         _sample(LAST_CYCLE, AT - 12, target="prod"),
         _sample(LAST_CYCLE, AT - 400, target="staging"),
     ]
-    return {CURRENT: current, LAST_CYCLE: cycles}
+    prod = [
+        _sample(LAST_CYCLE, AT - 12, target="prod"),
+        _sample("sutazai_poll_interval_seconds", 30, target="prod"),
+        _sample("sutazai_cycles_total", 118, target="prod"),
+        _sample("sutazai_cycle_duration_seconds", 5.012, target="prod"),
+        _sample("sutazai_endpoint_state", 1, target="prod", endpoint="health", state="DOWN"),
+        _sample("sutazai_endpoint_state", 0, target="prod", endpoint="health", state="OK"),
+        _sample("sutazai_endpoint_latency_seconds", 5.0, target="prod", endpoint="health"),
+        _sample("sutazai_endpoint_state", 1, target="prod", endpoint="emergency", state="OK"),
+        _sample("sutazai_endpoint_http_status", 404, target="prod", endpoint="emergency"),
+        _sample("sutazai_endpoint_latency_seconds", 0.004, target="prod", endpoint="emergency"),
+        _sample("sutazai_container_engine_up", 1, target="prod"),
+        _sample("sutazai_container_state", 1, target="prod", container="sutazai-backend", state="OK"),
+        _sample(
+            "sutazai_container_status",
+            1,
+            target="prod",
+            container="sutazai-backend",
+            status="running",
+            health="",
+        ),
+        _sample("sutazai_container_restarts_total", 3, target="prod", container="sutazai-backend"),
+        _sample("sutazai_container_memory_bytes", 512 << 20, target="prod", container="sutazai-backend"),
+        _sample("sutazai_container_memory_limit_bytes", 2 << 30, target="prod", container="sutazai-backend"),
+        _sample(
+            "sutazai_container_status",
+            1,
+            target="prod",
+            container="sutazai-redis",
+            status="exited",
+            health="",
+        ),
+        _sample("sutazai_container_exit_code", 1, target="prod", container="sutazai-redis"),
+        _sample("sutazai_container_state", 1, target="prod", container="sutazai-redis", state="DOWN"),
+        _sample(
+            "sutazai_finding", 1, target="prod", id="startup-hang", subject="health", severity="critical"
+        ),
+        _sample(
+            "sutazai_finding", 0, target="prod", id="crashed", subject="sutazai-redis", severity="warning"
+        ),
+    ]
+    return {CURRENT: current, LAST_CYCLE: cycles, deployment_query("prod"): prod}
+
+
+@pytest.fixture(autouse=True)
+def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local times on screen are UTC here, whatever the machine's zone (the snapshots pin them)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def deployment_query(target: str) -> str:
+    return f'{{__name__=~"sutazai_.+",target="{target}"}}'
 
 
 def cells(app: FleetApp) -> list[list[str]]:
@@ -71,8 +139,8 @@ def cells(app: FleetApp) -> list[list[str]]:
 
 async def test_rows_worst_first_and_two_queries_per_refresh() -> None:
     with RecordedPrometheus(recorded_fleet()) as prom:
-        app = FleetApp(PrometheusReader(prom.url), interval=3600)
-        async with app.run_test(size=(100, 16)) as pilot:
+        app = FleetApp(PrometheusReader(prom.url), interval=3600, clock=at_recording)
+        async with app.run_test(size=(120, 30)) as pilot:
             screen = app.screen
             assert isinstance(screen, FleetScreen)
             await wait_until(pilot, lambda: screen.refreshes >= 1)
@@ -85,9 +153,24 @@ async def test_rows_worst_first_and_two_queries_per_refresh() -> None:
             await pilot.press("r")
             await wait_until(pilot, lambda: screen.refreshes >= 2)
             assert len(prom.asked) == 4  # a refresh is two queries, for three deployments
-            await pilot.press("down", "enter")  # no Dashboard opener given: says so, stays here
-            await wait_until(pilot, lambda: bool(app._notifications))
-            assert app.screen is screen and screen.selected() == "staging"
+            await pilot.press("enter")
+            deployment = app.screen
+            assert isinstance(deployment, DeploymentScreen) and deployment.target == "prod"
+            await wait_until(pilot, lambda: deployment.refreshes >= 1)
+            assert len(prom.asked) == 5  # opening one deployment: one query
+            panels = {p.endpoint_name: p.view.state for p in deployment.query(EndpointPanel)}
+            assert panels == {"health": State.DOWN, "emergency": State.OK}
+            table = deployment.query_one(ContainerTable)
+            assert table.row_count == 2
+            assert [f.id for f in deployment.query_one(FindingsPanel).findings] == ["startup-hang"]
+            assert deployment.session.settings.read_only and deployment.session.monitor is None
+            assert deployment.session.history.interval == 30  # the exporter's, for staleness
+            # Read-only: none of the live monitor's keys that act or poll exists here.
+            acting = {"stop", "restart", "emergency_stop", "poll_now", "pause", "logs"}
+            active = {b.binding.id for b in deployment.active_bindings.values()}
+            assert "fleet.back" in active and not acting & active
+            await pilot.press("escape")
+            assert app.screen is screen
 
 
 async def test_an_unreachable_prometheus_is_one_line_on_the_status_bar() -> None:
@@ -143,3 +226,22 @@ def test_fleet_snapshot(snap_compare: Any) -> None:
             await wait_until(pilot, lambda: screen.refreshes >= 1)
 
         assert snap_compare(app, terminal_size=(90, 14), run_before=before)
+
+
+def test_deployment_snapshot(snap_compare: Any) -> None:
+    """`enter` on prod: its Dashboard as Prometheus has it, read-only."""
+    with RecordedPrometheus(recorded_fleet()) as prom:
+        app = FleetApp(
+            PrometheusReader(prom.url), interval=3600, source="prometheus.example:9090", clock=at_recording
+        )
+
+        async def before(pilot: Pilot[int]) -> None:
+            fleet = pilot.app.screen
+            assert isinstance(fleet, FleetScreen)
+            await wait_until(pilot, lambda: fleet.refreshes >= 1)
+            await pilot.press("enter")
+            deployment = pilot.app.screen
+            assert isinstance(deployment, DeploymentScreen)
+            await wait_until(pilot, lambda: deployment.refreshes >= 1)
+
+        assert snap_compare(app, terminal_size=(120, 30), run_before=before)

@@ -22,7 +22,10 @@ from sutazai_tui.integrations.fleet import FleetRow, PrometheusReader
 from sutazai_tui.integrations.rules import literal, render
 from sutazai_tui.models import State
 from sutazai_tui.tui.fleet_app import FleetApp
+from sutazai_tui.tui.screens.deployment import DeploymentScreen
 from sutazai_tui.tui.screens.fleet import FleetScreen
+from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
+from sutazai_tui.tui.widgets.findings import FindingsPanel
 from tests.docker_support import wait_for
 from tests.exporter_support import get
 
@@ -119,7 +122,8 @@ async def test_the_fleet_reader_lists_both_deployments_in_two_queries(prometheus
         )
         assert (calm.target, calm.state, calm.verdict, calm.critical) == ("calm", State.OK, "OK", 0)
         assert calm.age_s is not None and -1 < calm.age_s < 10
-        snap, findings = await reader.snapshot("incident")
+        snap, findings, interval = await reader.snapshot("incident")
+        assert interval == 1
         health = snap.endpoint("health")
         assert health is not None and health.state is State.DOWN
         assert [(f.id, f.fix) for f in findings] == [("startup-hang", FINDINGS["startup-hang"][1])]
@@ -142,3 +146,11 @@ async def test_the_fleet_view_shows_both_deployments_with_their_worst_state(prom
         await wait_until(pilot, lambda: screen.refreshes >= start + 3, 30)
         # Two queries per refresh for the whole fleet (one more pair may be in flight).
         assert 2 * screen.refreshes <= app.reader.queries <= 2 * screen.refreshes + 2
+        await pilot.press("enter")  # the cursor is on the worst: the incident
+        deployment = app.screen
+        assert isinstance(deployment, DeploymentScreen) and deployment.target == "incident"
+        await wait_until(pilot, lambda: deployment.refreshes >= 1, 10)
+        panels = {p.endpoint_name: p.view.state for p in deployment.query(EndpointPanel)}
+        assert panels["health"] is State.DOWN
+        findings = deployment.query_one(FindingsPanel).findings
+        assert [(f.id, f.fix) for f in findings] == [("startup-hang", FINDINGS["startup-hang"][1])]

@@ -199,7 +199,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             url = check_url(url)
         except ValueError as exc:
             raise ConfigError(f"--prometheus: {exc}") from None
-        return run_fleet(url, settings.interval)
+        return run_fleet(url, settings)
     if command == "demo-backend":
         from sutazai_tui.demo.serve import serve_forever
 

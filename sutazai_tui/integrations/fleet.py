@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -98,8 +98,8 @@ class PrometheusReader:
         ]
         return sorted(found, key=lambda r: (-r.state.rank, -r.critical, r.target))
 
-    async def snapshot(self, target: str) -> tuple[Snapshot, list[Finding]]:
-        """One deployment's last cycle rebuilt from its series (one query), and its active findings."""
+    async def snapshot(self, target: str) -> Rebuilt:
+        """One deployment's last cycle rebuilt from its series (one query), its findings, its interval."""
         quoted = target.replace("\\", "\\\\").replace('"', '\\"')
         samples = await self.query(f'{{__name__=~"sutazai_.+",target="{quoted}"}}')
         return rebuild(target, samples)
@@ -116,7 +116,15 @@ def _state(word: str) -> State:
         return State.UNKNOWN
 
 
-def rebuild(target: str, samples: list[Sample]) -> tuple[Snapshot, list[Finding]]:
+class Rebuilt(NamedTuple):
+    """What Prometheus holds about one deployment's last cycle."""
+
+    snapshot: Snapshot
+    findings: list[Finding]
+    interval: float | None  # the exporter's poll interval: when its data counts as stale
+
+
+def rebuild(target: str, samples: list[Sample]) -> Rebuilt:
     """A Snapshot (and findings) from one deployment's samples: what the exporter saw last."""
     by_name: dict[str, list[tuple[dict[str, str], float]]] = {}
     for labels, value, _ in samples:
@@ -162,8 +170,18 @@ def rebuild(target: str, samples: list[Sample]) -> tuple[Snapshot, list[Finding]
         if v == 1
     ]
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.subject, f.id))
-    snap = Snapshot(target=target, taken_at=taken_at, endpoints=tuple(endpoints), containers=containers)
-    return snap, findings
+    cycles = next((v for _, v in by_name.get("sutazai_cycles_total", [])), 0.0)
+    duration = next((v for _, v in by_name.get("sutazai_cycle_duration_seconds", [])), 0.0)
+    snap = Snapshot(
+        cycle=int(cycles),
+        taken_at=taken_at,
+        duration_ms=duration * 1000,
+        target=target,
+        endpoints=tuple(endpoints),
+        containers=containers,
+    )
+    interval = next((v for _, v in by_name.get("sutazai_poll_interval_seconds", [])), None)
+    return Rebuilt(snap, findings, interval)
 
 
 Per = dict[str, tuple[dict[str, str], float]]

@@ -1,45 +1,64 @@
 """`sutazai-tui fleet`: the fleet screen in an app of its own, reading one Prometheus.
 
-Read-only by construction: it has no Monitor, no container source and no actions; a deployment
-opened from it is rebuilt from Prometheus's series.
+Read-only by construction: it has no Monitor, no container source and no actions; `enter` opens
+a deployment on the Dashboard (`DeploymentScreen`) rebuilt from Prometheus's series.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from textual.app import App
 from textual.screen import Screen
 
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.integrations.fleet import PrometheusReader
-from sutazai_tui.tui.screens.fleet import FleetScreen, Opener
+from sutazai_tui.tui.screens.deployment import DeploymentScreen
+from sutazai_tui.tui.screens.fleet import FleetScreen
+
+
+def utc_now() -> datetime:
+    """The wall clock; tests pass their own."""
+    return datetime.now(UTC)
 
 
 class FleetApp(App[int]):
-    """Shows `FleetScreen`; `opener` builds the screen a deployment opens on."""
+    """Shows `FleetScreen`; a deployment opens on the Dashboard with the monitor's own styles."""
 
     TITLE = "sutazai-tui fleet"
+    CSS_PATH = "app.tcss"  # the Dashboard's layout, the same as the monitor's
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual's own ClassVar)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
 
     def __init__(
         self,
         reader: PrometheusReader,
         interval: float,
-        opener: Opener | None = None,
+        settings: Settings | None = None,
         source: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
         self.reader = reader
         self.interval = interval
-        self.opener = opener
+        self.settings = settings if settings is not None else Settings()
         self.source = source
+        self.clock = clock
 
     def get_default_screen(self) -> Screen[None]:
-        return FleetScreen(self.reader, self.interval, self.opener, self.source)
+        return FleetScreen(self.reader, self.interval, self.open_deployment, self.source)
+
+    def open_deployment(self, target: str) -> Screen[None]:
+        """The Dashboard over one deployment, refreshed from Prometheus as often as the fleet."""
+        return DeploymentScreen(self.reader, target, self.settings, self.interval, clock=self.clock)
 
     async def on_unmount(self) -> None:
         await self.reader.close()
 
 
-def run_fleet(url: str, interval: float) -> int:
+def run_fleet(url: str, settings: Settings) -> int:
     """Run the fleet view until quit."""
-    app = FleetApp(PrometheusReader(url), interval)
+    app = FleetApp(PrometheusReader(url), settings.interval, settings)
     app.run()
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -182,3 +185,39 @@ async def test_a_429_is_unknown_with_the_age_of_the_last_verdict(server: Simulat
     assert mcp is not None and mcp.failure == "rate-limited" and mcp.state is State.UNKNOWN
     assert mcp.http_code == 429 and mcp.last_state is State.OK
     assert "backing off 10 s; last real verdict OK 0s ago: operational" in mcp.reason
+
+
+def test_demo_backend_cli_plays_the_november_line_and_check_names_the_services() -> None:
+    """`sutazai-tui demo-backend --scenario november` and `check` against it, both real processes."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sutazai_tui", "demo-backend", "--scenario", "november", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        assert "(november)" in server.stdout.readline()  # printed once it listens
+        check = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sutazai_tui",
+                "check",
+                "--no-containers",
+                "--base-url",
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "WARNING: health DEGRADED: liveness only; /health/detailed" in check.stdout
+    assert "unhealthy: redis, rabbitmq, neo4j, chromadb, qdrant, faiss, consul, kong, ollama" in check.stdout

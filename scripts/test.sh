@@ -10,6 +10,7 @@ missing=()
 command -v tmux >/dev/null || missing+=(tmux)
 command -v dockerd >/dev/null || missing+=(docker.io)
 [ -x /bin/busybox ] || missing+=(busybox-static)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v promtool >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -34,6 +34,7 @@ from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.sources import cgroups
 from sutazai_tui.sources.engine import (
     DEFAULT_HOST,
+    SSH_POOL,
     api_client,
     describe_fault,
     engine_kwargs,
@@ -252,7 +253,7 @@ class DockerSource:
         if self._pool is None:
             # Local: the cgroup files carry the numbers. ssh://: SSH_POOL channels at most.
             # tcp://: one-shot stats, each waiting for the engine's tick, so a few more lanes.
-            self._pool_size = _THREADS if self._local or self._ssh else _FALLBACK_THREADS
+            self._pool_size = SSH_POOL if self._ssh else _THREADS if self._local else _FALLBACK_THREADS
             self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
         if self._ssh and self._remote is None:
             from sutazai_tui.sources.sshmux import RemoteCounters

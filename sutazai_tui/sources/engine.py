@@ -36,14 +36,21 @@ def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
 def api_client(docker_host: str | None, timeout: float, pool: int = 10) -> Any:
     """A connected APIClient (it asks the engine's API version, so it raises if unreachable).
 
-    ssh:// uses the system ssh client (`use_ssh_client`), its connection pool bounded by SSH_POOL.
+    ssh:// uses the system ssh client (sources/sshtransport.py), its connections bounded by SSH_POOL.
     """
     import docker  # lazily: 267 ms of import that the first frame must not wait for
 
     where = engine_kwargs(docker_host)
-    if str(where.get("base_url", "")).startswith("ssh://"):
-        pool = min(pool, SSH_POOL)
-    return docker.APIClient(timeout=timeout, max_pool_size=pool, use_ssh_client=True, **where)
+    if not str(where.get("base_url", "")).startswith("ssh://"):
+        return docker.APIClient(timeout=timeout, max_pool_size=pool, **where)
+    from sutazai_tui.sources import sshtransport
+
+    # A placeholder version skips the SDK's own first request (over its per-request ssh
+    # transport); the real one is negotiated over ours right after.
+    client = docker.APIClient(timeout=timeout, version="1.24", use_ssh_client=True, **where)
+    sshtransport.mount(client, where["base_url"], timeout, min(pool, SSH_POOL))
+    client._version = client._retrieve_server_version()
+    return client
 
 
 def causes(exc: BaseException) -> Iterator[BaseException]:

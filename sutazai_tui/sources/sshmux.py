@@ -24,6 +24,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,6 +34,15 @@ from sutazai_tui.sources import cgroups
 
 _WRAPPER_DIR: Path | None = None
 _REAL_SSH: str | None = None
+_MASTERS: set[int] = set()  # pids of the masters running now, ended at exit if nobody closed them
+
+
+@atexit.register
+def _end_masters() -> None:
+    """A process leaving without close() (a crash, Ctrl-C) must not leave ssh masters behind."""
+    for pid in list(_MASTERS):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 class SshFault(Exception):
@@ -51,23 +61,31 @@ def _mux_options(directory: Path) -> list[str]:
 
 
 def install_wrapper() -> Path:
-    """Put our `ssh` wrapper first on PATH (once per process); returns its directory."""
+    """Put our `ssh` wrapper first on PATH (once per process); returns its directory.
+
+    The wrapper runs the ssh that PATH holds besides ours, looked up again on every call, so a
+    PATH changed later (another ssh wrapper of the operator's) is honoured.
+    """
     global _WRAPPER_DIR, _REAL_SSH
-    if _WRAPPER_DIR is not None:
-        return _WRAPPER_DIR
-    real = shutil.which("ssh")
+    path = os.environ.get("PATH", "")
+    others = os.pathsep.join(p for p in path.split(os.pathsep) if p and p != str(_WRAPPER_DIR))
+    real = shutil.which("ssh", path=others)
     if real is None:
         raise SshFault("no ssh client on PATH — install openssh-client (ssh:// engines use it)")
-    directory = Path(tempfile.mkdtemp(prefix="sutazai-ssh-"))  # short: unix socket paths max ~104
-    options = " ".join(f"'{o}'" for o in [*_mux_options(directory), "-o", "ControlMaster=no"])
-    script = directory / "ssh"
-    body = f"#!/bin/sh\n# sutazai-tui: share the master connection\nexec '{real}' {options} \"$@\"\n"
-    script.write_text(body)
-    script.chmod(0o700)
-    os.environ["PATH"] = f"{directory}{os.pathsep}{os.environ.get('PATH', '')}"
-    atexit.register(shutil.rmtree, directory, True)
-    _WRAPPER_DIR, _REAL_SSH = directory, real
-    return directory
+    if _WRAPPER_DIR is None:
+        _WRAPPER_DIR = Path(tempfile.mkdtemp(prefix="sutazai-ssh-"))  # short: socket paths max ~104
+        atexit.register(shutil.rmtree, _WRAPPER_DIR, True)
+    if real != _REAL_SSH:
+        options = " ".join(f"'{o}'" for o in [*_mux_options(_WRAPPER_DIR), "-o", "ControlMaster=no"])
+        script = _WRAPPER_DIR / "ssh"
+        script.write_text(
+            f"#!/bin/sh\n# sutazai-tui: share the master connection\nexec '{real}' {options} \"$@\"\n"
+        )
+        script.chmod(0o700)
+        _REAL_SSH = real
+    if path.split(os.pathsep)[0] != str(_WRAPPER_DIR):
+        os.environ["PATH"] = f"{_WRAPPER_DIR}{os.pathsep}{others}"
+    return _WRAPPER_DIR
 
 
 def explain(stderr: str, engine: str) -> str:
@@ -143,6 +161,7 @@ class RemoteCounters:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        _MASTERS.add(master.pid)
         deadline = asyncio.get_running_loop().time() + self.timeout + 1
         while master.returncode is None and not await self._check():
             if asyncio.get_running_loop().time() > deadline:
@@ -154,6 +173,7 @@ class RemoteCounters:
             assert master.stderr is not None
             err = (await master.stderr.read()).decode(errors="replace")
             self._master = None
+            _MASTERS.discard(master.pid)
             raise SshFault(explain(err, self.engine))
 
     async def _check(self) -> bool:
@@ -169,7 +189,9 @@ class RemoteCounters:
     async def stats(self, cids: Sequence[str], pids: Mapping[str, int]) -> dict[str, dict[str, object]]:
         """Engine-shaped stats of these containers, read on the far side in one command; {} if none."""
         proc = await asyncio.create_subprocess_exec(
-            *self._base("-o", "ControlMaster=no", "sh", "-s"),
+            *self._base("-o", "ControlMaster=no"),
+            "sh",
+            "-s",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
@@ -195,3 +217,5 @@ class RemoteCounters:
             except TimeoutError:
                 master.kill()
                 await master.wait()
+        if master is not None:
+            _MASTERS.discard(master.pid)

@@ -20,7 +20,8 @@ from pydantic import Field
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainerStats, Frozen
 from sutazai_tui.sources.compose import RecreatePlan
-from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, engine_kwargs, parse_time
+from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, parse_time
+from sutazai_tui.sources.engine import api_client
 from sutazai_tui.util.redact import Redactor
 
 OUTPUT_TAIL = 2000  # characters of compose output kept in the result and the audit line
@@ -236,10 +237,8 @@ class DockerBackend:
 
     def _make_client(self) -> Any:
         """A connected APIClient (it asks the engine's API version, so it raises if unreachable)."""
-        import docker  # lazily: a 267 ms import the UI's first frame must not wait for
-
-        where = engine_kwargs(self.docker_host)
-        return docker.APIClient(timeout=self.margin, use_ssh_client=True, **where)
+        # ssh:// goes through the source's multiplexed ssh connection (sources/engine.py).
+        return api_client(self.docker_host, self.margin)
 
 
 class SimulatedEngine(Protocol):

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sutazai_tui.sources.containers import engine_kwargs, env_names, fault_detail
+from sutazai_tui.sources.containers import env_names, fault_detail
+from sutazai_tui.sources.engine import api_client
 from sutazai_tui.util.redact import is_secret_name
 
 LOG_TAIL = 200
@@ -173,10 +174,8 @@ class DockerDetails:
     def _api(self) -> Any:
         with self._lock:
             if self._client is None:
-                import docker  # lazily, in a worker thread: the first frame never waits for it
-
-                where = engine_kwargs(self.docker_host)
-                self._client = docker.APIClient(timeout=self.timeout, use_ssh_client=True, **where)
+                # Lazily, in a worker thread: the first frame never waits for the SDK's import.
+                self._client = api_client(self.docker_host, self.timeout)
             return self._client
 
     def _fail(self, what: str, name: str, exc: Exception) -> DetailsError:

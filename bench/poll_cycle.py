@@ -1,12 +1,15 @@
 """Benchmark: one DockerSource.poll() cycle against `docker stats --no-stream`, per fleet size.
 
-    python bench/poll_cycle.py --containers 1,10,30,100 [--rounds 5] [--phase idle|busy] [--httpx]
+    python bench/poll_cycle.py --containers 30,100,200 [--rounds 5] [--phase idle|busy] [--httpx]
 
 Creates N busybox `sleep` containers (`--network none`, image sutazai-test/busybox:latest from
-scripts/docker-engine.sh image), then per N times our poll and the CLI alternately (order swapped
-every round) and prints medians: our wall time, the CLI's, the ratio, our client CPU (all
-threads). `--httpx` adds the alternative design, the same cycle (list, inspect all, one-shot
-stats all, image inspect per tag) with one persistent httpx AsyncClient over the socket.
+scripts/docker-engine.sh image), then per N times our poll (cgroup counters, "ours"), the same
+source on engine stats only (the fallback for remote engines, "api") and the CLI alternately
+(order swapped every round) and prints medians: wall time, the CLI's, the ratio, client CPU (all
+threads) per cycle and per container, and the most threads seen. Issue 19's targets are printed
+beside: client CPU per container per cycle <= 0.5 ms, cycle at 200 <= 0.2x the CLI, threads <= 24.
+`--httpx` adds an old alternative design, the same cycle (list, inspect all, one-shot stats all,
+image inspect per tag) with one persistent httpx AsyncClient over the socket.
 
 Phase matters more than method: the engine collects stats once a second while anyone listens,
 then goes idle. A stats request to an idle engine is served at once; one that arrives within a
@@ -26,6 +29,7 @@ import secrets
 import signal
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +55,7 @@ class Timings:
     n: int
     wall: dict[str, list[float]] = field(default_factory=dict)
     cpu: dict[str, list[float]] = field(default_factory=dict)
+    threads: int = 0
 
     def add(self, method: str, wall: float, cpu: float) -> None:
         """Record one timed call."""
@@ -113,6 +118,17 @@ async def timed(step: Callable[[], Awaitable[None]]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
+async def most_threads(step: Callable[[], Awaitable[None]]) -> int:
+    """The most threads alive while the step runs (sampled every 10 ms)."""
+    peak = threading.active_count()
+    task = asyncio.ensure_future(step())
+    while not task.done():
+        peak = max(peak, threading.active_count())
+        await asyncio.sleep(0.01)
+    await task
+    return peak
+
+
 async def set_phase(phase: str, api: Any, some_id: str) -> None:
     """Put the engine's stats loop where a timed call should find it (see the docstring)."""
     if phase == "idle":
@@ -126,6 +142,7 @@ async def measure(args: argparse.Namespace, env: dict[str, Any], names: list[str
     t, source, prefix = Timings(len(names)), env["source"], env["prefix"]
     methods: dict[str, Callable[[], Awaitable[None]]] = {
         "ours": lambda: run_ours(source, t.n),
+        "api": lambda: run_ours(env["fallback"], t.n),
         "cli": lambda: run_cli(names),
     }
     if args.httpx:
@@ -133,6 +150,7 @@ async def measure(args: argparse.Namespace, env: dict[str, Any], names: list[str
     some_id = env["api"].inspect_container(names[0])["Id"]
     for step in methods.values():  # warm-up: imports, pools, and our first CPU sample
         await step()
+    t.threads = max([await most_threads(methods["ours"]), await most_threads(methods["api"])])
     order = list(methods)
     for r in range(args.rounds):
         for method in order if r % 2 == 0 else order[::-1]:
@@ -156,6 +174,7 @@ async def amain(args: argparse.Namespace) -> list[Timings]:
         "api": client.api,
         "prefix": prefix,
         "source": DockerSource(prefix=prefix, timeout=30),
+        "fallback": DockerSource(prefix=prefix, timeout=30, read_cgroups=False),
         "httpx": httpx.AsyncClient(transport=transport, base_url="http://docker", timeout=30),
     }
     results: list[Timings] = []
@@ -169,29 +188,34 @@ async def amain(args: argparse.Namespace) -> list[Timings]:
             print(f"  N={n}: done", file=sys.stderr, flush=True)
     finally:
         await env["source"].close()
+        await env["fallback"].close()
         await env["httpx"].aclose()
         await asyncio.to_thread(remove, client, prefix)
     return results
 
 
 def report(results: list[Timings], args: argparse.Namespace) -> None:
-    """Print the table (medians) and the two target ratios."""
-    print(f"\nphase {args.phase}, medians of {args.rounds} rounds, {os.cpu_count()} cores")
-    head = ["N", "ours s", "CLI s", "ours/CLI", "ours CPU ms"]
-    head += ["httpx s", "httpx CPU ms"] if args.httpx else []
+    """Print the table (medians) and issue 19's targets beside their figures."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nphase {args.phase}, medians of {args.rounds} rounds, {os.cpu_count()} cores, load {load}")
+    head = ["N", "ours s", "api s", "CLI s", "ours/CLI", "ours CPU ms", "ms/container", "api CPU ms"]
+    head += ["threads"] + (["httpx s", "httpx CPU ms"] if args.httpx else [])
     print(" ".join(f"{h:>12}" for h in head))
     for t in results:
-        cells = [f"{t.n}", f"{t.med('ours'):.2f}", f"{t.med('cli'):.2f}"]
-        cells += [f"{t.med('ours') / t.med('cli'):.2f}", f"{t.med('ours', cpu=True) * 1000:.0f}"]
+        ours_cpu = t.med("ours", cpu=True) * 1000
+        cells = [f"{t.n}", f"{t.med('ours'):.3f}", f"{t.med('api'):.2f}", f"{t.med('cli'):.2f}"]
+        cells += [f"{t.med('ours') / t.med('cli'):.3f}", f"{ours_cpu:.1f}", f"{ours_cpu / t.n:.3f}"]
+        cells += [f"{t.med('api', cpu=True) * 1000:.0f}", f"{t.threads}"]
         if args.httpx:
             cells += [f"{t.med('httpx'):.2f}", f"{t.med('httpx', cpu=True) * 1000:.0f}"]
         print(" ".join(f"{c:>12}" for c in cells))
-    by_n = {t.n: t for t in results}
-    if 30 in by_n:
-        print(f"ours/CLI at 30: {by_n[30].med('ours') / by_n[30].med('cli'):.2f} (target <= 0.5)")
-    if 10 in by_n and 100 in by_n:
-        ratio = by_n[100].med("ours") / by_n[10].med("ours")
-        print(f"ours at 100 / ours at 10: {ratio:.2f} (target <= 1.5)")
+    big = max(results, key=lambda t: t.n)
+    per = big.med("ours", cpu=True) * 1000 / big.n
+    print(f"client CPU per container per cycle at {big.n}: {per:.3f} ms (target <= 0.5 ms)")
+    print(
+        f"cycle at {big.n} / docker stats --no-stream: {big.med('ours') / big.med('cli'):.3f} (target <= 0.2)"
+    )
+    print(f"most threads during a cycle: {max(t.threads for t in results)} (target <= 24)")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -201,7 +225,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def main() -> None:
     """Parse the options, run, print."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--containers", default="1,10,30,100", help="fleet sizes, comma-separated")
+    parser.add_argument("--containers", default="30,100,200", help="fleet sizes, comma-separated")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per size (medians)")
     parser.add_argument("--phase", choices=["idle", "busy"], default="idle", help="engine phase")
     parser.add_argument("--httpx", action="store_true", help="also time the httpx design")

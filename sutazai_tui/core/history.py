@@ -1,11 +1,23 @@
-"""What the monitor remembers: recent snapshots (bounded), state-change events, staleness."""
+"""What the monitor remembers: recent snapshots (bounded), state-change events, staleness.
+
+Compact (issue 19): a full snapshot at 100 containers is ~0.38 MiB of models, so a 240-snapshot
+ring of them was ~90 MiB. Only the newest FULL_SNAPSHOTS keep their containers whole. Older ones
+keep every field that diagnosis and the views read of the past (identity, state, health,
+restarts, exit, times, env names, labels) in container records shared between snapshots while
+nothing changes — so an old snapshot costs a tuple of references — and drop the per-cycle
+numbers (CPU, memory, I/O, pids), which live on as per-container series in arrays
+(`series`). `snapshots` is still every snapshot, oldest first; a recording keeps the full ones.
+"""
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
 from sutazai_tui.models import (
+    ContainersStatus,
+    ContainerStats,
     EndpointStatus,
     Event,
     Snapshot,
@@ -15,6 +27,17 @@ from sutazai_tui.models import (
 )
 
 MAX_EVENTS = 1000
+FULL_SNAPSHOTS = 4  # the newest this many keep their containers whole (views read the latest)
+NUMBERS: tuple[str, ...] = ("cpu_percent", "mem_used", "mem_limit", "mem_percent", "net_rx", "net_tx")
+NUMBERS += ("blk_read", "blk_write", "pids")
+SERIES = ("cpu_percent", "mem_used")  # kept per container as arrays for the whole ring
+_DROPPED = dict.fromkeys(NUMBERS)
+_MISSING = float("nan")  # a cycle without that number (first CPU cycle, not running, not listed)
+
+
+def _key(c: ContainerStats) -> tuple[object, ...]:
+    """What makes two slim records of one container the same (everything but the numbers)."""
+    return tuple(v for k, v in c.__dict__.items() if k not in _DROPPED and k not in ("labels", "env_names"))
 
 
 def subject_states(snapshot: Snapshot) -> dict[str, tuple[State, str]]:
@@ -36,6 +59,9 @@ class History:
         self.interval = interval
         self._states: dict[str, State] = {}
         self._last_good: dict[str, datetime] = {}
+        self._slim: dict[str, ContainerStats] = {}  # the last slim record per container id
+        # Per container name: one array per SERIES field, aligned with `snapshots` (NaN = none).
+        self._series: dict[str, tuple[array[float], ...]] = {}
 
     @property
     def latest(self) -> Snapshot | None:
@@ -46,6 +72,9 @@ class History:
         """Keep a snapshot; return the events it caused (state changes since the last one)."""
         first = not self.snapshots
         self.snapshots.append(snapshot)
+        self._record_series(snapshot)
+        if len(self.snapshots) > FULL_SNAPSHOTS:
+            self.snapshots[-FULL_SNAPSHOTS - 1] = self._slimmed(self.snapshots[-FULL_SNAPSHOTS - 1])
         for e in snapshot.endpoints:
             if e.failure is None and not e.carried and e.checked_at is not None:
                 self._last_good[e.name] = e.checked_at
@@ -65,6 +94,50 @@ class History:
         self._states = {s: st for s, (st, _) in current.items()}
         self.events.extend(events)
         return events
+
+    def series(self, container: str, field: str) -> list[float | None]:
+        """A container's `field` (one of SERIES) over the snapshots kept, oldest first."""
+        arrays = self._series.get(container)
+        if arrays is None:
+            return [None] * len(self.snapshots)
+        return [None if v != v else v for v in arrays[SERIES.index(field)]]  # NaN -> None
+
+    def _record_series(self, snapshot: Snapshot) -> None:
+        """Append this cycle's numbers to every series; forget containers gone from the ring."""
+        size = self.snapshots.maxlen or len(self.snapshots)
+        listed = {c.name: c for c in snapshot.containers.containers} if snapshot.containers else {}
+        for name in listed.keys() - self._series.keys():
+            held = len(self.snapshots) - 1  # earlier cycles did not have it
+            self._series[name] = tuple(array("d", [_MISSING] * held) for _ in SERIES)
+        for name, arrays in list(self._series.items()):
+            c = listed.get(name)
+            for field, values in zip(SERIES, arrays, strict=True):
+                value = getattr(c, field) if c is not None else None
+                values.append(_MISSING if value is None else float(value))
+                if len(values) > size:
+                    del values[0]
+            if c is None and all(v != v for v in arrays[0]):  # not listed anywhere in the ring
+                del self._series[name]
+
+    def _slimmed(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with its containers as shared slim records (see the module docstring)."""
+        status = snapshot.containers
+        if status is None or not status.containers:
+            return snapshot
+        slim = tuple(self._slim_one(c) for c in status.containers)
+        if len(self._slim) > 4 * len(slim) + 64:  # containers long gone: keep the cache bounded
+            live = {c.id for c in slim}
+            self._slim = {k: v for k, v in self._slim.items() if k in live}
+        kept: ContainersStatus = status.model_copy(update={"containers": slim})
+        return snapshot.model_copy(update={"containers": kept})
+
+    def _slim_one(self, c: ContainerStats) -> ContainerStats:
+        last = self._slim.get(c.id)
+        if last is not None and _key(last) == _key(c) and last.labels == c.labels:
+            return last
+        made: ContainerStats = c.model_copy(update=_DROPPED)
+        self._slim[c.id] = made
+        return made
 
     def note(self, event: Event) -> None:
         """Record an event that did not come from a snapshot (an operator action, a note)."""

@@ -1,0 +1,84 @@
+"""The compact history: old snapshots keep what diagnosis reads, in shared records; numbers live
+on as per-container series; the newest few stay whole."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sutazai_tui.core.history import FULL_SNAPSHOTS, History
+from sutazai_tui.demo.fleet import SimulatedFleet
+from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot, State
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def snap(i: int, restarts: int = 0, cpu: float | None = 10.0) -> Snapshot:
+    cs = (
+        ContainerStats(
+            name="sutazai-backend",
+            id="a" * 64,
+            state="running",
+            restart_count=restarts,
+            cpu_percent=cpu,
+            mem_used=1000 + i,
+            labels={"app": "x"},
+            env_names=("JWT",),
+        ),
+        ContainerStats(name="sutazai-db", id="b" * 64, state="running", cpu_percent=1.0, mem_used=5),
+    )
+    status = ContainersStatus(engine="e", state=State.OK, reason="2 containers", containers=cs)
+    return Snapshot(cycle=i, taken_at=T0 + timedelta(seconds=30 * i), target="t", containers=status)
+
+
+def test_old_snapshots_keep_states_and_share_records_and_drop_numbers() -> None:
+    history = History(size=20)
+    for i in range(12):
+        history.add(snap(i, restarts=0 if i < 3 else 1))
+    snaps = list(history.snapshots)
+    assert [s.cycle for s in snaps] == list(range(12))
+    old, older, newest = snaps[5], snaps[4], snaps[-1]
+    backend_old = old.container("sutazai-backend")
+    assert backend_old is not None and backend_old.restart_count == 1 and backend_old.id == "a" * 64
+    assert backend_old.labels == {"app": "x"} and backend_old.env_names == ("JWT",)
+    assert backend_old.cpu_percent is None and backend_old.mem_used is None  # numbers: see series
+    assert older.container("sutazai-backend") is backend_old  # unchanged: one shared record
+    assert snaps[1].container("sutazai-backend").restart_count == 0  # type: ignore[union-attr]
+    for s in snaps[-FULL_SNAPSHOTS:]:  # the newest few are whole
+        assert s.container("sutazai-backend").mem_used == 1000 + s.cycle  # type: ignore[union-attr]
+    assert newest.container("sutazai-backend").cpu_percent == 10.0  # type: ignore[union-attr]
+
+
+def test_series_keep_every_cycle_of_the_ring() -> None:
+    history = History(size=5)
+    for i in range(8):
+        history.add(snap(i, cpu=None if i == 6 else float(i)))
+    assert history.series("sutazai-backend", "cpu_percent") == [3.0, 4.0, 5.0, None, 7.0]
+    assert history.series("sutazai-backend", "mem_used") == [1003.0, 1004.0, 1005.0, 1006.0, 1007.0]
+    assert history.series("nobody", "cpu_percent") == [None] * 5
+
+
+def test_a_removed_container_leaves_the_series_with_the_ring() -> None:
+    history = History(size=3)
+    history.add(snap(0))
+    gone = Snapshot(cycle=1, taken_at=T0, target="t", containers=ContainersStatus(engine="e", state=State.OK))
+    for _ in range(3):
+        history.add(gone)
+    assert history.series("sutazai-backend", "cpu_percent") == [None] * 3
+    assert "sutazai-backend" not in history._series
+
+
+def test_a_full_ring_of_a_fleet_diagnoses_as_before() -> None:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.diagnosis.run import diagnose_snapshots
+
+    fleet = SimulatedFleet(count=30)
+    compact = History(size=40)
+    whole: list[Snapshot] = []
+    for i in range(40):
+        status = asyncio.run(fleet.poll())
+        s = Snapshot(cycle=i, taken_at=T0 + timedelta(seconds=i), target="t", containers=status)
+        compact.add(s)
+        whole.append(s)
+    settings = Settings()
+    assert diagnose_snapshots(compact.snapshots, settings) == diagnose_snapshots(whole, settings)

@@ -76,3 +76,38 @@ def test_stop_through_the_remote_engine_is_done_and_audited(
     assert not docker_client.api.inspect_container(box.name)["State"]["Running"]
     (entry,) = read_audit(tmp_path / "state" / "audit.jsonl")
     assert (entry["action"], entry["result"], entry["engine"]) == ("stop", "done", sshd.url)
+
+
+async def test_tui_stop_through_the_remote_engine_is_done_and_audited(
+    sshd: SshServer,
+    containers: ContainerFactory,
+    docker_client: Any,
+    backend: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sutazai_tui.core.monitor import Monitor
+    from sutazai_tui.sources.containers import DockerSource
+    from sutazai_tui.tui.app import SutazaiApp
+    from tests.conftest import settings_for
+    from tests.test_tui_actions_engine import ask, audit, select, table_state
+    from tests.tui_support import wait_until
+
+    for name, value in sshd.env().items():  # this process's ssh is the test's wrapper, no agent
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    box = containers.run("web", POLITE)
+    values: dict[str, Any] = {"containers": True, "container_prefix": containers.prefix, "interval": 60.0}
+    values |= {"stop_timeout": 5, "audit_log": tmp_path / "audit.jsonl", "docker_host": sshd.url}
+    settings = settings_for(backend.url, tmp_path, **values)
+    source = DockerSource(prefix=containers.prefix, docker_host=sshd.url)
+    app = SutazaiApp(settings, Monitor(settings, containers=source))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, box.name)
+        await ask(app, pilot, "x")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: table_state(app, box.name) == "exited", deadline_s=30)
+    assert docker_client.api.inspect_container(box.name)["State"]["Status"] == "exited"
+    line = audit(settings)[-1]
+    assert (line["action"], line["container"], line["result"]) == ("stop", box.name, "done")
+    assert line["engine"] == sshd.url and line["via"] == "key x"

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.sources.details import FleetDetails
 
@@ -60,46 +61,6 @@ _BACKEND_ENV = {
     answers.INITIALIZING: ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET"),
 }
 _FIXED_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
-
-
-# The backend's log by phase, in the real builds' words (BACKEND.md "measured on the real code"):
-# (lines written once at start-up, lines repeated while it runs; none: it exited).
-_MAIN = "app.main - INFO - "
-_IMPORT_FAILURE = (
-    _MAIN + "Starting SutazAI backend",
-    "Traceback (most recent call last):",
-    '  File "/app/app/core/config.py", line 212, in <module>',
-    "    settings = Settings()",
-    "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings",
-    "SECRET_KEY",
-    "  Field required [type=missing, input_value={'database_url': 'postgresql://sutazai:dem0pass@"
-    "sutazai-postgres:5432/sutazai'}, input_type=dict]",
-)
-_EMERGENCY_START = (
-    _MAIN + "Starting SutazAI backend",
-    "app.core.connection_pool - INFO - Connection pools initialized",
-    "app.main - WARNING - ⚠️ Initialization timeout - running in emergency mode",
-    _MAIN + "Backend started in emergency mode",
-)
-_NORMAL_START = (
-    _MAIN + "Starting SutazAI backend",
-    "app.core.connection_pool - INFO - Connection pools initialized",
-    _MAIN + "Backend started in normal mode",
-)
-_SERVING = ("uvicorn.access - INFO - GET /health 200", _MAIN + "cache hit ratio 0.97")
-_REDIS_DOWN = (
-    "app.core.cache - ERROR - ❌ Failed to connect to Redis: Error 111 connecting to 127.0.0.1:6379. "
-    "Connection refused."
-)
-BACKEND_LOG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    answers.HANG: (_IMPORT_FAILURE, ()),
-    answers.EMERGENCY: (_EMERGENCY_START, ("uvicorn.access - INFO - GET /health-emergency 200", *_SERVING)),
-    answers.INITIALIZING: (_EMERGENCY_START, ("app.mcp - INFO - MCP bridge initializing", *_SERVING)),
-    answers.RECOVERED: (_NORMAL_START, _SERVING),
-    answers.DEGRADED: (_NORMAL_START, (_REDIS_DOWN, *_SERVING)),
-}
-# Phases that are a new deployment of the backend: its container starts afresh.
-_REDEPLOYED = {answers.RECOVERED, answers.DEGRADED}
 
 
 def env_names_for(name: str, phase: str) -> tuple[str, ...]:
@@ -158,17 +119,15 @@ class SimulatedFleet:
         return self.backend.phase if self.backend is not None else answers.RECOVERED
 
     def details(self) -> FleetDetails:
-        """Logs and inspect of the simulated containers, following the incident's phase."""
-        images = {name: image for name, image, *_ in FLEET}
-        names = {n: images.get(n, "sutazai/agent:latest") for n in self.names}
-        return FleetDetails(lambda: self.phase, names, env_names_for)
+        """Logs and inspect of the simulated containers: the same logs the monitor reads evidence from."""
+        return self.log_reader
 
     async def poll(self) -> ContainersStatus:
         """One cycle's view; the backend's restart count rises each poll while it hangs."""
         started = time.monotonic()
         phase = self.phase
         moved = phase != self._last_phase and self._last_phase is not None
-        if moved and (self._last_phase == answers.HANG or phase in _REDEPLOYED) and BACKEND in self._sims:
+        if moved and (self._last_phase == answers.HANG or phase in REDEPLOYED) and BACKEND in self._sims:
             self._sims[BACKEND].started_at = self._clock()  # it came up at last, or was redeployed
         self._last_phase = phase
         found = tuple(self._stats(sim, phase) for sim in self._sims.values())
@@ -236,8 +195,8 @@ class SimulatedFleet:
                 return "restarting", None
             if phase == answers.EMERGENCY:
                 return "running", "starting"
-            if phase == answers.INITIALIZING:
-                return "running", "unhealthy"
+            if phase in (answers.INITIALIZING, answers.REFUSED, answers.RESET):
+                return "running", "unhealthy"  # the compose health check's curl fails too
         if sim.name == MCP and phase in (answers.EMERGENCY, answers.DEGRADED):
             return "running", "unhealthy"
         if sim.name == MCP and phase == answers.INITIALIZING:
@@ -253,11 +212,16 @@ class SimulatedFleet:
         """
         sim, phase = self._get(name), self.phase
         base = self._base(sim, phase)
-        if sim.stopped:
+        if sim.stopped or self._dependency_down(sim, phase):
             return base.model_copy(update={"state": "exited", "exit_code": 0})
         state, health = self._health(sim, phase)
         exit_code = 137 if state == "restarting" else None
         return base.model_copy(update={"state": state, "health": health, "exit_code": exit_code})
+
+    @staticmethod
+    def _dependency_down(sim: _Sim, phase: str) -> bool:
+        """A dependency the real-build scenarios have stopped (answers.DEPENDENCIES): exited."""
+        return answers.DEPENDENCIES.get(phase, {}).get(sim.name.removeprefix("sutazai-")) == "down"
 
     def _base(self, sim: _Sim, phase: str) -> ContainerStats:
         """What does not change between polls: identity, image, labels, start time."""
@@ -274,7 +238,7 @@ class SimulatedFleet:
 
     def _stats(self, sim: _Sim, phase: str) -> ContainerStats:
         base = self._base(sim, phase)
-        if sim.stopped:
+        if sim.stopped or self._dependency_down(sim, phase):
             return base.model_copy(update={"state": "exited", "exit_code": 0, "finished_at": self._clock()})
         state, health = self._health(sim, phase)
         sim.fresh = False

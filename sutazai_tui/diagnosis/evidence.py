@@ -117,7 +117,10 @@ def self_report_contradicted(ctx: Context) -> list[Finding]:
         if not wrong:
             continue
         said = "; ".join(f"{s} {w!r}" for s, w, _ in wrong)
-        quotes = "; ".join(f"{x.text} (at {clock(x.at)})" for _, _, seen in wrong for x in seen)
+        quotes = "; ".join(
+            f"{s} {w!r}, but " + ", ".join(f"{x.text} (at {clock(x.at)})" for x in seen)
+            for s, w, seen in wrong
+        )
         deps = names(sorted({dependency(s) for s, _, _ in wrong}))
         found.append(
             Finding(
@@ -125,7 +128,7 @@ def self_report_contradicted(ctx: Context) -> list[Finding]:
                 severity="warning",
                 subject=e.name,
                 title=f"{e.name} says {said}; independent evidence disagrees",
-                evidence=f"GET {e.url} at {clock(e.checked_at)}: {said} — but {quotes}",
+                evidence=f"GET {e.url} at {clock(e.checked_at)} says {quotes}",
                 fix=(
                     f"trust the independent evidence: bring {deps} up (or find why the probe and the "
                     f"backend disagree), then restart {ctx.primary} so it reconnects; its self-report "

@@ -158,3 +158,18 @@ async def test_a_redis_probe_contradicting_health_is_a_finding(
     snap, found = await one_cycle(s, containers)
     c = only(found, "self-report-contradicted")
     assert "redis 'healthy'" in c.title and f"probe redis 127.0.0.1:{port}: connection refused" in c.evidence
+
+
+async def test_the_mode_line_survives_a_flood_after_the_start(
+    containers: ContainerFactory, tmp_path: Path
+) -> None:
+    # The engine applies `tail` before `since`/`until`: the head of the log is read on its own.
+    flood = 'i=0; while [ $i -lt 3000 ]; do echo "GET /health 200 $i"; i=$((i+1)); done; echo done; '
+    mode = "app.main - INFO - Backend started in emergency mode"
+    box = containers.run("backend", ["sh", "-c", f"echo '{mode}'; {flood}sleep 600"])
+    wait_for(lambda: box.logs(tail=1).startswith(b"done"), 30, "the flood to be written")
+    s = settings(f"http://127.0.0.1:{closed_port()}", containers, tmp_path)
+    snap, _ = await one_cycle(s, containers)
+    log = snap.log(containers.prefix + "backend")
+    assert log is not None and log.find("mode-emergency") is not None
+    assert log.last is not None and log.last.text == "done" and log.lines <= 2 * 2000

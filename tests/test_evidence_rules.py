@@ -104,7 +104,9 @@ def test_redis_healthy_against_a_refused_probe_is_a_contradiction_quoting_both()
     found = only(run(snap(0, said, probes=(redis_probe(False),))), "self-report-contradicted")
     assert found.severity == "warning" and found.subject == "health"
     assert "redis 'healthy'" in found.title
-    assert "GET http://127.0.0.1:10010/health at 23:15:00 UTC says redis 'healthy', but probe" in found.evidence
+    assert (
+        "GET http://127.0.0.1:10010/health at 23:15:00 UTC says redis 'healthy', but probe" in found.evidence
+    )
     assert "probe redis 127.0.0.1:6379: connection refused (at 23:15:00 UTC)" in found.evidence
     assert "self-report-contradicted" not in ids(run(snap(0, said, probes=(redis_probe(True),))))
 

@@ -57,8 +57,9 @@ class ContainerDetails(Protocol):
         since_ns: int = 0,
         max_bytes: int = MAX_LOG_BYTES,
         until_ns: int = 0,
+        head: bool = False,
     ) -> list[LogLine]:
-        """The last `tail` lines (≤ `max_bytes`), newer than `since_ns` / older than `until_ns` if set."""
+        """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set."""
         ...
 
     def secret_values(self, name: str) -> tuple[str, ...]:
@@ -101,6 +102,23 @@ def read_bounded(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
             buf += chunk
             if len(buf) > limit:
                 del buf[: len(buf) - limit]
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    return bytes(buf)
+
+
+def read_head(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
+    """The first `limit` bytes of a stream of chunks, up to the last whole line; closes the stream."""
+    buf = bytearray()
+    try:
+        for chunk in chunks:
+            buf += chunk
+            if len(buf) >= limit:
+                cut = buf.rfind(b"\n", 0, limit)
+                del buf[cut + 1 if cut >= 0 else limit :]
+                break
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
@@ -188,14 +206,23 @@ class DockerDetails:
         since_ns: int = 0,
         max_bytes: int = MAX_LOG_BYTES,
         until_ns: int = 0,
+        head: bool = False,
     ) -> list[LogLine]:
-        """The last `tail` lines (newer than `since_ns`, older than `until_ns` if set), ≤ `max_bytes`."""
+        """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set.
+
+        The engine applies `tail` to the whole log before `since`/`until` (measured: a window at the
+        start of a 3,000-line log came back empty with tail 2000), so the head of a range is read
+        with no tail, from its start, and the stream is closed once `max_bytes` have come.
+        """
         try:
             since = {"since": max(since_ns / 1e9 - 0.001, 0.001)} if since_ns else {}
             if until_ns:
                 since["until"] = until_ns / 1e9
             api = self._api()  # follow=False: docker-py would otherwise follow every stream
-            chunks = api.logs(name, stream=True, follow=False, timestamps=True, tail=tail, **since)
+            asked: int | str = "all" if head else tail
+            chunks = api.logs(name, stream=True, follow=False, timestamps=True, tail=asked, **since)
+            if head:
+                return split_lines(read_head(chunks, max_bytes), since_ns)[:tail]
             return split_lines(read_bounded(chunks, max_bytes), since_ns)[-tail:]
         except Exception as exc:  # every engine fault becomes one line in the view
             raise self._fail("logs", name, exc) from None
@@ -273,8 +300,9 @@ class FleetDetails:
         since_ns: int = 0,
         max_bytes: int = MAX_LOG_BYTES,
         until_ns: int = 0,
+        head: bool = False,
     ) -> list[LogLine]:
-        """The last `tail` simulated lines (newer than `since_ns`, older than `until_ns` if set)."""
+        """The last (`head`: first) `tail` simulated lines, newer than `since_ns` / older than `until_ns`."""
         self._get_image(name)
         origin = (self._started(name) if self._started is not None else None) or self._origin
         origin_ns = int(origin.replace(microsecond=0).timestamp()) * 1_000_000_000 + origin.microsecond * 1000
@@ -292,7 +320,8 @@ class FleetDetails:
                 LogLine(origin_ns + k * 1_000_000_000, f"{name} [{k:05d}] {pool[k % len(pool)]}")
                 for k in range(first, last + 1)
             ]
-        return [x for x in found if x.ts_ns > since_ns and (not until_ns or x.ts_ns <= until_ns)][-tail:]
+        kept = [x for x in found if x.ts_ns > since_ns and (not until_ns or x.ts_ns <= until_ns)]
+        return kept[:tail] if head else kept[-tail:]
 
     def secret_values(self, name: str) -> tuple[str, ...]:
         """The simulated fleet's env has names only, so there is no value to mask."""

@@ -5,9 +5,9 @@ matter (BACKEND.md "measured on the real code") and hands them on redacted; `dia
 what they mean. A snapshot never carries a whole log: only the matched lines, and the last line
 before silence (the step a hung start-up is stuck after).
 
-Bounded and incremental: the first read of a container asks for its log since its start — its
-start-up window and its newest lines, each at most `TAIL` lines and half of `MAX_BYTES` — in a
-worker thread. Later cycles ask only for lines newer
+Bounded and incremental: the first read of a container asks for its log since its start — the
+first `TAIL` lines of its first 10 minutes and its newest `TAIL` lines, each at most half of
+`MAX_BYTES` — in a worker thread. Later cycles ask only for lines newer
 than the last one seen (keyed on container id + start time, so a restart reads afresh); when
 nothing new came, the evidence is the previous object, unchanged and not re-matched.
 """
@@ -27,7 +27,7 @@ from sutazai_tui.util.redact import Redactor
 
 TAIL = 2000
 MAX_BYTES = 1024 * 1024
-STARTUP_WINDOW_S = 600.0  # a fresh read takes the first 10 min after the start, where the mode line is
+STARTUP_WINDOW_S = 600.0  # a fresh read takes the first lines of the first 10 min: the mode line
 START_SLACK_NS = 2_000_000_000
 PER_SIGNATURE = 4  # newest matches kept per signature: a flood of one error cannot push out the mode line
 LINE_LIMIT = 240
@@ -55,7 +55,13 @@ class LogReader(Protocol):
     """Where log lines come from: the engine (DockerDetails) or the simulated fleet (FleetDetails)."""
 
     def logs(
-        self, name: str, tail: int = ..., since_ns: int = 0, max_bytes: int = ..., until_ns: int = 0
+        self,
+        name: str,
+        tail: int = ...,
+        since_ns: int = 0,
+        max_bytes: int = ...,
+        until_ns: int = 0,
+        head: bool = False,
     ) -> list[LogLine]:
         """Lines newer than `since_ns` (older than `until_ns`), at most `tail` lines and `max_bytes`."""
         ...
@@ -206,11 +212,13 @@ class LogWatcher:
         if not fresh:
             return self.reader.logs(name, tail=TAIL, since_ns=since_ns, max_bytes=MAX_BYTES), ()
         secrets = self.reader.secret_values(name)
-        until = since_ns + int(STARTUP_WINDOW_S * 1e9) if since_ns else 0
-        head = self.reader.logs(name, tail=TAIL, since_ns=since_ns, max_bytes=MAX_BYTES // 2, until_ns=until)
+        if not since_ns:  # no start time: the newest lines are all we can ask for
+            return self.reader.logs(name, tail=TAIL, since_ns=0, max_bytes=MAX_BYTES), secrets
+        until = since_ns + int(STARTUP_WINDOW_S * 1e9)
+        half = MAX_BYTES // 2
+        head = self.reader.logs(name, tail=TAIL, since_ns=since_ns, max_bytes=half, until_ns=until, head=True)
         after = max([since_ns, *(x.ts_ns for x in head)])
-        rest = self.reader.logs(name, tail=TAIL, since_ns=after, max_bytes=MAX_BYTES // 2) if until else []
-        return head + rest, secrets
+        return head + self.reader.logs(name, tail=TAIL, since_ns=after, max_bytes=half), secrets
 
 
 def _start_ns(started_at: datetime | None) -> int:

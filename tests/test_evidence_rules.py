@@ -176,3 +176,19 @@ def test_findings_carry_evidence_lines_never_a_secret() -> None:
     assert found and all(SECRET not in f.evidence + f.title + f.fix for f in found)
     assert "JWT_SECRET_KEY=•••" in only(found, "startup-hang").evidence
     assert timedelta(0) < at(0) - at(-1)
+
+
+def test_container_findings_quote_the_containers_own_words() -> None:
+    looping = box(state="restarting", restart_count=4, exit_code=1)
+    why = LogEvidence(
+        container=BACKEND,
+        matches=(
+            line("mode-normal", "Backend started in normal mode"),  # not a cause: left out
+            line("field-required", "SECRET_KEY Field required [type=missing, input_value=•••]"),
+        ),
+    )
+    found = only(run(snap(0, containers=(looping,), logs=(why,))), "restart-loop")
+    assert found.evidence.endswith(
+        "its log since the start: [23:14:30 UTC] SECRET_KEY Field required [type=missing, input_value=•••]"
+    )
+    assert "normal mode" not in found.evidence

@@ -7,6 +7,7 @@ the worker that inspected it, so no secret can reach a finding through here.
 from __future__ import annotations
 
 from sutazai_tui.diagnosis.context import Context, clock, names, short_id, span
+from sutazai_tui.diagnosis.evidence import log_says
 from sutazai_tui.diagnosis.recreate import env_place, recreate_fix
 from sutazai_tui.models import ContainerStats, Finding
 from sutazai_tui.util import fmt
@@ -124,7 +125,7 @@ def restart_loop(ctx: Context) -> list[Finding]:
                     severity="warning",
                     subject=c.name,
                     title=f"{c.name} restarted {rise} times in the last {span(seconds)}; it runs now",
-                    evidence="; ".join(seen),
+                    evidence="; ".join(seen) + log_says(ctx, c.name),
                     fix=(
                         f"read why the earlier starts failed (`docker logs --tail 100 {c.name}`) before it "
                         f"happens again; the finding clears once no restart falls in the last 5 minutes"
@@ -138,7 +139,7 @@ def restart_loop(ctx: Context) -> list[Finding]:
                 severity="critical",
                 subject=c.name,
                 title=f"{c.name} is in a restart loop: it fails as soon as it starts",
-                evidence="; ".join(seen),
+                evidence="; ".join(seen) + log_says(ctx, c.name),
                 fix=(
                     f"stop it so the loop stops burning resources (`docker stop {c.name}`, or `x` here), "
                     f"read why each start fails (`docker logs --tail 50 {c.name}`; in the 2025-08-17 "
@@ -180,7 +181,8 @@ def unhealthy(ctx: Context) -> list[Finding]:
             severity="warning",
             subject=c.name,
             title=f"{c.name} fails its health check",
-            evidence=f"Docker reports health `unhealthy` while {c.state}, up since {clock(c.started_at)}",
+            evidence=f"Docker reports health `unhealthy` while {c.state}, up since {clock(c.started_at)}"
+            + log_says(ctx, c.name),
             fix=(
                 f"read the failing probe's output (`docker inspect --format '{{{{json .State.Health}}}}' "
                 f"{c.name}`), fix what it checks, then `docker restart {c.name}`"
@@ -234,7 +236,8 @@ def crashed(ctx: Context) -> list[Finding]:
                 severity="warning" if c.exit_code in SIGNAL_STOPS else "critical",
                 subject=c.name,
                 title=f"{c.name} exited with code {c.exit_code}" + (f": {meaning}" if meaning else ""),
-                evidence=f"state {c.state}, exit code {c.exit_code} at {clock(c.finished_at)}{ran}",
+                evidence=f"state {c.state}, exit code {c.exit_code} at {clock(c.finished_at)}{ran}"
+                + log_says(ctx, c.name),
                 fix=(
                     f"read why: `docker logs --tail 50 {c.name}`; fix the cause{hint}, then "
                     f"`docker start {c.name}`"

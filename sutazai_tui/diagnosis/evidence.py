@@ -144,6 +144,23 @@ def confirmed_up(ctx: Context, service: str) -> bool:
     return verdict(independent(ctx, service)) is True
 
 
+CAUSE_SIGNS = (
+    "field-required",
+    "jwt-secret-key",
+    "init-failed",
+    "init-timeout",
+    "traceback",
+    "redis-connect",
+)
+
+
+def log_says(ctx: Context, container: str, limit: int = 3) -> str:
+    """The container's own words about a failure (its newest matched log lines), for evidence."""
+    log = ctx.latest.log(container)
+    picked = [m for m in log.matches if m.signature in CAUSE_SIGNS][-limit:] if log is not None else []
+    return "; its log since the start: " + "; ".join(quote(m) for m in picked) if picked else ""
+
+
 def mcp_router_failed(ctx: Context) -> list[Finding]:
     """`mcp-router-failed`: MCP answers 404 and the backend's log shows the MCP router crashed."""
     found: list[Finding] = []

@@ -25,6 +25,7 @@ def test_service_forms_strings_objects_and_booleans() -> None:
     assert service_word(True) == "healthy" and service_word(False) == "unhealthy"
     assert service_word({"status": "healthy", "response_time_ms": 3}) == "healthy"
     assert service_word({"healthy": False, "available": True}) == "unhealthy"
+    assert service_word(1) == "healthy" and service_word(0.0) == "unhealthy"
     assert service_word(["odd"]) == "unknown" and service_word("") == "unknown"
 
 

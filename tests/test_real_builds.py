@@ -62,7 +62,11 @@ async def test_normal_start_of_0818_is_no_outage_on_the_http_side(server: Simula
     assert "detailed" not in found  # /health/detailed is the November line's: 404 here
     assert not any(f["id"] == "stuck-initializing" for f in doc["findings"])
     assert not any(e["state"] == "DOWN" for e in found.values())
-    assert code in (0, 1, 2)  # 2 only through the emergency rule, which log evidence decides
+    # Issue 13's "done when": with no engine evidence, the route's 200 alone is no EMERGENCY.
+    assert code in (0, 1), doc["reasons"]
+    assert not any(e["state"] == "EMERGENCY" for e in found.values())
+    assert not any(f["severity"] == "critical" for f in doc["findings"])
+    assert "mode unknown" in found["emergency"]["reason"]
 
 
 @pytest.mark.parametrize("server", ["redis-down"], indirect=True)
@@ -97,6 +101,14 @@ async def test_discovery_costs_one_request_per_path_once(server: SimulatedBacken
     assert server.requests["/api/v1/health/detailed"] == 1  # 404: absent, remembered
     assert server.requests["/health/detailed"] == 3  # present: part of every cycle
     assert server.requests["/health"] == 3
+
+
+@pytest.mark.parametrize("server", ["incident"], indirect=True)
+async def test_a_hung_backend_is_not_asked_for_detailed_paths_every_cycle(server: SimulatedBackend) -> None:
+    server.forced_phase = "hang"
+    await cycles(server.url, 3, timeout=0.3)
+    assert server.requests["/health"] == 3
+    assert server.requests["/health/detailed"] == 1 and server.requests["/api/v1/health/detailed"] == 1
 
 
 @pytest.mark.parametrize("server", ["november"], indirect=True)
@@ -168,6 +180,7 @@ async def test_check_against_a_blocked_ip_is_unknown_never_ok(server: SimulatedB
         assert found[name]["state"] == "UNKNOWN" and found[name]["failure"] == "blocked"
         assert "this host's IP is blocked by the backend's rate limiter" in found[name]["reason"]
         assert "block lasts up to an hour" in found[name]["reason"] and "scope" not in found[name]["reason"]
+        assert found[name]["reason"].endswith("; no earlier answer")
 
 
 @pytest.mark.parametrize("server", ["build-0818"], indirect=True)

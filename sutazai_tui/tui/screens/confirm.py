@@ -21,14 +21,14 @@ from textual.widgets import Button, Input, Static
 from sutazai_tui.actions.backends import ContainerBrief
 from sutazai_tui.util import fmt
 
-_VERB = {"stop": "Stop", "restart": "Restart", "kill": "Kill"}
+_VERB = {"stop": "Stop", "restart": "Restart", "kill": "Kill", "recreate": "Recreate"}
 
 
 @dataclass(frozen=True)
 class ConfirmView:
     """What the dialog asks: the action, its effect in words, and the container as it is now."""
 
-    action: str  # "stop", "restart", "kill"
+    action: str  # "stop", "restart", "kill", "recreate"
     brief: ContainerBrief
     grace_s: int  # Settings.stop_timeout: SIGTERM to SIGKILL
     emergency: bool = False  # the `!` key: the primary service, wherever the cursor is
@@ -51,6 +51,11 @@ class ConfirmView:
             return f"Restart {name}: stop it ({term}), then start it again."
         if self.action == "kill":
             return f"Kill {name}: SIGKILL now, no clean shutdown."
+        if self.action == "recreate":
+            return (
+                f"Recreate {name} with its compose project: a new container from the current .env and "
+                "image replaces it (the old one is stopped within its compose stop_grace_period and removed)."
+            )
         if self.emergency:
             return f"Emergency stop of the primary service {name}: {term}. It stays down until started."
         return f"Stop {name}: {term}. It stays stopped until someone starts it."
@@ -59,7 +64,13 @@ class ConfirmView:
         """Name and short id, image, state and uptime, as aligned lines."""
         b = self.brief
         state = f"{b.state}, up {fmt.duration(b.uptime_s)}" if b.uptime_s is not None else b.state
-        rows = (("container", f"{b.name}  ({b.short_id})"), ("image", b.image or fmt.DASH), ("state", state))
+        rows: tuple[tuple[str, str], ...] = (
+            ("container", f"{b.name}  ({b.short_id})"),
+            ("image", b.image or fmt.DASH),
+            ("state", state),
+        )
+        if b.command:  # a recreate: exactly what will run
+            rows += (("runs", b.command),)
         return Content("\n").join(Content.assemble((f"{k:<10}", "$text-muted"), (v, "bold")) for k, v in rows)
 
 

@@ -1,4 +1,4 @@
-"""Container actions: stop, restart, emergency stop, kill (palette) — confirmed, audited, re-polled.
+"""Container actions: stop, restart, recreate, emergency stop, kill (palette) — confirmed, audited, re-polled.
 
 A plain controller: it gets the screen it works through as an `ActionsView` (notify, confirm,
 mark a row pending, log an event, show re-polled containers) and the session acted on. One
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sutazai_tui.actions.policy import ActionResult
     from sutazai_tui.session.session import Session
 
-ActionName = Literal["stop", "restart", "kill"]
+ActionName = Literal["stop", "restart", "kill", "recreate"]
 READ_ONLY = "read-only mode: container actions are disabled (--read-only / read_only)"
 _SEVERITY: dict[str, SeverityLevel] = {
     "done": "information",
@@ -93,7 +93,7 @@ class ActionsController:
 
         actions = session.actions()
         try:
-            brief = await asyncio.to_thread(actions.describe, name)
+            brief = await asyncio.to_thread(actions.describe, name, action)
         except BackendError as exc:  # nothing was asked of the engine: there is nothing to audit
             self.view.notify(f"{action} {name}: {exc}", severity="error", markup=False)
             return

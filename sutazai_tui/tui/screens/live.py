@@ -2,7 +2,7 @@
 
 Each cycle comes back as a `SnapshotReady` message. The shown session's is rendered and may alert;
 a background target's (`[[targets]]`) only alerts, with its name, and marks its tab. The keys that
-act on live containers (poll, pause, stop, restart, emergency stop, logs, inspect, targets) exist
+act on live containers (poll, pause, stop, restart, recreate, emergency stop, logs, inspect, targets) exist
 only here; their flows are controllers (actions, alerts) this screen hands itself to.
 """
 
@@ -57,6 +57,14 @@ class LiveScreen(Dashboard):
             "x", "stop_container", "Stop", tooltip="Stop the selected container (kill: palette)", id="stop"
         ),
         Binding("R", "restart_container", "Restart", tooltip="Restart the selected container", id="restart"),
+        Binding(
+            "C",
+            "recreate_container",
+            "Recreate",
+            show=False,
+            tooltip="Recreate the selected container (compose)",
+            id="recreate",
+        ),
         Binding(
             "exclamation_mark",
             "emergency_stop",
@@ -175,6 +183,11 @@ class LiveScreen(Dashboard):
             "Restart selected container", "stop, then start (confirm)", self._palette("restart")
         )
         yield SystemCommand(
+            "Recreate selected container",
+            "docker compose up -d --force-recreate --no-deps: new env and image (confirm)",
+            self._palette("recreate"),
+        )
+        yield SystemCommand(
             f"Emergency stop {primary}", "the primary service (confirm)", self._palette_emergency
         )
         yield SystemCommand(
@@ -216,6 +229,10 @@ class LiveScreen(Dashboard):
     def action_restart_container(self) -> None:
         """Restart the container under the cursor (after confirmation)."""
         self.acts.begin(self.session, "restart", self.selected_name(), via="key R")
+
+    def action_recreate_container(self) -> None:
+        """Recreate the container under the cursor with its compose command (after confirmation)."""
+        self.acts.begin(self.session, "recreate", self.selected_name(), via="key C")
 
     def action_emergency_stop(self) -> None:
         """Stop the primary service (Settings.primary_service), wherever the cursor is."""

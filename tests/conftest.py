@@ -16,12 +16,14 @@ from tests.hostile import HostileServer
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads the developer's config, state dir or SUTAZAI_TUI_* variables."""
+    """No test reads the developer's config, state or runtime dir or SUTAZAI_TUI_* variables."""
     for name in list(os.environ):
         if name.startswith("SUTAZAI_TUI_") and name != "SUTAZAI_TUI_REQUIRE_ENGINE":
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    # The shared request budget lives here: parallel tests must never share one.
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import shlex
 import sys
 from typing import Any
 
@@ -69,12 +68,11 @@ def run_serve(args: argparse.Namespace) -> int:
     if remote_refused(host, args.allow_remote, "serve", "the page", fix):
         return 2
     try:
-        from textual_serve.server import Server
+        from sutazai_tui.cli.serve_tabs import TabServer
     except ImportError:
         print("sutazai-tui: serve needs textual-serve — pip install 'sutazai-tui[serve]'", file=sys.stderr)
         return 2
-    # textual-serve runs the command through a shell: quote every word.
-    command = shlex.join([sys.executable, "-m", "sutazai_tui", *forwarded_argv(args)])
+    argv = [sys.executable, "-m", "sutazai_tui", *forwarded_argv(args)]
     print(f"sutazai-tui: serving on http://{host}:{port}/ (ctrl+c stops)", file=sys.stderr)
-    Server(command, host=host, port=port, title="sutazai-tui").serve()
+    TabServer(argv, host=host, port=port, title="sutazai-tui").serve()
     return 0

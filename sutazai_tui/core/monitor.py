@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.budget import HostBudget
 from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainersStatus, Event, HostStats, LogEvidence, ProbeResult, Snapshot, State
@@ -42,7 +43,8 @@ class Monitor:
         logs: LogReader | None = None,
     ) -> None:
         self.settings = settings
-        self.http = http if http is not None else HttpSource(settings)
+        # One budget per backend for every process on this host (the backend limits per client IP).
+        self.http = http or HttpSource(settings, budget=HostBudget.for_settings(settings))
         self.containers = containers
         self.host = host if host is not None else HostSource()
         reader = logs if logs is not None else log_reader(settings, containers)

@@ -12,17 +12,16 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from sutazai_tui import __version__
 from sutazai_tui.config.settings import EndpointConfig, Settings
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
+from sutazai_tui.sources.budget import Budget, LocalBudget, Refusal, origin_of
 from sutazai_tui.sources.classify import Verdict
 from sutazai_tui.sources.lines import DETAILED_PATHS, join_lines, judge_any
 from sutazai_tui.sources.wire import (
@@ -38,56 +37,18 @@ from sutazai_tui.sources.wire import (
 from sutazai_tui.util import fmt
 from sutazai_tui.util.redact import Redactor
 
-BUDGET_WINDOW_S = 10.0
 MAX_REDIRECTS = 3
 # While the backend's limiter blocks our IP (403 + X-Block-Reason, for up to an hour) every request
 # is wasted and may lengthen the block: ask again this rarely, on any path of that origin.
 BLOCK_BACKOFF_S = 300.0
 
 
-class RequestBudget:
-    """At most `limit` requests per sliding window to one origin: we must never trip its limiter."""
-
-    def __init__(
-        self, limit: int, window: float = BUDGET_WINDOW_S, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._sent: dict[str, deque[float]] = {}
-
-    def _recent(self, origin: str) -> deque[float]:
-        sent = self._sent.setdefault(origin, deque())
-        now = self._clock()
-        while sent and now - sent[0] >= self.window:
-            sent.popleft()
-        return sent
-
-    def take(self, origin: str) -> bool:
-        """Spend one request on `origin` if the window allows it."""
-        sent = self._recent(origin)
-        if len(sent) >= self.limit:
-            return False
-        sent.append(self._clock())
-        return True
-
-    def free_in(self, origin: str) -> float:
-        """Seconds until the next request to `origin` is allowed."""
-        sent = self._recent(origin)
-        if len(sent) < self.limit:
-            return 0.0
-        return max(0.0, self.window - (self._clock() - sent[0]))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
-
-
 class HttpSource:
     """Polls every configured endpoint once per call to `poll`."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], float] = time.monotonic, budget: Budget | None = None
+    ) -> None:
         self._settings = settings
         self._clock = clock
         self._endpoints = settings.all_endpoints()
@@ -95,7 +56,8 @@ class HttpSource:
         if settings.token:
             tokens.append(settings.token.get_secret_value())
         self._redactor = Redactor(tokens)
-        self.budget = RequestBudget(settings.request_budget, clock=clock)
+        # The Monitor injects the host-wide budget (core/budget.py); alone, a source counts for itself.
+        self.budget: Budget = budget if budget is not None else LocalBudget(settings.request_budget, clock)
         self._not_before: dict[str, float] = {}
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
@@ -119,6 +81,7 @@ class HttpSource:
             timeout=httpx.Timeout(settings.timeout),
             headers={"Accept-Encoding": "gzip, deflate", "User-Agent": f"sutazai-tui/{__version__}"},
             trust_env=False,
+            event_hooks={"response": [self._heard]},
         )
 
     @property
@@ -130,6 +93,10 @@ class HttpSource:
     def endpoint_names(self) -> list[str]:
         """The endpoints polled, in panel order."""
         return [e.name for e in self._endpoints]
+
+    async def _heard(self, response: httpx.Response) -> None:
+        # Every answer, redirects included: what the backend says is left binds the whole host.
+        await self.budget.heard(str(response.request.url), response.status_code, response.headers)
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -237,7 +204,7 @@ class HttpSource:
     async def _poll_one(self, endpoint: EndpointConfig) -> EndpointStatus:
         url = self._settings.endpoint_url(endpoint)
         now = self._clock()
-        origin = _origin(url)
+        origin = origin_of(url)
         blocked = self._blocked_until.get(origin, 0.0) - now
         if blocked > 0:
             reason = f"not asked: {self._block_reason[origin]} (next try in {blocked:.0f} s)"
@@ -246,10 +213,9 @@ class HttpSource:
         if wait > 0:
             reason = f"not asked: rate-limited (429), next request in {wait:.0f} s"
             return self._not_asked(endpoint, url, "rate-limited", reason, wait)
-        if not self.budget.take(origin):
-            wait = self.budget.free_in(origin)
-            reason = f"not asked: request budget of {self.budget.limit}/10 s spent (next in {wait:.0f} s)"
-            return self._not_asked(endpoint, url, "skipped-budget", reason, wait)
+        refusal = await self.budget.take(url)
+        if refusal is not None:
+            return self._over_budget(endpoint, url, refusal)
         status = await self._request(endpoint, url)
         if status.failure == "blocked":
             self._blocked_until[origin] = self._clock() + BLOCK_BACKOFF_S
@@ -259,7 +225,29 @@ class HttpSource:
             wait = max(0.0, self._not_before.get(endpoint.name, 0.0) - self._clock())
             return self._not_asked(endpoint, url, status.failure or "", status.reason, wait, status)
         self._last[endpoint.name] = status
+        await self.budget.remember(status)
         return status
+
+    def _over_budget(self, endpoint: EndpointConfig, url: str, refusal: Refusal) -> EndpointStatus:
+        """Over the budget: the host's answer if younger than the interval (a real verdict another
+        viewer just heard, so it is judged), else not asked: UNKNOWN saying why and how many share."""
+        retry_at = datetime.now(UTC) + timedelta(seconds=refusal.wait)
+        heard = self.budget.last_answer(url, float("inf"))
+        mine = self._last.get(endpoint.name)
+        if heard is not None and (mine is None or _newer(heard.status, mine)):
+            self._last[endpoint.name] = heard.status.model_copy(update={"name": endpoint.name})
+        shared = heard if heard is not None and heard.age < self._settings.interval else None
+        if shared is not None:
+            who = "this process" if shared.mine else "another sutazai-tui process"
+            reason = (
+                f"shared: {refusal.why}; answer from {who} {shared.age:.0f} s ago: {shared.status.reason}"
+            )
+            update = {"name": endpoint.name, "reason": reason, "retry_at": retry_at, "carried": True}
+            return shared.status.model_copy(update=update)
+        n = refusal.sharing
+        others = "" if n is None else f" (shared with {n} other sutazai-tui process{'es' * (n != 1)})"
+        reason = f"not asked: {refusal.why}{others}; next request in {refusal.wait:.0f} s"
+        return self._not_asked(endpoint, url, "skipped-budget", reason, refusal.wait)
 
     async def _request(self, endpoint: EndpointConfig, url: str) -> EndpointStatus:
         token = self._token_for(endpoint, url)
@@ -361,3 +349,7 @@ class HttpSource:
                 f"slow: {latency_ms / 1000:.2f} s (threshold {limit_ms / 1000:g} s); {verdict.reason}"
             )
         return verdict
+
+
+def _newer(a: EndpointStatus, b: EndpointStatus) -> bool:
+    return a.checked_at is not None and (b.checked_at is None or a.checked_at > b.checked_at)

@@ -1,0 +1,307 @@
+"""The request budget every sutazai-tui process on this host shares, one per backend (DESIGN.md).
+
+The backend limits per client IP, and every process of ours on a host shares that IP: TUIs,
+`check` runs, the exporter and `serve`. So the count lives in a small JSON file per backend origin
+under the runtime dir (XDG_RUNTIME_DIR, else the state dir; 0700/0600): the recent request times,
+what the backend said is left (X-RateLimit-Remaining/-Reset), a 429's back-off, the processes seen,
+and the last answer per URL, for processes that may not ask.
+
+Every change is made under an exclusive fcntl lock on a sibling `.lock` file and written by
+rename, so a reader never sees half a file. The lock is advisory and every wait is bounded: a
+crashed holder released it with its descriptor, and one that hangs holding it is passed over after
+LOCK_WAIT_S (the change is then made unlocked: a lost update beats a stuck monitor). A file that
+does not parse is rebuilt empty. A folder we cannot write falls back to counting in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.models import EndpointStatus
+from sutazai_tui.sources.budget import BUDGET_WINDOW_S, Refusal, SharedAnswer, origin_of
+from sutazai_tui.util.safefile import FILE_MODE, ensure_dir
+
+LOCK_WAIT_S = 0.5
+MINUTE_S = 60.0
+SEEN_S = 120.0  # a process that spent nothing for this long no longer counts as sharing
+BLOCK_BACKOFF_S = 300.0  # a 403 "IP blocked": nobody on this host asks for this long (as http.py)
+_FLAGS = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The budget: `burst` requests per `window` s (all paths), and per minute by path class."""
+
+    burst: int = 8
+    window: float = BUDGET_WINDOW_S
+    health_per_minute: int = 120
+    other_per_minute: int = 60
+
+
+def budget_dir(settings: Settings) -> Path:
+    """Where the shared budget files live: $XDG_RUNTIME_DIR/sutazai-tui/budget, else the state dir."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) / "sutazai-tui" if runtime else settings.state_dir
+    return base / "budget"
+
+
+def _path_class(url: str) -> str:
+    # The backend counts /health, /health-emergency, /health/... apart from every other path.
+    path = url.split("://", 1)[-1].partition("/")[2]
+    return "h" if path.startswith("health") else "o"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fresh(origin: str) -> dict[str, Any]:
+    return {"v": 1, "origin": origin, "sent": [], "left": None, "not_before": 0.0, "procs": {}, "last": {}}
+
+
+def _valid(state: Any, origin: str) -> bool:
+    if not isinstance(state, dict) or state.get("v") != 1 or state.get("origin") != origin:
+        return False
+    sent, left, procs, last = state.get("sent"), state.get("left"), state.get("procs"), state.get("last")
+    return (
+        isinstance(sent, list)
+        and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], int | float) for s in sent)
+        and (left is None or (isinstance(left, list) and len(left) == 2 and all(_num(x) for x in left)))
+        and isinstance(state.get("not_before"), int | float)
+        and isinstance(procs, dict)
+        and isinstance(last, dict)
+    )
+
+
+class HostBudget:
+    """The shared budget; `HttpSource(budget=HostBudget.for_settings(settings))`."""
+
+    def __init__(
+        self,
+        directory: Path,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.time,
+        pid: int | None = None,
+    ) -> None:
+        self.directory = directory
+        self.limits = limits or Limits()
+        self._clock = clock
+        self.pid = pid if pid is not None else os.getpid()
+        self.problem: str | None = None  # set when the folder is unusable and we count alone
+        self._memory: dict[str, dict[str, Any]] = {}
+        self.unlocked_writes = 0  # changes made after a bounded lock wait gave up
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> HostBudget:
+        """The budget for this configuration, in the host's shared folder.
+
+        The per-minute caps are the 2025-08 line's (BACKEND.md) unless `request_budget` says the
+        backend allows more than 10 per 10 s: then they grow with it (6 bursts a minute).
+        """
+        burst = settings.request_budget
+        limits = Limits(burst, BUDGET_WINDOW_S, max(120, burst * 6), max(60, burst * 6))
+        return cls(budget_dir(settings), limits)
+
+    def path_for(self, url: str) -> Path:
+        """The state file of `url`'s backend."""
+        origin = origin_of(url)
+        return self.directory / f"{hashlib.sha256(origin.encode()).hexdigest()[:16]}.json"
+
+    # --- the file ---------------------------------------------------------------------------
+
+    def _read(self, path: Path, origin: str) -> dict[str, Any]:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return _fresh(origin)
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                state = json.loads(handle.read(4 * 1024 * 1024))
+        except (OSError, ValueError, RecursionError):
+            return _fresh(origin)  # broken: rebuilt on the next write
+        return state if _valid(state, origin) else _fresh(origin)
+
+    def _write(self, path: Path, state: dict[str, Any]) -> None:
+        temp = path.with_name(f"{path.name}.{self.pid}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_TRUNC | _FLAGS, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(json.dumps(state, separators=(",", ":")).encode())
+        os.replace(temp, path)
+
+    async def _change(self, url: str, change: Callable[[dict[str, Any]], T]) -> T:
+        """Read, change and write `url`'s state under the lock (waiting at most LOCK_WAIT_S)."""
+        origin = origin_of(url)
+        if self.problem is not None:
+            return change(self._memory.setdefault(origin, _fresh(origin)))
+        path = self.path_for(url)
+        try:
+            ensure_dir(self.directory)
+            fd = os.open(path.with_suffix(".lock"), os.O_RDWR | _FLAGS, FILE_MODE)
+        except OSError as exc:
+            self.problem = f"shared request budget unusable ({exc.strerror}: {self.directory})"
+            return change(self._memory.setdefault(origin, _fresh(origin)))
+        locked = False
+        try:
+            deadline = time.monotonic() + LOCK_WAIT_S
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    locked = True
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        self.unlocked_writes += 1  # a holder that hangs must not stop us
+                        break
+                    await asyncio.sleep(0.005)
+            state = self._read(path, origin)
+            result = change(state)
+            with contextlib.suppress(OSError):
+                self._write(path, state)
+            return result
+        finally:
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    # --- the rules --------------------------------------------------------------------------
+
+    def _prune(self, state: dict[str, Any], now: float) -> int:
+        """Forget what no longer counts; register this process; the number of others sharing."""
+        state["sent"] = [s for s in state["sent"] if 0 <= now - s[0] < MINUTE_S]
+        procs: dict[str, float] = state["procs"]
+        procs[str(self.pid)] = now
+        for key in list(procs):
+            seen = procs[key]
+            gone = not key.isdigit() or not isinstance(seen, int | float) or now - seen > SEEN_S
+            if gone or (key != str(self.pid) and not _alive(int(key))):
+                del procs[key]
+        return len(procs) - 1
+
+    def _refusal(self, state: dict[str, Any], url: str, now: float) -> Refusal | None:
+        sharing = self._prune(state, now)
+        if state["not_before"] > now:
+            why = state.get("why") or "the backend rate-limited this host"
+            return Refusal(str(why), state["not_before"] - now, sharing)
+        left = state["left"]
+        if left is not None and now < left[1] and left[0] <= 0:
+            until = datetime.fromtimestamp(left[1], UTC).strftime("%H:%M:%S")
+            return Refusal(f"the backend says no request is left until {until} UTC", left[1] - now, sharing)
+        limits = self.limits
+        recent = [t for t, _ in state["sent"] if now - t < limits.window]
+        spent = "this host's request budget is spent"
+        if len(recent) >= limits.burst:
+            return Refusal(spent, limits.window - (now - recent[0]), sharing)
+        kind = _path_class(url)
+        cap = limits.health_per_minute if kind == "h" else limits.other_per_minute
+        minute = [t for t, k in state["sent"] if k == kind]
+        if len(minute) >= cap:
+            why = f"this host's per-minute budget for {'/health' if kind == 'h' else 'these'} paths is spent"
+            return Refusal(why, MINUTE_S - (now - minute[0]), sharing)
+        return None
+
+    async def take(self, url: str) -> Refusal | None:
+        """Spend one request on `url` for the whole host, or say why not."""
+
+        def change(state: dict[str, Any]) -> Refusal | None:
+            now = self._clock()
+            refusal = self._refusal(state, url, now)
+            if refusal is None:
+                state["sent"].append([now, _path_class(url)])
+                left = state["left"]
+                if left is not None and now < left[1]:
+                    left[0] -= 1
+            return refusal
+
+        return await self._change(url, change)
+
+    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
+        """Take in what the backend said about its limit: remaining/reset, a 429, a blocked IP."""
+        remaining = _number(headers.get("x-ratelimit-remaining"))
+        reset = _number(headers.get("x-ratelimit-reset"))
+        retry = _number(headers.get("retry-after"))
+        blocked = code == 403 and "x-block-reason" in headers
+        if remaining is None and code != 429 and not blocked:
+            return
+
+        def change(state: dict[str, Any]) -> None:
+            now = self._clock()
+            if remaining is not None and reset is not None:
+                until = reset if reset > 1e9 else now + reset  # epoch seconds, or seconds from now
+                until = min(until, now + MINUTE_S)  # never trust a reset further than a minute away
+                left = state["left"]
+                if left is not None and now < left[1] and abs(left[1] - until) < 1:
+                    left[0] = min(left[0], remaining)  # answers arrive out of order: the lowest wins
+                else:
+                    state["left"] = [remaining, until]
+            if code == 429:
+                wait = retry if retry is not None else BUDGET_WINDOW_S
+                state["not_before"] = max(state["not_before"], now + wait)
+                state["why"] = f"the backend rate-limited this host (429, retry after {wait:.0f} s)"
+            elif blocked:
+                state["not_before"] = max(state["not_before"], now + max(retry or 0.0, BLOCK_BACKOFF_S))
+                state["why"] = "the backend blocked this host's IP (403, repeated rate-limit violations)"
+
+        await self._change(url, change)
+
+    async def remember(self, status: EndpointStatus) -> None:
+        """Share a judged answer with the processes that may not ask."""
+        if status.carried or status.failure == "rate-limited":
+            return
+        entry = [self._clock(), self.pid, status.model_dump(mode="json")]
+
+        def change(state: dict[str, Any]) -> None:
+            state["last"][status.url] = entry
+
+        await self._change(status.url, change)
+
+    def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
+        """The last answer heard on this host for `url`, if younger than `max_age` s (read unlocked)."""
+        origin = origin_of(url)
+        if self.problem is not None:
+            state = self._memory.get(origin, _fresh(origin))
+        else:
+            state = self._read(self.path_for(url), origin)
+        entry = state["last"].get(url)
+        if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[0], int | float):
+            return None
+        age = self._clock() - entry[0]
+        if not 0 <= age < max_age:
+            return None
+        try:
+            status = EndpointStatus.model_validate(entry[2])
+        except ValidationError:
+            return None
+        return SharedAnswer(status, age, mine=entry[1] == self.pid)

@@ -1,0 +1,127 @@
+"""What the HTTP source asks before each request: may I send it, and what did the host last hear?
+
+The source only knows this interface; the budget shared by every process on the host lives in
+core/budget.py (DESIGN.md: the budget is core policy) and is injected by the Monitor, because
+sources/ may not import core/. `LocalBudget` is the fallback for a source built on its own: it
+counts this process's requests only and remembers this process's answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from sutazai_tui.models import EndpointStatus
+
+BUDGET_WINDOW_S = 10.0
+
+
+def origin_of(url: str) -> str:
+    """The key a backend's budget is counted under: scheme://host:port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request may not be sent now, and for how long."""
+
+    why: str
+    """e.g. "this host's request budget is spent"."""
+    wait: float
+    """Seconds until a request may be sent again."""
+    sharing: int | None = None
+    """Other sutazai-tui processes seen spending the same budget (None: a budget of this process only)."""
+
+
+@dataclass(frozen=True)
+class SharedAnswer:
+    """The last answer heard on this host for one URL."""
+
+    status: EndpointStatus
+    age: float
+    """Seconds since it was heard."""
+    mine: bool
+    """True when this process heard it."""
+
+
+class Budget(Protocol):
+    """The request budget a source spends; `HttpSource(budget=...)` takes any implementation."""
+
+    async def take(self, url: str) -> Refusal | None:
+        """Spend one request on `url`, or say why not (nothing is spent then)."""
+
+    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
+        """Learn from every HTTP answer: the backend's X-RateLimit-* headers, a 429's Retry-After."""
+
+    async def remember(self, status: EndpointStatus) -> None:
+        """Keep a judged answer, for processes that may not ask (a 429 is not remembered)."""
+
+    def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
+        """The last answer for `url` heard on this host if younger than `max_age` seconds."""
+
+
+class RequestBudget:
+    """At most `limit` requests per sliding window to one origin: we must never trip its limiter."""
+
+    def __init__(
+        self, limit: int, window: float = BUDGET_WINDOW_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._sent: dict[str, deque[float]] = {}
+
+    def _recent(self, origin: str) -> deque[float]:
+        sent = self._sent.setdefault(origin, deque())
+        now = self._clock()
+        while sent and now - sent[0] >= self.window:
+            sent.popleft()
+        return sent
+
+    def take(self, origin: str) -> bool:
+        """Spend one request on `origin` if the window allows it."""
+        sent = self._recent(origin)
+        if len(sent) >= self.limit:
+            return False
+        sent.append(self._clock())
+        return True
+
+    def free_in(self, origin: str) -> float:
+        """Seconds until the next request to `origin` is allowed."""
+        sent = self._recent(origin)
+        if len(sent) < self.limit:
+            return 0.0
+        return max(0.0, self.window - (self._clock() - sent[0]))
+
+
+class LocalBudget:
+    """This process's requests only: for a source used alone (tests, tools), not for monitors.
+
+    It shares no answers: a source alone that may not ask says so (UNKNOWN with its last verdict).
+    """
+
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.counter = RequestBudget(limit, clock=clock)
+
+    async def take(self, url: str) -> Refusal | None:
+        """Spend one request unless this process's window is full."""
+        origin = origin_of(url)
+        if self.counter.take(origin):
+            return None
+        limit = self.counter.limit
+        return Refusal(f"request budget of {limit}/10 s spent", self.counter.free_in(origin))
+
+    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
+        """Nothing to learn: the source backs off a 429 or a block itself."""
+
+    async def remember(self, status: EndpointStatus) -> None:
+        """Nothing to share."""
+
+    def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
+        """No other viewer to have heard one."""
+        return None

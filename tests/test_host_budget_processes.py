@@ -1,0 +1,88 @@
+"""Many processes of ours on one host against the simulated backend's real limiter (issue 15).
+
+20 `check` runs back to back, and 5 headless monitors at a 1 s interval at once: the backend never
+sees more than 10 requests in a 10 s window (so never a 429 or 403), and every endpoint that was
+not asked says whether its verdict is a shared answer or not asked at all.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from sutazai_tui.demo.backend import BURST_WINDOW_S, SimulatedBackend
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def limited() -> Iterator[SimulatedBackend]:
+    """The simulated backend with its real limiter (10 per 10 s, per-minute caps, 403 blocks)."""
+    server = SimulatedBackend("healthy", rate_limit=True).start_thread()
+    yield server
+    server.stop_thread()
+
+
+def worst_window(times: list[float]) -> int:
+    """The most requests inside any 10 s window (the window slides: start one at every request)."""
+    return max((sum(1 for t in times if s <= t < s + BURST_WINDOW_S) for s in times), default=0)
+
+
+def assert_said_why(endpoint: dict[str, object]) -> None:
+    """An endpoint this run did not ask must say shared or not asked, and UNKNOWN when not asked."""
+    reason = str(endpoint["reason"])
+    if not endpoint["carried"]:
+        return
+    assert reason.startswith(("shared: ", "not asked: ")), reason
+    if reason.startswith("not asked: "):
+        assert endpoint["state"] == "UNKNOWN", endpoint
+        assert "sutazai-tui process" in reason, reason
+
+
+def test_twenty_checks_back_to_back_stay_under_the_limit(limited: SimulatedBackend) -> None:
+    argv = [sys.executable, "-m", "sutazai_tui", "check", "--json", "--no-containers"]
+    argv += ["--base-url", limited.url]
+    shared_runs = 0
+    for _ in range(20):
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        doc = json.loads(run.stdout)
+        assert run.returncode == doc["exit_code"], run.stderr
+        endpoints = doc["snapshot"]["endpoints"]
+        for e in endpoints:
+            assert e["http_code"] not in (403, 429), e
+            assert_said_why(e)
+        shared = [e for e in endpoints if e["reason"].startswith("shared: ")]
+        not_asked = [e for e in endpoints if e["reason"].startswith("not asked: ")]
+        for e in shared + not_asked:  # the reasons of the run say it too, not only the snapshot
+            assert any(e["reason"] in line for line in doc["reasons"]), (e["reason"], doc["reasons"])
+        if not_asked and len(not_asked) == len(endpoints):
+            assert run.returncode == 3  # nothing judged: UNKNOWN
+        elif not not_asked:
+            assert run.returncode == 0, doc["reasons"]  # healthy, asked or shared
+        shared_runs += bool(shared)
+    assert limited.limiter is not None and sum(limited.limiter.violations.values()) == 0
+    assert worst_window(limited.request_times) <= 10
+    assert shared_runs > 0, "20 runs in well under a minute must have shared answers"
+
+
+def test_five_monitors_at_one_second_share_the_budget(limited: SimulatedBackend) -> None:
+    argv = [sys.executable, "-m", "tests.headless", limited.url, "14", "1"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(5)]
+    outputs = [proc.communicate(timeout=60)[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs)
+    cycles = [json.loads(line) for out in outputs for line in out.splitlines()]
+    assert len(cycles) >= 5 * 8  # each kept cycling about once a second
+    reasons = []
+    for cycle in cycles:
+        for e in cycle:
+            assert e["code"] not in (403, 429), e
+            assert_said_why(e)
+            reasons.append(e["reason"])
+    assert limited.limiter is not None and sum(limited.limiter.violations.values()) == 0
+    assert worst_window(limited.request_times) <= 10
+    assert any("shared with 4 other sutazai-tui processes" in r for r in reasons)
+    assert any(r.startswith("shared: ") for r in reasons)

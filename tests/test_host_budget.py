@@ -36,7 +36,14 @@ def budget(tmp_path: Path, clock: Clock, pid: int | None = None, **limits: int) 
 
 
 async def spend(b: HostBudget, url: str, n: int) -> list[str | None]:
-    return [None if r is None else r.why for r in [await b.take(url) for _ in range(n)]]
+    """n requests as the HTTP source makes them: take, then done when the answer is in."""
+    found: list[str | None] = []
+    for _ in range(n):
+        refusal = await b.take(url)
+        if refusal is None:
+            await b.done(url)
+        found.append(None if refusal is None else refusal.why)
+    return found
 
 
 def holder(lock: Path, then: str) -> subprocess.Popen[str]:
@@ -69,7 +76,20 @@ async def test_two_processes_share_one_budget_and_say_how_many_share(tmp_path: P
     last = await mine.take(URL)
     assert last is not None and last.sharing == 1 and last.wait == pytest.approx(5.0)
     clock.now += 5.0
-    assert await mine.take(URL) is None  # the window moved on
+    assert await spend(mine, URL, 1) == [None]  # the window moved on
+
+
+async def test_a_request_counts_while_in_flight_and_from_its_end(tmp_path: Path) -> None:
+    clock = Clock()
+    b = budget(tmp_path, clock, burst=2)
+    assert await b.take(URL) is None  # sent, no answer yet
+    clock.now += 30  # a slow answer: it still counts, the backend may see it only now
+    assert await spend(b, URL, 2) == [None, "this host's request budget is spent"]
+    await b.done(URL)
+    clock.now += 9.9
+    assert await b.take(URL) is not None, "a request counts from when it ended"
+    clock.now += 0.2
+    assert await b.take(URL) is None
 
 
 async def test_per_minute_caps_count_health_paths_apart(tmp_path: Path) -> None:
@@ -122,7 +142,7 @@ async def test_the_last_answer_is_shared_while_fresh(tmp_path: Path) -> None:
 async def test_files_are_private_and_a_broken_file_is_rebuilt(tmp_path: Path) -> None:
     clock = Clock()
     b = budget(tmp_path, clock)
-    assert await b.take(URL) is None
+    assert await spend(b, URL, 1) == [None]
     path = b.path_for(URL)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

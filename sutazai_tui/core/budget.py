@@ -98,7 +98,8 @@ def _valid(state: Any, origin: str) -> bool:
     sent, left, procs, last = state.get("sent"), state.get("left"), state.get("procs"), state.get("last")
     return (
         isinstance(sent, list)
-        and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], int | float) for s in sent)
+        and all(isinstance(s, list) and len(s) in (2, 3) and _num(s[0]) and s[1] in ("h", "o") for s in sent)
+        and all(isinstance(s[2], int) for s in sent if len(s) == 3)
         and (left is None or (isinstance(left, list) and len(left) == 2 and all(_num(x) for x in left)))
         and isinstance(state.get("not_before"), int | float)
         and isinstance(procs, dict)
@@ -201,6 +202,8 @@ class HostBudget:
     def _prune(self, state: dict[str, Any], now: float) -> int:
         """Forget what no longer counts; register this process; the number of others sharing."""
         state["sent"] = [s for s in state["sent"] if 0 <= now - s[0] < MINUTE_S]
+        # A request still in flight counts whatever its age: the backend may not have seen it yet.
+        state["sent"] = [s for s in state["sent"] if len(s) == 2 or _alive(int(s[2]))]
         procs: dict[str, float] = state["procs"]
         procs[str(self.pid)] = now
         for key in list(procs):
@@ -220,16 +223,16 @@ class HostBudget:
             until = datetime.fromtimestamp(left[1], UTC).strftime("%H:%M:%S")
             return Refusal(f"the backend says no request is left until {until} UTC", left[1] - now, sharing)
         limits = self.limits
-        recent = [t for t, _ in state["sent"] if now - t < limits.window]
+        recent = sorted(s[0] for s in state["sent"] if now - s[0] < limits.window or len(s) == 3)
         spent = "this host's request budget is spent"
         if len(recent) >= limits.burst:
-            return Refusal(spent, limits.window - (now - recent[0]), sharing)
+            return Refusal(spent, max(0.0, limits.window - (now - recent[0])), sharing)
         kind = _path_class(url)
         cap = limits.health_per_minute if kind == "h" else limits.other_per_minute
-        minute = [t for t, k in state["sent"] if k == kind]
+        minute = sorted(s[0] for s in state["sent"] if s[1] == kind)
         if len(minute) >= cap:
             why = f"this host's per-minute budget for {'/health' if kind == 'h' else 'these'} paths is spent"
-            return Refusal(why, MINUTE_S - (now - minute[0]), sharing)
+            return Refusal(why, max(0.0, MINUTE_S - (now - minute[0])), sharing)
         return None
 
     async def take(self, url: str) -> Refusal | None:
@@ -239,13 +242,30 @@ class HostBudget:
             now = self._clock()
             refusal = self._refusal(state, url, now)
             if refusal is None:
-                state["sent"].append([now, _path_class(url)])
+                state["sent"].append([now, _path_class(url), self.pid])  # in flight until done()
                 left = state["left"]
                 if left is not None and now < left[1]:
                     left[0] -= 1
             return refusal
 
         return await self._change(url, change)
+
+    async def done(self, url: str) -> None:
+        """A request to `url` ended: it counts from now, the latest the backend may have seen it.
+
+        The backend counts a request when it arrives, which under load is well after `take`;
+        counting in-flight requests always and finished ones from their end keeps every window
+        the backend can see within the budget.
+        """
+        kind = _path_class(url)
+
+        def change(state: dict[str, Any]) -> None:
+            for entry in state["sent"]:
+                if len(entry) == 3 and entry[1] == kind and entry[2] == self.pid:
+                    entry[:] = [self._clock(), kind]
+                    return
+
+        await self._change(url, change)
 
     async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
         """Take in what the backend said about its limit: remaining/reset, a 429, a blocked IP."""

@@ -55,6 +55,9 @@ class Budget(Protocol):
     async def take(self, url: str) -> Refusal | None:
         """Spend one request on `url`, or say why not (nothing is spent then)."""
 
+    async def done(self, url: str) -> None:
+        """The request `take` allowed has ended (answered, failed or timed out)."""
+
     async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
         """Learn from every HTTP answer: the backend's X-RateLimit-* headers, a 429's Retry-After."""
 
@@ -115,6 +118,9 @@ class LocalBudget:
             return None
         limit = self.counter.limit
         return Refusal(f"request budget of {limit}/10 s spent", self.counter.free_in(origin))
+
+    async def done(self, url: str) -> None:
+        """Counted when taken: the backend sees this process's requests in order."""
 
     async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
         """Nothing to learn: the source backs off a 429 or a block itself."""

@@ -216,7 +216,10 @@ class HttpSource:
         refusal = await self.budget.take(url)
         if refusal is not None:
             return self._over_budget(endpoint, url, refusal)
-        status = await self._request(endpoint, url)
+        try:
+            status = await self._request(endpoint, url)
+        finally:
+            await self.budget.done(url)
         if status.failure == "blocked":
             self._blocked_until[origin] = self._clock() + BLOCK_BACKOFF_S
             self._block_reason[origin] = status.reason

@@ -17,7 +17,7 @@ from sutazai_tui.config.settings import ConfigError
 from sutazai_tui.tui.screens.dashboard import Dashboard
 from sutazai_tui.tui.screens.help import HelpScreen
 from sutazai_tui.tui.screens.inspect import InspectScreen
-from sutazai_tui.tui.screens.live import LiveScreen
+from sutazai_tui.tui.screens.live import TARGET_BINDINGS, LiveScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.screens.replay import ReplayScreen
 from sutazai_tui.tui.widgets.filter_bar import FilterBar
@@ -45,6 +45,9 @@ def keymap_scopes(app_class: type[App[int]]) -> dict[str, dict[str, list[Binding
     spaces: dict[str, dict[str, list[Binding]]] = {}
     for name, screen in MAIN_SCREENS.items():
         merged = {k: list(v) for k, v in screen._merge_bindings().key_to_bindings.items()}
+        if screen is LiveScreen:  # bound per screen, as many as there are targets: all may be
+            for binding in TARGET_BINDINGS:
+                merged.setdefault(binding.key, []).append(binding)
         for key, bindings in app_keys.items():
             merged.setdefault(key, []).extend(bindings)
         spaces[name] = merged

@@ -38,11 +38,15 @@ POLL_GROUP = "poll"
 
 
 def _target_binding(key: int) -> Binding:
-    # Hidden from the footer (it has no room for nine), listed in help; inert without [[targets]].
+    # Hidden from the footer (it has no room for nine), listed in help.
     tip = f"Show target {key} ([[targets]] order)"
     return Binding(
         str(key), f"switch_target({key})", f"Target {key}", show=False, tooltip=tip, id=f"target.{key}"
     )
+
+
+# Bound per screen, one per configured target: without [[targets]] the keys do not exist at all.
+TARGET_BINDINGS = [_target_binding(k) for k in range(1, TARGET_KEYS + 1)]
 
 
 class LiveScreen(Dashboard):
@@ -79,7 +83,6 @@ class LiveScreen(Dashboard):
             "i", "inspect", "Inspect", show=False, tooltip="Inspect the selected container", id="inspect"
         ),
         *TABLE,
-        *(_target_binding(k) for k in range(1, TARGET_KEYS + 1)),
         FILTER,
         HELP,
     ]
@@ -96,6 +99,8 @@ class LiveScreen(Dashboard):
         super().__init__(sessions[0], clock=clock, config_path=config_path, demo=demo)
         self.sessions = tuple(sessions)
         self.poll = poll
+        for binding in TARGET_BINDINGS[: sum(1 for s in self.sessions if s.key)]:
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
         self.alerts = AlertsController(lambda: self.app.bell(), self.notify)
 
@@ -282,12 +287,6 @@ class LiveScreen(Dashboard):
             self.app.push_screen(InspectScreen(chosen.name, self.session.details()))
 
     # -- targets -------------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys 1-9 exist only for configured targets (hidden and inert otherwise)."""
-        if action == "switch_target":
-            return any(s.key and s.key == parameters[0] for s in self.sessions)
-        return True
 
     def action_switch_target(self, key: int) -> None:
         """Show the target bound to this key."""

@@ -104,3 +104,31 @@ def test_the_remote_dump_parses_back_to_the_same_files(tmp_path: Path) -> None:
 def test_ssh_failures_are_one_line_naming_the_fix(stderr: str, words: str) -> None:
     line = explain(stderr, "ssh://root@ops.example:2222")
     assert words in line and "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("state", "status", "age_s", "again"),
+    [
+        ("running", "Up 5 minutes (healthy)", 5 * 60 + 30, False),
+        ("running", "Up 5 minutes (healthy)", 6 * 60 + 10, True),  # restarted between two polls
+        ("running", "Up Less than a second", 0.5, False),
+        ("running", "Up About an hour", 90 * 60, False),
+        ("running", "Up 3 seconds", 3600, True),
+        ("exited", "Exited (0) 2 hours ago", 2.5 * 3600, False),
+        ("exited", "Exited (0) 2 hours ago", 5 * 3600, True),
+        ("created", "Created", 10**6, False),
+    ],
+)
+def test_a_list_row_says_when_to_inspect_again(state: str, status: str, age_s: float, again: bool) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sutazai_tui.sources.listrow import moved, row_key
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    since = now - timedelta(seconds=age_s)
+    info = {"started_at": since, "finished_at": since}
+    row = {"Id": CID, "State": state, "Status": status}
+    assert moved(row, info, now) is again
+    later = dict(row, Status=status.replace("5 minutes", "6 minutes").replace("2 hours", "3 hours"))
+    assert row_key(later) == row_key(row)  # time passing alone is not a change
+    assert row_key(dict(row, Status="Up 5 minutes (unhealthy)")) != row_key(row) or state != "running"

@@ -7,8 +7,9 @@ Design (measured with bench/poll_cycle.py; figures in README "Cost"):
   tags are resolved from one image list per cycle.
 - The numbers come from the cgroup files on a local engine (sources/cgroups.py), from one ssh
   command per cycle that prints the same files on a remote ssh:// engine (sources/sshmux.py),
-  and from one-shot engine stats only as the fallback (tcp://, or groups we cannot read). The
-  fallback waits for the engine's once-a-second stats tick, so it is bounded by the pool.
+  and from one-shot engine stats only as the fallback (tcp://, or groups we cannot read). Each
+  such request waits for the engine's once-a-second stats tick, so the fallback sends them all at
+  once: its pool grows to one lane per container (in steps), except over ssh (SSH_POOL channels).
 - A container that vanishes while being read (404, 409, an empty answer, a group that is gone) is
   simply not in the cycle: churn is not a fault. Only the engine failing makes the part DEGRADED
   or DOWN, with a one-line reason (sources/engine.py), never an exception's text.
@@ -41,6 +42,7 @@ from sutazai_tui.sources.engine import (
     fault_detail,
     is_gone,
 )
+from sutazai_tui.sources.listrow import moved, row_key
 from sutazai_tui.sources.probes import published_ports
 from sutazai_tui.sources.stats import (
     CpuSample,
@@ -76,7 +78,8 @@ __all__ = [  # the parsers and fault helpers live in stats.py / engine.py; calle
 ]
 
 _THREADS = 8  # list, image list, inspects of changed containers, the cgroup read; threads <= 24
-_FALLBACK_THREADS = 16  # one-shot engine stats (tcp://): each waits for the tick, so fan out a bit
+_FALLBACK_THREADS = 16  # tcp:// to start with; grows with the fleet (see _fallback_lanes)
+_POOL_STEP = 32  # grow in steps, so one new container does not rebuild the pools every cycle
 _MIN_CPU_WINDOW_S = 0.5  # CPU % over a shorter window than this is noise (CFS throttles per 100 ms)
 _T = TypeVar("_T")
 Json = Mapping[str, Any]
@@ -159,11 +162,6 @@ def _full_tag(tag: str) -> str:
     return tag if ":" in tag.rsplit("/", 1)[-1] or "@" in tag else f"{tag}:latest"
 
 
-def _row_key(row: Json) -> tuple[str, str, str]:
-    """What tells a container changed since its last inspect: its state and status text."""
-    return str(row.get("Id")), str(row.get("State")), str(row.get("Status"))
-
-
 def _summary(found: Sequence[ContainerStats]) -> str:
     """The OK reason: counts, plus the troubled ones worth seeing in the header."""
     running = sum(c.state == "running" for c in found)
@@ -194,7 +192,7 @@ class DockerSource:
         # The CPU counters CPU % is measured from, and that %, by container id.
         self._cpu: dict[str, tuple[CpuSample, float | None]] = {}
         # Last inspect per container: the list row it answered, its fields, its network pid.
-        self._seen: dict[str, tuple[tuple[str, str, str], dict[str, Any], int | None]] = {}
+        self._seen: dict[str, tuple[tuple[str, ...], dict[str, Any], int | None]] = {}
         self._remote: RemoteCounters | None = None  # the ssh:// counters reader
 
     @classmethod
@@ -304,9 +302,9 @@ class DockerSource:
     async def _inspect(self, row: Json) -> dict[str, Any] | str | None:
         """The container's fields (inspected again only if its row changed); None when it is gone,
         a one-line problem when the engine failed to say and nothing earlier is known."""
-        cid, key = row["Id"], _row_key(row)
+        cid, key = row["Id"], row_key(row)
         seen = self._seen.get(cid)
-        if seen is not None and seen[0] == key:
+        if seen is not None and seen[0] == key and not moved(row, seen[1], datetime.now(UTC)):
             return seen[1]
         try:
             info, pid = await self._run(_inspect, self._client, cid)
@@ -332,6 +330,7 @@ class DockerSource:
         rest = [cid for cid in running if cid not in found]
         if not rest:
             return found, []
+        await self._fallback_lanes(len(rest))
         answers = await asyncio.gather(
             *(self._run(_stats, self._client, cid) for cid in rest), return_exceptions=True
         )
@@ -343,6 +342,18 @@ class DockerSource:
                 name = self._seen[cid][1]["name"] if cid in self._seen else cid[:12]
                 problems.append(f"{name}: stats: {fault_detail(answer, self.timeout)}")
         return found, problems
+
+    async def _fallback_lanes(self, n: int) -> None:
+        """One lane (thread and connection) per engine stats request, so all share one tick;
+        over ssh the channels stay bounded instead (a round per SSH_POOL containers)."""
+        if self._ssh or n + _THREADS <= self._pool_size:
+            return
+        size = -(-(n + _THREADS) // _POOL_STEP) * _POOL_STEP
+        old, self._pool, self._pool_size = self._pool, ThreadPoolExecutor(size, "sutazai-docker"), size
+        if old is not None:
+            old.shutdown(wait=False)
+        await self._drop_client()  # its connection pool size is fixed at construction
+        self._client = await self._run(api_client, self.docker_host, self.timeout, size)
 
     def _numbers(self, cid: str, stats: Json) -> dict[str, Any]:
         """The ContainerStats fields of the counters; CPU % over at least _MIN_CPU_WINDOW_S."""

@@ -79,10 +79,20 @@ def create(client: Any, names: list[str]) -> None:
 
 
 def remove(client: Any, prefix: str) -> None:
-    """Force-remove every container whose name starts with this run's prefix."""
-    mine = [c for c in client.containers.list(all=True) if c.name.startswith(prefix)]
+    """Force-remove every container whose name starts with this run's prefix (gone already is fine)."""
+    from docker.errors import NotFound
+
+    rows = client.api.containers(all=True, filters={"name": prefix})
+    mine = [r["Id"] for r in rows if any(n.lstrip("/").startswith(prefix) for n in r["Names"])]
+
+    def one(cid: str) -> None:
+        try:
+            client.api.remove_container(cid, force=True)
+        except NotFound:
+            pass
+
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda c: c.remove(force=True), mine))
+        list(pool.map(one, mine))
 
 
 async def run_cli(names: list[str]) -> None:

@@ -188,6 +188,7 @@ class DockerSource:
         self._client: Any = None  # docker.APIClient, made in a worker on first use
         self._pool: ThreadPoolExecutor | None = None
         self._pool_size = 0
+        self._last_fallback = 0  # containers the last cycle read through engine stats
         self.read_cgroups = read_cgroups  # False: engine stats only (the fallback; bench compares)
         # The CPU counters CPU % is measured from, and that %, by container id.
         self._cpu: dict[str, tuple[CpuSample, float | None]] = {}
@@ -262,19 +263,27 @@ class DockerSource:
         if self._client is None:
             self._client = await self._run(api_client, self.docker_host, self.timeout, self._pool_size)
         rows = [r for r in await self._run(self._list, self._client) if self._wanted(r)]
+        running = [str(r["Id"]) for r in rows if r.get("State") == "running"]
+        # Grown before anything runs on the pool: growing replaces the pool and the client.
+        cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
+        await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
         tags = self._run(_tags, self._client)
+        # The counters are read while the changed containers are inspected (the ssh command and
+        # the API channels run side by side); a CPU window starts when the first read ends.
+        read_at: list[float] = []
+        first = asyncio.ensure_future(self._counters(running))
+        first.add_done_callback(lambda _: read_at.append(time.monotonic()))
         infos = await asyncio.gather(*(self._inspect(r) for r in rows))
+        numbers, stat_problems = await first
+        if self.cpu_window > 0 and any(cid not in self._cpu for cid in numbers):
+            for cid, stats in numbers.items():  # the first of two samples: only its CPU counters
+                if (sample := cpu_sample(stats)) is not None:
+                    self._cpu[cid] = (sample, None)
+            await asyncio.sleep(max(0.0, self.cpu_window - (time.monotonic() - read_at[0])))
+            numbers, stat_problems = await self._counters(running)
         ids = [str(r["Id"]) for r in rows]
         present = {cid: info for cid, info in zip(ids, infos, strict=True) if isinstance(info, dict)}
         problems = [p for p in infos if isinstance(p, str)]
-        running = [cid for cid, info in present.items() if info["state"] == "running"]
-        numbers, stat_problems = await self._counters(running)
-        if self.cpu_window > 0 and any(cid not in self._cpu for cid in numbers):
-            for cid, stats in numbers.items():  # the first of two samples: only its CPU counters
-                if (first := cpu_sample(stats)) is not None:
-                    self._cpu[cid] = (first, None)
-            await asyncio.sleep(self.cpu_window)
-            numbers, stat_problems = await self._counters(running)
         tag_ids = await tags
         found: list[ContainerStats] = []
         for cid, info in present.items():
@@ -328,9 +337,9 @@ class DockerSource:
         elif self._remote is not None:
             found = dict(await self._remote.stats(running, pids))
         rest = [cid for cid in running if cid not in found]
+        self._last_fallback = len(rest)
         if not rest:
             return found, []
-        await self._fallback_lanes(len(rest))
         answers = await asyncio.gather(
             *(self._run(_stats, self._client, cid) for cid in rest), return_exceptions=True
         )

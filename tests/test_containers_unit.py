@@ -199,3 +199,16 @@ def test_an_explicit_tcp_host_keeps_tls_from_the_environment(
     monkeypatch.delenv("DOCKER_TLS_VERIFY")
     monkeypatch.delenv("DOCKER_CERT_PATH")
     assert "tls" not in engine_kwargs("unix:///var/run/docker.sock")
+
+
+def test_the_sdk_is_imported_without_paramiko() -> None:
+    """ssh:// uses the system ssh client: the SDK's paramiko transport (~20 MiB) stays unloaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from sutazai_tui.sources.engine import import_docker; d = import_docker();"
+        "print('paramiko' in sys.modules, 'cryptography' in sys.modules, hasattr(d, 'APIClient'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]

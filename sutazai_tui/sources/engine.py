@@ -8,11 +8,32 @@ connection (sources/sshmux.py), so the operator's ssh config, agent and known ho
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 SSH_POOL = 6  # HTTP connections to an ssh:// engine: channels on one ssh connection, < MaxSessions 10
+
+
+def import_docker() -> Any:
+    """The docker SDK, imported without paramiko.
+
+    Why: the SDK imports paramiko (and cryptography) whenever it is installed, for a transport we
+    never use — ssh:// goes through the system ssh client (sources/sshtransport.py). That import
+    cost ~20 MiB RSS and ~0.5 s here. It is hidden from the SDK's import only; anything else may
+    still import paramiko afterwards.
+    """
+    if "docker" not in sys.modules:
+        hide = "paramiko" not in sys.modules
+        if hide:
+            sys.modules["paramiko"] = None  # type: ignore[assignment]  # makes `import paramiko` fail
+        try:
+            import docker  # noqa: F401
+        finally:
+            if hide and sys.modules.get("paramiko", 0) is None:
+                del sys.modules["paramiko"]
+    return sys.modules["docker"]
 
 
 def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
@@ -21,8 +42,7 @@ def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
     The TLS settings from the environment are kept for an explicit tcp:// host too; unix:// and
     ssh:// clients ignore them. For ssh:// the multiplexing ssh wrapper is put on PATH first.
     """
-    import docker
-
+    docker = import_docker()
     found: dict[str, Any] = docker.utils.kwargs_from_env()
     if docker_host:
         found["base_url"] = docker_host
@@ -38,17 +58,17 @@ def api_client(docker_host: str | None, timeout: float, pool: int = 10) -> Any:
 
     ssh:// uses the system ssh client (sources/sshtransport.py), its connections bounded by SSH_POOL.
     """
-    import docker  # lazily: 267 ms of import that the first frame must not wait for
-
+    docker = import_docker()  # lazily: ~270 ms of import that the first frame must not wait for
     where = engine_kwargs(docker_host)
-    if not str(where.get("base_url", "")).startswith("ssh://"):
-        return docker.APIClient(timeout=timeout, max_pool_size=pool, **where)
+    engine = str(where.pop("base_url", ""))
+    if not engine.startswith("ssh://"):
+        return docker.APIClient(timeout=timeout, max_pool_size=pool, base_url=engine or None, **where)
     from sutazai_tui.sources import sshtransport
 
-    # A placeholder version skips the SDK's own first request (over its per-request ssh
-    # transport); the real one is negotiated over ours right after.
-    client = docker.APIClient(timeout=timeout, version="1.24", use_ssh_client=True, **where)
-    sshtransport.mount(client, where["base_url"], timeout, min(pool, SSH_POOL))
+    # Built on a placeholder (nothing connects to it) with a placeholder version, so the SDK's
+    # own ssh transport is never made; ours is mounted and the version negotiated over it.
+    client = docker.APIClient(base_url=DEFAULT_HOST, timeout=timeout, version="1.24")
+    sshtransport.mount(client, engine, timeout, min(pool, SSH_POOL))
     client._version = client._retrieve_server_version()
     return client
 

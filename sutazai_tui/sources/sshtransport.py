@@ -29,7 +29,7 @@ def dial_argv(engine: str) -> list[str]:
 
 
 def mount(client: Any, engine: str, timeout: float, maxsize: int) -> None:
-    """Replace the client's ssh adapter with ours (kept connections, bounded pool)."""
+    """Send the client's requests to the engine behind `engine` (ssh://), over our adapter."""
     import requests.adapters
     import urllib3.connection
     import urllib3.connectionpool
@@ -91,8 +91,8 @@ def mount(client: Any, engine: str, timeout: float, maxsize: int) -> None:
             self.pools["ssh"].close()
 
     adapter = DialStdioAdapter()
-    old = client._custom_adapter
     client._custom_adapter = adapter
-    client.mount("http+docker://ssh", adapter)
-    with contextlib.suppress(Exception):
-        old.close()
+    # Not "http+docker://ssh": the SDK reads streams (logs, attach) of that one as its own ssh
+    # socket's; ours is a plain socket, read as the unix one is. requests takes the longest prefix.
+    client.mount("http+docker://remote", adapter)
+    client.base_url = "http+docker://remote"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -86,10 +87,8 @@ def remove(client: Any, prefix: str) -> None:
     mine = [r["Id"] for r in rows if any(n.lstrip("/").startswith(prefix) for n in r["Names"])]
 
     def one(cid: str) -> None:
-        try:
+        with contextlib.suppress(NotFound):
             client.api.remove_container(cid, force=True)
-        except NotFound:
-            pass
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(one, mine))

@@ -75,6 +75,10 @@ def test_reasons_are_listed_worst_first_keeping_their_order_within_a_level() -> 
         overall.add(level, text)
     overall.add(Level.OK, "fine")
     assert overall.lines() == ["CRITICAL: c", "WARNING: w1", "WARNING: w2", "UNKNOWN: u", "OK: fine"]
+    ok_first = Overall()
+    ok_first.add(Level.OK, "fine")
+    ok_first.add(Level.UNKNOWN, "u")
+    assert ok_first.lines() == ["UNKNOWN: u", "OK: fine"]
 
 
 @pytest.mark.parametrize(
@@ -91,6 +95,13 @@ def test_each_endpoint_state_has_its_level(state: State, level: Level) -> None:
     verdict = assess(Snapshot(endpoints=(endpoint("health", state, "slow"),)))
     assert verdict.level is level
     assert verdict.lines() == ([] if state is State.OK else [f"{level.name}: health {state}: slow"])
+
+
+def test_an_unjudged_endpoint_does_not_hide_the_ones_after_it() -> None:
+    snap = Snapshot(endpoints=(endpoint("health", State.UNKNOWN, "skipped"), endpoint("mcp", State.DOWN, "503")))
+    verdict = assess(snap)
+    assert verdict.level is Level.CRITICAL
+    assert verdict.lines() == ["CRITICAL: mcp DOWN: 503", "UNKNOWN: health: skipped"]
 
 
 def test_nothing_judged_is_unknown_but_a_judged_problem_keeps_its_level() -> None:

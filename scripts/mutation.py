@@ -1,0 +1,195 @@
+"""Mutation score of the decision modules, per module (driven by scripts/mutation.sh).
+
+Each module is mutated by mutmut 3 in a throw-away copy of the tree (mutmut writes a `mutants/`
+folder and reads its settings from pyproject; a copy keeps both out of the worktree and lets each
+module run against its own fast tests). The score is killed / (mutants - equivalent ones), where
+the equivalent ones are listed in scripts/mutation-equivalent.txt; a timeout counts as killed
+(the mutant made a test hang, which the suite notices), "no tests" counts as survived.
+
+mutmut mutates function and method bodies only: module-level constants (frozensets, regexes,
+tables) are not mutated, so those are pinned by tests written for them, not measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT_FILE = Path(__file__).with_name("mutation-equivalent.txt")
+
+# The decision modules and the fast, engine-free tests that pin their rules. A module not listed
+# (a new truth rule) runs against every non-engine test file that names it.
+TESTS: dict[str, list[str]] = {
+    "util/redact": ["tests/test_redact.py", "tests/test_recorder.py"],
+    "actions/policy": ["tests/test_actions_unit.py", "tests/test_actions_policy.py"],
+    "core/verdict": ["tests/test_verdict.py", "tests/test_check_containers.py", "tests/test_check_plugin.py"],
+    "core/history": ["tests/test_history.py", "tests/test_diagnostics.py", "tests/test_monitor.py"],
+    "sources/classify": ["tests/test_classify.py", "tests/test_http_source.py"],
+    "diagnosis/*": ["tests/test_diagnostics.py", "tests/test_diagnosis_rules.py"],
+}
+DEFAULT = ["util/redact", "actions/policy", "core/verdict", "core/history", "sources/classify", "diagnosis/*"]
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+_SLOW_TESTS = re.compile(r"engine|tmux|tui_|hygiene")
+
+
+def module_files(spec: str) -> list[Path]:
+    """`util/redact`, `sutazai_tui/util/redact.py` or `diagnosis/*` → the source files."""
+    spec = spec.removeprefix("sutazai_tui/").removesuffix(".py")
+    found = sorted((ROOT / "sutazai_tui").glob(spec + ".py"))
+    return [p for p in found if p.name != "__init__.py"]
+
+
+def tests_for(spec: str, files: list[Path]) -> list[str]:
+    """The test files for a module: the table's, else every fast test file that imports it."""
+    key = spec.removeprefix("sutazai_tui/").removesuffix(".py")
+    listed = TESTS.get(key) or TESTS.get(key.rsplit("/", 1)[0] + "/*", [])
+    found = [t for t in listed if (ROOT / t).exists()]
+    for source in files:
+        dotted = ".".join(source.relative_to(ROOT).with_suffix("").parts)
+        for test in sorted((ROOT / "tests").glob("test_*.py")):
+            name = str(test.relative_to(ROOT))
+            if name not in found and not _SLOW_TESTS.search(test.name) and dotted in test.read_text():
+                found.append(name)
+    return found
+
+
+def load_equivalent() -> dict[str, str]:
+    """`key ## why` lines (see the file's header) → why."""
+    if not EQUIVALENT_FILE.exists():
+        return {}
+    found: dict[str, str] = {}
+    for line in EQUIVALENT_FILE.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, why = line.partition(" ## ")
+            found[key.strip()] = why.strip()
+    return found
+
+
+def mutant_key(name: str, diff: str) -> str:
+    """A key that survives renumbering: function, then the mutated line(s) as they read."""
+    module, _, generated = re.sub(r"__mutmut_\d+$", "", name).rpartition(".")
+    # mutmut names top-level functions x_<name> and methods xǁ<Class>ǁ<name>
+    function = generated[2:].replace("ǁ", ".") if generated.startswith(("x_", "xǁ")) else generated
+    function = f"{module}.{function}"
+    added = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    return f"{function} :: {' / '.join(added)}"
+
+
+def prepare(work: Path, files: list[Path], tests: list[str]) -> None:
+    """A copy of the tree with a [tool.mutmut] table for this module."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for part in ("sutazai_tui", "tests"):
+        shutil.copytree(
+            ROOT / part, work / part, ignore=shutil.ignore_patterns("__pycache__", "__snapshots__")
+        )
+    only = [str(f.relative_to(ROOT)) for f in files]
+    table = {
+        "source_paths": ["sutazai_tui"],
+        "only_mutate": only,
+        "pytest_add_cli_args_test_selection": tests,
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-m", "not engine and not tmux"],
+    }
+    lines = [f"{k} = {json.dumps(v)}" for k, v in table.items()]
+    text = (ROOT / "pyproject.toml").read_text() + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n"
+    (work / "pyproject.toml").write_text(text)
+
+
+def score(
+    work: Path, files: list[Path], equivalent: dict[str, str]
+) -> list[tuple[str, int, int, int, list[str]]]:
+    """(file, killed, counted, equivalent, survivor keys) per mutated file, read from mutmut's data."""
+    os.chdir(work)  # mutmut's own readers take paths relative to the copy
+    sys.path.insert(0, str(work))
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+    from mutmut.stats import status_by_exit_code
+
+    rows = []
+    for source in files:
+        rel = source.relative_to(ROOT)
+        meta = work / "mutants" / (str(rel) + ".meta")
+        codes: dict[str, int | None] = (
+            json.loads(meta.read_text())["exit_code_by_key"] if meta.exists() else {}
+        )
+        killed = counted = skipped = 0
+        survivors: list[str] = []
+        for name, code in sorted(codes.items()):
+            status = status_by_exit_code[code]
+            if status in KILLED:
+                killed += 1
+                counted += 1
+                continue
+            key = mutant_key(name, get_diff_for_mutant(name, path=rel))
+            if key in equivalent:
+                skipped += 1
+                continue
+            counted += 1
+            survivors.append(f"{key}    [{status}: mutmut show {name}]")
+        rows.append((str(rel), killed, counted, skipped, survivors))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "modules", nargs="*", help="e.g. util/redact core/verdict 'diagnosis/*' (default: all)"
+    )
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTATION_JOBS", "1")))
+    parser.add_argument("--keep", action="store_true", help="keep the work copy (to run `mutmut show` in it)")
+    args = parser.parse_args(argv)
+    equivalent = load_equivalent()
+    table: list[tuple[str, int, int, int, list[str]]] = []
+    base = (
+        Path(os.environ.get("MUTATION_WORKDIR") or tempfile.gettempdir()) / f"sutazai-mutation-{os.getuid()}"
+    )
+    for spec in args.modules or DEFAULT:
+        files = module_files(spec)
+        if not files:
+            print(
+                f"mutation: no module matches {spec!r} under sutazai_tui/ (e.g. util/redact)", file=sys.stderr
+            )
+            return 2
+        tests = tests_for(spec, files)
+        work = base / re.sub(r"[^A-Za-z0-9]+", "-", spec).strip("-")
+        prepare(work, files, tests)
+        print(f"== {spec}: {len(files)} file(s), tests: {' '.join(tests)}", flush=True)
+        env = dict(os.environ, PYTHONPATH=str(work))
+        run = subprocess.run(
+            ["mutmut", "run", "--max-children", str(args.jobs)],
+            cwd=work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if run.returncode != 0:
+            print(f"mutation: mutmut failed on {spec}: {run.stderr.strip()[-2000:]}", file=sys.stderr)
+            return 1
+        here = Path.cwd()
+        table += score(work, files, equivalent)
+        os.chdir(here)
+        sys.path.remove(str(work))
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(
+        "\n| module | killed | non-equivalent mutants | equivalent excluded | score |\n|---|---|---|---|---|"
+    )
+    for rel, killed, counted, skipped, _ in table:
+        pct = 100.0 * killed / counted if counted else 100.0
+        print(f"| {rel} | {killed} | {counted} | {skipped} | {pct:.1f}% |")
+    for rel, *_, survivors in table:
+        for line in survivors:
+            print(f"survived {rel}: {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

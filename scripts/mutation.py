@@ -29,7 +29,11 @@ EQUIVALENT_FILE = Path(__file__).with_name("mutation-equivalent.txt")
 # (a new truth rule) runs against every non-engine test file that names it.
 TESTS: dict[str, list[str]] = {
     "util/redact": ["tests/test_redact.py", "tests/test_recorder.py"],
-    "actions/policy": ["tests/test_actions_unit.py", "tests/test_actions_policy.py"],
+    "actions/policy": [
+        "tests/test_actions_unit.py",
+        "tests/test_actions_policy.py",
+        "tests/test_actions_recreate.py",
+    ],
     "core/verdict": ["tests/test_verdict.py", "tests/test_check_containers.py", "tests/test_check_plugin.py"],
     "core/history": ["tests/test_history.py", "tests/test_diagnostics.py", "tests/test_monitor.py"],
     "sources/classify": ["tests/test_classify.py", "tests/test_http_source.py"],
@@ -166,12 +170,14 @@ def main(argv: list[str]) -> int:
             ["mutmut", "run", "--max-children", str(args.jobs)],
             cwd=work,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         if run.returncode != 0:
-            print(f"mutation: mutmut failed on {spec}: {run.stderr.strip()[-2000:]}", file=sys.stderr)
+            # Usually a test that fails unmutated: mutmut refuses to score a red suite.
+            said = re.sub(r"\x1b\[[0-9;]*[A-Za-z]|[^\n]*\r", "", run.stdout).strip()[-3000:]
+            print(f"mutation: mutmut failed on {spec} (are its tests green?):\n{said}", file=sys.stderr)
             return 1
         here = Path.cwd()
         table += score(work, files, equivalent)

@@ -203,3 +203,70 @@ def test_cancel_is_recorded_with_its_action(settings: Settings, **_: Any) -> Non
         "cancelled by the operator",
     )
     assert result.error is None and not result.ok
+
+
+def test_via_and_typed_reach_the_policy_for_every_action(settings: Settings) -> None:
+    fake = FakeBackend(running("sutazai-db"))  # its restart comes back running
+    actions = Actions(settings, fake)
+    assert actions.restart("sutazai-db", via="key R").result == "refused"  # protected, nothing typed
+    assert actions.restart("sutazai-db", via="key R", typed="sutazai-db").result == "done"
+    assert actions.kill("sutazai-db", via="palette").result == "refused"
+    assert actions.kill("sutazai-db", via="palette", typed="sutazai-db").result == "done"
+    assert [(line["action"], line["via"]) for line in read_audit(settings.audit_path)] == [
+        ("restart", "key R"),
+        ("restart", "key R"),
+        ("kill", "palette"),
+        ("kill", "palette"),
+    ]
+
+
+class SlowFake(TimedFake):
+    """An engine whose stop takes a while, as a real one does (SIGTERM, then the exit)."""
+
+    def stop(self, ref: str, timeout: int) -> None:
+        threading.Event().wait(0.05)  # the simulated engine's own slowness, not a settle delay
+        super().stop(ref, timeout)
+
+
+def test_an_action_is_timed_from_when_it_began(settings: Settings) -> None:
+    from datetime import UTC, datetime
+
+    before = datetime.now(UTC)
+    result = Actions(settings, SlowFake(running(APP))).stop(APP)
+    after = datetime.now(UTC)
+    assert before <= result.at <= after  # when it began, not when it ended or later
+    assert 50 <= result.duration_ms <= (after - before).total_seconds() * 1000
+    [line] = read_audit(settings.audit_path)
+    assert line["time"] == result.at.isoformat()  # the attempt's start, not the audit write's time
+
+
+def test_every_outcome_names_the_container_it_looked_at(settings: Settings) -> None:
+    fake = TimedFake(running(APP, state="exited"))
+    noop = Actions(settings, fake).stop(APP)
+    assert (noop.container_id, noop.state_before) == (fake.containers[APP].id, "exited")
+    fake = TimedFake(running(APP))
+    fake.fail = ContainerGone("404")
+    gone = Actions(settings, fake).stop(APP)
+    assert (gone.container_id, gone.state_before, gone.state_after) == (
+        fake.containers[APP].id,
+        "running",
+        "gone",
+    )
+
+
+def test_describe_carries_the_start_time(settings: Settings) -> None:
+    fake = TimedFake(running(APP))
+    brief = Actions(settings, fake).describe(APP)
+    assert brief.started_at == fake.containers[APP].started_at and brief.started_at is not None
+
+
+def test_the_default_backend_is_the_engine_from_the_settings(settings: Settings) -> None:
+    from sutazai_tui.actions.backends import DockerBackend
+
+    def factory() -> object:
+        raise AssertionError("no engine call is made by building the policy")
+
+    tuned = settings.model_copy(update={"docker_host": "unix:///tmp/x.sock", "docker_timeout": 7.0})
+    backend = Actions(tuned, client_factory=factory).backend
+    assert isinstance(backend, DockerBackend)
+    assert (backend.docker_host, backend.margin, backend._factory) == ("unix:///tmp/x.sock", 7.0, factory)

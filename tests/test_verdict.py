@@ -98,7 +98,9 @@ def test_each_endpoint_state_has_its_level(state: State, level: Level) -> None:
 
 
 def test_an_unjudged_endpoint_does_not_hide_the_ones_after_it() -> None:
-    snap = Snapshot(endpoints=(endpoint("health", State.UNKNOWN, "skipped"), endpoint("mcp", State.DOWN, "503")))
+    snap = Snapshot(
+        endpoints=(endpoint("health", State.UNKNOWN, "skipped"), endpoint("mcp", State.DOWN, "503"))
+    )
     verdict = assess(snap)
     assert verdict.level is Level.CRITICAL
     assert verdict.lines() == ["CRITICAL: mcp DOWN: 503", "UNKNOWN: health: skipped"]

@@ -170,3 +170,24 @@ def test_ages_read_in_seconds_minutes_then_hours() -> None:
         7199: "last poll 119 min ago",
         7200: "last poll 2 h ago",
     }
+
+
+def test_defaults_are_two_hours_of_thirty_second_polls() -> None:
+    history = History()
+    assert (history.snapshots.maxlen, history.interval) == (240, 30.0)
+    for n in range(31):
+        history.add(snap(ep("health", latency_ms=float(n))))
+    assert history.latencies("health") == [float(n) for n in range(1, 31)]  # the last 30 by default
+
+
+def test_now_defaults_to_the_aware_current_time() -> None:
+    from sutazai_tui.models import Event
+
+    history = History()
+    health = ep("health")
+    history.add(snap(health, at=datetime.now(UTC)))
+    assert history.display_state(health) == (State.OK, "health is OK")
+    assert history.stale_reason() is None
+    note = Event(at=T0, kind="action", subject="container:a", reason="stop a: done")
+    history.note(note)
+    assert list(history.events)[-1] == note

@@ -90,8 +90,14 @@ def mutant_key(name: str, diff: str) -> str:
     # mutmut names top-level functions x_<name> and methods xǁ<Class>ǁ<name>
     function = generated[2:].replace("ǁ", ".") if generated.startswith(("x_", "xǁ")) else generated
     function = f"{module}.{function}"
-    added = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
-    return f"{function} :: {' / '.join(added)}"
+    lines = diff.splitlines()
+    added = [ln[1:].strip() for ln in lines if ln.startswith("+") and not ln.startswith("+++")]
+    key = f"{function} :: {' / '.join(added)}"
+    if len(" ".join(added)) < 10:  # `break`, `)`: name the line above it too, to tell them apart
+        first = next((i for i, ln in enumerate(lines) if ln.startswith("-") and not ln.startswith("---")), 0)
+        above = next((ln.strip() for ln in reversed(lines[:first]) if ln.startswith(" ") and ln.strip()), "")
+        key += f" (after: {above})"
+    return key
 
 
 def prepare(work: Path, files: list[Path], tests: list[str]) -> None:

@@ -61,6 +61,18 @@ def test_naive_times_count_as_utc_and_aware_ones_keep_their_zone() -> None:
     assert clock(naive) == "23:10:05 UTC" and clock(None) == "an unknown time"
 
 
+def test_clock_is_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert clock(T0) == "23:10:05 UTC"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_spans_read_in_the_unit_an_operator_expects() -> None:
     cases = {
         0.6: "0.6 s",
@@ -72,6 +84,7 @@ def test_spans_read_in_the_unit_an_operator_expects() -> None:
         7199: "120 min",
         7200: "2.0 h",
         12600: "3.5 h",
+        3_600_000: "1000.0 h",
     }
     assert {s: span(s) for s in cases} == cases
 
@@ -101,6 +114,8 @@ def test_the_compose_service_name_comes_from_the_label_then_the_prefix() -> None
 def test_env_place_names_the_projects_env_file_when_known() -> None:
     labelled = box(labels=compose_labels(project__working_dir="/srv/sutazai/docker/"))
     assert env_place(labelled) == "its env file (`/srv/sutazai/docker/.env` or the service's `env_file`)"
+    boxed = box(labels=compose_labels(project__working_dir="/srv/APPX"))
+    assert env_place(boxed) == "its env file (`/srv/APPX/.env` or the service's `env_file`)"
     assert env_place(box(labels=compose_labels())) == "the container's environment"
     assert env_place(box()) == "the container's environment"
 
@@ -277,6 +292,12 @@ def test_stuck_initializing_lists_each_service_and_dates_it_by_its_answer() -> N
     )
     assert found.evidence == f"{seen}; limit 300 s; health itself says 'healthy'"
     assert "restart sutazai-backend" in found.fix
+    # A first /health that is fine does not end the search: the second one is stuck.
+    two = [
+        [initializing(at(i, n), name="health"), initializing(at(i, n), "database", name="health2")]
+        for i in range(n)
+    ]
+    assert [f.subject for f in stuck_initializing(ctx_of(*cycles(*two)))] == ["health2"]
 
 
 def test_a_carried_or_other_kind_of_answer_says_nothing_about_now() -> None:

@@ -161,7 +161,7 @@ def test_the_configured_cli_is_the_one_printed() -> None:
 def test_the_readme_table_is_the_generated_one() -> None:
     table = findings_table()
     lines = table.split("\n")
-    assert lines[:2] == ["| id | means | fix | recreate? |", "|---|---|---|---|"]
+    assert lines[:2] == ["| id | means | rests on | fix | recreate? |", "|---|---|---|---|---|"]
     recreate_rows = [line for line in lines[2:] if line.endswith(f"| {RECREATE_CELL} |")]
     assert len(recreate_rows) == len(NEEDS_RECREATE) and all(
         line.endswith(" | no |") or line in recreate_rows for line in lines[2:]
@@ -237,7 +237,7 @@ def test_a_hang_is_dated_from_its_first_cycle_and_found_behind_other_endpoints()
     snaps = cycles(*[[other, health(at(i, n), "ok-health"), hung(at(i, n))] for i in range(n)])
     [found] = startup_hang(ctx_of(*snaps))
     assert found.subject == "health"
-    assert f"in 3 consecutive cycles since {clock(at(0, n))}" in found.evidence
+    assert f" 3 consecutive cycles since {clock(at(0, n))}" in found.evidence
     assert found.evidence.endswith("no container data (containers off or the engine unreachable)")
 
 
@@ -265,14 +265,14 @@ def emergency(**values: Any) -> EndpointStatus:
     return EndpointStatus(name="emergency", **(base | {"status": "emergency", "checked_at": T0} | values))
 
 
-def test_the_emergency_finding_quotes_the_backend_and_its_time() -> None:
+def test_the_emergency_route_alone_is_info_and_says_where_the_mode_comes_from() -> None:
     [bare] = emergency_build(ctx_of(Snapshot(taken_at=T0, endpoints=(emergency(),))))
-    assert bare.title == "the backend runs its emergency build: normal initialization was bypassed"
-    assert bare.evidence == "GET /health-emergency answered 200 status 'emergency' at 23:10:05 UTC"
-    [said] = emergency_build(ctx_of(Snapshot(taken_at=T0, endpoints=(emergency(message="bypassed"),))))
-    assert (
-        said.evidence == "GET /health-emergency answered 200 status 'emergency': 'bypassed' at 23:10:05 UTC"
+    assert (bare.severity, bare.title) == ("info", "emergency-fix build deployed; mode from the log: unknown")
+    assert bare.evidence == (
+        "GET /health-emergency answered 200 at 23:10:05 UTC (it does on every start of that build); "
+        "no start-up mode line in sutazai-backend's log"
     )
+    assert emergency_build(ctx_of(Snapshot(taken_at=T0, endpoints=(emergency(carried=True),)))) == []
 
 
 def initializing(at_: datetime, *services: str, name: str = "health", **values: Any) -> EndpointStatus:

@@ -234,3 +234,24 @@ def test_demo_backend_cli_plays_the_november_line_and_check_names_the_services()
     assert check.returncode == 1, check.stdout + check.stderr
     assert "WARNING: health DEGRADED: liveness only; /health/detailed" in check.stdout
     assert "unhealthy: redis, rabbitmq, neo4j, chromadb, qdrant, faiss, consul, kong, ollama" in check.stdout
+
+
+async def test_tui_health_panel_says_liveness_only_and_lists_the_detailed_services() -> None:
+    from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
+    from tests.tui_support import make_app, panel_states, wait_until
+
+    backend = SimulatedBackend("november", rate_limit=False)
+    await backend.start()
+    try:
+        app = make_app(backend, containers=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: "detailed" in panel_states(app), 10)
+            states = panel_states(app)
+            health = next(p for p in app.query(EndpointPanel) if p.endpoint_name == "health")
+            text = health.render().plain
+    finally:
+        await backend.stop()
+    assert states["health"][0] is State.DEGRADED
+    assert states["health"][1].startswith("liveness only; /health/detailed: backend says 'degraded'")
+    assert states["mcp"][0] is State.OK and "detailed-v1" not in states
+    assert "redis unhealthy" in text  # the detailed answer's services, on the health panel

@@ -31,7 +31,14 @@ from sutazai_tui.models import (
 # Series that are 1 for the current state: filtering `== 1` keeps only what is true now.
 CURRENT = '{__name__=~"sutazai_(verdict|endpoint_state|container_state|finding)"} == 1'
 LAST_CYCLE = "sutazai_last_cycle_timestamp_seconds"
-KINDS = {"health": EndpointKind.HEALTH, "emergency": EndpointKind.EMERGENCY, "mcp": EndpointKind.MCP}
+KINDS = {
+    "health": EndpointKind.HEALTH,
+    "emergency": EndpointKind.EMERGENCY,
+    "mcp": EndpointKind.MCP,
+    # Found by trying on both backend lines (sources/lines.py DETAILED_PATHS).
+    "detailed": EndpointKind.DETAILED,
+    "detailed-v1": EndpointKind.DETAILED,
+}
 
 
 class PrometheusError(Exception):

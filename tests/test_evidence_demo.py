@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from sutazai_tui.cli.check import run_check
+from sutazai_tui.config.settings import ProbeConfig
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
@@ -97,3 +99,19 @@ async def test_november_line_with_dependencies_down_is_not_ok(server: SimulatedB
     code, doc = await check_json(server)
     assert code >= 1
     assert any("redis" in line for line in doc["reasons"])
+
+
+@pytest.mark.parametrize("server", ["redis-down"], indirect=True)
+async def test_check_prints_the_evidence_it_saw_and_never_a_whole_log(server: SimulatedBackend) -> None:
+    with socket.socket() as s:  # a port nothing listens on: Redis is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = io.StringIO()
+    probe = ProbeConfig(name="redis", kind="redis", port=port)
+    s = settings_for(server.url, containers=True, probes=[probe])
+    await run_check(s, containers=SimulatedFleet(server), out=out)
+    text = out.getvalue()
+    assert f"redis        redis    127.0.0.1:{port}" in text and "DOWN    connection refused" in text
+    assert "LOG sutazai-backend since" in text and "Backend started in normal mode" in text
+    assert "Failed to connect to Redis" in text
+    assert text.count("GET /health 200") <= 2  # the last line of each log read, never the log itself

@@ -13,6 +13,7 @@ from sutazai_tui.cli.plugin import check_line, prefixed, status_line
 from sutazai_tui.config.settings import ConfigError, Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.core.verdict import RANK, Level, Overall, assess
+from sutazai_tui.diagnosis.context import clock
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
 from sutazai_tui.sources.base import ContainerSource
@@ -20,6 +21,23 @@ from sutazai_tui.sources.factory import container_source
 from sutazai_tui.util import fmt
 
 CHECK_CPU_WINDOW_S = 1.0
+
+
+def render_evidence(snapshot: Snapshot, out: TextIO) -> None:
+    """The independent evidence seen: dependency probes and the matched log lines (never a whole log)."""
+    if snapshot.probes:
+        print("\nPROBES", file=out)
+        for p in snapshot.probes:
+            said = {True: "up", False: "DOWN", None: "unknown"}[p.up]
+            print(f"  {p.name:<12} {p.kind:<8} {p.address:<21} {said:<7} {p.detail}", file=out)
+    for log in snapshot.logs:
+        since = f" since {clock(log.started_at)}" if log.started_at else ""
+        read = f"{log.lines} lines read, {len(log.matches)} matched"
+        print(f"\nLOG {log.container}{since}: {log.error or read}", file=out)
+        for m in log.matches:
+            print(f"  [{clock(m.at)}] {m.text}", file=out)
+        if log.last is not None:
+            print(f"  last line: [{clock(log.last.at)}] {log.last.text}", file=out)
 
 
 def render_text(
@@ -54,6 +72,7 @@ def render_text(
             f" load {' '.join(f'{x:.2f}' for x in h.load) if h.load else '—'}",
             file=out,
         )
+    render_evidence(snapshot, out)
     for line in snapshot.errors:
         print(f"error: {line}", file=out)
     if findings:

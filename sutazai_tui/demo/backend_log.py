@@ -64,3 +64,5 @@ BACKEND_LOG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 # Phases that are a new deployment of the backend: its container starts afresh.
 REDEPLOYED = {answers.RECOVERED, answers.DEGRADED}
+# A dependency the scenario stopped: its last words, then nothing.
+STOPPED = ("Received SIGTERM scheduling shutdown...", "Ready to exit, bye bye...")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED
+from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED, STOPPED
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.sources.details import FleetDetails
 
@@ -160,6 +160,8 @@ class SimulatedFleet:
     def _script(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if name == BACKEND:
             return BACKEND_LOG.get(self.phase, ((), ()))
+        if self._dependency_down(self._get(name), self.phase):
+            return STOPPED, ()  # a stopped container writes nothing more
         return (), ()
 
     def _get(self, name: str) -> _Sim:

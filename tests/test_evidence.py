@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sutazai_tui.config.settings import ProbeConfig
+import pytest
+
+from sutazai_tui.config.settings import ConfigError, ProbeConfig, load_settings
 from sutazai_tui.core.evidence import backend_mode, join_evidence
 from sutazai_tui.demo.answers import EMERGENCY, HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
@@ -27,7 +30,7 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
-from sutazai_tui.sources.details import LogLine
+from sutazai_tui.sources.details import LogLine, read_head
 from sutazai_tui.sources.logs import PER_SIGNATURE, LogWatcher, Matcher, watched
 from sutazai_tui.sources.probes import SSL_REQUEST, default_probes, probe, published_ports, run_probes
 from sutazai_tui.util.redact import MASK, Redactor
@@ -327,3 +330,35 @@ async def test_the_demo_incident_keeps_its_story_with_log_evidence() -> None:
     (evidence,) = await LogWatcher(fleet.log_reader).read([primary])
     field = evidence.find("field-required")
     assert field is not None and field.detail == "SECRET_KEY" and "dem0pass" not in field.text
+
+
+def test_probes_config_mistakes_are_one_line_naming_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[probes]]\nname = "redis"\nkind = "redis"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as missing:
+        load_settings(path)
+    assert "probes.0.port" in str(missing.value) and "\n" not in str(missing.value)
+    path.write_text('[[probes]]\nname = "mq"\nkind = "amqp"\nport = 5672\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as kind:
+        load_settings(path)
+    assert "probes.0.kind" in str(kind.value) and "'redis'" in str(kind.value)
+    path.write_text(
+        '[[probes]]\nname = "redis"\nkind = "redis"\nport = 16379\ndeadline = 0.5\n', encoding="utf-8"
+    )
+    (probe_cfg,) = load_settings(path).probes
+    assert (probe_cfg.host, probe_cfg.port, probe_cfg.deadline) == ("127.0.0.1", 16379, 0.5)
+
+
+def test_read_head_keeps_whole_lines_from_the_start_and_closes_the_stream() -> None:
+    closed: list[bool] = []
+
+    class Stream:
+        def __iter__(self) -> Iterator[bytes]:
+            for k in range(10_000):  # far more than asked: the reader must stop early
+                yield f"line {k}\n".encode()
+
+        def close(self) -> None:
+            closed.append(True)
+
+    got = read_head(Stream(), limit=100)
+    assert got.startswith(b"line 0\n") and got.endswith(b"\n") and len(got) <= 100 and closed == [True]

@@ -58,8 +58,10 @@ def _primary_view(ctx: Context) -> tuple[bool | None, str]:
 def _last_words(ctx: Context) -> str:
     """The primary's last log line before silence: the step a hung start-up is stuck after."""
     log = ctx.latest.log(ctx.primary)
-    if log is None or log.last is None:
-        return "" if log is None else f"; its log could not be read ({log.error})" if log.error else ""
+    if log is None:
+        return ""  # no engine, or logs turned off: nothing to quote
+    if log.last is None:
+        return f"; its log could not be read ({log.error})" if log.error else "; its log is empty"
     silent = f", silent for {span(ctx.seconds_since(log.last.at))}" if log.last.at is not None else ""
     return f"; its last log line{silent}: {quote(log.last)}"
 

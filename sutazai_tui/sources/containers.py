@@ -313,7 +313,10 @@ class DockerSource:
         a one-line problem when the engine failed to say and nothing earlier is known."""
         cid, key = row["Id"], row_key(row)
         seen = self._seen.get(cid)
-        if seen is not None and seen[0] == key and not moved(row, seen[1], datetime.now(UTC)):
+        # A crash loop is always asked again: restarts under `moved`'s slack (fast cycles, short
+        # backoff) leave its row as it was while RestartCount climbs, and the loop is the incident.
+        looping = row.get("State") == "restarting"
+        if seen is not None and seen[0] == key and not looping and not moved(row, seen[1], datetime.now(UTC)):
             return seen[1]
         try:
             info, pid = await self._run(_inspect, self._client, cid)

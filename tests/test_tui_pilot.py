@@ -184,7 +184,7 @@ async def test_findings_panel_is_worst_first_and_hidden_when_empty(backend: Simu
         app.dashboard.show_findings([warn, crit])
         await pilot.pause()
         assert panel.display and [f.id for f in panel.findings] == ["c", "w"]
-        assert "CRITICAL" in str(panel.render())
+        assert "CRITICAL" in panel.text
         app.dashboard.show_findings([])
         assert not panel.display
 
@@ -198,7 +198,7 @@ async def test_live_findings_name_the_incidents_causes(backend: SimulatedBackend
         panel = app.query_one(FindingsPanel)
         expected = {"emergency-build", "env-name-mismatch"}
         await wait_until(pilot, lambda: expected <= {f.id for f in panel.findings}, deadline_s=10.0)
-        assert "JWT_SECRET_KEY" in str(panel.render())
+        assert "JWT_SECRET_KEY" in panel.text
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)])

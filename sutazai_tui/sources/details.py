@@ -162,9 +162,13 @@ def inspect_view(raw: Mapping[str, Any]) -> InspectView:
         if check.get("Test")
         else ["none"]
     )
-    status = ((raw.get("State") or {}).get("Health") or {}).get("Status")
-    if status:
-        health.append(f"status: {status}")
+    probe = (raw.get("State") or {}).get("Health") or {}
+    if probe.get("Status"):
+        health.append(f"status: {probe['Status']}")
+    if probe.get("Log"):  # the engine keeps the last few probes; the newest says why it fails
+        last = probe["Log"][-1]
+        said = " ".join(str(last.get("Output") or "").split())[:300] or "(no output)"
+        health.append(f"last probe: exit {last.get('ExitCode')} at {str(last.get('End', ''))[:19]}: {said}")
     labels = config.get("Labels") or {}
     return InspectView(
         name=str(raw.get("Name", "")).lstrip("/"),

@@ -47,7 +47,8 @@ class SutazaiApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # After the screen's keys in the footer: quit comes last.
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        # ctrl+c quits only from the main screen: in a sub-screen it closes that (see action_interrupt).
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="quit_ctrl_c"),
     ]
 
     def __init__(
@@ -99,6 +100,18 @@ class SutazaiApp(App[int]):
         """Textual's own palette entries plus the Dashboard's."""
         yield from super().get_system_commands(screen)
         yield from self.dashboard.commands()
+
+    def action_interrupt(self) -> None:
+        """ctrl+c: quit from the main screen; elsewhere close the sub-screen (logs: stop following first)."""
+        screen = self.screen
+        if screen is self.dashboard or len(self.screen_stack) <= 1:
+            self.exit()
+            return
+        interrupt = getattr(screen, "action_interrupt", None)
+        if callable(interrupt):
+            interrupt()
+        else:  # help, the command palette, …: what escape would do
+            screen.dismiss(None)
 
     def _problem(self, session: Session, text: str, severity: Severity) -> None:
         # A session's trouble outside a cycle (containers off, recording stopped): one notification.

@@ -144,6 +144,10 @@ class ConfirmScreen(ModalScreen[bool]):
         """Do nothing."""
         self.dismiss(False)
 
+    def action_interrupt(self) -> None:
+        """ctrl+c cancels (never quits the monitor from a dialog)."""
+        self.action_cancel()
+
     @on(Input.Changed, "#confirm-typed")
     def _typed_changed(self) -> None:
         self.query_one("#confirm-ok", Button).disabled = not self._name_typed()

@@ -17,11 +17,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import DataTable, Footer, Input, OptionList
 
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.records import RecordsController
+from sutazai_tui.tui.screens.container import ContainerScreen
+from sutazai_tui.tui.screens.finding import FindingScreen
 from sutazai_tui.tui.screens.help import HelpScreen, help_places, screen_keys
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel, panel_view
@@ -77,7 +79,7 @@ class Dashboard(Screen[None]):
         with Horizontal(id="endpoints"):
             for endpoint in self.session.settings.all_endpoints():
                 yield self._panels.setdefault(endpoint.name, EndpointPanel(endpoint.name))
-        yield FindingsPanel()
+        yield FindingsPanel(self.clock)
         with Horizontal(id="main"):
             with Vertical(id="table-box"):
                 yield FilterBar()
@@ -261,6 +263,41 @@ class Dashboard(Screen[None]):
     @on(FilterBar.Closed)
     def _filter_closed(self) -> None:
         self.query_one(ContainerTable).focus()
+
+    @on(OptionList.OptionSelected, "#findings")
+    def _finding_chosen(self, event: OptionList.OptionSelected) -> None:
+        panel = self.query_one(FindingsPanel)
+        if 0 <= event.option_index < len(panel.findings):
+            self.open_finding(panel.findings[event.option_index])
+
+    def open_finding(self, finding: Finding) -> None:
+        """The finding screen: evidence and fix in full."""
+        since = self.query_one(FindingsPanel).first_seen.get((finding.id, finding.subject))
+        self.app.push_screen(FindingScreen(finding, since, self.clock()))
+
+    @on(DataTable.RowSelected, "#containers")
+    def _container_chosen(self) -> None:
+        self.open_container()
+
+    def open_container(self) -> None:
+        """The selected container's screen: state, probe, findings, keys to logs and actions."""
+        chosen = self.selected_container()
+        if chosen is None:
+            return
+        name = chosen.name
+
+        def read() -> tuple[ContainerStats | None, tuple[Finding, ...]]:
+            snap = self.snapshot
+            return (snap.container(name) if snap else None), self.query_one(FindingsPanel).findings
+
+        def act(action: str) -> None:
+            getattr(self, f"action_{action}")()
+
+        def can(action: str) -> bool:
+            return hasattr(self, f"action_{action}")
+
+        details = self.session.details() if can("logs") else None
+        self.app.push_screen(ContainerScreen(name, read, self.clock, act, can, details))
 
     def action_help(self) -> None:
         """Keys, the config file in use and where files go."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -34,9 +35,12 @@ class InspectScreen(Screen[None]):
         Binding("q", "close", "Back", show=False, id="inspect.close_q"),
     ]
 
-    def __init__(self, container: str, details: ContainerDetails) -> None:
+    def __init__(
+        self, container: str, details: ContainerDetails, state: Sequence[tuple[str, str]] = ()
+    ) -> None:
         super().__init__(id="inspect")
         self.container, self.details = container, details
+        self.state = tuple(state)  # the state block (exit code, restarts, OOM…) from the last cycle
         self.view: InspectView | None = None
         self.error: str | None = None
 
@@ -71,6 +75,10 @@ class InspectScreen(Screen[None]):
             tree.root.add_leaf(message.error or "no answer")
         else:
             status.update(f"inspect {message.view.name} (env values are never read: •••)")
+            if self.state:
+                node = tree.root.add("state", expand=True)
+                for key, value in self.state:
+                    node.add_leaf(f"{key}: {value}")
             for title, lines in message.view.sections:
                 node = tree.root.add(title, expand=True)
                 for line in lines:
@@ -89,4 +97,8 @@ class InspectScreen(Screen[None]):
 
     def action_close(self) -> None:
         """Back to the monitor."""
+        self.dismiss(None)
+
+    def action_interrupt(self) -> None:
+        """ctrl+c closes this screen; it quits only from the main screen."""
         self.dismiss(None)

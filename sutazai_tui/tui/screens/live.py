@@ -26,6 +26,7 @@ from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
 from sutazai_tui.tui.controllers.alerts import AlertsController
 from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
+from sutazai_tui.tui.screens.container import state_rows
 from sutazai_tui.tui.screens.dashboard import FILTER, HELP, SNAPSHOT, TABLE, Dashboard
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
@@ -284,7 +285,8 @@ class LiveScreen(Dashboard):
     def action_inspect(self) -> None:
         """The selected container's configuration as a tree."""
         if (chosen := self._chosen("inspect")) is not None:
-            self.app.push_screen(InspectScreen(chosen.name, self.session.details()))
+            state = state_rows(chosen, self.clock())
+            self.app.push_screen(InspectScreen(chosen.name, self.session.details(), state))
 
     # -- targets -------------------------------------------------------------------------------
 

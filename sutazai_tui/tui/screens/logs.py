@@ -191,3 +191,10 @@ class LogsScreen(Screen[None]):
             self.query_one("#logs-box").focus()
             return
         self.dismiss(None)
+
+    def action_interrupt(self) -> None:
+        """ctrl+c: stop following first (like `tail -f`), then close; it never quits the monitor."""
+        if self.follow:
+            self.action_toggle_follow()
+            return
+        self.dismiss(None)

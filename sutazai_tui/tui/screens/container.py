@@ -1,0 +1,188 @@
+"""The container screen (`enter` on a row): its state block, the last health-probe output, its
+findings in full, and keys to its logs, inspect and actions; `escape` goes back.
+
+It follows the Dashboard: each second it re-reads the container from the snapshot on screen, so an
+action taken from here shows its effect here. The actions themselves are the Dashboard's (the
+table's cursor stays on this container), so they keep their confirmations and audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
+from sutazai_tui.tui.screens.finding import evidence_items, fix_commands
+from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
+from sutazai_tui.tui.widgets.state_style import state_word
+from sutazai_tui.util import fmt
+
+if TYPE_CHECKING:
+    from sutazai_tui.sources.details import ContainerDetails
+
+MUTED = "$text-muted"
+
+
+def state_rows(c: ContainerStats, now: datetime) -> list[tuple[str, str]]:
+    """The state block (also the inspect screen's first section): label, value."""
+    exit_code = fmt.DASH if c.exit_code is None else str(c.exit_code)
+    up = c.started_at
+    started = f"{fmt.local_time(up)} ({fmt.since(up, now)} ago)" if up else fmt.DASH
+    rows = [
+        ("docker", c.state + (f", health {c.health}" if c.health else "")),
+        ("exit code", exit_code),
+        ("started", started),
+        ("finished", fmt.local_time(c.finished_at) if c.finished_at else fmt.DASH),
+        ("restarts", f"{c.restart_count} restart{'s' if c.restart_count != 1 else ''}"),
+        ("OOM-killed", "YES: out of memory" if c.oom_killed else "no"),
+        ("image", c.image or fmt.DASH),
+    ]
+    return rows
+
+
+def finding_block(f: Finding) -> Content:
+    """One finding in full: headline, evidence, fix, commands."""
+    lines = [
+        Content.assemble(severity_badge(f), " ", (f.title, "bold")),
+        *(Content.assemble(("  seen ", MUTED), item) for item in evidence_items(f.evidence)),
+        Content.assemble(("  fix  ", MUTED), f.fix),
+        *(Content.styled(f"  $ {cmd}", "bold $accent") for cmd in fix_commands(f.fix)),
+    ]
+    return Content("\n").join(lines)
+
+
+def container_body(c: ContainerStats, findings: tuple[Finding, ...], probe: str, now: datetime) -> Content:
+    """Everything the screen shows (tests and snapshots read this)."""
+    state = container_state(c)
+    head = Content.assemble(state_word(state), "  ", (container_reason(c), "bold"))
+    rows = [Content.assemble((f"{k:<11}", MUTED), v) for k, v in state_rows(c, now)]
+    rows.append(Content.assemble((f"{'last probe':<11}", MUTED), probe))
+    parts = [head, *rows, Content.styled(f"\nfindings ({len(findings)})", "bold underline")]
+    parts.extend(finding_block(f) for f in findings) if findings else parts.append(Content("none"))
+    return Content("\n").join(parts)
+
+
+class ProbeRead(Message):
+    """The health-check lines of the container's inspect (or why they could not be read)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ContainerScreen(Screen[None]):
+    """One container; `act(action)` runs a Dashboard action on it (logs, inspect, stop, …)."""
+
+    DEFAULT_CSS = """
+    ContainerScreen #container-box { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "act('logs')", "Logs", id="container.logs"),
+        Binding("i", "act('inspect')", "Inspect", id="container.inspect"),
+        Binding("x", "act('stop_container')", "Stop", id="container.stop"),
+        Binding("R", "act('restart_container')", "Restart", id="container.restart"),
+        Binding("C", "act('recreate_container')", "Recreate", show=False, id="container.recreate"),
+        Binding("j", "scroll(1)", "Down", show=False, id="container.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="container.up"),
+        Binding("escape", "close", "Back", id="container.close"),
+        Binding("q", "close", "Back", show=False, id="container.close_q"),
+    ]
+
+    def __init__(
+        self,
+        name: str,
+        read: Callable[[], tuple[ContainerStats | None, tuple[Finding, ...]]],
+        clock: Callable[[], datetime],
+        act: Callable[[str], None],
+        can: Callable[[str], bool],
+        details: ContainerDetails | None = None,
+    ) -> None:
+        super().__init__(id="container")
+        self.container_name, self._read, self._clock, self._act, self._can = name, read, clock, act, can
+        self.details = details
+        self.probe = "reading…" if details is not None else "not available here"
+        self._shown: Content | None = None
+
+    def compose(self) -> ComposeResult:
+        """The container, footer."""
+        with VerticalScroll(id="container-box") as box:
+            box.border_title = f"container {self.container_name}"
+            yield Static(id="container-body")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """Paint, follow the Dashboard each second, read the health probe in a thread."""
+        self.query_one("#container-box").focus()
+        self.refresh_body()
+        self.set_interval(1.0, self.refresh_body)
+        if self.details is not None:
+            self._probe()
+
+    @property
+    def body(self) -> Content:
+        """What the screen shows now."""
+        c, findings = self._read()
+        if c is None:
+            return Content(f"{self.container_name} is no longer listed by the engine")
+        mine = worst_first([f for f in findings if f.subject == self.container_name])
+        return container_body(c, mine, self.probe, self._clock())
+
+    def refresh_body(self) -> None:
+        """Repaint if what it shows changed."""
+        if not self.is_attached:
+            return
+        body = self.body
+        if body != self._shown:
+            self._shown = body
+            self.query_one("#container-body", Static).update(body)
+
+    @work(thread=True, exit_on_error=False, group="probe")
+    def _probe(self) -> None:
+        assert self.details is not None
+        try:
+            view = self.details.inspect(self.container_name)
+        except Exception as exc:  # one line on the screen, never a crash
+            self.post_message(ProbeRead(f"could not read: {exc}"))
+            return
+        lines = dict(view.sections).get("health check", ("none",))
+        probe = [ln.removeprefix("last probe: ") for ln in lines if ln.startswith("last probe")]
+        checks = "; ".join(ln for ln in lines if not ln.startswith("status"))
+        self.post_message(ProbeRead(probe[-1] if probe else f"no probe output recorded ({checks})"))
+
+    @on(ProbeRead)
+    def _probe_read(self, message: ProbeRead) -> None:
+        self.probe = message.text
+        self.refresh_body()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Actions the Dashboard has (a replay has no logs or stop): shown and working; others hidden."""
+        if action == "act":
+            return self._can(str(parameters[0]))
+        return True
+
+    def action_act(self, action: str) -> None:
+        """Run the Dashboard's action on this container."""
+        self._act(action)
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll by lines."""
+        box = self.query_one("#container-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + lines, animate=False)
+
+    def action_close(self) -> None:
+        """Back to the monitor."""
+        self.dismiss(None)
+
+    def action_interrupt(self) -> None:
+        """ctrl+c here closes this screen; it quits only from the main screen."""
+        self.action_close()

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets.data_table import ColumnKey
 
 from sutazai_tui.cli.entry import main
 from sutazai_tui.config.settings import ConfigError
@@ -92,7 +93,8 @@ async def test_o_cycles_the_sort_column_and_shift_o_reverses(backend: SimulatedB
         assert table.sort_column == "name" and [c.name for c in table.shown] == sorted(names)
         await pilot.press("O")
         assert [c.name for c in table.shown] == sorted(names, reverse=True)
-        assert "sort: name (reversed)" in str(table.border_subtitle)
+        assert "sort: name ▲" in str(table.border_title)
+        assert str(table.columns[ColumnKey("name")].label) == "NAME ▲"  # the sorted column is marked
         await pilot.press("o", "o", "o")  # state, health, restarts
         assert table.sort_column == "restarts"
         restarts = [c.restart_count for c in table.shown]

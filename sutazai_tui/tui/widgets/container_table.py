@@ -15,14 +15,16 @@ from sutazai_tui.models import ContainersStatus, ContainerStats, State, containe
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
 
+# Left to right by what an incident needs: at 80 columns the Docker state (exited, restarting) stays
+# on screen and the figures (MEM, I/O) are what scrolls off.
 COLUMNS = (
     ("name", "NAME"),
     ("state", "STATE"),
+    ("docker", "DOCKER"),
     ("health", "HEALTH"),
     ("restarts", "RST"),
     ("cpu", "CPU"),
     ("mem", "MEM used/limit"),
-    ("docker", "DOCKER"),
     ("up", "UP"),
     ("net", "NET rx/tx"),
     ("block", "BLOCK r/w"),
@@ -94,6 +96,7 @@ class ContainerTable(DataTable[Text | str]):
         self._rebuilding = False
         self._pending: dict[str, str] = {}
         self._down_since: datetime | None = None
+        self._enabled = True
         self.border_title = "containers"
 
     def on_mount(self) -> None:
@@ -125,7 +128,7 @@ class ContainerTable(DataTable[Text | str]):
         elif not down:
             self._down_since = None
         self._status, self._now = status, now
-        self._title(enabled)
+        self._enabled = enabled
         self._rebuild()
 
     def set_pending(self, name: str, text: str | None) -> None:
@@ -170,17 +173,18 @@ class ContainerTable(DataTable[Text | str]):
         self._rebuild()
 
     def _subtitle(self) -> str:
-        parts = [f"sort: {self._sort or 'worst'}{' (reversed)' if self._reverse else ''}"]
-        if self._sort is None and not self._reverse:
-            parts = []
-        if self._troubled_only:
-            parts.append("not OK only")
+        parts = []
         if self._filter:
             parts.append(f"filter: {self._filter}")
+        if self._sort is not None or self._reverse:
+            parts.append(f"sort: {self._sort or 'worst'} {'▲' if self._reverse else '▼'}")
+        if self._troubled_only:
+            parts.append("not-OK only")
         return " · ".join(parts)
 
     def _title(self, enabled: bool) -> None:
         status = self._status
+        self._enabled = enabled
         if not enabled:
             self.border_title = "containers: off (--no-containers)"
         elif status is None:
@@ -192,7 +196,20 @@ class ContainerTable(DataTable[Text | str]):
         elif not status.containers:
             self.border_title = f"containers (0) on {status.engine}: {status.reason}"
         else:
-            self.border_title = f"containers ({len(status.containers)}) on {status.engine}"
+            # What the table shows, out of how many, and why: `containers 2/8 · filter: agent · …`.
+            total = len(status.containers)
+            title = " · ".join([f"containers {len(self._shown)}/{total}", *filter(None, [self._subtitle()])])
+            if not self._shown:
+                title += " — no container matches"
+            self.border_title = title
+
+    def _columns(self) -> None:
+        # The sorted column's header carries the arrow (worst-first marks STATE); relabelled by
+        # re-adding the columns, as the rows are re-added each rebuild anyway.
+        marked, arrow = self._sort or "state", " ▲" if self._reverse else " ▼"
+        self.clear(columns=True)
+        for key, label in COLUMNS:
+            self.add_column(label + arrow if key == marked else label, key=key)
 
     def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
         """A cursor the operator moved pins that container, so re-sorting never moves the target."""
@@ -211,8 +228,8 @@ class ContainerTable(DataTable[Text | str]):
                 for c in ordered
                 if needle in c.name.lower() and not (self._troubled_only and container_state(c) is State.OK)
             ]
-            self.border_subtitle = self._subtitle()
-            self.clear()
+            self._title(self._enabled)
+            self._columns()
             variables = self.app.theme_variables
             for c in self._shown:
                 self.add_row(*self._cells(c, variables), key=c.name)
@@ -230,11 +247,11 @@ class ContainerTable(DataTable[Text | str]):
         return [
             c.name,
             Text(state.value, style=rich_style(variables, STATE_VARIABLE[state], bold=True)),
+            self._pending.get(c.name) or c.pending_action or c.state,
             Text(health, style=rich_style(variables, _HEALTH_VARIABLE.get(health, "foreground-muted"))),
             Text(str(c.restart_count), style=warn, justify="right"),
             Text(fmt.percent(c.cpu_percent), justify="right"),
             Text(_pair(c.mem_used, c.mem_limit), justify="right"),
-            self._pending.get(c.name) or c.pending_action or c.state,
             Text(uptime, justify="right"),
             Text(_pair(c.net_rx, c.net_tx), justify="right"),
             Text(_pair(c.blk_read, c.blk_write), justify="right"),

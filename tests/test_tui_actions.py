@@ -179,12 +179,16 @@ async def test_protected_needs_its_name_typed(backend: SimulatedBackend, tmp_pat
         screen = await open_confirm(app, pilot, "x")
         ok = screen.query_one("#confirm-ok", Button)
         assert ok.disabled
-        await pilot.press("y")  # not typed yet: the screen stays and says what to do
-        assert app.screen is screen and "exactly" in str(screen.query_one("#confirm-hint", Static).render())
         typed = screen.query_one("#confirm-typed", Input)
-        assert screen.focused is typed
+        assert screen.focused is typed  # focus starts in the name field
+        hint = screen.query_one("#confirm-hint", Static)
+        assert "type its name, then enter to stop" in str(hint.render())
+        await pilot.press("n", "y")  # letters are the name: neither cancels nor confirms
+        assert app.screen is screen and typed.value == "ny" and ok.disabled
+        await pilot.press("backspace", "backspace")
         await pilot.press(*"sutazai-postgre", "enter")  # a wrong name is not confirmable
         assert app.screen is screen and ok.disabled and fleet.inspect(POSTGRES).state == "running"
+        assert "exactly" in str(hint.render())
         await pilot.press("s")
         assert not ok.disabled
         await pilot.press("enter")

@@ -48,7 +48,15 @@ class SutazaiApp(App[int]):
         # After the screen's keys in the footer: quit comes last.
         Binding("q", "quit", "Quit", id="quit"),
         # ctrl+c quits only from the main screen: in a sub-screen it closes that (see action_interrupt).
-        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        Binding(
+            "ctrl+c",
+            "interrupt",
+            "Quit",
+            show=False,
+            priority=True,
+            tooltip="Quit (in logs, a dialog or a sub-screen: close it)",
+            id="quit_ctrl_c",
+        ),
     ]
 
     def __init__(

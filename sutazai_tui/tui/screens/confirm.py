@@ -1,8 +1,9 @@
 """The confirmation before a container action: what will happen, to which container; Cancel first.
 
 `y` confirms, `n` or `escape` cancels. A protected container is confirmed only once its name is
-typed exactly (the core checks the typed name again: this screen only keeps a wrong one from
-being sent). The screen holds no engine: the caller describes the container first and acts after.
+typed exactly: focus starts in the name field and enter confirms once it matches (the core checks
+the typed name again: this screen only keeps a wrong one from being sent).
+The screen holds no engine: the caller describes the container first and acts after.
 """
 
 from __future__ import annotations
@@ -108,14 +109,17 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         """Effect, container, the typed name if protected, then Cancel and the action."""
-        view, name = self.view, self.view.brief.name
+        view = self.view
         with Vertical(id="confirm-box") as box:
             box.border_title = view.title
-            box.border_subtitle = "y confirm · n/esc cancel"
+            protected = view.brief.protected
+            box.border_subtitle = (
+                "type the name + enter · esc cancel" if protected else "y confirm · n/esc cancel"
+            )
             yield Static(view.effect(), id="confirm-effect")
             yield Static(view.details(), id="confirm-details")
             if view.brief.protected:
-                yield Static(f"{name} is protected: type its name to confirm", id="confirm-hint")
+                yield Static(self._hint(), id="confirm-hint")
                 yield Input(placeholder="the container's name", id="confirm-typed")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel (n)", id="confirm-cancel", variant="primary")
@@ -123,9 +127,18 @@ class ConfirmScreen(ModalScreen[bool]):
                     f"{view.verb} (y)", id="confirm-ok", variant="error", disabled=view.brief.protected
                 )
 
+    def _hint(self) -> str:
+        verb = self.view.verb.lower()
+        return f"{self.view.brief.name} is protected: type its name, then enter to {verb} (escape cancels)"
+
     def on_mount(self) -> None:
-        """Cancel first: a stray Enter must not act."""
-        self.query_one("#confirm-cancel", Button).focus()
+        """Cancel first: a stray Enter must not act. A protected container: the name field first,
+        where letters are the name (y and n there are typed, never answers) and enter confirms
+        only once the name matches."""
+        if self.view.brief.protected:
+            self.query_one("#confirm-typed", Input).focus()
+        else:
+            self.query_one("#confirm-cancel", Button).focus()
 
     def _name_typed(self) -> bool:
         return not self.view.brief.protected or self.typed == self.view.brief.name
@@ -136,7 +149,7 @@ class ConfirmScreen(ModalScreen[bool]):
             self.dismiss(True)
             return
         hint = self.query_one("#confirm-hint", Static)
-        hint.update(f"type {self.view.brief.name} exactly to confirm (or n/escape to cancel)")
+        hint.update(f"not yet: type {self.view.brief.name} exactly, then enter (escape cancels)")
         hint.add_class("-wrong")
         self.query_one("#confirm-typed", Input).focus()
 

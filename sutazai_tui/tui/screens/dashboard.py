@@ -40,9 +40,16 @@ SPARK_CYCLES = 60
 # Bindings every view has; each screen lists them in its own BINDINGS, in footer order.
 SNAPSHOT = Binding("s", "snapshot", "Snap", tooltip="Snapshot: SVG screenshot + JSON state", id="snapshot")
 TABLE = [
-    Binding("o", "sort_next", "Sort", show=False, id="sort"),
-    Binding("O", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
-    Binding("v", "only_troubled", "Only not OK", show=False, id="only_troubled"),
+    Binding(
+        "o",
+        "sort_next",
+        "Sort",
+        show=False,
+        tooltip="Sort by the next column: worst, name, state, health, restarts, cpu, mem, …",
+        id="sort",
+    ),
+    Binding("O", "sort_reverse", "Reverse sort", show=False, tooltip="Reverse the sort", id="sort_reverse"),
+    Binding("v", "only_troubled", "Only not OK", show=False, tooltip="Only not-OK rows", id="only_troubled"),
 ]
 FILTER = Binding(
     "slash", "filter", "Filter", key_display="/", tooltip="Filter containers by name", id="filter"

@@ -48,6 +48,10 @@ class LogsScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", id="logs.search"),
         Binding("n", "next_match", "Next", id="logs.next"),
         Binding("N", "next_match(-1)", "Prev", show=False, id="logs.prev"),
+        Binding("g", "edge(0)", "Top", show=False, id="logs.top"),
+        Binding("G", "edge(1)", "Bottom", show=False, id="logs.bottom"),
+        Binding("j", "scroll(1)", "Down", show=False, id="logs.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="logs.up"),
         Binding("escape", "close", "Back", id="logs.close"),
         Binding("q", "close", "Back", show=False, id="logs.close_q"),
     ]
@@ -182,6 +186,16 @@ class LogsScreen(Screen[None]):
         self._render_lines()
         box = self.query_one("#logs-box", ScrollableContainer)
         box.scroll_to(y=max(0, self.matches[self.match_at] - box.size.height // 2), animate=False)
+
+    def action_edge(self, end: int) -> None:
+        """The first (0) or last (1) line."""
+        box = self.query_one("#logs-box", ScrollableContainer)
+        (box.scroll_end if end else box.scroll_home)(animate=False)
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll by lines."""
+        box = self.query_one("#logs-box", ScrollableContainer)
+        box.scroll_to(y=box.scroll_y + lines, animate=False)
 
     def action_close(self) -> None:
         """Back to the monitor (closes the search first if it is open)."""

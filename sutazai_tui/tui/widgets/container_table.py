@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
@@ -81,6 +82,14 @@ def _pair(a: int | None, b: int | None) -> str:
 
 class ContainerTable(DataTable[Text | str]):
     """Renders `ContainersStatus`; `selected_container` is what the cursor is on."""
+
+    # vi and k9s habits beside the arrows; enter (DataTable's select) opens the container.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "first_row", "First", show=False, id="table.first"),
+        Binding("G", "last_row", "Last", show=False, id="table.last"),
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="containers", cursor_type="row", zebra_stripes=False)
@@ -210,6 +219,16 @@ class ContainerTable(DataTable[Text | str]):
         self.clear(columns=True)
         for key, label in COLUMNS:
             self.add_column(label + arrow if key == marked else label, key=key)
+
+    def action_first_row(self) -> None:
+        """The cursor to the top row."""
+        if self._shown:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last_row(self) -> None:
+        """The cursor to the bottom row."""
+        if self._shown:
+            self.move_cursor(row=len(self._shown) - 1, animate=False)
 
     def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
         """A cursor the operator moved pins that container, so re-sorting never moves the target."""

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from sutazai_tui.records.recording import Recording
 
 
+# Greys for the state variables under NO_COLOR: error (DOWN) brightest, success (OK) dimmest.
+MONOCHROME_STATES = {"error": "#ffffff", "warning": "#d0d0d0", "secondary": "#b0b0b0", "success": "#8c8c8c"}
+
+
 def utc_now() -> datetime:
     """The wall clock; tests and replay pass their own."""
     return datetime.now(UTC)
@@ -103,6 +107,18 @@ class SutazaiApp(App[int]):
             self.set_keymap(check_keymap(settings.keymap, type(self)))
         if theme is not None:
             self.theme = theme
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables; under NO_COLOR the state colours ranked by severity.
+
+        Textual's monochrome filter greys colours by luminance, which would make red (DOWN, critical)
+        the dimmest word on screen: here the worst is the brightest, OK the dimmest.
+        """
+        variables = super().get_css_variables()
+        if self.no_color:
+            variables.update(MONOCHROME_STATES)
+            self.theme_variables = variables
+        return variables
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own palette entries plus the Dashboard's."""

@@ -303,7 +303,8 @@ class Dashboard(Screen[None]):
         def can(action: str) -> bool:
             return hasattr(self, f"action_{action}")
 
-        details = self.session.details() if can("logs") else None
+        # The probe is read where logs are (a live session that polls); a replay has no engine.
+        details = self.session.details() if can("logs") and self.session.monitor is not None else None
         self.app.push_screen(ContainerScreen(name, read, self.clock, act, can, details))
 
     def action_help(self) -> None:

@@ -188,3 +188,23 @@ def test_cli_audit(
     assert len(out) == 1 and "stop" in out[0]
     assert main(["audit", "--since", "nope"]) == 2
     assert "invalid --since" in capsys.readouterr().err
+
+
+def test_simulated_entries_are_marked_demo(log_path: Path) -> None:
+    when = datetime(2025, 8, 17, 23, 10, 5, tzinfo=UTC)
+    write_log(log_path, line(when, engine="simulated"), line(when, engine="unix:///var/run/docker.sock"))
+    _, lines = printed(log_path)
+    assert lines[0].startswith("DEMO  ") and not lines[1].startswith("DEMO")
+
+
+def test_the_demo_audits_apart_from_production(tmp_path: Path) -> None:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.demo.session import DemoSession
+
+    settings = Settings(state_dir=tmp_path)
+    session = DemoSession(settings)
+    try:
+        demo = session.start()
+    finally:
+        session.stop()
+    assert demo.audit_path == tmp_path / "demo" / "audit.jsonl" != settings.audit_path

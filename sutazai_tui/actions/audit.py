@@ -50,6 +50,10 @@ FIELDS = (
 )
 
 
+# The engine label of the demo's simulated fleet (demo/fleet.py), as audited.
+SIMULATED = "simulated"
+
+
 class AuditError(Exception):
     """The audit log cannot be written; the message is one line with the path and the fix."""
 
@@ -181,6 +185,8 @@ def format_entry(entry: Mapping[str, Any]) -> str:
         who += f" (ssh {entry['ssh_client']})"
     change = f"{entry.get('state_before') or '—'} → {entry.get('state_after') or '—'}"
     line = f"{shown}  {who}  {entry.get('action', '?'):<7} {entry.get('container') or '?'}  {change}"
+    if entry.get("engine") == SIMULATED:  # the demo's fleet: nothing real was touched
+        line = f"DEMO  {line}"
     line += f"  {entry.get('result', '?')}"
     quiet = entry.get("result") in ("done", "cancelled")  # the result word says it all
     detail = entry.get("error") or (None if quiet else entry.get("message"))

@@ -217,7 +217,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "audit":
         from sutazai_tui.actions.audit import print_audit
 
-        return print_audit(settings_from_args(args).audit_path, since=args.since)
+        settings = settings_from_args(args)
+        demo = getattr(args, "demo", False)
+        return print_audit(settings.demo_audit_path if demo else settings.audit_path, since=args.since)
     from sutazai_tui.tui.launch import run_tui
 
     return run_tui(

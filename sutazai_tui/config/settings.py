@@ -227,6 +227,11 @@ class Settings(BaseSettings):
         """The audit log file."""
         return self.audit_log or self.state_dir / "audit.jsonl"
 
+    @property
+    def demo_audit_path(self) -> Path:
+        """The demo's own audit log: simulated actions never mix with production's."""
+        return self.state_dir / "demo" / "audit.jsonl"
+
     def for_target(self, target: TargetConfig) -> Settings:
         """A copy watching `target`: its URL, engine, prefix and token, its own recording and audit log."""
         return self.model_copy(update=target_update(target, self.record, self.audit_path))

@@ -41,6 +41,8 @@ class DemoSession:
                 "default_endpoints": True,
                 "containers": True,
                 "token": None,
+                # Simulated actions are audited apart from production's (`sutazai-tui --demo audit`).
+                "audit_log": self._settings.demo_audit_path,
             }
         )
         return self.settings

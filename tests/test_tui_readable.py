@@ -99,7 +99,7 @@ async def test_enter_on_a_container_opens_its_screen_and_its_keys_work(backend: 
             "findings (",
         ):
             assert needle in body, body
-        await wait_until(pilot, lambda: screen.probe != "reading…")
+        await wait_until(pilot, lambda: screen.probe != "(reading)")
         await pilot.press("l")
         await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
         await pilot.press("ctrl+c")  # closes the logs, not the monitor

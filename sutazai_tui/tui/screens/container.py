@@ -110,7 +110,7 @@ class ContainerScreen(Screen[None]):
         super().__init__(id="container")
         self.container_name, self._read, self._clock, self._act, self._can = name, read, clock, act, can
         self.details = details
-        self.probe = "reading…" if details is not None else "not available here"
+        self.probe = "(reading)" if details is not None else "not available here"
         self._shown: Content | None = None
 
     def compose(self) -> ComposeResult:

@@ -24,7 +24,9 @@ class FilterBar(Input):
     def open(self) -> None:
         """Show the bar and take the keyboard."""
         self.display = True
-        self.focus()
+        # Now, not on the next idle (what focus() does): keys typed right after `/` (fast typing,
+        # a paste over SSH) would otherwise reach the table (`g` jumps, `x` stops a container).
+        self.screen.set_focus(self)
 
     def action_cancel(self) -> None:
         """Clear the filter and close."""

@@ -39,6 +39,7 @@ class ReplayScreen(Dashboard):
     """One recorded cycle on screen at a time (without a recording: what tests feed it)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [SNAPSHOT, *REPLAY_BINDINGS, *TABLE, FILTER, HELP]
+    TABLE_EDGE_KEYS: ClassVar[bool] = False  # g/G are the first/last cycle here, not the first/last row
 
     def __init__(
         self,

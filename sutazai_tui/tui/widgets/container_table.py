@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
@@ -220,13 +221,20 @@ class ContainerTable(DataTable[Text | str]):
         for key, label in COLUMNS:
             self.add_column(label + arrow if key == marked else label, key=key)
 
+    def _edge_keys(self) -> None:
+        # A replay's g/G go to its first/last cycle: skip, so the key reaches the screen.
+        if not getattr(self.screen, "TABLE_EDGE_KEYS", True):
+            raise SkipAction()
+
     def action_first_row(self) -> None:
         """The cursor to the top row."""
+        self._edge_keys()
         if self._shown:
             self.move_cursor(row=0, animate=False)
 
     def action_last_row(self) -> None:
         """The cursor to the bottom row."""
+        self._edge_keys()
         if self._shown:
             self.move_cursor(row=len(self._shown) - 1, animate=False)
 

@@ -36,7 +36,11 @@ TESTS: dict[str, list[str]] = {
     ],
     "core/verdict": ["tests/test_verdict.py", "tests/test_check_containers.py", "tests/test_check_plugin.py"],
     "core/history": ["tests/test_history.py", "tests/test_diagnostics.py", "tests/test_monitor.py"],
-    "sources/classify": ["tests/test_classify.py", "tests/test_http_source.py"],
+    "sources/classify": [
+        "tests/test_classify.py",
+        "tests/test_classify_rules.py",
+        "tests/test_http_source.py",
+    ],
     "diagnosis/*": [
         "tests/test_diagnostics.py",
         "tests/test_diagnosis_rules.py",

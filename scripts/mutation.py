@@ -47,7 +47,10 @@ TESTS: dict[str, list[str]] = {
         "tests/test_diagnosis_containers.py",
     ],
 }
-DEFAULT = ["util/redact", "actions/policy", "core/verdict", "core/history", "sources/classify", "diagnosis/*"]
+# The truth rules (issue 13) are decision modules too: core/evidence joins the log into the
+# endpoints' states, sources/lines reads both backend lines.
+DEFAULT = ["util/redact", "actions/policy", "core/verdict", "core/history", "core/evidence"]
+DEFAULT += ["sources/classify", "sources/lines", "diagnosis/*"]
 # Tests that read the source text itself: mutmut's rewritten copy (trampolines, its imports)
 # is not the source they check, so they cannot run there.
 DESELECT = ["tests/test_diagnostics.py::test_diagnostics_reads_env_names_only"]

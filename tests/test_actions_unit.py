@@ -24,6 +24,7 @@ from sutazai_tui.actions.backends import (
 from sutazai_tui.actions.policy import ActionResult, Actions
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainerStats
+from sutazai_tui.sources.compose import RecreatePlan
 
 APP = "sutazai-app"
 
@@ -68,6 +69,9 @@ class FakeBackend:
 
     def kill(self, ref: str) -> None:
         self._change(ref, "kill", state="exited", exit_code=137)
+
+    def recreate(self, plan: RecreatePlan, timeout: int) -> str:
+        raise BackendError("the fake engine has no compose project")  # test_actions_recreate has one
 
 
 def running(name: str, **extra: Any) -> ContainerInfo:

@@ -117,7 +117,7 @@ def test_mcp_404_says_it_may_be_a_crashed_router() -> None:
 def _status(name: str, kind: EndpointKind, **kw: object) -> EndpointStatus:
     fields: dict[str, object] = {"state": State.OK, "reason": "x", "checked_at": datetime.now(UTC)}
     fields.update(kw)
-    return EndpointStatus(name=name, url=f"http://127.0.0.1:1/{name}", kind=kind, **fields)  # type: ignore[arg-type]
+    return EndpointStatus(name=name, url=f"http://127.0.0.1:1/{name}", kind=kind, **fields)
 
 
 LIVENESS = {"details": {"app": "SutazAI Platform API", "liveness_only": True}, "reason": "liveness only"}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sutazai_tui.models import EndpointKind, State
+from sutazai_tui.models import EndpointKind, Scalar, State
 from sutazai_tui.sources.classify import (
     BLOCK_LASTS,
     Verdict,
@@ -120,7 +120,7 @@ def test_mcp_rules() -> None:
         "service_count": 18,
         "dind_status": "connected",
     }
-    details = {"bridge": "Stdio", "initialized": True, "services": 18, "dind": "connected"}
+    details: dict[str, Scalar] = {"bridge": "Stdio", "initialized": True, "services": 18, "dind": "connected"}
     assert judge(M, 200, {"status": "operational", **full}, False) == Verdict(
         State.OK, "operational, 18 services", status="operational", details=details
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ SLACK = 0.5
 
 
 async def poll_path(
-    hostile: HostileServer, path: str, kind: EndpointKind = EndpointKind.HEALTH, **kw: object
+    hostile: HostileServer, path: str, kind: EndpointKind = EndpointKind.HEALTH, **kw: Any
 ) -> tuple[EndpointStatus, float]:
     settings = settings_for(
         hostile.url,

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,7 @@ async def test_one_backend_is_one_session_polled_on_demand(backend: SimulatedBac
     settings = settings_for(backend.url, tmp_path, interval=60.0, record=tmp_path / "rec.jsonl")
     sessions = sessions_for(settings)
     assert len(sessions) == 1 and sessions[0].key == 0
-    session, cycles = sessions[0], []
+    session, cycles = sessions[0], list[Any]()
     joined: list[bool | None] = []  # poll_now asked while each cycle is in flight
 
     def started() -> None:

@@ -108,8 +108,8 @@ async def test_check_prints_the_evidence_it_saw_and_never_a_whole_log(server: Si
         port = s.getsockname()[1]
     out = io.StringIO()
     probe = ProbeConfig(name="redis", kind="redis", port=port)
-    s = settings_for(server.url, containers=True, probes=[probe])
-    await run_check(s, containers=SimulatedFleet(server), out=out)
+    settings = settings_for(server.url, containers=True, probes=[probe])
+    await run_check(settings, containers=SimulatedFleet(server), out=out)
     text = out.getvalue()
     assert f"redis        redis    127.0.0.1:{port}" in text and "DOWN    connection refused" in text
     assert "LOG sutazai-backend since" in text and "Backend started in normal mode" in text

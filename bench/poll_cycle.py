@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 IMAGE = "sutazai-test/busybox:latest"
 SOCKET = "/var/run/docker.sock"
 CHECKOUT = str(Path(__file__).resolve().parents[1])  # run from a checkout without installing
+BASE_THREADS = threading.active_count()  # the main thread: before any source made workers
 IDLE_GAP_S = 1.5  # longer than the engine's 1 s collection interval: its stats loop goes idle
 
 
@@ -128,15 +129,24 @@ async def timed(step: Callable[[], Awaitable[None]]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-async def most_threads(step: Callable[[], Awaitable[None]]) -> int:
-    """The most threads alive while the step runs (sampled every 10 ms)."""
-    peak = threading.active_count()
+async def most_threads(step: Callable[[], Awaitable[None]], source: DockerSource) -> int:
+    """The most threads the tool would have while the step runs (sampled every 10 ms).
+
+    The bench holds two sources in one process, so the tool's count is the process's threads
+    before any source ran (BASE_THREADS) plus this source's own workers.
+    """
+
+    def now() -> int:
+        pool = source._pool
+        return BASE_THREADS + (len(pool._threads) if pool is not None else 0)
+
+    peak = now()
     task = asyncio.ensure_future(step())
     while not task.done():
-        peak = max(peak, threading.active_count())
+        peak = max(peak, now())
         await asyncio.sleep(0.01)
     await task
-    return peak
+    return max(peak, now())
 
 
 async def set_phase(phase: str, api: Any, some_id: str) -> None:
@@ -160,7 +170,8 @@ async def measure(args: argparse.Namespace, env: dict[str, Any], names: list[str
     some_id = env["api"].inspect_container(names[0])["Id"]
     for step in methods.values():  # warm-up: imports, pools, and our first CPU sample
         await step()
-    t.threads, t.api_threads = await most_threads(methods["ours"]), await most_threads(methods["api"])
+    t.threads = await most_threads(methods["ours"], env["source"])
+    t.api_threads = await most_threads(methods["api"], env["fallback"])
     order = list(methods)
     for r in range(args.rounds):
         for method in order if r % 2 == 0 else order[::-1]:
@@ -171,11 +182,13 @@ async def measure(args: argparse.Namespace, env: dict[str, Any], names: list[str
 
 async def amain(args: argparse.Namespace) -> list[Timings]:
     """Create the fleets step by step, measure each, and always clean up."""
-    import docker
     import httpx
 
     sys.path.insert(0, CHECKOUT)
     from sutazai_tui.sources.containers import DockerSource
+    from sutazai_tui.sources.engine import import_docker
+
+    docker = import_docker()  # as the tool imports it (without paramiko)
 
     client = docker.from_env(timeout=60)
     prefix = f"sutazai-bench{secrets.token_hex(3)}-"

@@ -93,7 +93,9 @@ async def soak(args: argparse.Namespace) -> None:
     if args.simulated:
         source = SimulatedFleet(backend, count=args.containers)
     else:
-        import docker
+        from sutazai_tui.sources.engine import import_docker
+
+        docker = import_docker()  # as the tool imports it (without paramiko): RSS is measured
 
         from sutazai_tui.sources.containers import DockerSource
 

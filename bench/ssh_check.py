@@ -44,7 +44,9 @@ def one_check(server: SshServer, prefix: str, host: str | None) -> tuple[float, 
 
 def main() -> None:
     """Parse, set up, measure alternately, print, clean up."""
-    import docker
+    from sutazai_tui.sources.engine import import_docker
+
+    docker = import_docker()  # as the tool imports it (without paramiko): RSS is measured
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--containers", type=int, default=30)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-SSH_POOL = 6  # HTTP connections to an ssh:// engine: channels on one ssh connection, < MaxSessions 10
+SSH_POOL = 4  # API channels per client on an ssh:// engine: source 4 + actions 1 + logs 1 + counters 1 < MaxSessions 10
 
 
 def import_docker() -> Any:

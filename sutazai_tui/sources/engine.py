@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-SSH_POOL = 4  # API channels per client on an ssh:// engine: source 4 + actions 1 + logs 1 + counters 1 < MaxSessions 10
+# API channels per client on an ssh:// engine: the source's 4, actions' and logs' 1 each (their
+# calls come one at a time) and the counters command: 7 sessions, below sshd's MaxSessions 10.
+SSH_POOL = 4
 
 
 def import_docker() -> Any:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-# API channels per client on an ssh:// engine: the source's 4, actions' and logs' 1 each (their
-# calls come one at a time) and the counters command: 7 sessions, below sshd's MaxSessions 10.
+# API channels per client on an ssh:// engine: the source's 4, actions' and logs' usually 1 each
+# (their calls rarely overlap) and the counters command: 7 sessions, below sshd's MaxSessions 10.
 SSH_POOL = 4
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import os
+import shlex
 import signal
 import socket
 import struct
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import psutil
@@ -30,14 +31,18 @@ pytestmark = pytest.mark.slow
 class Serve:
     """`sutazai-tui serve` started by the test, with the tab processes it has started so far."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, options: Sequence[str] = (), stock: bool = False) -> None:
         self.port = free_port()
         self.log = (tmp_path / "serve.log").open("wb")
-        argv = ["serve", "--port", str(self.port), "--no-containers", "--read-only"]
-        argv += ["--base-url", "http://127.0.0.1:9"]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sutazai_tui", *argv], stdout=self.log, stderr=self.log
-        )
+        options = [*options] or ["--base-url", "http://127.0.0.1:9"]
+        common = ["--no-containers", "--read-only", *options]
+        argv = [sys.executable, "-m", "sutazai_tui", "serve", "--port", str(self.port), *common]
+        if stock:  # textual-serve as it comes, for a reference in bench/host_budget.py
+            app = shlex.join([sys.executable, "-m", "sutazai_tui", *common])
+            code = "import sys; from textual_serve.server import Server; "
+            code += "Server(sys.argv[1], port=int(sys.argv[2])).serve()"
+            argv = [sys.executable, "-c", code, app, str(self.port)]
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
         self.seen: dict[int, psutil.Process] = {}
         wait_for(self._listening, 30, "serve to listen")
 
@@ -112,6 +117,7 @@ def drop(sock: socket.socket) -> None:
 def first_frame(sock: socket.socket, already: bytes) -> bytes:
     """Bytes of the first websocket frame the app sent (its first screen)."""
     data = already
+    sock.settimeout(60)  # ten app processes starting on a busy machine take a while
     while len(data) < 64:
         chunk = sock.recv(65536)
         assert chunk, "the tab closed before its first frame"

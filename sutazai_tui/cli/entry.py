@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="run against a simulated backend and fleet (no backend needed)",
     )
+    # Internal: what a `serve` tab runs — the app over the live recording serve's one monitor writes.
+    parser.add_argument("--follow", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = sub.add_parser(
         "check", parents=[common], help="one cycle, print, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN"
@@ -223,5 +225,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from sutazai_tui.tui.launch import run_tui
 
     return run_tui(
-        settings_from_args(args), demo=getattr(args, "demo", False), config_path=getattr(args, "config", None)
+        settings_from_args(args),
+        demo=getattr(args, "demo", False),
+        config_path=getattr(args, "config", None),
+        follow=getattr(args, "follow", None),
     )

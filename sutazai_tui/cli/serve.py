@@ -1,6 +1,8 @@
 """`sutazai-tui serve`: the same monitor in a browser, through textual-serve (optional extra `serve`).
 
-The page is the full monitor with its action keys, and textual-serve has no login: it listens on
+The page is the full monitor with its action keys. Every tab is an app process (textual-serve) that
+follows the one monitor `serve` runs (serve_poller.py), so tabs cost the backend nothing; the
+processes end with their tab or with serve (serve_tabs.py). textual-serve has no login: it listens on
 loopback unless the operator says `--allow-remote` (then put it behind an authenticating proxy).
 """
 
@@ -50,11 +52,13 @@ def remote_refused(host: str, allow_remote: bool, verb: str, what: str, fix: str
     return False
 
 
-def forwarded_argv(args: argparse.Namespace) -> list[str]:
+def forwarded_argv(args: argparse.Namespace, record: bool = True) -> list[str]:
     """The `sutazai-tui` arguments each browser session runs with: the flags given, then extras."""
     argv: list[str] = []
     for attr, flag in _VALUE_FLAGS:
         value: Any = getattr(args, attr, None)
+        if not record and attr.startswith("record"):
+            continue  # serve records; a tab following it must not write a recording of its own
         if value is not None:
             argv += [flag, str(value)]
     argv += [flag for attr, flag in _SWITCHES if getattr(args, attr, False)]
@@ -72,7 +76,17 @@ def run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         print("sutazai-tui: serve needs textual-serve — pip install 'sutazai-tui[serve]'", file=sys.stderr)
         return 2
-    argv = [sys.executable, "-m", "sutazai_tui", *forwarded_argv(args)]
+    from sutazai_tui.cli.entry import settings_from_args
+    from sutazai_tui.cli.serve_poller import SharedPoller
+
+    # One monitor for every tab (issue 15): serve polls and records, each tab follows the recording.
+    # A demo tab plays its own simulated backend, which no budget protects: it keeps its own loop.
+    poller = (
+        None if "--demo" in (getattr(args, "extra", None) or []) else SharedPoller(settings_from_args(args))
+    )
+    argv = [sys.executable, "-m", "sutazai_tui", *forwarded_argv(args, record=poller is None)]
+    if poller is not None:
+        argv += ["--follow", str(poller.path)]
     print(f"sutazai-tui: serving on http://{host}:{port}/ (ctrl+c stops)", file=sys.stderr)
-    TabServer(argv, host=host, port=port, title="sutazai-tui").serve()
+    TabServer(argv, poller=poller, host=host, port=port, title="sutazai-tui").serve()
     return 0

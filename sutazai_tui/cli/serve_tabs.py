@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shlex
 import signal
@@ -21,6 +22,8 @@ from typing import Any
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
+
+from sutazai_tui.cli.serve_poller import SharedPoller
 
 DRIVER = "sutazai_tui.tui.web_driver:GuardedWebDriver"
 QUIT_S = 0.8  # a closing tab's app gets this long to quit, then SIGTERM, as long again, then SIGKILL
@@ -92,10 +95,24 @@ class TabProcess(AppService):
 class TabServer(Server):
     """The server behind `sutazai-tui serve`."""
 
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+    def __init__(self, argv: list[str], poller: SharedPoller | None = None, **kwargs: Any) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
         self.children: set[asyncio.subprocess.Process] = set()
+        self.poller = poller
+        self._polling: asyncio.Task[None] | None = None
+
+    async def on_startup(self, app: web.Application) -> None:
+        """Start the one monitor every tab follows."""
+        await super().on_startup(app)
+        if self.poller is not None:
+            self._polling = asyncio.create_task(self.poller.run())
+            self._polling.add_done_callback(self._poller_ended)
+
+    def _poller_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # Tabs would freeze on their last cycle without a word: say it where serve logs.
+            self.console.print(f"sutazai-tui serve: monitoring stopped: {type(error).__name__}: {error}")
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One tab: its app process lives exactly as long as its websocket."""
@@ -130,6 +147,10 @@ class TabServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         """Serve is ending: every tab process ends first, so no connection waits for one."""
         await asyncio.gather(*(end_process(p, grace=0) for p in list(self.children)))
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._polling, QUIT_S)
 
     def end_children_now(self) -> None:
         """Last resort, without a loop: SIGTERM every tab's group, then SIGKILL what is left."""
@@ -140,6 +161,11 @@ class TabServer(Server):
             time.sleep(0.05)
         for process in list(self.children):
             _signal_group(process, signal.SIGKILL)
+
+    def initialize_logging(self) -> None:
+        """textual-serve's log, without a line per request of the monitor (httpx logs at INFO)."""
+        super().initialize_logging()
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
     def serve(self, debug: bool = False) -> None:
         """Serve until SIGINT, SIGTERM or SIGHUP; then end every tab process and return."""

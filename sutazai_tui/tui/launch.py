@@ -31,8 +31,19 @@ def run_replay(path: Path) -> int:
     return app.return_code or 0
 
 
-def run_tui(settings: Settings, demo: bool = False, config_path: Path | None = None) -> int:
-    """Run the monitor in this terminal; `demo` plays the incident on a simulated backend and fleet."""
+def run_tui(
+    settings: Settings, demo: bool = False, config_path: Path | None = None, follow: Path | None = None
+) -> int:
+    """Run the monitor in this terminal; `demo` plays the incident on a simulated backend and fleet.
+
+    `follow` (a `serve` tab): the snapshots another process records there, instead of polling.
+    """
+    if follow is not None:
+        from sutazai_tui.records.follow import RecordingFollower
+
+        app = SutazaiApp(settings, RecordingFollower(settings, follow), config_path=config_path)
+        app.run()
+        return app.return_code or 0
     if not demo:
         app = SutazaiApp(settings, config_path=config_path)
         app.run()

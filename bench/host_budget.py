@@ -1,0 +1,158 @@
+"""Many viewers on one host (issue 15): requests the backend sees, and how fast closed tabs go.
+
+    python bench/host_budget.py [--seconds 20]
+
+The simulated backend runs with its real limiter (10 per 10 s per client IP, 5 breaches block).
+For 1, 3 and 10 monitors polling at a 1 s interval (headless, what a TUI asks), and for 1, 3 and
+10 `check` loops, it prints the requests per 10 s the backend saw, the worst 10 s window, 429/403s
+and how many endpoint answers were shared or not asked. The reference, in the same run: the same
+processes each with its own runtime dir, so each counts alone (how it was before the shared budget).
+Then 10 browser tabs on `serve`, and the time from a tab's close to its process being gone, with
+stock textual-serve as the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from sutazai_tui.demo.backend import BURST_WINDOW_S, SimulatedBackend
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.test_serve_tabs import Serve, drop, first_frame  # noqa: E402
+
+
+def windows(times: list[float], start: float, end: float) -> tuple[float, int]:
+    """Mean requests per 10 s over [start, end), and the worst sliding 10 s window."""
+    inside = [t for t in times if start <= t < end]
+    worst = max((sum(1 for t in inside if s <= t < s + BURST_WINDOW_S) for s in inside), default=0)
+    return len(inside) / max((end - start) / BURST_WINDOW_S, 1e-9), worst
+
+
+def env_with(runtime: str) -> dict[str, str]:
+    return {**os.environ, "XDG_RUNTIME_DIR": runtime, "PYTHONPATH": str(ROOT)}
+
+
+def run_viewers(kind: str, n: int, seconds: float, shared: bool) -> str:
+    """n monitors (`kind` headless) or n `check` loops for `seconds`; one line of figures."""
+    backend = SimulatedBackend("healthy", rate_limit=True).start_thread()
+    common = tempfile.mkdtemp(prefix="budget-bench-")
+    procs: list[subprocess.Popen[str]] = []
+    start = backend._clock()
+    for i in range(n):
+        runtime = common if shared else tempfile.mkdtemp(prefix=f"budget-bench-{i}-")
+        if kind == "monitor":
+            argv = [sys.executable, "-m", "tests.headless", backend.url, str(seconds), "1"]
+        else:
+            check = f"{sys.executable} -m sutazai_tui check --json --no-containers --base-url {backend.url}"
+            argv = [
+                "sh",
+                "-c",
+                f"end=$(($(date +%s)+{int(seconds)})); while [ $(date +%s) -lt $end ]; do {check}; done",
+            ]
+        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env_with(runtime)))
+    outputs = [p.communicate(timeout=seconds * 4 + 60)[0] for p in procs]
+    end = backend._clock()
+    backend.stop_thread()
+    rate, worst = windows(backend.request_times, start, end)
+    limiter = backend.limiter
+    violations = sum(limiter.violations.values()) if limiter else 0
+    answers = shared_n = unasked = 0
+    for out in outputs:
+        for line in out.splitlines():
+            line = line.strip()
+            if not line.startswith(("[", "{")):
+                continue
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue
+            for e in doc:
+                answers += 1
+                shared_n += str(e.get("reason", "")).startswith("shared: ")
+                unasked += str(e.get("reason", "")).startswith("not asked: ")
+    mode = "shared budget" if shared else "alone (ref)  "
+    tail = f", answers {answers}: shared {shared_n}, not asked {unasked}" if kind == "monitor" else ""
+    return (
+        f"  {n:>2} {kind + 's':<9} {mode}: {rate:5.1f} req/10 s, worst 10 s window {worst:>3},"
+        f" 429/403 breaches {violations}{tail}"
+    )
+
+
+def tabs_figures(count: int, seconds: float) -> str:
+    """`count` tabs on one serve at --interval 1 for `seconds`: requests the backend saw."""
+    backend = SimulatedBackend("healthy", rate_limit=True).start_thread()
+    tmp = Path(tempfile.mkdtemp(prefix="budget-bench-serve-"))
+    os.environ["XDG_RUNTIME_DIR"] = str(tmp / "run")
+    serve = Serve(tmp, ["--base-url", backend.url, "--interval", "1"])
+    try:
+        socks = [serve.open_tab() for _ in range(count)]
+        first_frame(socks[0], serve.pending)
+        start = backend._clock()
+        time.sleep(seconds)
+        end = backend._clock()
+        rate, worst = windows(backend.request_times, start, end)
+        for sock in socks:
+            drop(sock)
+    finally:
+        serve.stop()
+        backend.stop_thread()
+    violations = sum(backend.limiter.violations.values()) if backend.limiter else 0
+    return f"  {count} tabs on serve: {rate:5.1f} req/10 s, worst 10 s window {worst}, breaches {violations}"
+
+
+def close_times(stock: bool, rounds: int) -> list[float]:
+    """Seconds from a tab's abrupt close to its app process being gone."""
+    tmp = Path(tempfile.mkdtemp(prefix="budget-bench-close-"))
+    serve = Serve(tmp, stock=stock)
+    found: list[float] = []
+    try:
+        for _ in range(rounds):
+            sock = serve.open_tab()
+            deadline = time.monotonic() + 15
+            while not serve.tabs() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            apps = [p for p in serve.tabs() if "sutazai_tui" in " ".join(p.cmdline())]
+            first_frame(sock, serve.pending)
+            drop(sock)
+            closed = time.monotonic()
+            while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in apps):
+                if time.monotonic() - closed > 10:
+                    break
+                time.sleep(0.01)
+            found.append(time.monotonic() - closed)
+    finally:
+        serve.stop()
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20.0)
+    seconds = parser.parse_args().seconds
+    print(f"requests per 10 s seen by the backend (limit 10, budget 8), {seconds:g} s each, interval 1 s")
+    for kind in ("monitor", "check"):
+        for n in (1, 3, 10):
+            for shared in (True, False):
+                print(run_viewers(kind, n, seconds, shared), flush=True)
+    print(tabs_figures(10, seconds), flush=True)
+    print("time from tab close to its process gone (5 tabs, seconds):")
+    for stock in (False, True):
+        times = close_times(stock, 5)
+        label = "stock textual-serve (ref)" if stock else "sutazai-tui serve        "
+        print(f"  {label}: median {statistics.median(times):.2f}, max {max(times):.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

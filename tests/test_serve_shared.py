@@ -2,6 +2,7 @@
 
 Ten tabs on one `serve` against the simulated backend's real limiter: every tab shows the
 backend's answers, and the only process that ever spent the host's request budget is `serve`.
+A tab's actions go through the same confirmation, policy and audit log as a terminal's.
 """
 
 from __future__ import annotations
@@ -14,14 +15,24 @@ from pathlib import Path
 
 import pytest
 
+from sutazai_tui.actions.audit import read_audit
+from sutazai_tui.actions.backends import FleetBackend
+from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import EndpointKind, EndpointStatus, Snapshot, State
 from sutazai_tui.records.follow import RecordingFollower
 from sutazai_tui.records.recorder import Recorder
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
 from tests.docker_support import wait_for
 from tests.test_serve_tabs import Serve, first_frame
+from tests.test_tui_actions import REDIS, open_confirm
+from tests.tui_support import wait_until as pilot_wait
 
 pytest.importorskip("textual_serve")
 
@@ -83,3 +94,31 @@ def test_ten_tabs_cost_no_request_and_each_shows_the_backends_answers(tmp_path: 
     finally:
         serve.stop()
         backend.stop_thread()
+
+
+async def test_a_tab_acts_through_the_core_rules_and_the_audit(
+    backend: SimulatedBackend, tmp_path: Path
+) -> None:
+    backend.forced_phase = answers.RECOVERED
+    values = {"containers": True, "timeout": 0.5, "interval": 60.0, "audit_log": tmp_path / "audit.jsonl"}
+    settings = settings_for(backend.url, tmp_path, **values)
+    fleet = SimulatedFleet(backend)
+    served = Monitor(settings, containers=fleet)  # what serve's one monitor records
+    snapshot = await served.cycle()
+    await served.close()
+    path = tmp_path / "live.jsonl"
+    with Recorder(path, target=backend.url, interval=60, max_bytes=1 << 20) as recorder:
+        recorder.record(snapshot)
+    tab = SutazaiApp(
+        settings, RecordingFollower(settings, path), actions=Actions(settings, FleetBackend(fleet))
+    )
+    async with tab.run_test(size=(80, 24)) as pilot:
+        await pilot_wait(pilot, lambda: tab.dashboard.snapshot is not None)
+        table = tab.query_one(ContainerTable)
+        table.move_cursor(row=[c.name for c in table.shown].index(REDIS))
+        await pilot.pause()
+        await open_confirm(tab, pilot, "x")  # the same confirmation as in a terminal
+        await pilot.press("y")
+        await pilot_wait(pilot, lambda: fleet.inspect(REDIS).state == "exited")
+    last = read_audit(settings.audit_path)[-1]
+    assert (last["action"], last["container"], last["result"]) == ("stop", REDIS, "done")

@@ -7,8 +7,8 @@ For 1, 3 and 10 monitors polling at a 1 s interval (headless, what a TUI asks), 
 10 `check` loops, it prints the requests per 10 s the backend saw, the worst 10 s window, 429/403s
 and how many endpoint answers were shared or not asked. The reference, in the same run: the same
 processes each with its own runtime dir, so each counts alone (how it was before the shared budget).
-Then 10 browser tabs on `serve`, and the time from a tab's close to its process being gone, with
-stock textual-serve as the reference.
+Then 10 browser tabs on `serve`, the time from a tab's close to its process being gone, and what
+SIGTERM to `serve` leaves behind, each with stock textual-serve as the reference.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 from tests.test_serve_tabs import Serve, drop, first_frame  # noqa: E402
 
 
-def windows(times: list[float], start: float, end: float) -> tuple[float, int]:
-    """Mean requests per 10 s over [start, end), and the worst sliding 10 s window."""
+def windows(times: list[float], start: float, end: float) -> tuple[str, int]:
+    """How many requests over how long, and the most inside any sliding 10 s window."""
     inside = [t for t in times if start <= t < end]
     worst = max((sum(1 for t in inside if s <= t < s + BURST_WINDOW_S) for s in inside), default=0)
-    return len(inside) / max((end - start) / BURST_WINDOW_S, 1e-9), worst
+    return f"{len(inside):>3} requests in {end - start:4.1f} s", worst
 
 
 def env_with(runtime: str) -> dict[str, str]:
@@ -85,7 +86,7 @@ def run_viewers(kind: str, n: int, seconds: float, shared: bool) -> str:
     mode = "shared budget" if shared else "alone (ref)  "
     tail = f", answers {answers}: shared {shared_n}, not asked {unasked}" if kind == "monitor" else ""
     return (
-        f"  {n:>2} {kind + 's':<9} {mode}: {rate:5.1f} req/10 s, worst 10 s window {worst:>3},"
+        f"  {n:>2} {kind + 's':<9} {mode}: {rate}, worst 10 s window {worst:>3},"
         f" 429/403 breaches {violations}{tail}"
     )
 
@@ -109,7 +110,15 @@ def tabs_figures(count: int, seconds: float) -> str:
         serve.stop()
         backend.stop_thread()
     violations = sum(backend.limiter.violations.values()) if backend.limiter else 0
-    return f"  {count} tabs on serve: {rate:5.1f} req/10 s, worst 10 s window {worst}, breaches {violations}"
+    return f"  {count} tabs on one serve: {rate}, worst 10 s window {worst}, 429/403 breaches {violations}"
+
+
+def running(process: psutil.Process) -> bool:
+    """Alive and not a zombie (a zombie is gone for good: only its exit status is left)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def close_times(stock: bool, rounds: int) -> list[float]:
@@ -127,7 +136,7 @@ def close_times(stock: bool, rounds: int) -> list[float]:
             first_frame(sock, serve.pending)
             drop(sock)
             closed = time.monotonic()
-            while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in apps):
+            while any(running(p) for p in apps):
                 if time.monotonic() - closed > 10:
                     break
                 time.sleep(0.01)
@@ -137,21 +146,54 @@ def close_times(stock: bool, rounds: int) -> list[float]:
     return found
 
 
+def sigterm_figures(stock: bool) -> str:
+    """SIGTERM to serve with two tabs open: seconds until serve is gone, tab processes left 3 s on."""
+    tmp = Path(tempfile.mkdtemp(prefix="budget-bench-term-"))
+    serve = Serve(tmp, stock=stock)
+    try:
+        socks = [serve.open_tab(), serve.open_tab()]
+        first_frame(socks[-1], serve.pending)
+        while len([p for p in serve.tabs() if "sutazai_tui" in " ".join(p.cmdline())]) < 2:
+            time.sleep(0.05)
+        sent = time.monotonic()
+        serve.proc.send_signal(signal.SIGTERM)  # the serve this bench started
+        try:
+            serve.proc.wait(10)
+            took = f"{time.monotonic() - sent:.2f} s"
+        except subprocess.TimeoutExpired:
+            took = "not within 10 s (then SIGKILL)"
+            serve.proc.kill()
+        time.sleep(3)
+        left = [p for p in serve.seen.values() if running(p)]
+        for sock in socks:
+            sock.close()
+    finally:
+        serve.stop()
+    return f"serve gone after {took}, processes left 3 s later: {len(left)}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
-    seconds = parser.parse_args().seconds
-    print(f"requests per 10 s seen by the backend (limit 10, budget 8), {seconds:g} s each, interval 1 s")
-    for kind in ("monitor", "check"):
-        for n in (1, 3, 10):
-            for shared in (True, False):
-                print(run_viewers(kind, n, seconds, shared), flush=True)
-    print(tabs_figures(10, seconds), flush=True)
+    parser.add_argument("--close-only", action="store_true", help="only the tab-close timing")
+    options = parser.parse_args()
+    seconds = options.seconds
+    if not options.close_only:
+        print(f"requests seen by the backend (limit 10 per 10 s, budget 8), {seconds:g} s each, interval 1 s")
+        for kind in ("monitor", "check"):
+            for n in (1, 3, 10):
+                for shared in (True, False):
+                    print(run_viewers(kind, n, seconds, shared), flush=True)
+        print(tabs_figures(10, seconds), flush=True)
     print("time from tab close to its process gone (5 tabs, seconds):")
     for stock in (False, True):
         times = close_times(stock, 5)
         label = "stock textual-serve (ref)" if stock else "sutazai-tui serve        "
         print(f"  {label}: median {statistics.median(times):.2f}, max {max(times):.2f}", flush=True)
+    print("SIGTERM to serve with two tabs open:")
+    for stock in (False, True):
+        label = "stock textual-serve (ref)" if stock else "sutazai-tui serve        "
+        print(f"  {label}: {sigterm_figures(stock)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from sutazai_tui.cli.serve_poller import SharedPoller
 
 DRIVER = "sutazai_tui.tui.web_driver:GuardedWebDriver"
 QUIT_S = 0.8  # a closing tab's app gets this long to quit, then SIGTERM, as long again, then SIGKILL
-SHUTDOWN_S = 0.5  # aiohttp's wait for open connections once the tab processes are gone
+SHUTDOWN_S = 0.3  # at serve's end: a tab's SIGTERM, the poller's cleanup, aiohttp's open connections
 
 
 def _signal_group(process: asyncio.subprocess.Process, sig: int) -> None:
@@ -35,9 +35,11 @@ def _signal_group(process: asyncio.subprocess.Process, sig: int) -> None:
         os.killpg(process.pid, sig)  # the app and anything it started: it leads its own group
 
 
-async def end_process(process: asyncio.subprocess.Process, grace: float = QUIT_S) -> None:
-    """Wait `grace` s for the process to end by itself, then SIGTERM its group, then SIGKILL it."""
-    for sig, wait in ((None, grace), (signal.SIGTERM, QUIT_S), (signal.SIGKILL, QUIT_S)):
+async def end_process(
+    process: asyncio.subprocess.Process, grace: float = QUIT_S, term: float = QUIT_S
+) -> None:
+    """Wait `grace` s for the process to end by itself, then SIGTERM its group (`term` s), then SIGKILL."""
+    for sig, wait in ((None, grace), (signal.SIGTERM, term), (signal.SIGKILL, QUIT_S)):
         if sig is not None:
             _signal_group(process, sig)
         with contextlib.suppress(TimeoutError):
@@ -116,7 +118,8 @@ class TabServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One tab: its app process lives exactly as long as its websocket."""
-        websocket = web.WebSocketResponse(heartbeat=15)
+        # heartbeat: a peer that vanished without a FIN is noticed; timeout: closing never hangs.
+        websocket = web.WebSocketResponse(heartbeat=15, timeout=1.0)
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
         tab: TabProcess | None = None
@@ -146,11 +149,12 @@ class TabServer(Server):
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Serve is ending: every tab process ends first, so no connection waits for one."""
-        await asyncio.gather(*(end_process(p, grace=0) for p in list(self.children)))
         if self._polling is not None:
-            self._polling.cancel()
+            self._polling.cancel()  # its cleanup runs while the tabs end: serve has 2 s in all
+        await asyncio.gather(*(end_process(p, grace=0, term=SHUTDOWN_S) for p in list(self.children)))
+        if self._polling is not None:
             with contextlib.suppress(BaseException):
-                await asyncio.wait_for(self._polling, QUIT_S)
+                await asyncio.wait_for(self._polling, SHUTDOWN_S)
 
     def end_children_now(self) -> None:
         """Last resort, without a loop: SIGTERM every tab's group, then SIGKILL what is left."""

@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = Path(__file__).with_name("mutation-equivalent.txt")
 
-# The decision modules and the fast, engine-free tests that pin their rules. A module not listed
-# (a new truth rule) runs against every non-engine test file that names it.
+# The decision modules and the fast, engine-free tests that pin their rules (only these: each
+# mutant runs the tests that reach it, so a slow test here multiplies). A module not listed (a new
+# truth rule) runs against every non-engine test file that names it.
 TESTS: dict[str, list[str]] = {
     "util/redact": ["tests/test_redact.py", "tests/test_recorder.py"],
     "actions/policy": [
@@ -34,8 +35,17 @@ TESTS: dict[str, list[str]] = {
         "tests/test_actions_policy.py",
         "tests/test_actions_recreate.py",
     ],
-    "core/verdict": ["tests/test_verdict.py", "tests/test_check_containers.py", "tests/test_check_plugin.py"],
-    "core/history": ["tests/test_history.py", "tests/test_diagnostics.py", "tests/test_monitor.py"],
+    "core/verdict": [
+        "tests/test_verdict.py",
+        "tests/test_check_containers.py",
+        "tests/test_evidence_rules.py",
+    ],
+    "core/history": [
+        "tests/test_history.py",
+        "tests/test_history_compact.py",
+        "tests/test_diagnostics.py",
+        "tests/test_monitor.py",
+    ],
     "sources/classify": [
         "tests/test_classify.py",
         "tests/test_classify_rules.py",
@@ -45,7 +55,14 @@ TESTS: dict[str, list[str]] = {
         "tests/test_diagnostics.py",
         "tests/test_diagnosis_rules.py",
         "tests/test_diagnosis_containers.py",
+        "tests/test_evidence_rules.py",
     ],
+    "core/evidence": [
+        "tests/test_evidence_join.py",
+        "tests/test_evidence_rules.py",
+        "tests/test_evidence.py",
+    ],
+    "sources/lines": ["tests/test_lines_rules.py", "tests/test_backend_lines.py"],
 }
 # The truth rules (issue 13) are decision modules too: core/evidence joins the log into the
 # endpoints' states, sources/lines reads both backend lines.
@@ -70,6 +87,8 @@ def tests_for(spec: str, files: list[Path]) -> list[str]:
     key = spec.removeprefix("sutazai_tui/").removesuffix(".py")
     listed = TESTS.get(key) or TESTS.get(key.rsplit("/", 1)[0] + "/*", [])
     found = [t for t in listed if (ROOT / t).exists()]
+    if found:  # a listed module runs against its own tests only: the mutants x tests product is the cost
+        return found
     for source in files:
         dotted = ".".join(source.relative_to(ROOT).with_suffix("").parts)
         for test in sorted((ROOT / "tests").glob("test_*.py")):

@@ -56,6 +56,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_diagnosis_rules.py",
         "tests/test_diagnosis_containers.py",
         "tests/test_evidence_rules.py",
+        "tests/test_evidence_findings.py",
     ],
     "core/evidence": [
         "tests/test_evidence_join.py",

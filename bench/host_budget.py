@@ -113,6 +113,14 @@ def tabs_figures(count: int, seconds: float) -> str:
     return f"  {count} tabs on one serve: {rate}, worst 10 s window {worst}, 429/403 breaches {violations}"
 
 
+def is_app(process: psutil.Process) -> bool:
+    """A tab's app process (not its shell, under stock textual-serve)."""
+    try:
+        return "sutazai_tui" in " ".join(process.cmdline())
+    except psutil.Error:  # gone or a zombie already
+        return False
+
+
 def running(process: psutil.Process) -> bool:
     """Alive and not a zombie (a zombie is gone for good: only its exit status is left)."""
     try:
@@ -132,7 +140,7 @@ def close_times(stock: bool, rounds: int) -> list[float]:
             deadline = time.monotonic() + 15
             while not serve.tabs() and time.monotonic() < deadline:
                 time.sleep(0.02)
-            apps = [p for p in serve.tabs() if "sutazai_tui" in " ".join(p.cmdline())]
+            apps = [p for p in serve.tabs() if is_app(p)]
             first_frame(sock, serve.pending)
             drop(sock)
             closed = time.monotonic()
@@ -153,7 +161,7 @@ def sigterm_figures(stock: bool) -> str:
     try:
         socks = [serve.open_tab(), serve.open_tab()]
         first_frame(socks[-1], serve.pending)
-        while len([p for p in serve.tabs() if "sutazai_tui" in " ".join(p.cmdline())]) < 2:
+        while len([p for p in serve.tabs() if is_app(p)]) < 2:
             time.sleep(0.05)
         sent = time.monotonic()
         serve.proc.send_signal(signal.SIGTERM)  # the serve this bench started

@@ -45,6 +45,16 @@ class Observation:
     seen: tuple[FindingKey, ...]
 
 
+def _gauge(name: str, doc: str, *labels: str) -> GaugeMetricFamily:
+    """A gauge family whose samples name their target first, then `labels`."""
+    return GaugeMetricFamily(name, doc, labels=["target", *labels])
+
+
+def _counter(name: str, doc: str, *labels: str) -> CounterMetricFamily:
+    """A counter family whose samples name their target first, then `labels`."""
+    return CounterMetricFamily(name, doc, labels=["target", *labels])
+
+
 class SutazaiCollector(Collector):
     """Turns the latest `Observation` into metric families; `target` labels every sample."""
 
@@ -88,9 +98,7 @@ class SutazaiCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         """The families of the last cycle (none before the first one ends, except the interval)."""
         t = self.target
-        interval = GaugeMetricFamily(
-            "sutazai_poll_interval_seconds", "Seconds between the exporter's polls", labels=["target"]
-        )
+        interval = _gauge("sutazai_poll_interval_seconds", "Seconds between the exporter's polls")
         interval.add_metric([t], self.interval)
         yield interval
         seen = self.latest
@@ -104,25 +112,19 @@ class SutazaiCollector(Collector):
 
 
 def _cycle_families(t: str, seen: Observation) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-    verdict = GaugeMetricFamily(
-        "sutazai_verdict", "The check verdict (1 for the current level)", labels=["target", "level"]
-    )
+    verdict = _gauge("sutazai_verdict", "The check verdict (1 for the current level)", "level")
     for level in Level:
         verdict.add_metric([t, level.name], float(level is seen.level))
-    last = GaugeMetricFamily(
-        "sutazai_last_cycle_timestamp_seconds", "When the last poll cycle ended", labels=["target"]
-    )
+    last = _gauge("sutazai_last_cycle_timestamp_seconds", "When the last poll cycle ended")
     last.add_metric([t], seen.finished_at)
-    duration = GaugeMetricFamily(
-        "sutazai_cycle_duration_seconds", "How long the last poll cycle took", labels=["target"]
-    )
+    duration = _gauge("sutazai_cycle_duration_seconds", "How long the last poll cycle took")
     duration.add_metric([t], seen.snapshot.duration_ms / 1000)
-    cycles = CounterMetricFamily("sutazai_cycles", "Poll cycles finished since start", labels=["target"])
+    cycles = _counter("sutazai_cycles", "Poll cycles finished since start")
     cycles.add_metric([t], seen.cycles)
-    skipped = CounterMetricFamily(
+    skipped = _counter(
         "sutazai_requests_skipped",
         "Endpoint requests not sent (request budget spent, or backing off a 429)",
-        labels=["target", "reason"],
+        "reason",
     )
     for reason, count in seen.skipped:
         skipped.add_metric([t, reason], count)
@@ -130,17 +132,11 @@ def _cycle_families(t: str, seen: Observation) -> Iterator[GaugeMetricFamily | C
 
 
 def _endpoint_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily]:
-    state = GaugeMetricFamily(
-        "sutazai_endpoint_state",
-        "The endpoint's state (1 for the current one)",
-        labels=["target", "endpoint", "state"],
+    state = _gauge(
+        "sutazai_endpoint_state", "The endpoint's state (1 for the current one)", "endpoint", "state"
     )
-    latency = GaugeMetricFamily(
-        "sutazai_endpoint_latency_seconds", "Answer time of the last request", labels=["target", "endpoint"]
-    )
-    status = GaugeMetricFamily(
-        "sutazai_endpoint_http_status", "HTTP status of the last answer", labels=["target", "endpoint"]
-    )
+    latency = _gauge("sutazai_endpoint_latency_seconds", "Answer time of the last request", "endpoint")
+    status = _gauge("sutazai_endpoint_http_status", "HTTP status of the last answer", "endpoint")
     for e in snap.endpoints:
         for s in State:
             state.add_metric([t, e.name, s.value], float(s is e.state))
@@ -153,42 +149,26 @@ def _endpoint_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily]:
 
 def _container_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
     assert snap.containers is not None
-    engine = GaugeMetricFamily(
-        "sutazai_container_engine_up", "1 when the container engine answered", labels=["target"]
-    )
+    engine = _gauge("sutazai_container_engine_up", "1 when the container engine answered")
     engine.add_metric([t], float(snap.containers.state is not State.DOWN))
-    state = GaugeMetricFamily(
-        "sutazai_container_state",
-        "The container's state (1 for the current one)",
-        labels=["target", "container", "state"],
+    state = _gauge(
+        "sutazai_container_state", "The container's state (1 for the current one)", "container", "state"
     )
-    restarts = CounterMetricFamily(
-        "sutazai_container_restarts", "Restarts the engine counted", labels=["target", "container"]
-    )
-    cpu = GaugeMetricFamily(
-        "sutazai_container_cpu_ratio", "CPU use, 1.0 = one core", labels=["target", "container"]
-    )
-    memory = GaugeMetricFamily(
-        "sutazai_container_memory_bytes", "Memory in use", labels=["target", "container"]
-    )
-    limit = GaugeMetricFamily(
-        "sutazai_container_memory_limit_bytes", "Memory limit", labels=["target", "container"]
-    )
+    restarts = _counter("sutazai_container_restarts", "Restarts the engine counted", "container")
+    cpu = _gauge("sutazai_container_cpu_ratio", "CPU use, 1.0 = one core", "container")
+    memory = _gauge("sutazai_container_memory_bytes", "Memory in use", "container")
+    limit = _gauge("sutazai_container_memory_limit_bytes", "Memory limit", "container")
     # The engine's own words (bounded: Docker's states and health values), so a reader can rebuild
     # the container as the engine described it, not only the panel's verdict.
-    status = GaugeMetricFamily(
+    status = _gauge(
         "sutazai_container_status",
         "The engine's state and health words for the container (always 1)",
-        labels=["target", "container", "status", "health"],
+        "container",
+        "status",
+        "health",
     )
-    exit_code = GaugeMetricFamily(
-        "sutazai_container_exit_code", "Exit code of a stopped container", labels=["target", "container"]
-    )
-    oom = GaugeMetricFamily(
-        "sutazai_container_oom_killed",
-        "1 when the kernel killed it for memory",
-        labels=["target", "container"],
-    )
+    exit_code = _gauge("sutazai_container_exit_code", "Exit code of a stopped container", "container")
+    oom = _gauge("sutazai_container_oom_killed", "1 when the kernel killed it for memory", "container")
     for c in snap.containers.containers:
         status.add_metric([t, c.name, c.state, c.health or ""], 1.0)
         oom.add_metric([t, c.name], float(c.oom_killed))
@@ -208,10 +188,12 @@ def _container_families(t: str, snap: Snapshot) -> Iterator[GaugeMetricFamily | 
 
 
 def _finding_family(t: str, seen: Observation) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(
+    family = _gauge(
         "sutazai_finding",
         "A diagnosis finding (1 while active, 0 once resolved)",
-        labels=["target", "id", "subject", "severity"],
+        "id",
+        "subject",
+        "severity",
     )
     active = {(f.id, f.subject, f.severity) for f in seen.findings}
     for key in seen.seen:

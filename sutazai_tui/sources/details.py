@@ -12,7 +12,8 @@ the function that read it; the view shows `•••` in its place.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -47,8 +48,47 @@ class InspectView:
     sections: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-class ContainerDetails(Protocol):
+class LogReader(Protocol):
+    """Where log lines come from: the engine (DockerDetails) or the simulated fleet (FleetDetails)."""
+
+    def logs(
+        self,
+        name: str,
+        tail: int = ...,
+        since_ns: int = 0,
+        max_bytes: int = ...,
+        until_ns: int = 0,
+        head: bool = False,
+    ) -> list[LogLine]:
+        """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set."""
+        ...
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """Values of the container's secret-named env vars, only to mask them in its log lines."""
+        ...
+
+
+class ContainerDetails(LogReader, Protocol):
     """Where the logs and inspect views read from (the engine, or the demo fleet)."""
+
+    def inspect(self, name: str) -> InspectView:
+        """The container's configuration, env values dropped."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogWindow:
+    """What one `logs` call asks for, as a reader gets it (see `LogReader.logs`)."""
+
+    tail: int
+    since_ns: int
+    max_bytes: int
+    until_ns: int
+    head: bool
+
+
+class WindowedLogs:
+    """`logs` for both readers: they read a window's lines, this keeps the first or last `tail`."""
 
     def logs(
         self,
@@ -60,15 +100,12 @@ class ContainerDetails(Protocol):
         head: bool = False,
     ) -> list[LogLine]:
         """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set."""
-        ...
+        lines = self.read_window(name, LogWindow(tail, since_ns, max_bytes, until_ns, head))
+        return lines[:tail] if head else lines[-tail:]
 
-    def secret_values(self, name: str) -> tuple[str, ...]:
-        """Values of the container's secret-named env vars, only to mask them in its log lines."""
-        ...
-
-    def inspect(self, name: str) -> InspectView:
-        """The container's configuration, env values dropped."""
-        ...
+    def read_window(self, name: str, window: LogWindow) -> list[LogLine]:
+        """The window's lines, oldest first; more than `tail` is fine (`logs` cuts them)."""
+        raise NotImplementedError
 
 
 def parse_ts(stamp: str) -> int:
@@ -94,35 +131,38 @@ def split_lines(raw: bytes, since_ns: int = 0) -> list[LogLine]:
     return found
 
 
-def read_bounded(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
-    """Join a stream of byte chunks, keeping only the newest `limit` bytes; closes the stream."""
-    buf = bytearray()
+@contextmanager
+def _closing(chunks: Any) -> Iterator[Iterator[bytes]]:
+    """Iterate a stream of chunks and close it after, read to its end or not."""
     try:
-        for chunk in chunks:
-            buf += chunk
-            if len(buf) > limit:
-                del buf[: len(buf) - limit]
+        yield iter(chunks)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
+
+
+def read_bounded(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
+    """Join a stream of byte chunks, keeping only the newest `limit` bytes; closes the stream."""
+    buf = bytearray()
+    with _closing(chunks) as stream:
+        for chunk in stream:
+            buf += chunk
+            if len(buf) > limit:
+                del buf[: len(buf) - limit]
     return bytes(buf)
 
 
 def read_head(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
     """The first `limit` bytes of a stream of chunks, up to the last whole line; closes the stream."""
     buf = bytearray()
-    try:
-        for chunk in chunks:
+    with _closing(chunks) as stream:
+        for chunk in stream:
             buf += chunk
             if len(buf) >= limit:
                 cut = buf.rfind(b"\n", 0, limit)
                 del buf[cut + 1 if cut >= 0 else limit :]
                 break
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
     return bytes(buf)
 
 
@@ -132,6 +172,32 @@ def _host_port(bind: Mapping[str, Any]) -> str:
 
 def _duration(ns: object) -> str:
     return f"{int(ns) / 1e9:g}s" if isinstance(ns, int) and ns else "default"
+
+
+def sections(
+    name: str,
+    *,
+    image: Sequence[str],
+    command: Sequence[str],
+    ports: Sequence[str],
+    mounts: Sequence[str],
+    restart: Sequence[str],
+    health: Sequence[str],
+    labels: Sequence[str],
+    env: Sequence[str],
+) -> InspectView:
+    """The view's sections, titled and ordered the same for every reader; an empty one says "none"."""
+    parts = {
+        "image": image,
+        "command": command,
+        "ports": ports,
+        "mounts": mounts,
+        "restart policy": restart,
+        "health check": health,
+        "labels": labels,
+        "env": env,
+    }
+    return InspectView(name, tuple((title, tuple(lines) or ("none",)) for title, lines in parts.items()))
 
 
 def inspect_view(raw: Mapping[str, Any]) -> InspectView:
@@ -170,22 +236,20 @@ def inspect_view(raw: Mapping[str, Any]) -> InspectView:
         said = " ".join(str(last.get("Output") or "").split())[:300] or "(no output)"
         health.append(f"last probe: exit {last.get('ExitCode')} at {str(last.get('End', ''))[:19]}: {said}")
     labels = config.get("Labels") or {}
-    return InspectView(
-        name=str(raw.get("Name", "")).lstrip("/"),
-        sections=(
-            ("image", (str(config.get("Image", "")), str(raw.get("Image", ""))[:19])),
-            ("command", (" ".join([*(config.get("Entrypoint") or ()), *(config.get("Cmd") or ())]),)),
-            ("ports", tuple(port_lines) or ("none",)),
-            ("mounts", tuple(mounts) or ("none",)),
-            ("restart policy", (restart,)),
-            ("health check", tuple(health)),
-            ("labels", tuple(f"{k}={v}" for k, v in sorted(labels.items())) or ("none",)),
-            ("env", tuple(f"{n}={HIDDEN}" for n in env_names(config.get("Env"))) or ("none",)),
-        ),
+    return sections(
+        str(raw.get("Name", "")).lstrip("/"),
+        image=(str(config.get("Image", "")), str(raw.get("Image", ""))[:19]),
+        command=(" ".join([*(config.get("Entrypoint") or ()), *(config.get("Cmd") or ())]),),
+        ports=port_lines,
+        mounts=mounts,
+        restart=(restart,),
+        health=health,
+        labels=[f"{k}={v}" for k, v in sorted(labels.items())],
+        env=[f"{n}={HIDDEN}" for n in env_names(config.get("Env"))],
     )
 
 
-class DockerDetails:
+class DockerDetails(WindowedLogs):
     """Logs and inspect through the docker SDK (imported on first use, in the calling thread)."""
 
     def __init__(self, docker_host: str | None = None, timeout: float = 10.0) -> None:
@@ -203,31 +267,23 @@ class DockerDetails:
     def _fail(self, what: str, name: str, exc: Exception) -> DetailsError:
         return DetailsError(f"{what} of {name}: {fault_detail(exc, self.timeout)}")
 
-    def logs(
-        self,
-        name: str,
-        tail: int = LOG_TAIL,
-        since_ns: int = 0,
-        max_bytes: int = MAX_LOG_BYTES,
-        until_ns: int = 0,
-        head: bool = False,
-    ) -> list[LogLine]:
-        """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set.
+    def read_window(self, name: str, window: LogWindow) -> list[LogLine]:
+        """The window's lines as the engine sends them.
 
         The engine applies `tail` to the whole log before `since`/`until` (measured: a window at the
         start of a 3,000-line log came back empty with tail 2000), so the head of a range is read
         with no tail, from its start, and the stream is closed once `max_bytes` have come.
         """
+        since_ns, until_ns = window.since_ns, window.until_ns
         try:
             since = {"since": max(since_ns / 1e9 - 0.001, 0.001)} if since_ns else {}
             if until_ns:
                 since["until"] = until_ns / 1e9
             api = self._api()  # follow=False: docker-py would otherwise follow every stream
-            asked: int | str = "all" if head else tail
+            asked: int | str = "all" if window.head else window.tail
             chunks = api.logs(name, stream=True, follow=False, timestamps=True, tail=asked, **since)
-            if head:
-                return split_lines(read_head(chunks, max_bytes), since_ns)[:tail]
-            return split_lines(read_bounded(chunks, max_bytes), since_ns)[-tail:]
+            read = read_head if window.head else read_bounded
+            return split_lines(read(chunks, window.max_bytes), since_ns)
         except Exception as exc:  # every engine fault becomes one line in the view
             raise self._fail("logs", name, exc) from None
 
@@ -272,7 +328,7 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
-class FleetDetails:
+class FleetDetails(WindowedLogs):
     """Simulated logs and inspect for `SimulatedFleet` containers: one line a second per container.
 
     With `started` and `script` (the fleet gives both) a container's log begins at its start with
@@ -297,16 +353,9 @@ class FleetDetails:
             raise DetailsError(f"no simulated container named {name!r}")
         return self._images[name]
 
-    def logs(
-        self,
-        name: str,
-        tail: int = LOG_TAIL,
-        since_ns: int = 0,
-        max_bytes: int = MAX_LOG_BYTES,
-        until_ns: int = 0,
-        head: bool = False,
-    ) -> list[LogLine]:
-        """The last (`head`: first) `tail` simulated lines, newer than `since_ns` / older than `until_ns`."""
+    def read_window(self, name: str, window: LogWindow) -> list[LogLine]:
+        """Simulated lines newer than `since_ns` / older than `until_ns` (the last `tail` seconds' worth)."""
+        tail, since_ns, until_ns = window.tail, window.since_ns, window.until_ns
         self._get_image(name)
         origin = (self._started(name) if self._started is not None else None) or self._origin
         origin_ns = int(origin.replace(microsecond=0).timestamp()) * 1_000_000_000 + origin.microsecond * 1000
@@ -324,8 +373,7 @@ class FleetDetails:
                 LogLine(origin_ns + k * 1_000_000_000, f"{name} [{k:05d}] {pool[k % len(pool)]}")
                 for k in range(first, last + 1)
             ]
-        kept = [x for x in found if x.ts_ns > since_ns and (not until_ns or x.ts_ns <= until_ns)]
-        return kept[:tail] if head else kept[-tail:]
+        return [x for x in found if x.ts_ns > since_ns and (not until_ns or x.ts_ns <= until_ns)]
 
     def secret_values(self, name: str) -> tuple[str, ...]:
         """The simulated fleet's env has names only, so there is no value to mask."""
@@ -335,17 +383,14 @@ class FleetDetails:
     def inspect(self, name: str) -> InspectView:
         """A plausible inspect view of the simulated container."""
         image = self._get_image(name)
-        env = tuple(f"{n}={HIDDEN}" for n in self._env(name, self._phase()))
-        return InspectView(
-            name=name,
-            sections=(
-                ("image", (image,)),
-                ("command", (f"/entrypoint.sh {name.removeprefix('sutazai-')}",)),
-                ("ports", ("none (simulated)",)),
-                ("mounts", ("none (simulated)",)),
-                ("restart policy", ("unless-stopped",)),
-                ("health check", ("test: CMD-SHELL curl -f http://localhost/health", "interval 30s")),
-                ("labels", ("com.docker.compose.project=sutazai",)),
-                ("env", env or ("none",)),
-            ),
+        return sections(
+            name,
+            image=(image,),
+            command=(f"/entrypoint.sh {name.removeprefix('sutazai-')}",),
+            ports=("none (simulated)",),
+            mounts=("none (simulated)",),
+            restart=("unless-stopped",),
+            health=("test: CMD-SHELL curl -f http://localhost/health", "interval 30s"),
+            labels=("com.docker.compose.project=sutazai",),
+            env=[f"{n}={HIDDEN}" for n in self._env(name, self._phase())],
         )

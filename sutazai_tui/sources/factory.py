@@ -8,7 +8,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.sources.base import ContainerSource
 
 if TYPE_CHECKING:
-    from sutazai_tui.sources.logs import LogReader
+    from sutazai_tui.sources.details import LogReader
 
 
 def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSource | None:

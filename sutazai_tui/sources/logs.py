@@ -19,10 +19,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sutazai_tui.models import ContainerStats, LogEvidence, LogMatch, State, container_state
-from sutazai_tui.sources.details import DetailsError, LogLine
+from sutazai_tui.sources.details import DetailsError, LogLine, LogReader
 from sutazai_tui.util.redact import Redactor
 
 TAIL = 2000
@@ -49,26 +48,6 @@ _ANY = re.compile(
 _FIELD_REQUIRED = re.compile(r"^\s*Field required\b")
 _FIELD_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)\s*$")
 _TRACEBACK = "Traceback (most recent call last):"
-
-
-class LogReader(Protocol):
-    """Where log lines come from: the engine (DockerDetails) or the simulated fleet (FleetDetails)."""
-
-    def logs(
-        self,
-        name: str,
-        tail: int = ...,
-        since_ns: int = 0,
-        max_bytes: int = ...,
-        until_ns: int = 0,
-        head: bool = False,
-    ) -> list[LogLine]:
-        """Lines newer than `since_ns` (older than `until_ns`), at most `tail` lines and `max_bytes`."""
-        ...
-
-    def secret_values(self, name: str) -> tuple[str, ...]:
-        """Values to mask in this container's lines (its secret-named env vars)."""
-        ...
 
 
 def _at(ts_ns: int) -> datetime | None:

@@ -225,23 +225,27 @@ def judge_blocked(block_reason: str | None, body: Any) -> Verdict | None:
     )
 
 
+# 401 and 403: what the answer means when a token was sent, and when none was.
+_AUTH = {
+    401: (
+        "401 unauthorized",
+        "token rejected — check SUTAZAI_TUI_TOKEN",
+        "token missing — set SUTAZAI_TUI_TOKEN",
+    ),
+    403: (
+        "403 forbidden",
+        "the token lacks the scope this endpoint needs (admin, monitoring, metrics or system:read)",
+        "this endpoint needs a token with a monitoring scope — set SUTAZAI_TUI_TOKEN",
+    ),
+}
+
+
 def judge_http_error(code: int, body: Any, has_token: bool) -> Verdict:
     """4xx/5xx that no endpoint kind gives a meaning of its own."""
     text = _error_text(body)
-    if code == 401:
-        fix = (
-            "token rejected — check SUTAZAI_TUI_TOKEN"
-            if has_token
-            else "token missing — set SUTAZAI_TUI_TOKEN"
-        )
-        return Verdict(State.DOWN, f"401 unauthorized: {fix}", failure="auth")
-    if code == 403:
-        why = (
-            "the token lacks the scope this endpoint needs (admin, monitoring, metrics or system:read)"
-            if has_token
-            else "this endpoint needs a token with a monitoring scope — set SUTAZAI_TUI_TOKEN"
-        )
-        return Verdict(State.DOWN, f"403 forbidden: {why}", failure="auth")
+    if code in _AUTH:
+        label, with_token, without = _AUTH[code]
+        return Verdict(State.DOWN, f"{label}: {with_token if has_token else without}", failure="auth")
     suffix = f": {text}" if text else ""
     return Verdict(State.DOWN, f"HTTP {code}{suffix}", failure="http-error", message=text)
 

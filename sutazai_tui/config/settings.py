@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sutazai_tui.config.targets import TargetConfig, target_update, unique_target_names
 from sutazai_tui.config.targets import check_url as _check_url
 from sutazai_tui.models import EndpointKind
+from sutazai_tui.util.readfile import read_explained
 
 ENV_PREFIX = "SUTAZAI_TUI_"
 
@@ -267,20 +268,17 @@ class _TomlSource(PydanticBaseSettingsSource):
         return dict(_toml_data.get() or {})
 
 
+_CONFIG_UNREADABLE: dict[type[Exception], str] = {
+    PermissionError: "cannot read config {path}: permission denied — fix its mode (chmod 600)",
+    IsADirectoryError: "config {path} is a directory — point --config at a TOML file",
+    UnicodeDecodeError: "config {path} is not UTF-8 text — save it as UTF-8 TOML",
+    OSError: "cannot read config {path}: {reason} — check the path",
+}
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a config file, or raise ConfigError with the file, line and fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except PermissionError:
-        raise ConfigError(
-            f"cannot read config {path}: permission denied — fix its mode (chmod 600)"
-        ) from None
-    except IsADirectoryError:
-        raise ConfigError(f"config {path} is a directory — point --config at a TOML file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"config {path} is not UTF-8 text — save it as UTF-8 TOML") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror} — check the path") from None
+    text = read_explained(path, lambda p: p.read_text(encoding="utf-8"), ConfigError, _CONFIG_UNREADABLE)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

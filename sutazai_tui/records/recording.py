@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sutazai_tui.models import SCHEMA_VERSION, Event, Finding, Snapshot
+from sutazai_tui.util.readfile import read_explained
 
 Static = Mapping[str, Mapping[str, Any]]
 
@@ -163,15 +164,15 @@ def _header(path: Path, obj: Any) -> Header:
     )
 
 
+_RECORDING_UNREADABLE: dict[type[Exception], str] = {
+    FileNotFoundError: "recording {path} does not exist — check the path",
+    IsADirectoryError: "{path} is a folder — give the recording's .jsonl file",
+    OSError: "cannot read recording {path}: {reason}",
+}
+
+
 def _read(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RecordingError(f"recording {path} does not exist — check the path") from None
-    except IsADirectoryError:
-        raise RecordingError(f"{path} is a folder — give the recording's .jsonl file") from None
-    except OSError as exc:
-        raise RecordingError(f"cannot read recording {path}: {exc.strerror or exc}") from None
+    data = read_explained(path, Path.read_bytes, RecordingError, _RECORDING_UNREADABLE)
     if not data.strip():
         raise RecordingError(f"recording {path} is empty — nothing was recorded yet")
     return data

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
 from sutazai_tui.tui.screens.finding import evidence_items, fix_commands
+from sutazai_tui.tui.screens.reading import back_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
 from sutazai_tui.tui.widgets.state_style import state_word
 from sutazai_tui.util import fmt
@@ -92,10 +93,8 @@ class ContainerScreen(Screen[None]):
         Binding("x", "act('stop_container')", "Stop", id="container.stop"),
         Binding("R", "act('restart_container')", "Restart", id="container.restart"),
         Binding("C", "act('recreate_container')", "Recreate", show=False, id="container.recreate"),
-        Binding("j", "scroll(1)", "Down", show=False, id="container.down"),
-        Binding("k", "scroll(-1)", "Up", show=False, id="container.up"),
-        Binding("escape", "close", "Back", id="container.close"),
-        Binding("q", "close", "Back", show=False, id="container.close_q"),
+        *scroll_keys("container"),
+        *back_keys("container"),
     ]
 
     def __init__(

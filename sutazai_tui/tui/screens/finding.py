@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from sutazai_tui.models import Finding
+from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge
 from sutazai_tui.util import fmt
 
@@ -77,12 +78,9 @@ class FindingScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy fix", id="finding.copy"),
-        Binding("j", "scroll(1)", "Down", show=False, id="finding.down"),
-        Binding("k", "scroll(-1)", "Up", show=False, id="finding.up"),
-        Binding("g", "edge(0)", "Top", show=False, id="finding.top"),
-        Binding("G", "edge(1)", "Bottom", show=False, id="finding.bottom"),
-        Binding("escape", "close", "Back", id="finding.close"),
-        Binding("q", "close", "Back", show=False, id="finding.close_q"),
+        *scroll_keys("finding"),
+        *edge_keys("finding"),
+        *back_keys("finding"),
     ]
 
     def __init__(self, finding: Finding, since: datetime | None, now: datetime) -> None:

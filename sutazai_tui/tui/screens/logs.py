@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sutazai_tui.sources.details import LOG_TAIL, ContainerDetails, DetailsError, LogLine
+from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
 
 POLL_S = 2.0
 
@@ -48,12 +49,9 @@ class LogsScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", id="logs.search"),
         Binding("n", "next_match", "Next", id="logs.next"),
         Binding("N", "next_match(-1)", "Prev", show=False, id="logs.prev"),
-        Binding("g", "edge(0)", "Top", show=False, id="logs.top"),
-        Binding("G", "edge(1)", "Bottom", show=False, id="logs.bottom"),
-        Binding("j", "scroll(1)", "Down", show=False, id="logs.down"),
-        Binding("k", "scroll(-1)", "Up", show=False, id="logs.up"),
-        Binding("escape", "close", "Back", id="logs.close"),
-        Binding("q", "close", "Back", show=False, id="logs.close_q"),
+        *edge_keys("logs"),
+        *scroll_keys("logs"),
+        *back_keys("logs"),
     ]
 
     def __init__(self, container: str, details: ContainerDetails, bound: int = LOG_TAIL) -> None:

@@ -37,8 +37,10 @@ def test_done_when_flows_in_tmux(tmux: Tmux) -> None:
     keys(tmux, "Enter")
     screen = tmux.wait_for("last probe")
     assert "findings (" in screen and "fix" in screen, screen
-    body = screen.splitlines()[:-1]  # the footer is keys, not text
+    # The footer is keys, and a toast (▌) may cover the right side for a moment: not the screen's text.
+    body = [line.split("▌")[0] for line in screen.splitlines()[:-1]]
     assert not [line for line in body if line.rstrip().endswith("…")], screen  # wrapped, never cut
+    assert "$ openssl rand -hex 32" in screen, screen  # the fix's commands, whole
     keys(tmux, "Escape")
     tmux.wait_for("q Quit")  # the monitor's footer: back on the main screen
 

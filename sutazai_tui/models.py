@@ -332,7 +332,7 @@ def container_reason(c: ContainerStats) -> str:
     if c.oom_killed:
         return f"killed: out of memory (exit {c.exit_code})"
     if c.state == "restarting":
-        return f"restart loop: {c.restart_count} restarts"
+        return f"restart loop: {c.restart_count} restart{'s' if c.restart_count != 1 else ''}"
     if c.state == "exited":
         return f"exited with code {c.exit_code}"
     if c.health == "unhealthy":

@@ -88,3 +88,21 @@ def test_nothing_answered_in_a_judgeable_way_is_unknown() -> None:
 
     snap = Snapshot(endpoints=(EndpointStatus(name="h", url="u", kind=EndpointKind.HEALTH),))
     assert assess(snap).level is Level.UNKNOWN
+
+
+def test_check_demo_runs_one_cycle_on_the_simulated_fleet(capsys: pytest.CaptureFixture[str]) -> None:
+    from sutazai_tui.cli.entry import main
+
+    code = main(["check", "--demo", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == doc["exit_code"] and doc["status"] in ("OK", "WARNING", "CRITICAL", "UNKNOWN")
+    containers = doc["snapshot"]["containers"]
+    assert containers["engine"] == "simulated" and len(containers["containers"]) == 8
+
+
+def test_demo_before_check_is_refused_with_the_way(capsys: pytest.CaptureFixture[str]) -> None:
+    from sutazai_tui.cli.entry import main
+
+    assert main(["--demo", "check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sutazai-tui check --demo" in err

@@ -154,6 +154,22 @@ def select_targets(settings: Settings, names: list[str] | None) -> list[tuple[st
     return [(name, settings.for_target(by_name[name])) for name in chosen]
 
 
+async def run_demo_check(
+    settings: Settings, as_json: bool = False, snapshot_dir: Path | None = None, out: TextIO | None = None
+) -> int:
+    """`check --demo`: one cycle against the simulated backend and fleet, started and stopped here."""
+    from sutazai_tui.demo.session import DemoSession
+
+    session = DemoSession(settings)
+    try:
+        demo = session.start()
+        out = out if out is not None else sys.stdout
+        fleet = session.fleet
+        return await run_check(demo, as_json=as_json, snapshot_dir=snapshot_dir, containers=fleet, out=out)
+    finally:
+        session.stop()
+
+
 async def run_checks(
     settings: Settings,
     names: list[str] | None = None,

@@ -74,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--snapshot", type=Path, default=None, metavar="DIR", help="also write a snapshot bundle into DIR"
     )
+    check.add_argument(
+        "--demo",
+        dest="check_demo",
+        action="store_true",
+        default=False,
+        help="one cycle against the simulated backend and fleet (no backend needed)",
+    )
     act = sub.add_parser(
         "act",
         parents=[common],
@@ -167,7 +174,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "check":
         from sutazai_tui.cli.check import run_checks
 
+        if getattr(args, "demo", False):  # `--demo check` would silently check localhost: say how
+            return _fail("--demo before check is not a demo check — use: sutazai-tui check --demo")
         settings = settings_from_args(args)
+        if args.check_demo:
+            from sutazai_tui.cli.check import run_demo_check
+
+            return asyncio.run(run_demo_check(settings, as_json=args.json, snapshot_dir=args.snapshot))
         return asyncio.run(run_checks(settings, args.target, as_json=args.json, snapshot_dir=args.snapshot))
     if command == "act":
         from sutazai_tui.cli.act import run_act

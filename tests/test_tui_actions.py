@@ -206,6 +206,8 @@ async def test_read_only_keys_say_why_and_the_core_refuses(backend: SimulatedBac
     app, fleet, settings = build(backend, tmp_path, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await start(app, pilot, select=REDIS)
+        footer = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
+        assert not footer & {"stop", "restart", "emergency_stop"} and "logs" in footer  # only keys that act
         for key in ("x", "R", "exclamation_mark"):
             await pilot.press(key)
             assert not isinstance(app.screen, ConfirmScreen)

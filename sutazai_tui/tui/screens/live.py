@@ -35,6 +35,7 @@ from sutazai_tui.tui.widgets.header import HeaderView, TargetTab, shown_countdow
 from sutazai_tui.util import fmt
 
 TARGET_KEYS = 9
+ACTING_KEYS = frozenset({"stop", "restart", "recreate", "emergency_stop"})  # binding ids
 POLL_GROUP = "poll"
 
 
@@ -107,8 +108,18 @@ class LiveScreen(Dashboard):
 
     def mounted(self) -> None:
         """Paint first; start polling only after the first frame is on screen."""
+        if self.session.settings.read_only:
+            self._hide_acting_keys()
         if self.poll:
             self.call_after_refresh(self._start_polling)
+
+    def _hide_acting_keys(self) -> None:
+        # Read-only: the footer shows only keys that work. The keys stay bound, so pressing one
+        # still says why (read-only) and the refusal is audited.
+        bindings = self._bindings.key_to_bindings
+        for key, found in bindings.items():
+            bindings[key] = [replace(b, show=False) if b.id in ACTING_KEYS else b for b in found]
+        self.refresh_bindings()
 
     def _start_polling(self) -> None:
         for session in self.sessions:  # one worker per session, all through Session.run

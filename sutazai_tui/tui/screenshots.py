@@ -3,7 +3,8 @@
     python -m sutazai_tui.tui.screenshots [--out screenshots]
 
 Each size runs the demo headless against the simulated backend and fleet, steps the incident
-with `forced_phase` (hang, emergency, recovered) and saves `demo-<phase>-<W>x<H>.svg`.
+with `forced_phase` (hang, emergency, recovered) and saves `demo-<phase>-<W>x<H>.svg`; at 80x24
+also the finding and container screens of the hang (`demo-finding-80x24.svg`, `demo-container-…`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,27 @@ async def run_cycle(app: SutazaiApp, pilot: Pilot[int], deadline_s: float = 10.0
     await pilot.pause()
 
 
+async def drill_in(app: SutazaiApp, pilot: Pilot[int], size: str) -> dict[str, str]:
+    """`enter` on the worst finding and on the worst container: the "why" screens."""
+    pictures: dict[str, str] = {}
+    findings = app.dashboard.session.findings
+    if findings:
+        app.dashboard.open_finding(sorted(findings, key=lambda f: f.severity != "critical")[0])
+        await pilot.pause()
+        pictures[f"demo-finding-{size}.svg"] = app.export_screenshot(title="sutazai-tui — a finding")
+        app.pop_screen()
+    app.dashboard.open_container()
+    screen = app.screen
+    deadline = time.monotonic() + 10.0
+    while getattr(screen, "probe", "") == "(reading)" and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    await pilot.pause()
+    pictures[f"demo-container-{size}.svg"] = app.export_screenshot(title="sutazai-tui — a container")
+    app.pop_screen()
+    await pilot.pause()
+    return pictures
+
+
 async def shoot(size: tuple[int, int]) -> dict[str, str]:
     """Play the incident once at this size; its pictures by file name."""
     backend = SimulatedBackend("incident", rate_limit=False)
@@ -67,6 +89,8 @@ async def shoot(size: tuple[int, int]) -> dict[str, str]:
                 if picture:
                     name = f"demo-{phase}-{size[0]}x{size[1]}.svg"
                     pictures[name] = app.export_screenshot(title=f"sutazai-tui — {phase}")
+                if phase == answers.HANG and size == SIZES[0]:
+                    pictures.update(await drill_in(app, pilot, f"{size[0]}x{size[1]}"))
     finally:
         await backend.stop()
     return pictures

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
-from sutazai_tui.tui.screens.finding import evidence_items, fix_commands
+from sutazai_tui.tui.screens.finding import evidence_items, fix_commands, more_below
 from sutazai_tui.tui.screens.reading import back_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
 from sutazai_tui.tui.widgets.state_style import state_word
@@ -65,7 +65,7 @@ def finding_block(f: Finding) -> Content:
 def container_body(c: ContainerStats, findings: tuple[Finding, ...], probe: str, now: datetime) -> Content:
     """Everything the screen shows (tests and snapshots read this)."""
     state = container_state(c)
-    head = Content.assemble(state_word(state), "  ", (container_reason(c), "bold"))
+    head = Content.assemble((c.name, "bold"), "  ", state_word(state), "  ", container_reason(c))
     rows = [Content.assemble((f"{k:<11}", MUTED), v) for k, v in state_rows(c, now)]
     rows.append(Content.assemble((f"{'last probe':<11}", MUTED), probe))
     parts = [head, *rows, Content.styled(f"\nfindings ({len(findings)})", "bold underline")]
@@ -86,6 +86,7 @@ class ContainerScreen(Screen[None]):
 
     DEFAULT_CSS = """
     ContainerScreen #container-box { height: 1fr; padding: 0 1; }
+    ContainerScreen #container-more { height: 1; padding: 0 1; background: $panel; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "act('logs')", "Logs", id="container.logs"),
@@ -117,11 +118,14 @@ class ContainerScreen(Screen[None]):
         with VerticalScroll(id="container-box") as box:
             box.border_title = f"container {self.container_name}"
             yield Static(id="container-body")
+        yield Static(id="container-more")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         """Paint, follow the Dashboard each second, read the health probe in a thread."""
-        self.query_one("#container-box").focus()
+        box = self.query_one("#container-box", VerticalScroll)
+        box.focus()
+        self.watch(box, "scroll_y", self._more, init=False)
         self.refresh_body()
         self.set_interval(1.0, self.refresh_body)
         if self.details is not None:
@@ -144,6 +148,12 @@ class ContainerScreen(Screen[None]):
         if body != self._shown:
             self._shown = body
             self.query_one("#container-body", Static).update(body)
+            self.call_after_refresh(self._more)
+
+    def _more(self) -> None:
+        if self.is_attached:
+            box = self.query_one("#container-box", VerticalScroll)
+            self.query_one("#container-more", Static).update(more_below(box))
 
     @work(thread=True, exit_on_error=False, group="probe")
     def _probe(self) -> None:

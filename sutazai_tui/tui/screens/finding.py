@@ -42,6 +42,12 @@ def evidence_items(evidence: str) -> list[str]:
     return [part.strip() for part in evidence.split("; ") if part.strip()]
 
 
+def more_below(box: VerticalScroll) -> str:
+    """`+N more lines ↓` when the text runs past the bottom of `box`, else nothing."""
+    hidden = int(box.max_scroll_y - box.scroll_y)
+    return f"+{hidden} more line{'s' if hidden != 1 else ''} ↓ (j, pgdn)" if hidden > 0 else ""
+
+
 def finding_body(finding: Finding, since: datetime | None, now: datetime) -> Content:
     """Everything the screen shows, as one wrapped text (tests and snapshots read this)."""
     muted = "$text-muted"
@@ -110,9 +116,7 @@ class FindingScreen(Screen[None]):
 
     def _more(self) -> None:
         box = self.query_one("#finding-box", VerticalScroll)
-        hidden = int(box.max_scroll_y - box.scroll_y)
-        text = f"+{hidden} more line{'s' if hidden != 1 else ''} ↓ (j, pgdn)" if hidden > 0 else ""
-        self.query_one("#finding-more", Static).update(text)
+        self.query_one("#finding-more", Static).update(more_below(box))
 
     def action_scroll(self, lines: int) -> None:
         """Scroll by lines."""

@@ -169,7 +169,9 @@ async def test_bang_stops_the_primary_wherever_the_cursor_is(
         await pilot.press("y")
         await wait_until(pilot, lambda: table_state(app, BACKEND) == "exited")
         assert fleet.inspect(REDIS).state == "running"
-        assert (audit(settings)[-1]["container"], audit(settings)[-1]["via"]) == (BACKEND, "key !")
+        last = audit(settings)[-1]
+        assert (last["container"], last["via"], last["action"]) == (BACKEND, "key !", "emergency-stop")
+        assert any(reason.startswith(f"emergency-stop {BACKEND}: done") for reason in action_events(app))
 
 
 async def test_protected_needs_its_name_typed(backend: SimulatedBackend, tmp_path: Path) -> None:
@@ -216,7 +218,7 @@ async def test_read_only_keys_say_why_and_the_core_refuses(backend: SimulatedBac
         assert [(line["action"], line["result"]) for line in audit(settings)] == [
             ("stop", "refused"),
             ("restart", "refused"),
-            ("stop", "refused"),
+            ("emergency-stop", "refused"),
         ]
         assert all("read-only" in line["error"] for line in audit(settings))
         assert fleet.inspect(REDIS).state == fleet.inspect(BACKEND).state == "running"

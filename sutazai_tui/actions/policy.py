@@ -79,6 +79,7 @@ class ActionResult(Frozen):
     audited: bool = True  # False only when even the audit line failed (the message says why)
     command: str | None = None  # a recreate: the compose command line it ran (or would have)
     output: str | None = None  # a recreate: the tail of compose's output, redacted
+    emergency: bool = False  # the `!` stop of the primary service: recorded as `emergency-stop`
 
     @property
     def ok(self) -> bool:
@@ -90,9 +91,14 @@ class ActionResult(Frozen):
         """The reason when refused or failed, else None."""
         return self.message if self.result in ("refused", "failed") else None
 
+    @property
+    def name(self) -> str:
+        """The action as recorded: `emergency-stop` for the `!` stop, else the action."""
+        return "emergency-stop" if self.emergency else self.action
+
     def summary(self) -> str:
         """One line for a notification: `stop sutazai-backend: done — stopped (exit 0)`."""
-        return f"{self.action} {self.container}: {self.result} — {self.message}"
+        return f"{self.name} {self.container}: {self.result} — {self.message}"
 
     def event(self) -> Event:
         """The event-log entry for this attempt."""
@@ -100,8 +106,8 @@ class ActionResult(Frozen):
 
     def audit_entry(self, engine: str) -> dict[str, Any]:
         """The audit line's fields (user, host and ssh are added by the log)."""
-        entry = self.model_dump(mode="json", exclude={"at", "audited"})
-        entry.update(time=self.at.isoformat(), error=self.error, engine=engine)
+        entry = self.model_dump(mode="json", exclude={"at", "audited", "emergency"})
+        entry.update(time=self.at.isoformat(), error=self.error, engine=engine, action=self.name)
         entry["duration_ms"] = round(self.duration_ms, 1)
         return entry
 
@@ -194,9 +200,12 @@ class Actions:
         """Recreate with its compose project (`up -d --force-recreate --no-deps`): new env, new image."""
         return self.run("recreate", name, None, via=via, typed=typed)
 
-    def cancelled(self, name: str, action: ActionName, *, via: str | None = None) -> ActionResult:
+    def cancelled(
+        self, name: str, action: ActionName, *, via: str | None = None, emergency: bool = False
+    ) -> ActionResult:
         """Log that the operator cancelled the confirmation; nothing is asked of the engine."""
-        result = self._result(action, name, time.monotonic(), via, "cancelled", "cancelled by the operator")
+        started, why = time.monotonic(), "cancelled by the operator"
+        result = self._result(action, name, started, via, "cancelled", why, emergency=emergency)
         return self._record(result)
 
     def run(
@@ -207,9 +216,11 @@ class Actions:
         *,
         via: str | None = None,
         typed: str | None = None,
+        emergency: bool = False,
     ) -> ActionResult:
-        """One attempt, checked and audited. `typed` is what the operator typed for a protected one."""
-        finish = partial(self._result, action, name, time.monotonic(), via)
+        """One attempt, checked and audited. `typed` is what the operator typed for a protected one;
+        `emergency`: the `!` stop, recorded as `emergency-stop`."""
+        finish = partial(self._result, action, name, time.monotonic(), via, emergency=emergency)
         if self.settings.read_only or not name.strip():
             return self._record(finish("refused", _READ_ONLY if name.strip() else "no container selected"))
         with self._claim(name) as claimed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from sutazai_tui.models import ContainersStatus, Event, Snapshot
@@ -65,7 +66,7 @@ class ActionsController:
         if session.settings.read_only:
             notify(READ_ONLY, severity="warning")
             if name:  # the core refuses and audits the attempt; nothing else can happen
-                self._run(self._refused_attempt(session, action, name, via))
+                self._run(self._refused_attempt(session, action, name, via, emergency))
         elif name is None:
             notify(f"{action}: no container selected", severity="warning")
         elif name in self._acting_on:
@@ -103,20 +104,25 @@ class ActionsController:
             return
         screen = ConfirmScreen(ConfirmView(action, brief, session.settings.stop_timeout, emergency))
         if not await self.view.confirm(screen):
-            self._report(await asyncio.to_thread(actions.cancelled, name, action, via=via))
+            cancel = partial(actions.cancelled, name, action, via=via, emergency=emergency)
+            self._report(await asyncio.to_thread(cancel))
             return
         self.view.set_pending(name, PENDING[action])
         try:
-            result = await asyncio.to_thread(actions.run, action, name, via=via, typed=screen.typed)
+            run = partial(actions.run, action, name, via=via, typed=screen.typed, emergency=emergency)
+            result = await asyncio.to_thread(run)
         finally:
             self.view.set_pending(name, None)
         self._report(result)
         await self._repoll_containers(session)
 
-    async def _refused_attempt(self, session: Session, action: ActionName, name: str, via: str) -> None:
+    async def _refused_attempt(
+        self, session: Session, action: ActionName, name: str, via: str, emergency: bool = False
+    ) -> None:
         """Have the core refuse (read-only) so the attempt is in the audit log and the events."""
         actions = session.actions()
-        self._report(await asyncio.to_thread(actions.run, action, name, via=via), notify=False)
+        run = partial(actions.run, action, name, via=via, emergency=emergency)
+        self._report(await asyncio.to_thread(run), notify=False)
 
     def _report(self, result: ActionResult, *, notify: bool = True) -> None:
         """The result as an event, and as a notification (always when its audit line failed)."""

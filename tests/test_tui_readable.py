@@ -159,3 +159,13 @@ async def test_j_k_g_g_move_the_table_cursor(backend: SimulatedBackend) -> None:
         assert table.cursor_row == len(table.shown) - 1
         await pilot.press("g")
         assert table.cursor_row == 0
+
+
+async def test_the_container_screen_offers_no_acting_key_in_read_only(backend: SimulatedBackend) -> None:
+    app = make_app(backend, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_cycle(app, pilot)
+        app.dashboard.open_container()
+        await wait_until(pilot, lambda: isinstance(app.screen, ContainerScreen))
+        shown = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "container.logs" in shown and not shown & {"container.stop", "container.restart"}

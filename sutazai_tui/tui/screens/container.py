@@ -145,15 +145,20 @@ class ContainerScreen(Screen[None]):
         if not self.is_attached:
             return
         body = self.body
+        found = self.query("#container-body").results(Static)
+        target = next(found, None)
+        if target is None:  # the app is closing under us: the widgets are gone
+            return
         if body != self._shown:
             self._shown = body
-            self.query_one("#container-body", Static).update(body)
+            target.update(body)
             self.call_after_refresh(self._more)
 
     def _more(self) -> None:
-        if self.is_attached:
-            box = self.query_one("#container-box", VerticalScroll)
-            self.query_one("#container-more", Static).update(more_below(box))
+        box = next(self.query("#container-box").results(VerticalScroll), None)
+        more = next(self.query("#container-more").results(Static), None)
+        if box is not None and more is not None:
+            more.update(more_below(box))
 
     @work(thread=True, exit_on_error=False, group="probe")
     def _probe(self) -> None:

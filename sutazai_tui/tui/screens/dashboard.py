@@ -300,8 +300,9 @@ class Dashboard(Screen[None]):
         def act(action: str) -> None:
             getattr(self, f"action_{action}")()
 
-        def can(action: str) -> bool:
-            return hasattr(self, f"action_{action}")
+        def can(action: str) -> bool:  # read-only: the footer offers no action that acts
+            acting = action.endswith("_container") and self.session.settings.read_only
+            return hasattr(self, f"action_{action}") and not acting
 
         # The probe is read where logs are (a live session that polls); a replay has no engine.
         details = self.session.details() if can("logs") and self.session.monitor is not None else None

@@ -50,12 +50,19 @@ async def test_l_shows_the_last_lines_follow_polls_and_search_jumps(backend: Sim
 
         await pilot.press("slash", *"heartbeat")
         assert screen.matches and all("heartbeat" in screen.lines[i].text for i in screen.matches)
-        await pilot.press("enter")
-        assert screen.match_at == 0
+        await pilot.press("enter")  # from the tail: the newest match first, then back in time
+        last = len(screen.matches) - 1
+        assert screen.match_at == last
+        assert f"match {last + 1}/{last + 1}" in str(screen.query_one("#logs-status").render())
         await pilot.press("n")
-        assert screen.match_at == 1
+        assert screen.match_at == last - 1
         box = screen.query_one("#logs-box")
-        await wait_until(pilot, lambda: box.scroll_y == max(0, screen.matches[1] - box.size.height // 2))
+        at = max(0, screen.matches[last - 1] - box.size.height // 2)
+        await wait_until(pilot, lambda: box.scroll_y == min(box.max_scroll_y, at))
+        await pilot.press("G")
+        await wait_until(pilot, lambda: box.scroll_y == box.max_scroll_y)
+        await pilot.press("g")
+        await wait_until(pilot, lambda: box.scroll_y == 0)
         await pilot.press("slash", "ctrl+a", "ctrl+k", *"no-such-text", "enter")
         assert screen.matches == [] and "no match" in str(screen.query_one("#logs-status").render())
         await pilot.press("escape")

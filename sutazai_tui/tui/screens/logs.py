@@ -1,4 +1,5 @@
-"""The `l` screen: the selected container's last lines, follow mode (`f`) and search (`/`, n, N).
+"""The `l` screen: the selected container's last lines, follow mode (`f`) and search (`/`, n, N:
+from the newest match back), g/G top and bottom.
 
 Reading happens in a thread worker that posts `LogsFetched`; the screen keeps at most `bound`
 lines (a deque), so a chatty container cannot grow it. Follow polls `logs(since=last line)` every
@@ -47,8 +48,9 @@ class LogsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "toggle_follow", "Follow", id="logs.follow"),
         Binding("slash", "search", "Search", key_display="/", id="logs.search"),
-        Binding("n", "next_match", "Next", id="logs.next"),
-        Binding("N", "next_match(-1)", "Prev", show=False, id="logs.prev"),
+        # The search starts at the tail (the newest lines matter most): n goes back in time, N forward.
+        Binding("n", "next_match(-1)", "Older", id="logs.next"),
+        Binding("N", "next_match(1)", "Newer", show=False, id="logs.prev"),
         *edge_keys("logs"),
         *scroll_keys("logs"),
         *back_keys("logs"),
@@ -140,7 +142,7 @@ class LogsScreen(Screen[None]):
         parts = [f"logs of {self.container}", f"{len(self.lines)} lines (last {self.bound})"]
         parts.append("follow ON" if self.follow else "follow off (f)")
         if self.search_text:
-            at = f"{self.match_at + 1}/{len(self.matches)}" if self.matches else "no match"
+            at = f"match {self.match_at + 1}/{len(self.matches)}" if self.matches else "no match"
             parts.append(f"search {self.search_text!r}: {at}")
         if self.error:
             parts.append(self.error)
@@ -173,7 +175,8 @@ class LogsScreen(Screen[None]):
         event.stop()
         event.input.display = False
         self.query_one("#logs-box").focus()
-        self.action_next_match()
+        self.match_at = len(self.matches)  # the first jump lands on the newest match
+        self.action_next_match(-1)
 
     def action_next_match(self, step: int = 1) -> None:
         """Jump to the next (or previous) line that matches the search."""

@@ -100,7 +100,8 @@ def tabs_line(tabs: tuple[TargetTab, ...]) -> Content:
 
 
 def main_line(view: HeaderView) -> Content:
-    """Badges first, so they survive truncation on a narrow terminal; the stale reason last."""
+    """Badges first, so they survive truncation on a narrow terminal, then the last cycle's time;
+    the stale reason last."""
     parts: list[Content] = []
     if view.replay:
         parts.append(_badge("REPLAY", "accent"))
@@ -118,14 +119,15 @@ def main_line(view: HeaderView) -> Content:
         parts.append(_badge("READ-ONLY", "secondary"))
     if view.tabs:
         parts.append(tabs_line(view.tabs))
-    parts.append(Content.styled(view.target, "bold"))
-    parts.append(Content.styled(f"engine {short_engine(view.engine)}", "$text-muted"))
+    # Freshness before the URL: at 80 columns the URL is what an ellipsis may cut, never the time.
     snap = view.snapshot
     if snap is None:
         parts.append(Content.styled("waiting for the first poll", "$text-muted"))
     else:
         when = fmt.local_time(snap.taken_at)
         parts.append(Content(f"#{snap.cycle} {when} {fmt.millis(snap.duration_ms)}"))
+    parts.append(Content.styled(view.target, "bold"))
+    parts.append(Content.styled(f"engine {short_engine(view.engine)}", "$text-muted"))
     if view.stale_reason is not None:
         parts.append(Content.styled(f"stale: {view.stale_reason}", "$warning"))
     return Content("  ").join(parts)

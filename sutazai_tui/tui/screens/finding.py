@@ -24,7 +24,8 @@ from sutazai_tui.tui.widgets.findings import severity_badge
 from sutazai_tui.util import fmt
 
 _TICKED = re.compile(r"`([^`]+)`")
-# A command starts with a program name; `C` (a key), `-e NAME=…` (an option) are not commands.
+# A command: a program name and at least two arguments. `C` (a key), `docker run` (a verb in the
+# prose) and `-e NAME=…` (an option) are not commands to copy.
 _COMMAND = re.compile(r"^[a-z][\w.-]*(/[\w.-]+)*( \S+){2,}")
 
 

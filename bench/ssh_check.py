@@ -71,8 +71,10 @@ def main() -> None:
         print(f"ssh / local: {walls['ssh'] / walls['local']:.2f} (target <= 2)")
         print(f"sshd logins over {args.rounds} ssh checks: {server.logins()} (one connection per check)")
     finally:
-        remove(client, prefix)
-        server.stop()
+        try:
+            remove(client, prefix)
+        finally:
+            server.stop()  # by its pid, even when the cleanup of containers failed
 
 
 if __name__ == "__main__":

@@ -16,20 +16,18 @@ import errno
 import getpass
 import json
 import os
-import re
 import socket
 import sys
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from sutazai_tui.util.safefile import open_private, write_all
+from sutazai_tui.util.when import HINT, parse_when
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # The order fields appear in a line, so `cat audit.jsonl` reads well too.
 FIELDS = (
     "time",
@@ -133,12 +131,8 @@ class AuditLog:
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """An ISO time (naive = local time) or an age like `90m`, `2h`, `1d`, as an aware datetime."""
-    age = _AGE.match(text)
-    if age:
-        return (now or datetime.now(UTC)) - timedelta(seconds=float(age[1]) * _UNIT_SECONDS[age[2]])
-    when = datetime.fromisoformat(text.strip())
-    return when.astimezone() if when.tzinfo is None else when
+    """`--since`: HH:MM[:SS] (today, local), an ISO time (naive = local) or an age like `90m`, `2h`."""
+    return parse_when(text, now)
 
 
 def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
@@ -199,7 +193,7 @@ def print_audit(path: Path, since: str | None = None, out: TextIO | None = None)
     try:
         start = parse_since(since) if since is not None else None
     except ValueError:
-        hint = "give an ISO time like 2025-08-17T23:10 or an age like 2h"
+        hint = HINT
         print(f"sutazai-tui: invalid --since {since!r}: {hint}", file=sys.stderr)
         return EXIT_USAGE
     if not path.exists():

@@ -7,21 +7,20 @@ textual. The launcher (`sutazai_tui.tui.launch`) opens the file and runs the app
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.models import Snapshot
 from sutazai_tui.records.recording import Frame, Recording, RecordingError
+from sutazai_tui.util.when import parse_when
 
 SPEEDS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 # Frames put back into a History on a jump: the sparklines' span (app.SPARK_CYCLES). An endpoint
 # whose last good answer is older than that is STALE either way, so the panels cannot tell.
 REBUILD_FRAMES = 60
-_CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
 class Replayer:
@@ -101,28 +100,13 @@ def fixed_clock(at: datetime) -> Callable[[], datetime]:
 
 
 def parse_jump(text: str, recording: Recording) -> datetime:
-    """The time typed at `t`: HH:MM[:SS] on the recording's date, or an ISO time; ValueError (one line).
+    """The time typed at `t`: HH:MM[:SS] on the recording's date, an ISO time, or an age back from
+    the recording's end (`15m`); ValueError (one line).
 
     Times without a zone are local, like every time on screen. HH:MM on a recording that spans
     midnight means the first day on which that time falls inside the recording.
     """
-    text = text.strip()
-    found = _CLOCK_TIME.match(text)
-    if found:
-        hour, minute, second = (int(g) if g else 0 for g in found.groups())
-        if hour > 23 or minute > 59 or second > 59:
-            raise ValueError(f"{text!r} is not a time of day: give HH:MM or HH:MM:SS")
-        start, end = recording.start.astimezone(), recording.end.astimezone()
-        days = [date.fromordinal(d) for d in range(start.toordinal(), end.toordinal() + 1)]
-        moments = [datetime.combine(d, time(hour, minute, second)).astimezone() for d in days]
-        return next((m for m in moments if start <= m <= end), moments[0])
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a time: give HH:MM[:SS] or an ISO time like 2025-08-17T23:10"
-        ) from None
-    return when if when.tzinfo else when.astimezone()
+    return parse_when(text, window=(recording.start, recording.end))
 
 
 def replay_settings(settings: Settings, recording: Recording) -> Settings:

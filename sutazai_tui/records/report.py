@@ -23,6 +23,7 @@ from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans
 from sutazai_tui.records.recording import Recording, RecordingError, read_recording
 from sutazai_tui.util.redact import Redactor
 from sutazai_tui.util.safefile import write_private
+from sutazai_tui.util.when import HINT, parse_when
 
 EXIT_OK, EXIT_ERROR = 0, 2
 _NO_LIMIT = 1 << 30
@@ -33,15 +34,17 @@ class ReportError(Exception):
     """The report cannot be made as asked; one line."""
 
 
-def parse_time(text: str | None, flag: str) -> datetime | None:
-    """An ISO time from --since/--until (e.g. 2025-08-17T23:10); without a zone it is UTC."""
+def parse_time(
+    text: str | None, flag: str, window: tuple[datetime, datetime] | None = None
+) -> datetime | None:
+    """--since/--until: HH:MM[:SS] (on `window`'s days, else today, local), an ISO time (without a
+    zone: UTC, as always here) or an age like 15m (back from `window`'s end, else now)."""
     if text is None:
         return None
     try:
-        when = datetime.fromisoformat(text.strip())
+        return parse_when(text, window=window, naive_utc=True)
     except ValueError:
-        raise ReportError(f"invalid {flag} {text!r}: give an ISO time like 2025-08-17T23:10 (UTC)") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        raise ReportError(f"invalid {flag} {text!r}: {HINT}") from None
 
 
 def _duration(delta: timedelta) -> str:

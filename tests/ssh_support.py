@@ -55,6 +55,9 @@ class SshServer:
             f"AuthorizedKeysFile {r / 'authorized_keys'}\nPidFile {r / 'sshd.pid'}\n"
             "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
             "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nLogLevel INFO\n"
+            # The far side's docker must reach the engine this test's containers are on, which
+            # is not the default socket when a developer runs a second engine.
+            + (f"SetEnv DOCKER_HOST={os.environ['DOCKER_HOST']}\n" if os.environ.get("DOCKER_HOST") else "")
         )
         self.start_known_hosts()
         (r / "ssh_config").write_text(

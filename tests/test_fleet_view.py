@@ -20,6 +20,7 @@ from sutazai_tui.models import State
 from sutazai_tui.tui.fleet_app import FleetApp
 from sutazai_tui.tui.screens.deployment import DeploymentScreen
 from sutazai_tui.tui.screens.fleet import FleetScreen, age_text
+from sutazai_tui.tui.screens.fleet_feed import FleetFeed
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from sutazai_tui.tui.widgets.findings import FindingsPanel
@@ -139,7 +140,7 @@ def cells(app: FleetApp) -> list[list[str]]:
 
 async def test_rows_worst_first_and_two_queries_per_refresh() -> None:
     with RecordedPrometheus(recorded_fleet()) as prom:
-        app = FleetApp(PrometheusReader(prom.url), interval=3600, clock=at_recording)
+        app = FleetApp(FleetFeed(PrometheusReader(prom.url), interval=3600, clock=at_recording))
         async with app.run_test(size=(120, 30)) as pilot:
             screen = app.screen
             assert isinstance(screen, FleetScreen)
@@ -176,7 +177,7 @@ async def test_rows_worst_first_and_two_queries_per_refresh() -> None:
 async def test_an_unreachable_prometheus_is_one_line_on_the_status_bar() -> None:
     with RecordedPrometheus({}) as prom:
         url = prom.url  # stopped at the end of the block: nothing listens there any more
-    app = FleetApp(PrometheusReader(url), interval=3600)
+    app = FleetApp(FleetFeed(PrometheusReader(url), interval=3600))
     async with app.run_test(size=(100, 16)) as pilot:
         screen = app.screen
         assert isinstance(screen, FleetScreen)
@@ -188,7 +189,7 @@ async def test_an_unreachable_prometheus_is_one_line_on_the_status_bar() -> None
 
 async def test_a_refused_query_keeps_the_last_rows() -> None:
     with RecordedPrometheus(recorded_fleet()) as prom:
-        app = FleetApp(PrometheusReader(prom.url), interval=3600)
+        app = FleetApp(FleetFeed(PrometheusReader(prom.url), interval=3600))
         async with app.run_test(size=(100, 16)) as pilot:
             screen = app.screen
             assert isinstance(screen, FleetScreen)
@@ -218,7 +219,7 @@ def test_age_text() -> None:
 
 def test_fleet_snapshot(snap_compare: Any) -> None:
     with RecordedPrometheus(recorded_fleet()) as prom:
-        app = FleetApp(PrometheusReader(prom.url), interval=3600, source="prometheus.example:9090")
+        app = FleetApp(FleetFeed(PrometheusReader(prom.url), interval=3600, source="prometheus.example:9090"))
 
         async def before(pilot: Pilot[int]) -> None:
             screen = pilot.app.screen
@@ -232,7 +233,12 @@ def test_deployment_snapshot(snap_compare: Any) -> None:
     """`enter` on prod: its Dashboard as Prometheus has it, read-only."""
     with RecordedPrometheus(recorded_fleet()) as prom:
         app = FleetApp(
-            PrometheusReader(prom.url), interval=3600, source="prometheus.example:9090", clock=at_recording
+            FleetFeed(
+                PrometheusReader(prom.url),
+                interval=3600,
+                source="prometheus.example:9090",
+                clock=at_recording,
+            )
         )
 
         async def before(pilot: Pilot[int]) -> None:

@@ -24,6 +24,7 @@ from sutazai_tui.models import State
 from sutazai_tui.tui.fleet_app import FleetApp
 from sutazai_tui.tui.screens.deployment import DeploymentScreen
 from sutazai_tui.tui.screens.fleet import FleetScreen
+from sutazai_tui.tui.screens.fleet_feed import FleetFeed
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from tests.docker_support import wait_for
@@ -133,7 +134,7 @@ async def test_the_fleet_reader_lists_both_deployments_in_two_queries(prometheus
 
 @pytest.mark.slow
 async def test_the_fleet_view_shows_both_deployments_with_their_worst_state(prometheus: str) -> None:
-    app = FleetApp(PrometheusReader(prometheus), interval=0.5)
+    app = FleetApp(FleetFeed(PrometheusReader(prometheus), interval=0.5))
     async with app.run_test(size=(100, 16)) as pilot:
         screen = app.screen
         assert isinstance(screen, FleetScreen)
@@ -145,7 +146,7 @@ async def test_the_fleet_view_shows_both_deployments_with_their_worst_state(prom
         start = screen.refreshes
         await wait_until(pilot, lambda: screen.refreshes >= start + 3, 30)
         # Two queries per refresh for the whole fleet (one more pair may be in flight).
-        assert 2 * screen.refreshes <= app.reader.queries <= 2 * screen.refreshes + 2
+        assert 2 * screen.refreshes <= app.feed.reader.queries <= 2 * screen.refreshes + 2
         await pilot.press("enter")  # the cursor is on the worst: the incident
         deployment = app.screen
         assert isinstance(deployment, DeploymentScreen) and deployment.target == "incident"

@@ -6,9 +6,6 @@ a deployment on the Dashboard (`DeploymentScreen`) rebuilt from Prometheus's ser
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 from textual.app import App
 from textual.screen import Screen
 
@@ -16,11 +13,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.integrations.fleet import PrometheusReader
 from sutazai_tui.tui.screens.deployment import DeploymentScreen
 from sutazai_tui.tui.screens.fleet import FleetScreen
-
-
-def utc_now() -> datetime:
-    """The wall clock; tests pass their own."""
-    return datetime.now(UTC)
+from sutazai_tui.tui.screens.fleet_feed import FleetFeed
 
 
 class FleetApp(App[int]):
@@ -31,34 +24,23 @@ class FleetApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual's own ClassVar)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
 
-    def __init__(
-        self,
-        reader: PrometheusReader,
-        interval: float,
-        settings: Settings | None = None,
-        source: str | None = None,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
+    def __init__(self, feed: FleetFeed) -> None:
         super().__init__()
-        self.reader = reader
-        self.interval = interval
-        self.settings = settings if settings is not None else Settings()
-        self.source = source
-        self.clock = clock
+        self.feed = feed
 
     def get_default_screen(self) -> Screen[None]:
-        return FleetScreen(self.reader, self.interval, self.open_deployment, self.source)
+        return FleetScreen(self.feed, self.open_deployment)
 
     def open_deployment(self, target: str) -> Screen[None]:
         """The Dashboard over one deployment, refreshed from Prometheus as often as the fleet."""
-        return DeploymentScreen(self.reader, target, self.settings, self.interval, clock=self.clock)
+        return DeploymentScreen(self.feed, target)
 
     async def on_unmount(self) -> None:
-        await self.reader.close()
+        await self.feed.reader.close()
 
 
 def run_fleet(url: str, settings: Settings) -> int:
     """Run the fleet view until quit."""
-    app = FleetApp(PrometheusReader(url), settings.interval, settings)
+    app = FleetApp(FleetFeed(PrometheusReader(url), settings.interval, settings))
     app.run()
     return 0

@@ -7,18 +7,16 @@ exporter finished one. It has the Dashboard's viewing keys only: actions need a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
-from textual import work
 from textual.binding import Binding, BindingType
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.integrations.fleet import PrometheusError, PrometheusReader
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.screens.dashboard import FILTER, HELP, SNAPSHOT, TABLE, Dashboard
+from sutazai_tui.tui.screens.fleet_feed import FleetFeed, PrometheusPolling
 from sutazai_tui.tui.widgets.header import HeaderView
 from sutazai_tui.util.redact import Redactor
 
@@ -39,50 +37,33 @@ def deployment_settings(settings: Settings) -> Settings:
     )
 
 
-class DeploymentScreen(Dashboard):
+class DeploymentScreen(PrometheusPolling, Dashboard):
     """The Dashboard over one deployment's series in Prometheus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [BACK, SNAPSHOT, *TABLE, FILTER, HELP]
 
-    def __init__(
-        self,
-        reader: PrometheusReader,
-        target: str,
-        settings: Settings,
-        refresh_s: float,
-        *,
-        clock: Callable[[], datetime],
-    ) -> None:
-        super().__init__(Session(deployment_settings(settings), name=target), clock=clock)
-        self.reader = reader
+    def __init__(self, feed: FleetFeed, target: str) -> None:
+        super().__init__(Session(deployment_settings(feed.settings), name=target), clock=feed.clock)
+        self.feed = feed
         self.target = target
-        self.refresh_s = refresh_s
-        self.refreshes = 0
-        self.error: str | None = None
 
     def mounted(self) -> None:
         """Ask at once, then every refresh interval."""
-        self.action_refresh_deployment()
-        self.set_interval(self.refresh_s, self.action_refresh_deployment)
+        self.start_polling()
 
-    @work(exclusive=True, group="deployment-refresh")
-    async def action_refresh_deployment(self) -> None:
+    async def ask_prometheus(self) -> None:
         """One query for this deployment; a new cycle goes through the Dashboard's own path."""
-        try:
-            snapshot, findings, interval = await self.reader.snapshot(self.target)
-        except PrometheusError as exc:
-            if exc.args[0] != self.error:
-                self.notify(str(exc), severity="error", timeout=10)
-            self.error = str(exc)
-        else:
-            self.error = None
-            if interval:  # STALE after 2 of the exporter's intervals, not the fleet's
-                self.session.history.interval = interval
-            # The same exporter cycle asked twice is one cycle, not two in the history.
-            if self.snapshot is None or snapshot.taken_at != self.snapshot.taken_at:
-                self.feed_snapshot(snapshot)
-            self.show_findings(findings)
-        self.refreshes += 1
+        snapshot, findings, interval = await self.feed.reader.snapshot(self.target)
+        if interval:  # STALE after 2 of the exporter's intervals, not the fleet's
+            self.session.history.interval = interval
+        # The same exporter cycle asked twice is one cycle, not two in the history.
+        if self.snapshot is None or snapshot.taken_at != self.snapshot.taken_at:
+            self.feed_snapshot(snapshot)
+        self.show_findings(findings)
+
+    def prometheus_failed(self, message: str) -> None:
+        """Said once per new failure: the Dashboard keeps showing the last cycle."""
+        self.notify(message, severity="error", timeout=10)
 
     def header_view(self, now: datetime) -> HeaderView:
         """The deployment's name (not a URL: none is known here), read-only, from Prometheus."""

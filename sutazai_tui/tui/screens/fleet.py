@@ -11,14 +11,14 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from sutazai_tui.integrations.fleet import FleetRow, PrometheusError, PrometheusReader
+from sutazai_tui.integrations.fleet import FleetRow
 from sutazai_tui.models import State
+from sutazai_tui.tui.screens.fleet_feed import FleetFeed, PrometheusPolling
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 
 _LEVEL_VARIABLE = {"OK": "success", "WARNING": "warning", "CRITICAL": "error", "UNKNOWN": "foreground-muted"}
@@ -35,7 +35,7 @@ def age_text(seconds: float | None) -> str:
     return f"{s // 60} min" if s < 7200 else f"{s // 3600} h"
 
 
-class FleetScreen(Screen[None]):
+class FleetScreen(PrometheusPolling):
     """The deployments table, refreshed every `interval` seconds from Prometheus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,21 +48,12 @@ class FleetScreen(Screen[None]):
     FleetScreen DataTable { height: 1fr; }
     """
 
-    def __init__(
-        self,
-        reader: PrometheusReader,
-        interval: float,
-        opener: Opener | None = None,
-        source: str | None = None,
-    ) -> None:
+    def __init__(self, feed: FleetFeed, opener: Opener | None = None) -> None:
         super().__init__()
-        self.reader = reader
-        self.source = source or reader.url  # what the status line names
-        self.interval = interval
+        self.feed = feed
+        self.source = feed.source or feed.reader.url  # what the status line names
         self.opener = opener
         self.rows: list[FleetRow] = []
-        self.error: str | None = None
-        self.refreshes = 0
 
     def compose(self) -> ComposeResult:
         yield Static(f"fleet via {self.source} — asking…", id="fleet-status")
@@ -72,22 +63,18 @@ class FleetScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_refresh()
-        self.set_interval(self.interval, self.action_refresh)
+        self.start_polling()
 
-    @work(exclusive=True, group="fleet-refresh")
-    async def action_refresh(self) -> None:
-        """Ask Prometheus once for the whole fleet; a failure keeps the last rows and says why."""
-        try:
-            rows = await self.reader.rows()
-        except PrometheusError as exc:
-            self.error = str(exc)
-        else:
-            self.rows, self.error = rows, None
-        self.refreshes += 1
-        self._show_rows()
+    def action_refresh(self) -> None:
+        """`r`: ask now rather than at the next interval."""
+        self.refresh_from_prometheus()
 
-    def _show_rows(self) -> None:
+    async def ask_prometheus(self) -> None:
+        """Ask Prometheus once for the whole fleet; a failure keeps the last rows."""
+        self.rows = await self.feed.reader.rows()
+
+    def refreshed(self) -> None:
+        """Show the rows and, after a failure, why they are the last answer."""
         table = self.query_one(DataTable)
         variables = self.app.theme_variables
         cursor = table.cursor_row

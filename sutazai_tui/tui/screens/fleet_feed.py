@@ -1,0 +1,71 @@
+"""What the fleet app and its screens share: one Prometheus feed and the refresh loop over it.
+
+The fleet table and a deployment's Dashboard both ask the same Prometheus on the same interval;
+`FleetFeed` carries that once from `FleetApp` to each screen, and `PrometheusPolling` is the one
+refresh worker (ask at once, then every interval; a failure keeps the last answer and says why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from textual import work
+from textual.screen import Screen
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.integrations.fleet import PrometheusError, PrometheusReader
+
+
+def utc_now() -> datetime:
+    """The wall clock; tests pass their own."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class FleetFeed:
+    """One Prometheus and how the fleet views read it."""
+
+    reader: PrometheusReader
+    interval: float  # seconds between refreshes, of the fleet and of an open deployment alike
+    settings: Settings = field(default_factory=Settings)
+    source: str | None = None  # what the status line names; the reader's URL when None
+    clock: Callable[[], datetime] = utc_now
+
+
+class PrometheusPolling(Screen[None]):
+    """A screen refreshed from Prometheus: subclasses say what one refresh asks and shows."""
+
+    feed: FleetFeed
+    refreshes = 0
+    error: str | None = None  # the last refresh's failure; None once one succeeds
+
+    def start_polling(self) -> None:
+        """Ask at once, then every interval."""
+        self.refresh_from_prometheus()
+        self.set_interval(self.feed.interval, self.refresh_from_prometheus)
+
+    @work(exclusive=True, group="prometheus-refresh")
+    async def refresh_from_prometheus(self) -> None:
+        """One refresh; exclusive, so a slow Prometheus never has two of ours waiting on it."""
+        try:
+            await self.ask_prometheus()
+        except PrometheusError as exc:
+            if str(exc) != self.error:
+                self.prometheus_failed(str(exc))
+            self.error = str(exc)
+        else:
+            self.error = None
+        self.refreshes += 1
+        self.refreshed()
+
+    async def ask_prometheus(self) -> None:
+        """Query Prometheus and keep the answer; raises PrometheusError."""
+        raise NotImplementedError
+
+    def prometheus_failed(self, message: str) -> None:
+        """A new failure (not the same one again); the fleet shows it in its status line instead."""
+
+    def refreshed(self) -> None:
+        """After each refresh, failed or not."""

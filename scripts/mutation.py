@@ -29,7 +29,7 @@ EQUIVALENT_FILE = Path(__file__).with_name("mutation-equivalent.txt")
 # mutant runs the tests that reach it, so a slow test here multiplies). A module not listed (a new
 # truth rule) runs against every non-engine test file that names it.
 TESTS: dict[str, list[str]] = {
-    "util/redact": ["tests/test_redact.py", "tests/test_recorder.py"],
+    "util/redact": ["tests/test_redact.py", "tests/test_recorder.py", "tests/test_evidence.py"],
     "actions/policy": [
         "tests/test_actions_unit.py",
         "tests/test_actions_policy.py",
@@ -39,6 +39,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_verdict.py",
         "tests/test_check_containers.py",
         "tests/test_evidence_rules.py",
+        "tests/test_backend_lines.py",
     ],
     "core/history": [
         "tests/test_history.py",

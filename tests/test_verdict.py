@@ -161,3 +161,24 @@ def test_findings_count_by_severity_and_info_does_not() -> None:
     warned = assess(snap, (finding("warning", "redis"),))
     assert warned.level is Level.WARNING and warned.lines() == ["WARNING: [rule] redis: t"]
     assert assess(snap, [finding("warning"), finding("critical")]).level is Level.CRITICAL
+
+
+def test_an_endpoint_not_asked_binds_and_does_not_hide_the_rest() -> None:
+    from sutazai_tui.core.verdict import not_asked_level
+
+    skipped = endpoint("mcp", State.UNKNOWN, "rate limited").model_copy(update={"failure": "rate-limited"})
+    verdict = assess(Snapshot(endpoints=(skipped, endpoint("health", State.DOWN, "refused"))))
+    assert verdict.level is Level.CRITICAL
+    assert verdict.lines() == ["CRITICAL: health DOWN: refused", "UNKNOWN: mcp: rate limited"]
+    alone = assess(Snapshot(endpoints=(OK, skipped)))
+    assert alone.level is Level.UNKNOWN  # binding: could not ask is never OK
+    unknown_before = skipped.model_copy(update={"last_state": State.UNKNOWN})
+    assert not_asked_level(unknown_before) is Level.UNKNOWN
+    down_before = skipped.model_copy(update={"last_state": State.DOWN})
+    assert not_asked_level(down_before) is Level.CRITICAL
+
+
+def test_a_carried_ok_says_so_without_changing_the_level() -> None:
+    carried = endpoint("health", State.OK, "shared answer").model_copy(update={"carried": True})
+    verdict = assess(Snapshot(endpoints=(carried,)))
+    assert (verdict.level, verdict.lines()) == (Level.OK, ["OK: health: shared answer"])

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
-from sutazai_tui.tui.screens.finding import evidence_items, fix_commands, more_below
-from sutazai_tui.tui.screens.reading import back_keys, scroll_keys
+from sutazai_tui.tui.screens.finding import evidence_items, fix_commands
+from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
 from sutazai_tui.tui.widgets.state_style import state_word
 from sutazai_tui.util import fmt
@@ -81,13 +79,14 @@ class ProbeRead(Message):
         self.text = text
 
 
-class ContainerScreen(Screen[None]):
+class ContainerScreen(ReadingScreen):
     """One container; `act(action)` runs a Dashboard action on it (logs, inspect, stop, …)."""
 
     DEFAULT_CSS = """
     ContainerScreen #container-box { height: 1fr; padding: 0 1; }
     ContainerScreen #container-more { height: 1; padding: 0 1; background: $panel; }
     """
+    SCOPE = "container"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "act('logs')", "Logs", id="container.logs"),
         Binding("i", "act('inspect')", "Inspect", id="container.inspect"),
@@ -115,17 +114,11 @@ class ContainerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """The container, footer."""
-        with VerticalScroll(id="container-box") as box:
-            box.border_title = f"container {self.container_name}"
-            yield Static(id="container-body")
-        yield Static(id="container-more")
-        yield Footer(show_command_palette=False)
+        yield from self.compose_reading(f"container {self.container_name}")
 
     def on_mount(self) -> None:
         """Paint, follow the Dashboard each second, read the health probe in a thread."""
-        box = self.query_one("#container-box", VerticalScroll)
-        box.focus()
-        self.watch(box, "scroll_y", self._more, init=False)
+        self.start_reading()
         self.refresh_body()
         self.set_interval(1.0, self.refresh_body)
         if self.details is not None:
@@ -152,13 +145,7 @@ class ContainerScreen(Screen[None]):
         if body != self._shown:
             self._shown = body
             target.update(body)
-            self.call_after_refresh(self._more)
-
-    def _more(self) -> None:
-        box = next(self.query("#container-box").results(VerticalScroll), None)
-        more = next(self.query("#container-more").results(Static), None)
-        if box is not None and more is not None:
-            more.update(more_below(box))
+            self.call_after_refresh(self.show_more)
 
     @work(thread=True, exit_on_error=False, group="probe")
     def _probe(self) -> None:
@@ -187,16 +174,3 @@ class ContainerScreen(Screen[None]):
     def action_act(self, action: str) -> None:
         """Run the Dashboard's action on this container."""
         self._act(action)
-
-    def action_scroll(self, lines: int) -> None:
-        """Scroll by lines."""
-        box = self.query_one("#container-box", VerticalScroll)
-        box.scroll_to(y=box.scroll_y + lines, animate=False)
-
-    def action_close(self) -> None:
-        """Back to the monitor."""
-        self.dismiss(None)
-
-    def action_interrupt(self) -> None:
-        """ctrl+c here closes this screen; it quits only from the main screen."""
-        self.action_close()

@@ -13,13 +13,10 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from sutazai_tui.models import Finding
-from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
+from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge
 from sutazai_tui.util import fmt
 
@@ -41,12 +38,6 @@ def fix_commands(fix: str) -> list[str]:
 def evidence_items(evidence: str) -> list[str]:
     """The evidence's parts (the diagnosis joins what it saw with "; ")."""
     return [part.strip() for part in evidence.split("; ") if part.strip()]
-
-
-def more_below(box: VerticalScroll) -> str:
-    """`+N more lines ↓` when the text runs past the bottom of `box`, else nothing."""
-    hidden = int(box.max_scroll_y - box.scroll_y)
-    return f"+{hidden} more line{'s' if hidden != 1 else ''} ↓ (j, pgdn)" if hidden > 0 else ""
 
 
 def finding_body(finding: Finding, since: datetime | None, now: datetime) -> Content:
@@ -75,7 +66,7 @@ def finding_body(finding: Finding, since: datetime | None, now: datetime) -> Con
     return Content("\n").join(parts)
 
 
-class FindingScreen(Screen[None]):
+class FindingScreen(ReadingScreen):
     """One finding in full; `escape` goes back, `c` copies the fix's commands."""
 
     DEFAULT_CSS = """
@@ -83,6 +74,7 @@ class FindingScreen(Screen[None]):
     FindingScreen #finding-body { width: 1fr; }
     FindingScreen #finding-more { height: 1; padding: 0 1; background: $panel; }
     """
+    SCOPE = "finding"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy fix", id="finding.copy"),
         *scroll_keys("finding"),
@@ -102,32 +94,12 @@ class FindingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """The finding, a "+N more" line, footer."""
-        with VerticalScroll(id="finding-box") as box:
-            box.border_title = f"finding: {self.finding.subject}"
-            yield Static(self.body, id="finding-body")
-        yield Static(id="finding-more")
-        yield Footer(show_command_palette=False)
+        yield from self.compose_reading(f"finding: {self.finding.subject}", self.body)
 
     def on_mount(self) -> None:
         """Focus the text (so j/k scroll) and say what does not fit."""
-        box = self.query_one("#finding-box", VerticalScroll)
-        box.focus()
-        self.watch(box, "scroll_y", self._more, init=False)
-        self.call_after_refresh(self._more)
-
-    def _more(self) -> None:
-        box = self.query_one("#finding-box", VerticalScroll)
-        self.query_one("#finding-more", Static).update(more_below(box))
-
-    def action_scroll(self, lines: int) -> None:
-        """Scroll by lines."""
-        box = self.query_one("#finding-box", VerticalScroll)
-        box.scroll_to(y=box.scroll_y + lines, animate=False)
-
-    def action_edge(self, end: int) -> None:
-        """Top (0) or bottom (1)."""
-        box = self.query_one("#finding-box", VerticalScroll)
-        (box.scroll_end if end else box.scroll_home)(animate=False)
+        self.start_reading()
+        self.call_after_refresh(self.show_more)
 
     def action_copy(self) -> None:
         """The commands (one a line) to the terminal's clipboard (OSC 52); the fix if it has none."""
@@ -136,11 +108,3 @@ class FindingScreen(Screen[None]):
         count = len(self.commands)
         what = f"{count} command{'s' if count != 1 else ''}" if count else "the fix"
         self.notify(f"copied {what} to the clipboard (OSC 52: the terminal must allow it)")
-
-    def action_close(self) -> None:
-        """Back."""
-        self.dismiss(None)
-
-    def action_interrupt(self) -> None:
-        """ctrl+c here closes this screen; it quits only from the main screen."""
-        self.action_close()

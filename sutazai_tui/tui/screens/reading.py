@@ -1,4 +1,6 @@
-"""The keys every screen you read shares: j/k scroll, g/G top and bottom, escape/q back.
+"""The keys every screen you read shares: j/k scroll, g/G top and bottom, escape/q back; and
+`ReadingScreen`, the scroll box with a "+N more lines" line that the finding and container
+screens are built on.
 
 One definition, so the finding, logs and container screens move and close alike; each screen
 puts them in its BINDINGS in the order its help lists them. Ids are `<scope>.<what>`, the names
@@ -7,7 +9,14 @@ the `[keymap]` setting remaps.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 
 def scroll_keys(scope: str) -> list[Binding]:
@@ -32,3 +41,55 @@ def back_keys(scope: str) -> list[Binding]:
         Binding("escape", "close", "Back", id=f"{scope}.close"),
         Binding("q", "close", "Back", show=False, id=f"{scope}.close_q"),
     ]
+
+
+def more_below(box: VerticalScroll) -> str:
+    """`+N more lines ↓` when the text runs past the bottom of `box`, else nothing."""
+    hidden = int(box.max_scroll_y - box.scroll_y)
+    return f"+{hidden} more line{'s' if hidden != 1 else ''} ↓ (j, pgdn)" if hidden > 0 else ""
+
+
+class ReadingScreen(Screen[None]):
+    """One text in a scroll box (`#<SCOPE>-box` around `#<SCOPE>-body`), `#<SCOPE>-more` under it
+    saying what runs past the bottom, and the actions the reading keys above call."""
+
+    SCOPE: ClassVar[str]
+
+    def compose_reading(self, title: str, body: Content | str = "") -> ComposeResult:
+        """The titled box with the text, the "+N more" line, the footer."""
+        with VerticalScroll(id=f"{self.SCOPE}-box") as box:
+            box.border_title = title
+            yield Static(body, id=f"{self.SCOPE}-body")
+        yield Static(id=f"{self.SCOPE}-more")
+        yield Footer(show_command_palette=False)
+
+    def start_reading(self) -> None:
+        """Focus the text (so j/k scroll) and keep the "+N more" line true as it scrolls."""
+        box = self.query_one(f"#{self.SCOPE}-box", VerticalScroll)
+        box.focus()
+        self.watch(box, "scroll_y", self.show_more, init=False)
+
+    def show_more(self) -> None:
+        """Say how much is below; nothing when the app is closing under us (the widgets are gone)."""
+        box = next(self.query(f"#{self.SCOPE}-box").results(VerticalScroll), None)
+        more = next(self.query(f"#{self.SCOPE}-more").results(Static), None)
+        if box is not None and more is not None:
+            more.update(more_below(box))
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll by lines."""
+        box = self.query_one(f"#{self.SCOPE}-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + lines, animate=False)
+
+    def action_edge(self, end: int) -> None:
+        """Top (0) or bottom (1)."""
+        box = self.query_one(f"#{self.SCOPE}-box", VerticalScroll)
+        (box.scroll_end if end else box.scroll_home)(animate=False)
+
+    def action_close(self) -> None:
+        """Back to the screen under it."""
+        self.dismiss(None)
+
+    def action_interrupt(self) -> None:
+        """ctrl+c here closes this screen; it quits only from the main screen."""
+        self.action_close()

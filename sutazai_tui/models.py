@@ -141,12 +141,19 @@ class ComposeLabels(Frozen):
         )
 
 
-class ContainerStats(Frozen):
-    """One container as the engine reported it in one cycle."""
+class ContainerRef(Frozen):
+    """What names a container and what it runs: the start of both a cycle's `ContainerStats` and
+    an action's inspect (`actions.backends.ContainerInfo`), defined once so the two agree."""
 
     name: str
     id: str
     image: str = ""
+
+
+class ContainerStats(ContainerRef):
+    """One container as the engine reported it in one cycle (fields after `ContainerRef`'s, in
+    the order recordings have them)."""
+
     image_id: str = ""
     # The id the image's tag points to now; differs from image_id when the tag was rebuilt.
     tag_image_id: str | None = None

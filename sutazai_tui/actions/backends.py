@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.models import ContainerStats, Frozen
+from sutazai_tui.models import ContainerRef, ContainerStats, Frozen
 from sutazai_tui.sources.compose import RecreatePlan
 from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, parse_time
 from sutazai_tui.sources.engine import api_client
@@ -27,12 +27,10 @@ from sutazai_tui.util.redact import Redactor
 OUTPUT_TAIL = 2000  # characters of compose output kept in the result and the audit line
 
 
-class ContainerInfo(Frozen):
-    """A container as a backend's `inspect` sees it right now."""
+class ContainerInfo(ContainerRef):
+    """A container as a backend's `inspect` sees it right now: the part of `ContainerStats` an
+    action reads, with the same names and defaults."""
 
-    name: str
-    id: str
-    image: str = ""
     state: str = "unknown"
     started_at: datetime | None = None
     exit_code: int | None = None

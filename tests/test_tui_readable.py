@@ -169,3 +169,15 @@ async def test_the_container_screen_offers_no_acting_key_in_read_only(backend: S
         await wait_until(pilot, lambda: isinstance(app.screen, ContainerScreen))
         shown = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
         assert "container.logs" in shown and not shown & {"container.stop", "container.restart"}
+
+
+async def test_below_80x24_one_line_says_so(backend: SimulatedBackend) -> None:
+    app = make_app(backend)
+    async with app.run_test(size=(70, 20)) as pilot:
+        await run_cycle(app, pilot)
+        line = app.query_one("#too-small", Static)
+        assert line.display and "terminal 70x20 is below 80x24" in str(line.render())
+    app = make_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_cycle(app, pilot)
+        assert not app.query_one("#too-small", Static).display

@@ -16,8 +16,9 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
 from sutazai_tui.session.session import Session
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from sutazai_tui.util.redact import Redactor
 
 SPARK_CYCLES = 60
+MIN_SIZE = (80, 24)  # the layout's floor (app.tcss)
 # Bindings every view has; each screen lists them in its own BINDINGS, in footer order.
 SNAPSHOT = Binding("s", "snapshot", "Snap", tooltip="Snapshot: SVG screenshot + JSON state", id="snapshot")
 TABLE = [
@@ -83,6 +85,7 @@ class Dashboard(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header, endpoint panels, findings, containers beside host and events, footer."""
         yield HeaderBar()
+        yield Static(id="too-small")
         with Horizontal(id="endpoints"):
             for endpoint in self.session.settings.all_endpoints():
                 yield self._panels.setdefault(endpoint.name, EndpointPanel(endpoint.name))
@@ -104,6 +107,16 @@ class Dashboard(Screen[None]):
         self.refresh_header()
         self.set_interval(self.TICK_S, self._tick)
         self.mounted()
+
+    def on_resize(self, event: Resize) -> None:
+        """Below 80x24 one line says so, and what still fits (the layout's floor is 80x24)."""
+        width, height = event.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        line = self.query_one("#too-small", Static)
+        line.display = small
+        if small:
+            floor = f"{MIN_SIZE[0]}x{MIN_SIZE[1]}"
+            line.update(f"terminal {width}x{height} is below {floor}: keys and table work, panels are cut")
 
     def mounted(self) -> None:
         """What a Dashboard does once its widgets are on screen (LiveScreen: poll; replay: frame 0)."""

@@ -53,6 +53,20 @@ def _finding_rules(severity: str, wait: str) -> list[Rule]:
     ]
 
 
+def _told_by_finding(alert: str, expr: str, summary: str, fid: str) -> Rule:
+    """A critical alert on a metric whose meaning and runbook are those of finding `fid`."""
+    means, fix = FINDINGS[fid]
+    return Rule(
+        alert=alert,
+        expr=expr,
+        wait="0m",
+        severity="critical",
+        summary=summary,
+        description=literal(means),
+        runbook=literal(fix),
+    )
+
+
 def rules() -> list[Rule]:
     """Every alert, in file order."""
     return [
@@ -65,23 +79,17 @@ def rules() -> list[Rule]:
             description="/health refused, timed out or failed for a minute of cycles.",
             runbook="Look at this target's SutazaiCriticalFinding alerts for the cause; " + CHECK_HINT + ".",
         ),
-        Rule(
-            alert="SutazaiEmergencyMode",
-            expr='max by (job, instance, target) (sutazai_endpoint_state{state="EMERGENCY"}) == 1',
-            wait="0m",
-            severity="critical",
-            summary="{{ $labels.target }}: the backend runs its emergency build",
-            description=literal(FINDINGS["emergency-build"][0]),
-            runbook=literal(FINDINGS["emergency-build"][1]),
+        _told_by_finding(
+            "SutazaiEmergencyMode",
+            'max by (job, instance, target) (sutazai_endpoint_state{state="EMERGENCY"}) == 1',
+            "{{ $labels.target }}: the backend runs its emergency build",
+            "emergency-build",
         ),
-        Rule(
-            alert="SutazaiRestartLoop",
-            expr="increase(sutazai_container_restarts_total[5m]) >= 3",
-            wait="0m",
-            severity="critical",
-            summary="{{ $labels.target }}: {{ $labels.container }} restarted 3+ times in 5 minutes",
-            description=literal(FINDINGS["restart-loop"][0]),
-            runbook=literal(FINDINGS["restart-loop"][1]),
+        _told_by_finding(
+            "SutazaiRestartLoop",
+            "increase(sutazai_container_restarts_total[5m]) >= 3",
+            "{{ $labels.target }}: {{ $labels.container }} restarted 3+ times in 5 minutes",
+            "restart-loop",
         ),
         Rule(
             alert="SutazaiDataStale",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,3 +91,61 @@ def test_demo_session_points_settings_at_a_loopback_backend(tmp_path: Path) -> N
         assert session.monitor().containers is session.fleet
     finally:
         session.stop()
+
+
+async def test_the_missing_env_restart_loop_exits_1_and_each_attempt_started_just_now() -> None:
+    # BACKEND.md: a missing SECRET_KEY exits 1 during import; each restart started seconds ago.
+    now = [datetime(2026, 1, 1, 12, 0, tzinfo=UTC)]
+    backend = SimulatedBackend("incident")
+    backend.forced_phase = answers.HANG
+    fleet = SimulatedFleet(backend, clock=lambda: now[0])
+    now[0] += timedelta(seconds=30)
+    polled = by_name(await fleet.poll())[BACKEND]
+    assert (polled.state, polled.exit_code) == ("restarting", 1)
+    assert polled.started_at == now[0]
+    inspected = fleet.inspect(BACKEND)
+    assert (inspected.exit_code, inspected.started_at) == (1, now[0])
+
+
+def _refused(url: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{url}/health", timeout=5).close()
+    except urllib.error.HTTPError:
+        return False  # it answered, with an error status
+    except urllib.error.URLError as exc:
+        return isinstance(exc.reason, ConnectionRefusedError)
+    return False
+
+
+def test_stopping_the_simulated_backend_container_closes_its_port_and_starting_reopens_it() -> None:
+    backend = SimulatedBackend("healthy", rate_limit=False).start_thread()
+    fleet = SimulatedFleet(backend)
+    try:
+        assert not _refused(backend.url)
+        fleet.stop(BACKEND)
+        assert not backend.listening and _refused(backend.url)
+        fleet.start(BACKEND)
+        assert backend.listening and not _refused(backend.url)
+        fleet.stop(BACKEND)
+        assert _refused(backend.url)
+        fleet.restart(BACKEND)
+        assert not _refused(backend.url)
+        fleet.stop("sutazai-redis")  # another container's stop leaves the backend's port alone
+        assert not _refused(backend.url)
+    finally:
+        backend.stop_thread()
+
+
+async def test_the_backend_port_follows_its_container_on_the_same_event_loop() -> None:
+    backend = SimulatedBackend("healthy", rate_limit=False)
+    await backend.start()
+    fleet = SimulatedFleet(backend)
+    try:
+        fleet.stop(BACKEND)
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.open_connection(backend.host, backend.port)
+        fleet.start(BACKEND)
+        _reader, writer = await asyncio.open_connection(backend.host, backend.port)
+        writer.close()
+    finally:
+        await backend.stop()

@@ -67,6 +67,7 @@ class SimulatedBackend:
         self._thread: threading.Thread | None = None
         self._hung: set[asyncio.Future[bytes]] = set()
         self._reserved: socket.socket | None = None
+        self._changes: set[asyncio.Task[None]] = set()
 
     @property
     def url(self) -> str:
@@ -91,12 +92,17 @@ class SimulatedBackend:
         """What is really up behind the phase being played (name -> up/down); {} when not modelled."""
         return dict(answers.DEPENDENCIES.get(self.phase, {}))
 
-    async def start(self) -> None:
-        """Listen on host:port (port 0 picks a free one); a refusing scenario binds but never listens."""
+    def _bind(self) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        return sock
+
+    async def start(self) -> None:
+        """Listen on host:port (port 0 picks a free one); a refusing scenario binds but never listens."""
+        self._loop = asyncio.get_running_loop()
+        sock = self._bind()
         self._started_at = self._clock()
         if answers.SCENARIOS[self.scenario] == (answers.REFUSED,):
             # Bound, not listening: connections are refused, as on the real container's port while
@@ -111,9 +117,66 @@ class SimulatedBackend:
             fut.cancel()
         if self._reserved is not None:
             self._reserved.close()
+            self._reserved = None
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+    @property
+    def listening(self) -> bool:
+        """Whether connections are accepted now (False while the simulated container is stopped)."""
+        return self._server is not None
+
+    def container_stopped(self, stopped: bool) -> None:
+        """The simulated container stopped (its port refuses: nothing listens) or started again.
+
+        Safe from any thread: the change runs on the backend's own loop. A refusing scenario (the
+        lifespan deadlock) never listens, started or not.
+        """
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            return  # not started: nothing listens either way
+        try:
+            same = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            same = False
+        if same and stopped:
+            self._refuse()
+        elif same:
+            # Cannot block our own loop: listen now (the kernel queues connections at once), serve
+            # from its next turn.
+            if self._reserved is not None and answers.SCENARIOS[self.scenario] != (answers.REFUSED,):
+                self._reserved.listen(100)
+            task = loop.create_task(self._listen_again())
+            self._changes.add(task)
+            task.add_done_callback(self._changes.discard)
+        else:
+            asyncio.run_coroutine_threadsafe(self._change(stopped), loop).result(10)
+
+    async def _change(self, stopped: bool) -> None:
+        if stopped:
+            self._refuse()
+        else:
+            await self._listen_again()
+
+    def _refuse(self) -> None:
+        # Close the listener, keep the port bound but not listening: connections are refused (as
+        # on a stopped container's published port) and nothing else takes the port meanwhile.
+        if self._server is None:
+            return
+        for fut in list(self._hung):
+            fut.cancel()
+        self._server.close()
+        self._server = None
+        self._reserved = self._bind()
+
+    async def _listen_again(self) -> None:
+        if self._server is not None or self._reserved is None:
+            return
+        if answers.SCENARIOS[self.scenario] == (answers.REFUSED,):
+            return  # the deadlocked build never gets to listen
+        sock, self._reserved = self._reserved, None
+        self._server = await asyncio.start_server(self._serve, sock=sock)
 
     def start_thread(self) -> SimulatedBackend:
         """Run on a private event loop in a daemon thread; returns once it listens."""

@@ -24,6 +24,9 @@ MIB = 1024 * 1024
 BACKEND = "sutazai-backend"
 MCP = "sutazai-mcp-orchestrator"
 REDIS = "sutazai-redis"
+# BACKEND.md: with required env missing, the app raises during import and the process exits 1
+# (not 137: nothing kills it) before uvicorn listens; the restart policy starts it again.
+MISSING_ENV_EXIT = 1
 
 # name, image, memory limit MiB, typical CPU %, typical memory MiB
 FLEET: tuple[tuple[str, str, int, float, int], ...] = (
@@ -171,8 +174,17 @@ class SimulatedFleet:
             raise LookupError(f"no simulated container named {name!r}") from None
 
     def stop(self, name: str) -> None:
-        """Stop a container (it exits with code 0 and stays down until started)."""
+        """Stop a container (it exits with code 0 and stays down until started).
+
+        Stopping the backend's container closes the simulated backend's port: it refuses.
+        """
         self._get(name).stopped = True
+        self._backend_follows(name)
+
+    def _backend_follows(self, name: str) -> None:
+        # The simulated HTTP server is the backend container's process: it stops and starts with it.
+        if name == BACKEND and self.backend is not None:
+            self.backend.container_stopped(self._sims[name].stopped)
 
     def start(self, name: str) -> None:
         """Start a stopped container; it reports health `starting` on the next poll."""
@@ -181,6 +193,7 @@ class SimulatedFleet:
             sim.stopped = False
             sim.fresh = True
             sim.started_at = self._clock()
+        self._backend_follows(name)
 
     def restart(self, name: str) -> None:
         """Restart a container: restart count +1, fresh start time, health `starting` next poll."""
@@ -189,6 +202,7 @@ class SimulatedFleet:
         sim.fresh = True
         sim.restart_count += 1
         sim.started_at = self._clock()
+        self._backend_follows(name)
 
     def _health(self, sim: _Sim, phase: str) -> tuple[str, str | None]:
         """(engine state, health) for a running container in this phase."""
@@ -217,7 +231,7 @@ class SimulatedFleet:
         if sim.stopped or self._dependency_down(sim, phase):
             return base.model_copy(update={"state": "exited", "exit_code": 0})
         state, health = self._health(sim, phase)
-        exit_code = 137 if state == "restarting" else None
+        exit_code = MISSING_ENV_EXIT if state == "restarting" else None
         return base.model_copy(update={"state": state, "health": health, "exit_code": exit_code})
 
     @staticmethod
@@ -247,9 +261,9 @@ class SimulatedFleet:
         if state == "restarting":
             sim.restart_count += 1
             sim.started_at = self._clock()
-            return base.model_copy(
-                update={"state": state, "restart_count": sim.restart_count, "exit_code": 137}
-            )
+            # Each attempt started a moment ago (not at boot) and died importing the app.
+            update = {"restart_count": sim.restart_count, "started_at": sim.started_at}
+            return base.model_copy(update={**update, "state": state, "exit_code": MISSING_ENV_EXIT})
         jitter = self._rng.uniform
         sim.io = [v + self._rng.randint(2_000, 90_000) for v in sim.io]
         mem = int(sim.mem_base * jitter(0.97, 1.03))

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from sutazai_tui.actions.policy import ActionResult
 from sutazai_tui.cli import entry as cli
 from sutazai_tui.demo.answers import HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.models import Event
 from sutazai_tui.records.incident import failure_spans
 from sutazai_tui.records.recorder import read_recording
 from sutazai_tui.records.report import ReportError, build_report, parse_time
@@ -95,7 +97,7 @@ async def test_not_recovered_by_end_of_recording(backend: SimulatedBackend, tmp_
     text = build_report(read_recording(path), [], findings=None)
     assert "**Status:** ONGOING" in text and "Not diagnosed." in text
     last = cycles[-1][0].taken_at.strftime(FMT)
-    assert f"**Not recovered by end of recording:** still CRITICAL at {last} UTC" in text
+    assert f"**Not recovered by the end of the recording:** still CRITICAL at {last} UTC" in text
     assert "❌ **health**" in text
 
 
@@ -160,3 +162,41 @@ def test_cli_report_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         lines = captured.err.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], lines
         assert lines[0].startswith("sutazai-tui: ") and captured.out == ""
+
+
+async def test_a_restart_shows_once_in_the_timeline(backend: SimulatedBackend, tmp_path: Path) -> None:
+    # The TUI records the attempt as an `action` event and audits it: one attempt, one row.
+    path = tmp_path / "rec.jsonl"
+    with make_recorder(path) as recorder:
+        cycles = await record_incident(backend, recorder, phases=(HANG, HANG))
+        at = cycles[0][0].taken_at + timedelta(seconds=1)
+        result = ActionResult(
+            action="restart", container="sutazai-backend", result="done", message="running again", at=at
+        )
+        recorder.event(result.event())
+        stray = Event(at=at, kind="action", subject="container:sutazai-redis", reason="stop sutazai-redis")
+        recorder.event(stray)  # not in the audit log: the recording's line is all there is
+        await record_incident(backend, recorder, phases=(RECOVERED,))
+    entry = {**result.audit_entry("simulated"), "user": "bob"}
+    text = build_report(read_recording(path), [entry], findings=[])
+    timeline = text.split("## Timeline (UTC)")[1].split("## Operator actions")[0]
+    assert timeline.count("sutazai-backend") == 1
+    assert "**restart** by bob" in timeline
+    assert "| container:sutazai-redis | action | stop sutazai-redis |" in timeline
+
+
+async def test_until_ends_a_failure_at_the_end_of_the_window(
+    backend: SimulatedBackend, tmp_path: Path
+) -> None:
+    path = tmp_path / "rec.jsonl"
+    with make_recorder(path) as recorder:
+        cycles = await record_incident(backend, recorder, phases=(RECOVERED, HANG, HANG, RECOVERED))
+    times = [s.taken_at for s, _ in cycles]
+    rec = read_recording(path)
+    text = build_report(rec, [], until=times[2], findings=[])
+    assert "**Status:** ONGOING" in text and "**Recovered:**" not in text
+    assert (
+        f"**Not recovered by the end of the window:** still CRITICAL at {times[2].strftime(FMT)} UTC" in text
+    )
+    whole = build_report(rec, [], findings=[])
+    assert "**Status:** RESOLVED" in whole and "**Recovered:**" in whole

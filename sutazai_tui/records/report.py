@@ -84,6 +84,12 @@ def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _audited(event: Event, audited: Sequence[tuple[datetime, str]]) -> bool:
+    # Same container, same moment (both carry the attempt's time; allow clock rounding).
+    name = event.subject.removeprefix("container:")
+    return any(c == name and abs((t - event.at).total_seconds()) <= 2 for t, c in audited)
+
+
 def _took(entry: Mapping[str, Any]) -> str:
     # The actions helper writes duration_ms; accept a plain `duration` in seconds too.
     ms = entry.get("duration_ms")
@@ -100,6 +106,7 @@ class _Window:
     spans: list[Span]
     actions: list[tuple[datetime, Mapping[str, Any]]]
     events: list[Event]
+    cut: bool = False  # --until ended the window before the recording ended
 
 
 def build_report(
@@ -128,7 +135,8 @@ def build_report(
     actions = [(t, a) for a in audit_entries if (t := _entry_time(a)) is not None and first <= t <= upto]
     actions.sort(key=lambda pair: pair[0])
     events = [e for e in recording.events if first <= e.at <= upto]
-    win = _Window(recording, snaps, failure_spans(snaps), actions, events)
+    cut = until is not None and recording.end > last
+    win = _Window(recording, snaps, failure_spans(snaps), actions, events, cut)
     w = _Writer(redactor, first.date() != last.date())
     _title(w, win)
     _summary(w, win)
@@ -179,10 +187,11 @@ def _summary(w: _Writer, win: _Window) -> None:
             w.add(f"- **Recovered:** {w.t(back)} UTC, every check OK (**{took}** after the first failure).")
         else:
             still = assess(snaps[-1])
+            end_of = "window" if win.cut else "recording"  # what came after --until is not looked at
             why = w.esc("; ".join(still.lines()[:3]))
             w.add(
-                f"- **Not recovered by end of recording:** still {still.level.name} at {w.t(last)} UTC "
-                f"(at least {_duration(last - begin)} after the first failure): {why}"
+                f"- **Not recovered by the end of the {end_of}:** still {still.level.name} at "
+                f"{w.t(last)} UTC (at least {_duration(last - begin)} after the first failure): {why}"
             )
         w.add(f"- Worst level: {max(s.worst for s in spans).name}.")
     # A recreate's `started` line announces the attempt its outcome line closes: count it once.
@@ -197,7 +206,11 @@ def _summary(w: _Writer, win: _Window) -> None:
 def _timeline(w: _Writer, win: _Window) -> None:
     w.add("## Timeline (UTC)", "", "| time | subject | change | detail |", "|---|---|---|---|")
     rows: list[tuple[datetime, int, str]] = []
+    # The recording's `action` event and the audit line are one attempt: the audit line says more.
+    audited = [(t, str(a.get("container"))) for t, a in win.actions]
     for e in win.events:
+        if e.kind == "action" and _audited(e, audited):
+            continue
         change = f"{e.old or '—'} → {e.new or 'removed'}" if e.kind == "state" else e.kind
         rows.append((e.at, 0, f"| {w.t(e.at)} | {w.esc(e.subject)} | {change} | {w.esc(e.reason)} |"))
     for t, a in win.actions:

@@ -50,8 +50,8 @@ async def test_s_writes_a_bundle_of_the_screen_and_the_state(
             Event(at=app.dashboard.clock(), kind="note", subject="monitor", reason=f"pasted {SECRET}")
         )
         await pilot.press("s")
-        await wait_until(pilot, lambda: written(app, "snapshot written to ") is not None)
-        folder = written(app, "snapshot written to ")
+        await wait_until(pilot, lambda: written(app, "snapshot written to\n") is not None)
+        folder = written(app, "snapshot written to\n")
         assert folder is not None and folder.parent == tmp_path / "snaps"
         svg = (folder / "screen.svg").read_text()
         assert "<svg" in svg and "EMERGENCY" in svg
@@ -153,8 +153,8 @@ async def test_palette_writes_the_incident_report_next_to_the_recording(
         backend.forced_phase = answers.HANG
         await run_cycle(app, pilot)
         await run_palette(app, pilot, "Write incident report")
-        await wait_until(pilot, lambda: written(app, "report written to ") is not None)
-        report = written(app, "report written to ")
+        await wait_until(pilot, lambda: written(app, "report written to\n") is not None)
+        report = written(app, "report written to\n")
         assert report == tmp_path / "rec.jsonl.report.md"
         text = report.read_text()
         assert text.startswith("# Incident report") and "ONGOING" in text
@@ -185,13 +185,13 @@ async def test_replay_snapshot_and_report_use_the_recording(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.dashboard.snapshot is not None)
         await pilot.press("s")
-        await wait_until(pilot, lambda: written(app, "snapshot written to ") is not None)
-        folder = written(app, "snapshot written to ")
+        await wait_until(pilot, lambda: written(app, "snapshot written to\n") is not None)
+        folder = written(app, "snapshot written to\n")
         assert folder is not None
         doc = json.loads((folder / "state.json").read_text())
         assert Snapshot.model_validate(doc["snapshot"]).taken_at == app.dashboard.snapshot.taken_at  # type: ignore[union-attr]
         app.dashboard.action_write_report()
-        await wait_until(pilot, lambda: written(app, "report written to ") is not None)
+        await wait_until(pilot, lambda: written(app, "report written to\n") is not None)
         assert (tmp_path / "rec.jsonl.report.md").is_file()
         assert (
             not path.with_name("rec.jsonl.1").exists() and app.shown.recorder is None

@@ -46,6 +46,8 @@ class SutazaiApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "sutazai-tui"
+    # Routine notifications (Textual's default 5 s) go sooner: the event log keeps every one of them.
+    NOTIFICATION_TIMEOUT = 4.0
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual's own ClassVar)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -129,7 +129,9 @@ class ActionsController:
         self.view.add_event(result.event())
         if notify or not result.audited:
             severity = _SEVERITY[result.result] if result.audited else "error"
-            self.view.notify(result.summary(), severity=severity, timeout=8, markup=False)
+            # A done action is routine (the event log keeps it); a refusal or failure stays longer.
+            timeout = None if severity == "information" else 8
+            self.view.notify(result.summary(), severity=severity, timeout=timeout, markup=False)
 
     async def _repoll_containers(self, session: Session) -> None:
         """Show the containers as they are now, without waiting for (or starting) a full cycle."""

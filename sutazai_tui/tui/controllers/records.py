@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 
 REPORT_SUFFIX = ".report.md"
 Notify = Callable[..., None]
+# Long enough to select and copy the path; the toast rack sits clear of the table and the events.
+PATH_NOTIFICATION_S = 10.0
+
+
+def written_to(what: str, path: Path) -> str:
+    """`<what> written to` then the path alone on the next line: whole, nothing to trim off a copy."""
+    return f"{what} written to\n{path}"
 
 
 def write_report_beside(recording_path: Path, settings: Settings) -> Path:
@@ -66,7 +73,9 @@ class RecordsController:
         except OSError as exc:
             self.notify(f"cannot write snapshot in {directory}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"snapshot written to {folder}", title="snapshot", timeout=10)
+        self.notify(
+            written_to("snapshot", folder), title="snapshot", timeout=PATH_NOTIFICATION_S, markup=False
+        )
 
     def report_hint(self, source: Path | None) -> str:
         """The palette entry's help: what would be reported, or how to get a recording."""
@@ -89,4 +98,6 @@ class RecordsController:
         except OSError as exc:
             self.notify(f"cannot write the report: {exc.strerror or exc}", severity="error", timeout=15)
             return
-        self.notify(f"report written to {out}", title="incident report", timeout=10)
+        self.notify(
+            written_to("report", out), title="incident report", timeout=PATH_NOTIFICATION_S, markup=False
+        )

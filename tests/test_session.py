@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from sutazai_tui.config.settings import Settings
-from sutazai_tui.config.targets import TargetConfig
-from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State
 from sutazai_tui.session.session import Cycle, Session, sessions_for
 from tests.conftest import settings_for
+from tests.targets_support import two_backends, two_target_settings
+
+__all__ = ["two_backends"]  # a fixture, used by name
 
 
 async def until(condition: Callable[[], bool], deadline_s: float = 10.0) -> None:
@@ -43,17 +41,6 @@ async def running(
         await asyncio.gather(*tasks, return_exceptions=True)
         for session in sessions:
             await session.close()
-
-
-@pytest.fixture
-def two_backends() -> Iterator[tuple[SimulatedBackend, SimulatedBackend]]:
-    """prod answers healthy; staging hangs (accepts, never answers), each in its own thread."""
-    prod = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    staging = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    staging.forced_phase = answers.HANG
-    yield prod, staging
-    staging.stop_thread()
-    prod.stop_thread()
 
 
 async def test_one_backend_is_one_session_polled_on_demand(backend: SimulatedBackend, tmp_path: Path) -> None:
@@ -89,18 +76,7 @@ async def test_targets_are_sessions_run_by_the_same_loop(
     tmp_path: Path, two_backends: tuple[SimulatedBackend, SimulatedBackend]
 ) -> None:
     prod, staging = two_backends
-    settings = Settings(
-        containers=False,
-        timeout=0.3,
-        interval=60.0,
-        request_budget=1000,
-        state_dir=tmp_path,
-        record=tmp_path / "rec.jsonl",
-        targets=[
-            TargetConfig(name="prod", base_url=prod.url),
-            TargetConfig(name="staging", base_url=staging.url),
-        ],
-    )
+    settings = two_target_settings(tmp_path, prod, staging)
     sessions = sessions_for(settings)
     assert [(s.key, s.name) for s in sessions] == [(1, "prod"), (2, "staging")]
     cycles: list[Cycle] = []

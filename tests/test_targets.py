@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,16 @@ from sutazai_tui.cli.check import run_checks, worst
 from sutazai_tui.cli.entry import main
 from sutazai_tui.config.settings import ConfigError, Settings, load_settings
 from sutazai_tui.config.targets import TargetConfig
-from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State
 from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.screens.help import screen_keys
 from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.hostile import HostileServer
+from tests.targets_support import two_backends, two_target_settings
+
+__all__ = ["two_backends"]  # a fixture, used by name
 from tests.tui_support import panel_states, wait_until
-
-
-@pytest.fixture
-def two_backends() -> Iterator[tuple[SimulatedBackend, SimulatedBackend]]:
-    """prod answers healthy; staging hangs (accepts, never answers), each in its own thread."""
-    prod = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    staging = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    staging.forced_phase = answers.HANG
-    yield prod, staging
-    staging.stop_thread()
-    prod.stop_thread()
 
 
 def write_config(tmp_path: Path, *targets: tuple[str, str], extra: str = "") -> Path:
@@ -137,18 +127,7 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
     tmp_path: Path, two_backends: tuple[SimulatedBackend, SimulatedBackend]
 ) -> None:
     prod, staging = two_backends
-    settings = Settings(
-        containers=False,
-        timeout=0.3,
-        interval=60.0,
-        request_budget=1000,
-        state_dir=tmp_path,
-        record=tmp_path / "rec.jsonl",
-        targets=[
-            TargetConfig(name="prod", base_url=prod.url),
-            TargetConfig(name="staging", base_url=staging.url),
-        ],
-    )
+    settings = two_target_settings(tmp_path, prod, staging)
     app = SutazaiApp(settings)
     async with app.run_test(size=(120, 40)) as pilot:
         header = app.query_one(HeaderBar)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from sutazai_tui.config.settings import Settings
+from sutazai_tui.config.settings import Settings, redactor_for
 from sutazai_tui.models import ContainerRef, ContainerStats, Frozen
 from sutazai_tui.sources.compose import RecreatePlan
 from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, parse_time
@@ -107,7 +107,9 @@ class ActionBackend(Protocol):
         ...
 
 
-def run_compose(plan: RecreatePlan, timeout: int, docker_host: str | None) -> str:
+def run_compose(
+    plan: RecreatePlan, timeout: int, docker_host: str | None, redactor: Redactor | None = None
+) -> str:
     """Run `plan.argv` (no shell) in `plan.cwd`, bounded; return its output's tail, redacted.
 
     Its own session, so that on timeout the whole process group goes, not just the CLI's front
@@ -137,7 +139,9 @@ def run_compose(plan: RecreatePlan, timeout: int, docker_host: str | None) -> st
             f"compose did not finish within {timeout}s (recreate_timeout) and was stopped; the "
             "container may be half-replaced — check `docker ps -a`"
         ) from None
-    output = Redactor().clean(raw.decode(errors="replace")[-OUTPUT_TAIL:], limit=OUTPUT_TAIL)
+    # As a log: compose echoes interpolated values (URLs with passwords, KEY=value) in its errors.
+    tail = raw.decode(errors="replace")[-OUTPUT_TAIL:]
+    output = (redactor or Redactor()).clean_log(tail, limit=OUTPUT_TAIL)
     if proc.returncode != 0:
         last = output.splitlines()[-1] if output else "no output"
         raise ComposeFailed(f"compose exited {proc.returncode}: {last}", output)
@@ -157,6 +161,7 @@ class DockerBackend:
         self._factory = client_factory or self._make_client
         self._client: Any = None
         self._lock = threading.Lock()
+        self._redactor = redactor_for(settings)
 
     @property
     def engine(self) -> str:
@@ -192,7 +197,7 @@ class DockerBackend:
 
     def recreate(self, plan: RecreatePlan, timeout: int) -> str:
         """`docker compose … up -d --force-recreate --no-deps S`, against this backend's engine."""
-        return run_compose(plan, timeout, self.docker_host)
+        return run_compose(plan, timeout, self.docker_host, self._redactor)
 
     def close(self) -> None:
         """Close the engine connection."""

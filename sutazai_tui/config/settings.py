@@ -19,6 +19,7 @@ from sutazai_tui.config.targets import TargetConfig, target_update, unique_targe
 from sutazai_tui.config.targets import check_url as _check_url
 from sutazai_tui.models import EndpointKind
 from sutazai_tui.util.readfile import read_explained
+from sutazai_tui.util.redact import Redactor
 
 ENV_PREFIX = "SUTAZAI_TUI_"
 
@@ -332,3 +333,9 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         raise ConfigError(describe_validation_error(exc, path, given, toml)) from None
     finally:
         _toml_data.reset(token)
+
+
+def redactor_for(settings: Settings) -> Redactor:
+    """A redactor that knows every configured token (top level and each endpoint's)."""
+    tokens = [settings.token, *(e.token for e in settings.all_endpoints())]
+    return Redactor(t.get_secret_value() for t in tokens if t is not None)

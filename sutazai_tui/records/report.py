@@ -16,7 +16,7 @@ from typing import Any
 
 from sutazai_tui import __version__
 from sutazai_tui.actions.audit import read_audit
-from sutazai_tui.config.settings import ConfigError, Settings, load_settings
+from sutazai_tui.config.settings import ConfigError, Settings, load_settings, redactor_for
 from sutazai_tui.core.verdict import Level, assess
 from sutazai_tui.models import Event, Finding, Snapshot, container_reason, container_state
 from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans
@@ -273,12 +273,6 @@ def _validation(w: _Writer, final: Snapshot) -> None:
             why = w.esc(container_reason(item))
             w.add(f"- {mark} **{w.esc(item.name)}** — {state}: {why} (restarts {item.restart_count})")
     w.add(*(f"- ❌ {w.esc(err)}" for err in final.errors))
-
-
-def redactor_for(settings: Settings) -> Redactor:
-    """A redactor that knows every configured token."""
-    tokens = [settings.token, *(e.token for e in settings.endpoints)]
-    return Redactor(t.get_secret_value() for t in tokens if t is not None)
 
 
 def render_report(

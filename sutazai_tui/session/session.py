@@ -160,7 +160,7 @@ class Session:
         """What scrubs this target's secrets from anything written."""
         if self.monitor is not None:
             return self.monitor.http.redactor
-        from sutazai_tui.records.report import redactor_for
+        from sutazai_tui.config.settings import redactor_for
 
         return redactor_for(self.settings)
 

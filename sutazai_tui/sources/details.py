@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from sutazai_tui.sources.containers import env_names, fault_detail
 from sutazai_tui.sources.engine import api_client
-from sutazai_tui.util.redact import is_secret_name
+from sutazai_tui.util.redact import Redactor, is_secret_name
 
 LOG_TAIL = 200
 MAX_LOG_BYTES = 512 * 1024
@@ -200,9 +200,17 @@ def sections(
     return InspectView(name, tuple((title, tuple(lines) or ("none",)) for title, lines in parts.items()))
 
 
+def env_secrets(env: Sequence[Any] | None) -> tuple[str, ...]:
+    """Values of secret-named env vars (and credentials in URLs), for masking only: never stored."""
+    pairs = (str(entry).partition("=") for entry in env or ())
+    return tuple(v for k, _, v in pairs if (is_secret_name(k) or "://" in v) and len(v) >= 4)
+
+
 def inspect_view(raw: Mapping[str, Any]) -> InspectView:
-    """The view of an engine inspect answer. Env values are dropped here and never kept."""
+    """The view of an engine inspect answer. Env values are dropped here and never kept; the command,
+    health check, probe output and labels are masked with them (compose fills `${VAR}` in)."""
     config, host = raw.get("Config") or {}, raw.get("HostConfig") or {}
+    mask = Redactor(env_secrets(config.get("Env"))).clean_log
     ports = (raw.get("NetworkSettings") or {}).get("Ports") or host.get("PortBindings") or {}
     port_lines = [
         f"{port} → {', '.join(_host_port(b) for b in binds)}" if binds else f"{port} (not published)"
@@ -220,7 +228,7 @@ def inspect_view(raw: Mapping[str, Any]) -> InspectView:
     check = config.get("Healthcheck") or {}
     health = (
         [
-            f"test: {' '.join(check.get('Test') or ())}",
+            mask(f"test: {' '.join(check.get('Test') or ())}", limit=2000),
             f"interval {_duration(check.get('Interval'))}, timeout {_duration(check.get('Timeout'))}",
             f"retries {check.get('Retries') or 'default'},"
             f" start period {_duration(check.get('StartPeriod'))}",
@@ -233,18 +241,20 @@ def inspect_view(raw: Mapping[str, Any]) -> InspectView:
         health.append(f"status: {probe['Status']}")
     if probe.get("Log"):  # the engine keeps the last few probes; the newest says why it fails
         last = probe["Log"][-1]
-        said = " ".join(str(last.get("Output") or "").split())[:300] or "(no output)"
+        said = mask(" ".join(str(last.get("Output") or "").split())) or "(no output)"
         health.append(f"last probe: exit {last.get('ExitCode')} at {str(last.get('End', ''))[:19]}: {said}")
     labels = config.get("Labels") or {}
     return sections(
         str(raw.get("Name", "")).lstrip("/"),
         image=(str(config.get("Image", "")), str(raw.get("Image", ""))[:19]),
-        command=(" ".join([*(config.get("Entrypoint") or ()), *(config.get("Cmd") or ())]),),
+        command=(
+            mask(" ".join([*(config.get("Entrypoint") or ()), *(config.get("Cmd") or ())]), limit=2000),
+        ),
         ports=port_lines,
         mounts=mounts,
         restart=(restart,),
         health=health,
-        labels=[f"{k}={v}" for k, v in sorted(labels.items())],
+        labels=[mask(f"{k}={v}", limit=2000) for k, v in sorted(labels.items())],
         env=[f"{n}={HIDDEN}" for n in env_names(config.get("Env"))],
     )
 
@@ -290,15 +300,9 @@ class DockerDetails(WindowedLogs):
     def secret_values(self, name: str) -> tuple[str, ...]:
         """Values of secret-named env vars (and credentials in URLs), for masking only: never stored."""
         try:
-            env = (self._api().inspect_container(name).get("Config") or {}).get("Env") or ()
+            return env_secrets((self._api().inspect_container(name).get("Config") or {}).get("Env"))
         except Exception as exc:
             raise self._fail("inspect", name, exc) from None
-        found: list[str] = []
-        for entry in env:
-            key, _, value = str(entry).partition("=")
-            if is_secret_name(key) or "://" in value:
-                found.append(value)
-        return tuple(v for v in found if len(v) >= 4)
 
     def inspect(self, name: str) -> InspectView:
         """The inspect tree of one container."""

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from sutazai_tui import __version__
-from sutazai_tui.config.settings import EndpointConfig, Settings
+from sutazai_tui.config.settings import EndpointConfig, Settings, redactor_for
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
 from sutazai_tui.sources.budget import Budget, LocalBudget, Refusal, origin_of
 from sutazai_tui.sources.classify import Verdict
@@ -52,10 +52,7 @@ class HttpSource:
         self._settings = settings
         self._clock = clock
         self._endpoints = settings.all_endpoints()
-        tokens = [e.token.get_secret_value() for e in self._endpoints if e.token]
-        if settings.token:
-            tokens.append(settings.token.get_secret_value())
-        self._redactor = Redactor(tokens)
+        self._redactor = redactor_for(settings)
         # The Monitor injects the host-wide budget (core/budget.py); alone, a source counts for itself.
         self.budget: Budget = budget if budget is not None else LocalBudget(settings.request_budget, clock)
         self._not_before: dict[str, float] = {}

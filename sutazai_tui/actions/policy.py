@@ -231,10 +231,16 @@ class Actions:
             except AuditError as exc:
                 return finish("refused", str(exc), audited=False)
             with writer:
-                return self._record(self._act(action, name, timeout, typed, finish), writer)
+                return self._record(self._act(action, name, timeout, typed, finish, writer), writer)
 
     def _act(
-        self, action: ActionName, name: str, timeout: int | None, typed: str | None, finish: _Finish
+        self,
+        action: ActionName,
+        name: str,
+        timeout: int | None,
+        typed: str | None,
+        finish: _Finish,
+        writer: AuditWriter,
     ) -> ActionResult:
         """Inspect, check, act, inspect again. Backend faults become failed results."""
         gone = f"container {name} no longer exists"
@@ -251,7 +257,7 @@ class Actions:
         if refusal is not None:
             return finish("refused", refusal, **seen)
         if action == "recreate":
-            return self._recreate(before, finish, seen)
+            return self._recreate(before, finish, seen, writer)
         if action != "restart" and before.state not in _ACTIVE:
             return finish("noop", f"already stopped ({before.state})", state_after=before.state, **seen)
         grace = self.settings.stop_timeout if timeout is None else timeout
@@ -270,14 +276,17 @@ class Actions:
         note = _done_note(action, after.pop("exit_code", None), after["state_after"], grace, spent)
         return finish("done", note, **seen, **after)
 
-    def _recreate(self, before: ContainerInfo, finish: _Finish, seen: dict[str, Any]) -> ActionResult:
+    def _recreate(
+        self, before: ContainerInfo, finish: _Finish, seen: dict[str, Any], writer: AuditWriter
+    ) -> ActionResult:
         """Run the compose recreate; audited `started` first, the outcome by the caller."""
         plan = self.recreate_plan(before.labels)
         if isinstance(plan, str):
             return finish("refused", plan, **seen)
         seen["command"] = plan.command
-        opened = finish("started", f"running {plan.command}", **seen)
-        self._record(opened)
+        opened = self._record(finish("started", f"running {plan.command}", **seen), writer)
+        if not opened.audited:  # we do not act unaudited
+            return finish("refused", f"not recreated: {opened.message}", **seen)
         # The outcome line carries the same time as `started`, so the pair sorts in order.
         finish = partial(_at, opened.at, finish)
         limit = self.settings.recreate_timeout

@@ -45,6 +45,7 @@ class ActionsView(Protocol):
     def set_pending(self, name: str, label: str | None) -> None: ...
     def add_event(self, event: Event) -> None: ...
     def show_repolled(self, snapshot: Snapshot) -> None: ...
+    def shows(self, session: Session) -> bool: ...
 
 
 class ActionsController:
@@ -107,12 +108,16 @@ class ActionsController:
             cancel = partial(actions.cancelled, name, action, via=via, emergency=emergency)
             self._report(await asyncio.to_thread(cancel))
             return
-        self.view.set_pending(name, PENDING[action])
+        # The operator may switch targets while it runs: mark and refresh only the screen of the
+        # session acted on, never a row of the same name on another target's table.
+        if self.view.shows(session):
+            self.view.set_pending(name, PENDING[action])
         try:
             run = partial(actions.run, action, name, via=via, typed=screen.typed, emergency=emergency)
             result = await asyncio.to_thread(run)
         finally:
-            self.view.set_pending(name, None)
+            if self.view.shows(session):
+                self.view.set_pending(name, None)
         self._report(result)
         await self._repoll_containers(session)
 
@@ -143,6 +148,8 @@ class ActionsController:
         except Exception as exc:  # the action is done and reported; only the refresh failed
             self.view.notify(f"containers not refreshed: {exc}", severity="warning", markup=False)
             return
+        if not self.view.shows(session):
+            return  # another target is on screen now; this one's next cycle shows the change
         if session.snapshot is not None and newer(status, session.snapshot.containers):
             self.repolled = status
             self.view.show_repolled(session.snapshot.model_copy(update={"containers": status}))

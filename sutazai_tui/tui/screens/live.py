@@ -280,6 +280,10 @@ class LiveScreen(Dashboard):
         """The shown snapshot with containers re-polled after an action."""
         self.show_snapshot(snapshot)
 
+    def shows(self, session: Session) -> bool:
+        """Whether `session` is the one on screen (the operator may have switched targets)."""
+        return session is self.session
+
     # -- logs and inspect --------------------------------------------------------------------
 
     def _chosen(self, what: str) -> ContainerStats | None:

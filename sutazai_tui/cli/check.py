@@ -129,7 +129,9 @@ async def run_check(
         from sutazai_tui.records.bundle import bundle_for_check
 
         events, audit, redactor = monitor.history.events, settings.audit_path, monitor.http.redactor
-        if not bundle_for_check(snapshot_dir, snapshot, events, findings, audit, redactor):
+        # File work off the loop: other targets' requests may still be in flight in this gather.
+        bundle = (snapshot_dir, snapshot, events, findings, audit, redactor)
+        if not await asyncio.to_thread(bundle_for_check, *bundle):
             code = code if code == Level.CRITICAL else int(Level.UNKNOWN)  # asked for a bundle, got none
     return code
 

@@ -59,6 +59,8 @@ class RecordingFollower(Monitor):
         if recording is None:
             return []
         fresh = [f for f in recording if self._last is None or f.taken_at > self._last]
+        if self._last is None:  # a new tab keeps only a history's worth: validate no more than that
+            fresh = fresh[-self.settings.history_size :]
         found: list[Snapshot] = []
         for frame in fresh:
             with contextlib.suppress(ValueError):  # one bad line must not stop the tab

@@ -54,6 +54,9 @@ def mount(client: Any, engine: str, timeout: float, maxsize: int) -> None:
                     stderr=subprocess.DEVNULL,
                     start_new_session=True,
                 )
+            except BaseException:  # no ssh, out of fds: our end must not leak either
+                ours.close()
+                raise
             finally:
                 theirs.close()
             ours.settimeout(timeout)

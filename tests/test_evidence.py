@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -34,6 +36,7 @@ from sutazai_tui.sources.details import LogLine, read_head
 from sutazai_tui.sources.logs import PER_SIGNATURE, LogWatcher, Matcher, watched
 from sutazai_tui.sources.probes import SSL_REQUEST, default_probes, probe, published_ports, run_probes
 from sutazai_tui.util.redact import MASK, Redactor
+from tests.docker_support import wait_for
 
 T0 = datetime(2025, 8, 18, 4, 1, 31, tzinfo=UTC)
 SECRET = "s3cr3t-VALUE-0123456789abcdef"
@@ -362,3 +365,31 @@ def test_read_head_keeps_whole_lines_from_the_start_and_closes_the_stream() -> N
 
     got = read_head(Stream(), limit=100)
     assert got.startswith(b"line 0\n") and got.endswith(b"\n") and len(got) <= 100 and closed == [True]
+
+
+async def test_a_read_still_running_after_its_deadline_is_never_joined_by_a_second() -> None:
+    fleet = SimulatedFleet()
+    status = await fleet.poll()
+    primary = next(c for c in status.containers if c.name == BACKEND)
+    gate, calls = threading.Event(), [0]
+
+    class Stuck:
+        """The fleet's reader, held until the test lets it go."""
+
+        def logs(self, name: str, *args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            gate.wait(10)
+            return fleet.log_reader.logs(name, *args, **kwargs)
+
+        def secret_values(self, name: str) -> tuple[str, ...]:
+            return fleet.log_reader.secret_values(name)
+
+    watcher = LogWatcher(cast(Any, Stuck()), deadline=0.2)
+    (late,) = await watcher.read([primary])
+    assert late.error is not None and "0.2 s" in late.error
+    (again,) = await watcher.read([primary])  # the first read still holds its thread
+    assert again.error == "the previous log read has not finished" and calls[0] == 1
+    gate.set()
+    await asyncio.to_thread(wait_for, lambda: BACKEND not in watcher._busy, 10, "the first read to end")
+    (done,) = await watcher.read([primary])
+    assert done.error is None and calls[0] > 1

@@ -143,6 +143,8 @@ class LogWatcher:
         self.redactor = redactor or Redactor()
         self.deadline = deadline
         self._kept: dict[str, _Kept] = {}
+        # Reads still running in their thread (a timed-out one cannot be cancelled): never a second.
+        self._busy: set[str] = set()
         self.reads = 0  # engine log requests made, for tests and bench
 
     async def read(self, chosen: Sequence[ContainerStats]) -> tuple[LogEvidence, ...]:
@@ -154,18 +156,31 @@ class LogWatcher:
 
     async def _one(self, c: ContainerStats) -> LogEvidence:
         kept = self._kept.get(c.name)
+        if c.name in self._busy:  # last cycle's read still runs: it owns the matcher, keep its evidence
+            return self._failed(c, kept, "the previous log read has not finished")
+        self._busy.add(c.name)
         try:
             # Reading and matching both run in the worker thread: thousands of lines through the
             # patterns must not hold the event loop (the endpoints' deadlines run on it).
             return await asyncio.wait_for(asyncio.to_thread(self._read, c), self.deadline)
         except (DetailsError, TimeoutError, OSError) as exc:
-            why = str(exc) or f"no answer within {self.deadline:g} s"
-            if kept is not None and kept.key == (c.id, c.started_at) and kept.evidence is not None:
-                return kept.evidence.model_copy(update={"error": why})
-            return LogEvidence(container=c.name, container_id=c.id, started_at=c.started_at, error=why)
+            return self._failed(c, kept, str(exc) or f"no answer within {self.deadline:g} s")
+
+    @staticmethod
+    def _failed(c: ContainerStats, kept: _Kept | None, why: str) -> LogEvidence:
+        """The evidence kept for this run of the container, marked with why it is not newer."""
+        if kept is not None and kept.key == (c.id, c.started_at) and kept.evidence is not None:
+            return kept.evidence.model_copy(update={"error": why})
+        return LogEvidence(container=c.name, container_id=c.id, started_at=c.started_at, error=why)
 
     def _read(self, c: ContainerStats) -> LogEvidence:
         """In a worker thread: the new lines of one container, matched into its evidence."""
+        try:
+            return self._read_new(c)
+        finally:
+            self._busy.discard(c.name)
+
+    def _read_new(self, c: ContainerStats) -> LogEvidence:
         key = (c.id, c.started_at)
         kept = self._kept.get(c.name)
         fresh = kept is None or kept.key != key

@@ -44,7 +44,17 @@ class PrometheusPolling(Screen[None]):
     def start_polling(self) -> None:
         """Ask at once, then every interval."""
         self.refresh_from_prometheus()
-        self.set_interval(self.feed.interval, self.refresh_from_prometheus)
+        self.set_interval(self.feed.interval, self._tick)
+
+    def _tick(self) -> None:
+        # Covered by a deployment's screen: no queries for a table nobody sees; caught up on return.
+        if self.is_current:
+            self.refresh_from_prometheus()
+
+    def on_screen_resume(self) -> None:
+        """Back on top: show fresh data at once if it was skipped while covered."""
+        if self.refreshes:
+            self.refresh_from_prometheus()
 
     @work(exclusive=True, group="prometheus-refresh")
     async def refresh_from_prometheus(self) -> None:

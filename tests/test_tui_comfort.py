@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from textual.widgets.data_table import ColumnKey
 
-from sutazai_tui.cli.entry import main
 from sutazai_tui.config.settings import ConfigError
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
@@ -156,18 +156,46 @@ def test_keymap_conflicts_and_unknown_ids_are_one_line_errors() -> None:
         assert needle in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_a_bad_keymap_or_theme_stops_the_cli_with_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedBackend) -> None:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.tui.app import Prepared
+    from sutazai_tui.tui.screens.boot import BootScreen
+    from sutazai_tui.tui.screens.live import LiveScreen
+
+    gate = threading.Event()  # the settings are "still loading" until the test has seen the frame
+
+    def prepare() -> Prepared:
+        assert gate.wait(10)
+        return Prepared(Settings(base_url=backend.url, containers=False, theme="nord"))
+
+    app = SutazaiApp(prepare=prepare, target=backend.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, BootScreen) and not app.built
+        assert f"{backend.url} · loading settings" in str(app.screen.query_one("#boot").render())
+        await pilot.press("question_mark", "r")  # keys before the Dashboard exists do nothing harmful
+        gate.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen))
+        assert app.built and app.screen is app.dashboard and app.theme == "nord"
+        await run_cycle(app, pilot)
+        assert "HTTP 200" in app.export_screenshot().replace("&#160;", " ")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [('[keymap]\nlogs = "q"\n', "clashes with 'quit'"), ('theme = "no-such-theme"\n', "not a Textual theme")],
+)
+async def test_a_bad_setting_found_after_the_first_frame_ends_the_app_with_one_line(
+    tmp_path: Path, text: str, needle: str
 ) -> None:
-    for text, needle in (
-        ('[keymap]\nlogs = "q"\n', "clashes with 'quit'"),
-        ('theme = "no-such-theme"\n', "not a Textual theme"),
-    ):
-        config = tmp_path / "config.toml"
-        config.write_text(text)
-        assert main(["--config", str(config), "--no-containers"]) == 2
-        err = capsys.readouterr().err
-        assert needle in err and len(err.strip().splitlines()) == 1
+    from sutazai_tui.config.settings import load_settings
+    from sutazai_tui.tui.app import Prepared
+
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    app = SutazaiApp(prepare=lambda: Prepared(load_settings(config, containers=False)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.boot_error is not None)
+    assert app.return_code == 2 and needle in (app.boot_error or "") and "\n" not in (app.boot_error or "")
 
 
 async def test_theme_setting_applies(backend: SimulatedBackend) -> None:

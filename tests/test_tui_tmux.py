@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,3 +89,27 @@ def test_tui_in_tmux(tmux: Tmux, backend_thread: SimulatedBackend) -> None:
     assert "E-stop" not in screen  # the footer (alternate screen) is gone: the shell's screen is back
     lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
     assert lines[-2:] == ["EXIT=0", "$"], lines  # exited 0, and the shell prompts again
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [('[keymap]\nlogs = "q"\n', "clashes with 'quit'"), ('theme = "no-such-theme"\n', "not a Textual theme")],
+)
+def test_a_bad_setting_is_one_line_and_exit_2_after_the_first_frame(
+    tmux: Tmux, tmp_path: Path, text: str, needle: str
+) -> None:
+    # The settings are read after the first frame: the error must still reach the operator as one
+    # line on a restored terminal (no traceback, no screen left behind), with exit 2.
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    exe = Path(sys.executable).with_name("sutazai-tui")
+    tmux.run("send-keys", "-t", "main", f"{exe} --config {config} --no-containers; echo EXIT=$?", "Enter")
+    tmux.wait_for("EXIT=2")
+    screen = tmux.run("capture-pane", "-p", "-J", "-t", "main")  # -J: wrapped lines joined
+    lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+    # Textual draws on stderr too, so the terminal is what the operator reads: the app's screen is
+    # gone, and between the command and the exit code stands one line, no traceback.
+    assert "loading settings" not in screen and "Traceback" not in screen, screen
+    error = lines[lines.index("EXIT=2") - 1]
+    # (a prompt may stand before it: the shell can print one after the typed-ahead command)
+    assert re.fullmatch(r"([#$] )?sutazai-tui: .+", error) and needle in error, screen

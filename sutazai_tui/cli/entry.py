@@ -1,21 +1,26 @@
 """The command line: `sutazai-tui [options]`, `check`, `act`, `report`, `audit`, `serve`, `exporter`, …
 
 Every operator-facing failure ends here as one line on stderr and exit 2, never a traceback.
-Heavy imports (textual, docker) happen only in the sub-command that needs them.
+Heavy imports (textual, pydantic, docker) happen only in the sub-command that needs them: the
+monitor's first frame is drawn before the settings are read (tui/launch.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sutazai_tui import __version__
-from sutazai_tui.config.settings import ConfigError, Settings, load_settings
-from sutazai_tui.config.targets import check_url
+from sutazai_tui.config.errors import ConfigError
 from sutazai_tui.demo.answers import SCENARIOS
+
+if TYPE_CHECKING:
+    from sutazai_tui.config.settings import Settings
 
 EXIT_USAGE = 2
 
@@ -138,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_args(args: argparse.Namespace, **extra: Any) -> Settings:
     """Settings with the flags given on the command line on top."""
+    from sutazai_tui.config.settings import load_settings
+
     flags: dict[str, Any] = {
         "base_url": getattr(args, "base_url", None),
         "interval": getattr(args, "interval", None),
@@ -202,6 +209,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_exporter(args, settings_from_args(args))
     if command == "fleet":
+        from sutazai_tui.config.targets import check_url
         from sutazai_tui.tui.fleet_app import run_fleet
 
         settings = settings_from_args(args)
@@ -238,8 +246,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     from sutazai_tui.tui.launch import run_tui
 
     return run_tui(
-        settings_from_args(args),
+        lambda: settings_from_args(args),
+        target=boot_target(args),
         demo=getattr(args, "demo", False),
         config_path=getattr(args, "config", None),
         follow=getattr(args, "follow", None),
     )
+
+
+def boot_target(args: argparse.Namespace) -> str:
+    """The backend the first frame names, before the settings are read: flag or env, no password."""
+    url = getattr(args, "base_url", None) or os.environ.get("SUTAZAI_TUI_BASE_URL", "")
+    try:
+        parts = urlsplit(url)
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    except ValueError:  # a malformed URL: the settings will say what is wrong with it
+        return ""

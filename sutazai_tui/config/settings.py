@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from sutazai_tui.config.errors import ConfigError as ConfigError  # re-exported: its old home
 from sutazai_tui.config.targets import TargetConfig, target_update, unique_target_names
 from sutazai_tui.config.targets import check_url as _check_url
 from sutazai_tui.models import EndpointKind
@@ -22,10 +23,6 @@ from sutazai_tui.util.readfile import read_explained
 from sutazai_tui.util.redact import Redactor
 
 ENV_PREFIX = "SUTAZAI_TUI_"
-
-
-class ConfigError(Exception):
-    """A setting is wrong; the message is one line an operator can act on."""
 
 
 def _xdg(var: str, fallback: str) -> Path:

@@ -1,13 +1,18 @@
 """The Textual app: it owns the sessions, the default screen, the theme, the keymap and quit.
 
 Everything on screen is a Dashboard (tui/screens/dashboard.py): LiveScreen polls the sessions,
-ReplayScreen plays a recording. `app.query_one(...)` queries that default screen. The heavy
-modules (httpx, psutil, the docker SDK) are imported after the first frame.
+ReplayScreen plays a recording. `app.query_one(...)` queries that default screen.
+
+First frame first: this module imports only Textual. Started with `prepare` (the command line
+does), the app paints a BootScreen, then reads the settings and imports the Dashboard's modules
+(pydantic, httpx, the docker SDK, the screens) in a worker thread, and switches to the Dashboard.
+A bad setting found then ends the app with exit 2 and the one line in `boot_error`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -16,16 +21,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from sutazai_tui.config.settings import ConfigError, Settings
-from sutazai_tui.session.session import Session, Severity, sessions_for
-from sutazai_tui.tui.keymap import check_keymap
-from sutazai_tui.tui.screens.live import LiveScreen
-from sutazai_tui.tui.screens.replay import ReplayScreen
+from sutazai_tui.config.errors import ConfigError
+from sutazai_tui.tui.screens.boot import BootScreen
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
+    from sutazai_tui.config.settings import Settings
     from sutazai_tui.core.monitor import Monitor
     from sutazai_tui.records.recording import Recording
+    from sutazai_tui.session.session import Session, Severity
+    from sutazai_tui.tui.screens.live import LiveScreen
+    from sutazai_tui.tui.screens.replay import ReplayScreen
 
 
 # Greys for the state variables under NO_COLOR: error (DOWN) brightest, success (OK) dimmest.
@@ -37,11 +43,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
+class Prepared:
+    """What `prepare` hands the app from its worker thread: the live app's constructor arguments."""
+
+    settings: Settings
+    monitor: Monitor | None = None
+    actions: Actions | None = None
+    demo: bool = False
+    config_path: Path | None = None
+    # Run after the app ends (the demo's simulated backend stops here); the launcher calls them.
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+
 class SutazaiApp(App[int]):
     """The monitor.
 
     `monitor=None` builds the live Monitor after the first frame; `[[targets]]` make one session
     each. `replay=True` (with a `recording`, or fed by tests) or `poll=False` start no poll loop.
+    `prepare` (instead of `settings`): paint the BootScreen first, then build from what it returns.
     """
 
     CSS_PATH = "app.tcss"
@@ -67,7 +87,7 @@ class SutazaiApp(App[int]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None = None,
         monitor: Monitor | None = None,
         *,
         replay: bool = False,
@@ -77,17 +97,42 @@ class SutazaiApp(App[int]):
         config_path: Path | None = None,
         actions: Actions | None = None,
         recording: Recording | None = None,
+        prepare: Callable[[], Prepared] | None = None,
+        target: str = "",
     ) -> None:
         super().__init__()
+        self.sessions: tuple[Session, ...] = ()
+        self.dashboard: LiveScreen | ReplayScreen
+        self.clock = clock
+        self.boot_error: str | None = None
+        self._prepare = prepare
+        self._target = target
+        if settings is not None:  # built now: a bad theme or keymap is a ConfigError before any frame
+            self._build(Prepared(settings, monitor, actions, demo, config_path), replay, poll, recording)
+        elif prepare is None:
+            raise TypeError("SutazaiApp needs settings or prepare")
+
+    def _build(self, got: Prepared, replay: bool, poll: bool, recording: Recording | None) -> None:
+        from sutazai_tui.session.session import sessions_for
+        from sutazai_tui.tui.screens.live import LiveScreen
+        from sutazai_tui.tui.screens.replay import ReplayScreen
+
         replay = replay or recording is not None
-        live = poll and not replay and not demo
-        self.sessions = sessions_for(settings, monitor, actions, self._problem, live=live)
-        self.dashboard: LiveScreen | ReplayScreen = (
-            ReplayScreen(self.sessions[0], recording, clock=clock, config_path=config_path)
+        live = poll and not replay and not got.demo
+        sessions = sessions_for(got.settings, got.monitor, got.actions, self._problem, live=live)
+        clock, path = self.clock, got.config_path
+        self.dashboard = (
+            ReplayScreen(sessions[0], recording, clock=clock, config_path=path)
             if replay
-            else LiveScreen(self.sessions, clock=clock, config_path=config_path, demo=demo, poll=poll)
+            else LiveScreen(sessions, clock=clock, config_path=path, demo=got.demo, poll=poll)
         )
-        self._apply_theme_and_keymap(settings)  # a bad one is a ConfigError before anything draws
+        self.sessions = sessions
+        self._apply_theme_and_keymap(got.settings)
+
+    @property
+    def built(self) -> bool:
+        """Whether the Dashboard exists (false only while the BootScreen waits for settings)."""
+        return bool(self.sessions)
 
     @property
     def shown(self) -> Session:
@@ -95,10 +140,40 @@ class SutazaiApp(App[int]):
         return self.dashboard.session
 
     def get_default_screen(self) -> Screen[None]:
-        """The Dashboard: live or replayed."""
-        return self.dashboard
+        """The Dashboard, live or replayed; the BootScreen until it is built."""
+        return self.dashboard if self.built else BootScreen(self._target)
+
+    def on_mount(self) -> None:
+        """Booting: once the first frame is out, prepare the rest off the event loop."""
+        if not self.built and self._prepare is not None:
+            self.call_after_refresh(self.run_worker, self._prepare_off_loop, thread=True)
+
+    def _prepare_off_loop(self) -> None:
+        assert self._prepare is not None
+        try:
+            got = self._prepare()
+        except ConfigError as exc:
+            self.call_from_thread(self._boot_failed, str(exc))
+            return
+        self.call_from_thread(self._install, got)
+
+    def _install(self, got: Prepared) -> None:
+        try:
+            self._build(got, replay=False, poll=True, recording=None)
+        except ConfigError as exc:
+            self._boot_failed(str(exc))
+            return
+        # Pushed over the BootScreen, not switched: Textual 8 cannot switch away from a default
+        # screen (it pops a result callback the default screen never had).
+        self.push_screen(self.dashboard)
+
+    def _boot_failed(self, message: str) -> None:
+        self.boot_error = message
+        self.exit(return_code=2)
 
     def _apply_theme_and_keymap(self, settings: Settings) -> None:
+        from sutazai_tui.tui.keymap import check_keymap
+
         theme = settings.theme
         if theme is not None and theme not in self.available_themes:
             names = ", ".join(sorted(self.available_themes))
@@ -125,12 +200,13 @@ class SutazaiApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own palette entries plus the Dashboard's."""
         yield from super().get_system_commands(screen)
-        yield from self.dashboard.commands()
+        if self.built:
+            yield from self.dashboard.commands()
 
     def action_interrupt(self) -> None:
         """ctrl+c: quit from the main screen; elsewhere close the sub-screen (logs: stop following first)."""
         screen = self.screen
-        if screen is self.dashboard or len(self.screen_stack) <= 1:
+        if not self.built or screen is self.dashboard or len(self.screen_stack) <= 1:
             self.exit()
             return
         interrupt = getattr(screen, "action_interrupt", None)

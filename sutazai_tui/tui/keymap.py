@@ -13,7 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from sutazai_tui.config.settings import ConfigError
+from sutazai_tui.config.errors import ConfigError
 from sutazai_tui.tui.screens.dashboard import Dashboard
 from sutazai_tui.tui.screens.help import HelpScreen
 from sutazai_tui.tui.screens.inspect import InspectScreen

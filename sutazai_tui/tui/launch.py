@@ -1,26 +1,38 @@
-"""Launchers: the monitor in this terminal (live or `--demo`) and `sutazai-tui replay PATH`."""
+"""Launchers: the monitor in this terminal (live or `--demo`) and `sutazai-tui replay PATH`.
+
+`run_tui` paints first: the app starts on its BootScreen and `_prepare` (settings, the demo's
+simulated backend, the Dashboard's modules) runs in the app's worker thread.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sutazai_tui.config.settings import Settings, load_settings
-from sutazai_tui.records.recording import Recording, RecordingError, read_recording
-from sutazai_tui.records.replayer import fixed_clock, replay_settings
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.app import Prepared, SutazaiApp
+
+if TYPE_CHECKING:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.records.recording import Recording
 
 EXIT_ERROR = 2
 
 
 def replay_app(recording: Recording, settings: Settings) -> SutazaiApp:
     """The app over a recording, showing its first frame once mounted."""
+    from sutazai_tui.records.replayer import fixed_clock, replay_settings
+
     settings = replay_settings(settings, recording)
     return SutazaiApp(settings, recording=recording, clock=fixed_clock(recording.start))
 
 
 def run_replay(path: Path) -> int:
     """`sutazai-tui replay PATH`: the TUI over a recording; a bad file is one line on stderr, exit 2."""
+    from sutazai_tui.config.settings import load_settings
+    from sutazai_tui.records.recording import RecordingError, read_recording
+
     try:
         recording = read_recording(path)
         app = replay_app(recording, load_settings())
@@ -31,32 +43,64 @@ def run_replay(path: Path) -> int:
     return app.return_code or 0
 
 
-def run_tui(
-    settings: Settings, demo: bool = False, config_path: Path | None = None, follow: Path | None = None
-) -> int:
-    """Run the monitor in this terminal; `demo` plays the incident on a simulated backend and fleet.
+def _prepare(
+    load: Callable[[], Settings], demo: bool, config_path: Path | None, follow: Path | None
+) -> Prepared:
+    """In the app's worker thread: the settings, what the mode needs, and the Dashboard's modules."""
+    settings = load()
+    import sutazai_tui.tui.screens.live  # noqa: F401 (imported here, off the event loop)
 
-    `follow` (a `serve` tab): the snapshots another process records there, instead of polling.
-    """
-    if follow is not None:
+    if follow is not None:  # a `serve` tab: the snapshots another process records there
         from sutazai_tui.records.follow import RecordingFollower
 
-        app = SutazaiApp(settings, RecordingFollower(settings, follow), config_path=config_path)
-        app.run()
-        return app.return_code or 0
+        return Prepared(settings, RecordingFollower(settings, follow), config_path=config_path)
     if not demo:
-        app = SutazaiApp(settings, config_path=config_path)
-        app.run()
-        return app.return_code or 0
+        return Prepared(settings, config_path=config_path)
     from sutazai_tui.demo.session import DemoSession
 
     session = DemoSession(settings)
     try:
         settings = session.start()
-        app = SutazaiApp(
-            settings, session.monitor(), demo=True, config_path=config_path, actions=session.actions()
+        return Prepared(
+            settings,
+            session.monitor(),
+            session.actions(),
+            demo=True,
+            config_path=config_path,
+            cleanup=[session.stop],
         )
-        app.run()
-        return app.return_code or 0
-    finally:
+    except BaseException:
         session.stop()
+        raise
+
+
+def run_tui(
+    load: Callable[[], Settings],
+    *,
+    target: str = "",
+    demo: bool = False,
+    config_path: Path | None = None,
+    follow: Path | None = None,
+) -> int:
+    """Run the monitor in this terminal; `demo` plays the incident on a simulated backend and fleet.
+
+    `load` reads the settings (after the first frame); `target` is what the first frame names.
+    A bad setting is one line on stderr and exit 2, after the terminal is restored.
+    """
+    cleanup: list[Callable[[], None]] = []
+
+    def prepare() -> Prepared:
+        got = _prepare(load, demo, config_path, follow)
+        cleanup.extend(got.cleanup)
+        return got
+
+    app = SutazaiApp(prepare=prepare, target=target or ("demo" if demo else "loading"))
+    try:
+        app.run()
+    finally:
+        for step in cleanup:
+            step()
+    if app.boot_error is not None:
+        print(f"sutazai-tui: {app.boot_error}", file=sys.stderr)
+        return EXIT_ERROR
+    return app.return_code or 0

@@ -1,17 +1,25 @@
-"""Soak: the monitor polling a fleet for minutes; RSS, fds, threads and CPU must stay flat and low.
+"""Soak: a headless session polling a fleet for minutes; RSS, fds, threads and CPU must stay flat and low.
 
-    python bench/soak.py [--minutes 30] [--interval 5] [--containers 100] [--simulated]
+    python bench/soak.py [--minutes 30] [--interval 5] [--containers 100] [--simulated] [--tui 30]
 
-Default: the real engine with N busybox `sleep` containers (`--network none`, removed at the end,
-also on Ctrl-C), the simulated backend in a thread (real rate limiter), history 240. Prints RSS,
-fds and threads every minute, then issue 19's targets beside their figures:
+What is measured is what the product runs without a screen (the exporter's loop): a `Session` in
+its own process (`--child`), settings through `load_settings`, the engine source with log evidence,
+diagnosis after every cycle, history 240. This process only hosts the simulated backend (a thread:
+the real rate limiter), creates N busybox `sleep` containers (`--network none`, removed at the end,
+also on Ctrl-C) and watches the child with psutil, so neither the backend nor psutil counts against
+the tool. It prints RSS, fds and threads every minute, then issue 19's targets beside their figures
+and references measured in the same run:
+- RSS with the ring full <= 70 MiB, flat (+-2 MiB) over the last 5 minutes; references: a bare
+  `python -c "import asyncio"` process, and the session's own RSS after its first cycle;
 - history memory per snapshot at N containers (tracemalloc, one real snapshot varied 240 times),
-  with the old design (every snapshot kept whole) measured in the same run as the reference;
-- RSS with the ring full <= 70 MiB, flat (+-2 MiB) over the last 5 minutes;
-- resident CPU of the tool <= 2 % of a core, of the engine it causes <= 0.5 % (dockerd's CPU
-  over the soak minus dockerd's CPU over the same length idle before it — on a shared engine
-  other users' work lands in both, so this figure is only as good as the machine is quiet);
-- threads <= 24.
+  with the old design (every snapshot kept whole) as the reference;
+- resident CPU of the tool <= 2 % of a core, of the engine it causes <= 0.5 %: the engine is the
+  dockerd whose pid is in --dockerd-pidfile, with its children (containerd) and the container shims
+  of its containerd; what it causes is its CPU over the soak minus its CPU over the same length idle
+  before (`--idle`) — only as good as the engine is otherwise quiet;
+- threads <= 24;
+- with `--tui S`: the TUI (`python -m sutazai_tui`, in a pseudo-terminal) after S seconds beside
+  the headless session at the same age, so what Textual adds is read off one run.
 `--interval 1` fills the ring faster (240 s). `--simulated` uses the simulated fleet instead.
 """
 
@@ -19,143 +27,229 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from bench.poll_cycle import create, remove
-from sutazai_tui.config.settings import Settings
-from sutazai_tui.core import history as history_module
-from sutazai_tui.core.history import History
-from sutazai_tui.core.monitor import Monitor, Scheduler
-from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.models import ContainerStats, Snapshot
-from sutazai_tui.sources.base import ContainerSource
+from bench.soak_parts import (  # noqa: E402 - after the path insert, as every bench script
+    engine_processes,
+    history_bytes,
+    latest_snapshot,
+    reference_rss,
+    tui_rss,
+)
 
-
-def figures() -> tuple[float, int, int]:
-    proc = psutil.Process()
-    return proc.memory_info().rss / 2**20, proc.num_fds(), threading.active_count()
+MiB = 2**20
 
 
-def dockerd() -> psutil.Process | None:
-    for proc in psutil.process_iter(["name"]):
-        if proc.info["name"] == "dockerd":
-            return proc
-    return None
+def run_child(args: argparse.Namespace) -> None:
+    """The measured process: one headless Session, as `sutazai-tui exporter` runs it (no metrics server)."""
+    from sutazai_tui.config.settings import load_settings
+    from sutazai_tui.session.session import Cycle, Session
 
-
-def cpu_seconds(proc: psutil.Process | None) -> float:
-    if proc is None:
-        return 0.0
-    t = proc.cpu_times()
-    return float(t.user + t.system)
-
-
-def history_bytes(snapshot: Snapshot, size: int, full: int) -> float:
-    """Bytes per snapshot of a full ring of `size` variations of `snapshot` (`full` kept whole)."""
-    keep = history_module.FULL_SNAPSHOTS
-    history_module.FULL_SNAPSHOTS = full
-    try:
-        assert snapshot.containers is not None
-        raw = [c.model_dump() for c in snapshot.containers.containers]
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-        history = History(size)
-        for i in range(size):  # new objects for every field every cycle, as a real source makes
-            cs = tuple(ContainerStats.model_validate({**c, "cpu_percent": float(i % 97)}) for c in raw)
-            status = snapshot.containers.model_copy(update={"containers": cs})
-            history.add(snapshot.model_copy(update={"containers": status, "cycle": i}))
-        used = tracemalloc.get_traced_memory()[0] - before
-        tracemalloc.stop()
-        return used / size
-    finally:
-        history_module.FULL_SNAPSHOTS = keep
-
-
-async def soak(args: argparse.Namespace) -> None:
-    backend = SimulatedBackend("healthy", rate_limit=True).start_thread()
-    settings = Settings(base_url=backend.url, interval=args.interval, timeout=2.0, history_size=240)
-    client: Any = None
-    prefix = f"sutazai-bench{secrets.token_hex(3)}-"
-    source: ContainerSource
-    if args.simulated:
-        source = SimulatedFleet(backend, count=args.containers)
+    flags: dict[str, Any] = {"base_url": args.url, "interval": args.interval, "timeout": 2.0}
+    if args.prefix:
+        flags["container_prefix"] = args.prefix
     else:
-        from sutazai_tui.sources.engine import import_docker
+        flags["containers"] = False
+    session = Session(load_settings(None, **flags))
+    if args.simulated:
+        from sutazai_tui.core.monitor import Monitor
+        from sutazai_tui.demo.fleet import SimulatedFleet
 
-        docker = import_docker()  # as the tool imports it (without paramiko): RSS is measured
+        fleet = SimulatedFleet(None, count=args.containers)  # the backend runs in the parent
+        session = Session(session.settings, Monitor(session.settings, containers=fleet))
 
-        from sutazai_tui.sources.containers import DockerSource
+    def on_cycle(cycle: Cycle) -> None:  # one line per cycle: the parent counts them
+        print(f"cycle {cycle.snapshot.cycle} ring {len(session.history.snapshots)}", flush=True)
+
+    async def main() -> None:
+        try:
+            await session.run(on_cycle)
+        finally:
+            await session.close()
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
+class Child:
+    """The measured session process and what it reported (cycles, ring length) read in a thread."""
+
+    def __init__(self, args: argparse.Namespace, url: str, prefix: str, env: dict[str, str]) -> None:
+        cmd = [sys.executable, __file__, "--child", "--url", url, "--prefix", prefix]
+        cmd += ["--interval", str(args.interval), "--containers", str(args.containers)]
+        cmd += ["--simulated"] if args.simulated else []
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+        self.ps = psutil.Process(self.proc.pid)
+        self.cycles = self.ring = 0
+        self.first_cycle = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            parts = line.split()
+            if len(parts) == 4 and parts[0] == "cycle":
+                self.cycles, self.ring = int(parts[1]), int(parts[3])
+                self.first_cycle.set()
+
+    def figures(self) -> tuple[float, int, int]:
+        """RSS (MiB), fds, threads."""
+        return self.ps.memory_info().rss / MiB, self.ps.num_fds(), self.ps.num_threads()
+
+    def cpu(self) -> float:
+        t = self.ps.cpu_times()
+        return float(t.user + t.system)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """No SUTAZAI_TUI_* from the caller, no user config file, state (audit, snapshots) in a temp dir."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUTAZAI_TUI_")}
+    env.update(XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def engine_cpu(dockerd: psutil.Process | None) -> float:
+    total = 0.0
+    for proc in engine_processes(dockerd):
+        with contextlib.suppress(psutil.Error):
+            t = proc.cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def soak(args: argparse.Namespace) -> None:
+    from bench.poll_cycle import create, remove
+    from sutazai_tui.demo.backend import SimulatedBackend
+
+    backend = SimulatedBackend("healthy", rate_limit=True).start_thread()
+    client: Any = None
+    prefix = "" if args.simulated else f"sutazai-bench{secrets.token_hex(3)}-"
+    dockerd = None
+    if not args.simulated:
+        import docker
 
         client = docker.from_env(timeout=60)
-        await asyncio.to_thread(create, client, [f"{prefix}{i:03d}" for i in range(args.containers)])
-        source = DockerSource(prefix=prefix, timeout=10)
-    engine = dockerd()
+        create(client, [f"{prefix}{i:03d}" for i in range(args.containers)])
+        pid = int(Path(args.dockerd_pidfile).read_text().strip())
+        dockerd = psutil.Process(pid)
+    home = Path(tempfile.mkdtemp(prefix="sutazai-soak-"))
+    env = clean_env(home)
+    child: Child | None = None
     try:
-        idle0 = cpu_seconds(engine)
-        await asyncio.sleep(args.idle)  # dockerd's own CPU, without us, for the same length
-        idle = (cpu_seconds(engine) - idle0) / args.idle
-        monitor = Monitor(settings, containers=source)
-        cycles = 0
-
-        def count(snapshot: object, events: object) -> None:
-            nonlocal cycles
-            cycles += 1
-
-        task = asyncio.create_task(Scheduler(monitor, count).run())
-        me = psutil.Process()
-        start, cpu0, eng0 = time.monotonic(), me.cpu_times(), cpu_seconds(engine)
+        bare = reference_rss([sys.executable, "-c", "import asyncio, sys; sys.stdin.read()"], env)
+        idle0 = engine_cpu(dockerd)
+        time.sleep(args.idle)  # the engine's own CPU, without us, for the same length
+        idle = (engine_cpu(dockerd) - idle0) / args.idle
+        child = Child(args, backend.url, prefix, env)
+        if not child.first_cycle.wait(120):
+            raise SystemExit("the session finished no cycle within 120 s")
+        after_first = child.figures()[0]
+        start, cpu0, eng0 = time.monotonic(), child.cpu(), engine_cpu(dockerd)
         samples: list[tuple[float, float, int, int]] = []
+        at_tui_age: float | None = None
         end = start + args.minutes * 60
         while time.monotonic() < end:
-            await asyncio.sleep(min(60.0, end - time.monotonic()))
-            rss, fds, threads = figures()
+            wait = min(60.0, end - time.monotonic())
+            if at_tui_age is None and args.tui:  # the session at the TUI's measured age, for the TUI line
+                wait = min(wait, max(0.0, start + args.tui - time.monotonic()))
+            time.sleep(wait)
+            rss, fds, threads = child.figures()
+            if at_tui_age is None and args.tui and time.monotonic() >= start + args.tui:
+                at_tui_age = rss
+                if time.monotonic() < start + 60 and time.monotonic() < end:
+                    continue
             samples.append(((time.monotonic() - start) / 60, rss, fds, threads))
             print(
                 f"  +{samples[-1][0]:4.1f} min: RSS {rss:.1f} MiB, fds {fds}, threads {threads}, "
-                f"cycles {cycles}, ring {len(monitor.history.snapshots)}",
+                f"cycles {child.cycles}, ring {child.ring}",
                 flush=True,
             )
-        elapsed, cpu1 = time.monotonic() - start, me.cpu_times()
-        tool = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / elapsed * 100
-        caused = ((cpu_seconds(engine) - eng0) / elapsed - idle) * 100
-        latest = monitor.history.latest
-        task.cancel()
-        await monitor.close()
+        elapsed, cpu1, eng1 = time.monotonic() - start, child.cpu(), engine_cpu(dockerd)
+        cycles = child.cycles
+        child.stop()
+        tool = (cpu1 - cpu0) / elapsed * 100
+        caused = ((eng1 - eng0) / elapsed - idle) * 100
+        tui = None
+        if args.tui:
+            cmd = [sys.executable, "-m", "sutazai_tui", "--base-url", backend.url]
+            cmd += ["--interval", str(args.interval)]
+            cmd += ["--container-prefix", prefix] if prefix else ["--no-containers"]
+            tui = tui_rss(cmd, env, args.tui)
+        snapshot = None if args.simulated else latest_snapshot(backend.url, prefix)
     finally:
+        if child is not None:
+            child.stop()
         if client is not None:
-            await asyncio.to_thread(remove, client, prefix)
+            remove(client, prefix)
         backend.stop_thread()
+    report(args, samples, cycles, bare, after_first, tool, caused, idle, tui, at_tui_age)
+    if snapshot is not None and snapshot.containers is not None and snapshot.containers.containers:
+        compact, whole = history_bytes(snapshot, 240)
+        n = len(snapshot.containers.containers)
+        print(f"history per snapshot at {n} containers: {compact / 1024:.1f} KiB (target <= 20 KiB);")
+        print(f"  every snapshot kept whole (the old ring): {whole / 1024:.1f} KiB ({whole / compact:.0f}x)")
+
+
+def report(
+    args: argparse.Namespace,
+    samples: list[tuple[float, float, int, int]],
+    cycles: int,
+    bare: float,
+    after_first: float,
+    tool: float,
+    caused: float,
+    idle: float,
+    tui: float | None,
+    at_tui_age: float | None,
+) -> None:
     last5 = [rss for at, rss, _, _ in samples if at >= samples[-1][0] - 5]
-    kind = "simulated" if args.simulated else "real engine"
+    kind = "simulated fleet" if args.simulated else "real engine"
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    end = samples[-1][1]
     print(f"\n{args.containers} containers ({kind}), interval {args.interval:g} s, {args.minutes:g} min,")
-    print(f"{cycles} cycles, {os.cpu_count()} cores, load {load}")
-    print(f"RSS at the end: {samples[-1][1]:.1f} MiB (target <= 70 MiB with the ring full)")
+    print(f"{cycles} cycles, ring {min(cycles, 240)}/240, {os.cpu_count()} cores, load {load}")
+    met = ("met" if end <= 70 else "NOT met") if cycles >= 240 else "the ring is not full yet"
+    print(f"RSS at the end: {end:.1f} MiB (target <= 70 MiB with the ring full: {met})")
+    print(f"  references: bare `python -c 'import asyncio'` {bare:.1f} MiB;")
+    print(f"  the session after its first cycle {after_first:.1f} MiB")
     spread = max(last5) - min(last5)
     print(f"RSS over the last 5 min: {min(last5):.1f}..{max(last5):.1f} MiB, spread {spread:.1f} (<= 2 MiB)")
     print(f"tool CPU: {tool:.2f} % of a core (target <= 2 %)")
-    print(f"engine CPU caused: {caused:.2f} % of a core (dockerd idle before: {idle * 100:.2f} %; <= 0.5 %)")
+    print(f"engine CPU caused: {caused:.2f} % of a core (engine idle before: {idle * 100:.2f} %; <= 0.5 %)")
     threads = max(t for *_, t in samples)
     print(f"threads: at most {threads} (target <= 24), fds {samples[0][2]} -> {samples[-1][2]}")
-    if latest is not None and latest.containers is not None and latest.containers.containers:
-        compact = history_bytes(latest, 240, history_module.FULL_SNAPSHOTS)
-        whole = history_bytes(latest, 240, 240)
-        n = len(latest.containers.containers)
-        print(f"history per snapshot at {n} containers: {compact / 1024:.1f} KiB (target <= 20 KiB);")
-        print(f"  every snapshot kept whole (the old ring): {whole / 1024:.1f} KiB ({whole / compact:.0f}x)")
+    if tui is not None and at_tui_age is not None:
+        print(
+            f"TUI after {args.tui:g} s: {tui:.1f} MiB; the headless session at the same age "
+            f"{at_tui_age:.1f} MiB (Textual and the screens add {tui - at_tui_age:+.1f} MiB; "
+            "the ring is not full at that age)"
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -167,10 +261,19 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--containers", type=int, default=100)
-    parser.add_argument("--idle", type=float, default=30.0, help="seconds of dockerd idle reference")
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds of engine idle reference")
     parser.add_argument("--simulated", action="store_true", help="the simulated fleet, not the engine")
+    parser.add_argument("--tui", type=float, default=0.0, help="also the TUI's RSS after this many seconds")
+    parser.add_argument("--dockerd-pidfile", default="/var/tmp/sutazai-engine/dockerd.pid")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args)
+        return
     signal.signal(signal.SIGTERM, _interrupt)  # the `finally` that removes the containers must run
-    asyncio.run(soak(parser.parse_args()))
+    soak(args)
 
 
 if __name__ == "__main__":

@@ -90,3 +90,32 @@ def test_a_bad_token_value_is_never_echoed(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(ConfigError) as exc:
         load_settings(cfg)
     assert "12345678" not in str(exc.value)
+
+
+def test_env_tables_lists_and_nested_keys_merge_with_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = write(
+        tmp_path / "c.toml", '[keymap]\nrestart = "R"\n[fleet]\nprometheus_url = "http://127.0.0.1:1"\n'
+    )
+    monkeypatch.setenv("SUTAZAI_TUI_KEYMAP__STOP", "X")  # one key of a table, beside the file's
+    monkeypatch.setenv("SUTAZAI_TUI_FLEET__PROMETHEUS_URL", "http://127.0.0.1:9090")  # env wins
+    monkeypatch.setenv("SUTAZAI_TUI_PROTECTED", '["sutazai-a", "sutazai-b"]')  # a list is JSON
+    monkeypatch.setenv("sutazai_tui_timeout", "3")  # names match whatever their case
+    monkeypatch.setenv("SUTAZAI_TUI_NOT_A_SETTING", "1")  # scripts' own variables are ignored
+    s = load_settings(cfg)
+    assert s.keymap == {"restart": "R", "stop": "X"}
+    assert s.fleet.prometheus_url == "http://127.0.0.1:9090"
+    assert s.protected == ["sutazai-a", "sutazai-b"]
+    assert s.timeout == 3
+
+
+def test_env_that_is_not_json_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUTAZAI_TUI_PROTECTED", "sutazai-a,sutazai-b")
+    code = main(["check", "--no-containers"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "env SUTAZAI_TUI_PROTECTED is not valid JSON" in err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from sutazai_tui.config.env import deep_update, env_values
 from sutazai_tui.config.errors import ConfigError as ConfigError  # re-exported: its old home
 from sutazai_tui.config.targets import TargetConfig, target_update, unique_target_names
 from sutazai_tui.config.targets import check_url as _check_url
@@ -88,12 +87,13 @@ class ProbeConfig(BaseModel):
     """For http: the path asked."""
 
 
-class Settings(BaseSettings):
-    """Every knob of sutazai-tui. Each field is also `SUTAZAI_TUI_<NAME>` and a TOML key."""
+class Settings(BaseModel):
+    """Every knob of sutazai-tui. Each field is also `SUTAZAI_TUI_<NAME>` and a TOML key.
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, env_nested_delimiter="__"
-    )
+    Built as it is given; `load_settings` gathers flags, env and the file (config/env.py).
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     base_url: str = "http://localhost:10010"
     """The backend, as the host sees it (compose maps 10010 -> 8000)."""
@@ -203,18 +203,6 @@ class Settings(BaseSettings):
     def _target_names_unique(cls, value: list[TargetConfig]) -> list[TargetConfig]:
         return unique_target_names(value)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Flags arrive as init kwargs; the file is read beforehand by load_settings.
-        return (init_settings, env_settings, _TomlSource(settings_cls))
-
     # Derived paths: nothing is created here, only when something is written.
     @property
     def snapshot_path(self) -> Path:
@@ -251,19 +239,6 @@ class Settings(BaseSettings):
     def endpoint_url(self, endpoint: EndpointConfig) -> str:
         """The absolute URL of an endpoint."""
         return self.base_url + endpoint.url if endpoint.url.startswith("/") else endpoint.url
-
-
-_toml_data: ContextVar[dict[str, Any] | None] = ContextVar("sutazai_tui_toml", default=None)
-
-
-class _TomlSource(PydanticBaseSettingsSource):
-    """The already-parsed config file, lowest priority above the defaults."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return (_toml_data.get() or {}).get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(_toml_data.get() or {})
 
 
 _CONFIG_UNREADABLE: dict[type[Exception], str] = {
@@ -323,13 +298,11 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     elif path is not None and not path.exists():
         raise ConfigError(f"config file {path} does not exist — create it or drop --config")
     toml = read_toml(path) if path is not None else {}
-    token = _toml_data.set(toml)
+    env = env_values(Settings, ENV_PREFIX, os.environ)
     try:
-        return Settings(**given)
+        return Settings.model_validate(deep_update(toml, env, given))
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, path, given, toml)) from None
-    finally:
-        _toml_data.reset(token)
 
 
 def redactor_for(settings: Settings) -> Redactor:

@@ -173,17 +173,15 @@ def soak(args: argparse.Namespace) -> None:
         start, cpu0, eng0 = time.monotonic(), child.cpu(), engine_cpu(dockerd)
         samples: list[tuple[float, float, int, int]] = []
         at_tui_age: float | None = None
-        end = start + args.minutes * 60
+        end, due = start + args.minutes * 60, start + 60
         while time.monotonic() < end:
-            wait = min(60.0, end - time.monotonic())
-            if at_tui_age is None and args.tui:  # the session at the TUI's measured age, for the TUI line
-                wait = min(wait, max(0.0, start + args.tui - time.monotonic()))
-            time.sleep(wait)
+            if args.tui and at_tui_age is None:  # the session at the TUI's measured age, for the TUI line
+                time.sleep(max(0.0, start + args.tui - time.monotonic()))
+                at_tui_age = child.figures()[0]
+                continue
+            time.sleep(max(0.0, min(due, end) - time.monotonic()))
+            due += 60
             rss, fds, threads = child.figures()
-            if at_tui_age is None and args.tui and time.monotonic() >= start + args.tui:
-                at_tui_age = rss
-                if time.monotonic() < start + 60 and time.monotonic() < end:
-                    continue
             samples.append(((time.monotonic() - start) / 60, rss, fds, threads))
             print(
                 f"  +{samples[-1][0]:4.1f} min: RSS {rss:.1f} MiB, fds {fds}, threads {threads}, "

@@ -125,6 +125,11 @@ DETECTORS: dict[str, Detector] = {
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
+def worst_first(findings: Iterable[Finding]) -> list[Finding]:
+    """Critical before warning before info; then by subject and id, so the order is stable."""
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.subject, f.id))
+
+
 def diagnose(history: History, settings: Settings, now: datetime | None = None) -> list[Finding]:
     """Every finding the history supports now, worst first (severity, then subject, then id).
 
@@ -144,7 +149,7 @@ def diagnose_snapshots(
         return []
     ctx = Context(snapshots=kept, settings=settings, now=now or kept[-1].taken_at)
     found = [finding for detect in DETECTORS.values() for finding in detect(ctx)]
-    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.subject, f.id))
+    return worst_first(found)
 
 
 def findings_for(findings: Iterable[Finding], subject: str) -> list[Finding]:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from sutazai_tui.config.targets import check_url
-from sutazai_tui.diagnosis.run import FINDINGS, SEVERITY_ORDER
+from sutazai_tui.diagnosis.run import FINDINGS, worst_first
 from sutazai_tui.models import (
     ContainersStatus,
     ContainerStats,
@@ -164,7 +164,7 @@ def rebuild(target: str, samples: list[Sample]) -> Rebuilt:
             )
         )
     containers = _containers(by_name, per) if "sutazai_container_state" in by_name else None
-    findings = [
+    findings = worst_first(
         Finding(
             id=ls.get("id", "?"),
             severity=sev if (sev := ls.get("severity")) in ("critical", "warning") else "info",
@@ -175,8 +175,7 @@ def rebuild(target: str, samples: list[Sample]) -> Rebuilt:
         )
         for ls, v in by_name.get("sutazai_finding", [])
         if v == 1
-    ]
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.subject, f.id))
+    )
     cycles = next((v for _, v in by_name.get("sutazai_cycles_total", [])), 0.0)
     duration = next((v for _, v in by_name.get("sutazai_cycle_duration_seconds", [])), 0.0)
     snap = Snapshot(

@@ -13,11 +13,9 @@ from datetime import datetime
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.core.verdict import Level, assess
-from sutazai_tui.diagnosis.run import diagnose
+from sutazai_tui.diagnosis.run import diagnose, worst_first
 from sutazai_tui.models import Finding, Snapshot
 from sutazai_tui.records.recording import Frame, Recording, RecordingError
-
-_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def diagnose_recording(
         for group in recorded:
             for finding in group:
                 found.setdefault((finding.id, finding.subject), finding)
-        return sorted(found.values(), key=lambda f: (_ORDER.get(f.severity, 9), f.subject, f.id))
+        return worst_first(found.values())
     good: list[Frame] = []
     snaps: list[Snapshot] = []
     for f in frames:
@@ -91,4 +89,4 @@ def diagnose_recording(
             history.add(snap)
         for finding in diagnose(history, settings, now=snaps[k].taken_at):
             found.setdefault((finding.id, finding.subject), finding)
-    return sorted(found.values(), key=lambda f: (_ORDER.get(f.severity, 9), f.subject, f.id))
+    return worst_first(found.values())

@@ -190,3 +190,35 @@ def test_the_budget_lives_in_the_runtime_dir_else_the_state_dir(
     assert budget_dir(settings) == tmp_path / "run" / "sutazai-tui" / "budget"  # conftest's runtime dir
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     assert budget_dir(settings) == tmp_path / "state" / "budget"
+
+
+class CountingBudget(HostBudget):
+    """Counts the budget file's writes (each one is a locked read and write on the event loop)."""
+
+    writes = 0
+
+    def _write(self, path: Path, state: dict[str, object]) -> None:
+        self.writes += 1
+        super()._write(path, state)
+
+
+async def test_a_request_end_is_one_change_with_what_was_heard_and_the_answer(tmp_path: Path) -> None:
+    clock = Clock()
+    a = CountingBudget(tmp_path / "run" / "budget", Limits(), clock=clock)
+    other = budget(tmp_path, clock, pid=os.getppid())
+    status = EndpointStatus(name="health", url=URL, kind=EndpointKind.HEALTH, state=State.OK, reason="fine")
+    assert await a.take(URL) is None
+    heard = [(200, {"x-ratelimit-remaining": "3", "x-ratelimit-reset": "5"}), (429, {"retry-after": "10"})]
+    await a.done(URL, heard, status)
+    assert a.writes == 2  # take, then done with both answers and the judged one
+    refusal = await other.take(OTHER)
+    assert refusal is not None and "429" in refusal.why  # what was heard binds the other process
+    shared = other.last_answer(URL, max_age=5)
+    assert shared is not None and shared.status.reason == "fine"
+    carried = status.model_copy(update={"reason": "old", "carried": True})
+    clock.now += 11
+    assert await a.take(URL) is None
+    await a.done(URL, (), carried)
+    assert (
+        other.last_answer(URL, max_age=60) or shared
+    ).status.reason == "fine"  # a carried one is not shared

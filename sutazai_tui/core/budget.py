@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import EndpointStatus
-from sutazai_tui.sources.budget import BUDGET_WINDOW_S, Refusal, SharedAnswer, origin_of
+from sutazai_tui.sources.budget import BUDGET_WINDOW_S, Heard, Refusal, SharedAnswer, origin_of
 from sutazai_tui.util.safefile import FILE_MODE, ensure_dir
 
 LOCK_WAIT_S = 0.5
@@ -162,6 +162,14 @@ class HostBudget:
             handle.write(json.dumps(state, separators=(",", ":")).encode())
         os.replace(temp, path)
 
+    def _open_lock(self, path: Path) -> int:
+        lock = path.with_suffix(".lock")
+        try:
+            return os.open(lock, os.O_RDWR | _FLAGS, FILE_MODE)
+        except FileNotFoundError:  # the folder is made (checked) only when missing, not every change
+            ensure_dir(self.directory)
+            return os.open(lock, os.O_RDWR | _FLAGS, FILE_MODE)
+
     async def _change(self, url: str, change: Callable[[dict[str, Any]], T]) -> T:
         """Read, change and write `url`'s state under the lock (waiting at most LOCK_WAIT_S)."""
         origin = origin_of(url)
@@ -169,8 +177,7 @@ class HostBudget:
             return change(self._memory.setdefault(origin, _fresh(origin)))
         path = self.path_for(url)
         try:
-            ensure_dir(self.directory)
-            fd = os.open(path.with_suffix(".lock"), os.O_RDWR | _FLAGS, FILE_MODE)
+            fd = self._open_lock(path)
         except OSError as exc:
             self.problem = f"shared request budget unusable ({exc.strerror}: {self.directory})"
             return change(self._memory.setdefault(origin, _fresh(origin)))
@@ -250,31 +257,38 @@ class HostBudget:
 
         return await self._change(url, change)
 
-    async def done(self, url: str) -> None:
+    async def done(self, url: str, heard: Sequence[Heard] = (), answer: EndpointStatus | None = None) -> None:
         """A request to `url` ended: it counts from now, the latest the backend may have seen it.
 
         The backend counts a request when it arrives, which under load is well after `take`;
         counting in-flight requests always and finished ones from their end keeps every window
-        the backend can see within the budget.
+        the backend can see within the budget. What its answers said (`heard`) and the judged
+        `answer` go into the same change: one locked read and write of the file per request end.
         """
         kind = _path_class(url)
+        hearings = [h for code, headers in heard if (h := self._hearing(code, headers)) is not None]
+        shared = self._shared(answer)
 
         def change(state: dict[str, Any]) -> None:
             for entry in state["sent"]:
                 if len(entry) == 3 and entry[1] == kind and entry[2] == self.pid:
                     entry[:] = [self._clock(), kind]
-                    return
+                    break
+            for hearing in hearings:
+                hearing(state)
+            if shared is not None:
+                state["last"][shared[0]] = shared[1]
 
         await self._change(url, change)
 
-    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
-        """Take in what the backend said about its limit: remaining/reset, a 429, a blocked IP."""
+    def _hearing(self, code: int, headers: Mapping[str, str]) -> Callable[[dict[str, Any]], None] | None:
+        """What an answer's remaining/reset, 429 or blocked IP changes in the state, if anything."""
         remaining = _number(headers.get("x-ratelimit-remaining"))
         reset = _number(headers.get("x-ratelimit-reset"))
         retry = _number(headers.get("retry-after"))
         blocked = code == 403 and "x-block-reason" in headers
         if remaining is None and code != 429 and not blocked:
-            return
+            return None
 
         def change(state: dict[str, Any]) -> None:
             now = self._clock()
@@ -294,18 +308,29 @@ class HostBudget:
                 state["not_before"] = max(state["not_before"], now + max(retry or 0.0, BLOCK_BACKOFF_S))
                 state["why"] = "the backend blocked this host's IP (403, repeated rate-limit violations)"
 
-        await self._change(url, change)
+        return change
+
+    def _shared(self, status: EndpointStatus | None) -> tuple[str, list[Any]] | None:
+        """A judged answer as the file keeps it; none for a carried or rate-limited one."""
+        if status is None or status.carried or status.failure == "rate-limited":
+            return None
+        return status.url, [self._clock(), self.pid, status.model_dump(mode="json")]
+
+    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
+        """Take in one answer on its own (`done` takes them in with the request's end)."""
+        hearing = self._hearing(code, headers)
+        if hearing is not None:
+            await self._change(url, hearing)
 
     async def remember(self, status: EndpointStatus) -> None:
-        """Share a judged answer with the processes that may not ask."""
-        if status.carried or status.failure == "rate-limited":
-            return
-        entry = [self._clock(), self.pid, status.model_dump(mode="json")]
+        """Share a judged answer on its own (`done` shares it with the request's end)."""
+        shared = self._shared(status)
+        if shared is not None:
 
-        def change(state: dict[str, Any]) -> None:
-            state["last"][status.url] = entry
+            def change(state: dict[str, Any]) -> None:
+                state["last"][shared[0]] = shared[1]
 
-        await self._change(status.url, change)
+            await self._change(status.url, change)
 
     def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
         """The last answer heard on this host for `url`, if younger than `max_age` s (read unlocked)."""

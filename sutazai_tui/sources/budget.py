@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -24,6 +24,10 @@ def origin_of(url: str) -> str:
     """The key a backend's budget is counted under: scheme://host:port."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+
+
+# One HTTP answer's status code and headers, as the response hook saw it.
+Heard = tuple[int, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -55,14 +59,13 @@ class Budget(Protocol):
     async def take(self, url: str) -> Refusal | None:
         """Spend one request on `url`, or say why not (nothing is spent then)."""
 
-    async def done(self, url: str) -> None:
-        """The request `take` allowed has ended (answered, failed or timed out)."""
+    async def done(self, url: str, heard: Sequence[Heard] = (), answer: EndpointStatus | None = None) -> None:
+        """The request `take` allowed has ended (answered, failed or timed out), in one change:
 
-    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
-        """Learn from every HTTP answer: the backend's X-RateLimit-* headers, a 429's Retry-After."""
-
-    async def remember(self, status: EndpointStatus) -> None:
-        """Keep a judged answer, for processes that may not ask (a 429 is not remembered)."""
+        learn from every HTTP answer it got (`heard`: the backend's X-RateLimit-* headers, a 429's
+        Retry-After, a block), and keep the judged `answer` for processes that may not ask (a
+        429 is not kept).
+        """
 
     def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
         """The last answer for `url` heard on this host if younger than `max_age` seconds."""
@@ -119,14 +122,8 @@ class LocalBudget:
         limit = self.counter.limit
         return Refusal(f"request budget of {limit}/10 s spent", self.counter.free_in(origin))
 
-    async def done(self, url: str) -> None:
-        """Counted when taken: the backend sees this process's requests in order."""
-
-    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
-        """Nothing to learn: the source backs off a 429 or a block itself."""
-
-    async def remember(self, status: EndpointStatus) -> None:
-        """Nothing to share."""
+    async def done(self, url: str, heard: Sequence[Heard] = (), answer: EndpointStatus | None = None) -> None:
+        """Counted when taken; nothing to learn (the source backs off a 429 or a block itself) or share."""
 
     def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
         """No other viewer to have heard one."""

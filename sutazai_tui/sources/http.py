@@ -21,7 +21,7 @@ import httpx
 from sutazai_tui import __version__
 from sutazai_tui.config.settings import EndpointConfig, Settings, redactor_for
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
-from sutazai_tui.sources.budget import Budget, LocalBudget, Refusal, origin_of
+from sutazai_tui.sources.budget import Budget, Heard, LocalBudget, Refusal, origin_of
 from sutazai_tui.sources.classify import Verdict
 from sutazai_tui.sources.lines import DETAILED_PATHS, join_lines, judge_any
 from sutazai_tui.sources.wire import (
@@ -59,6 +59,7 @@ class HttpSource:
         self._blocked_until: dict[str, float] = {}
         self._block_reason: dict[str, str] = {}
         self._last: dict[str, EndpointStatus] = {}
+        self._heard_from: dict[str, list[Heard]] = {}  # answers since the budget last heard, by origin
         # Both backend lines, found by trying: each detailed-health path is asked until it gives an
         # HTTP answer; a 404 is remembered as absent, a 401/403 is parked (shown, never re-asked).
         self._detailed = self._detailed_candidates(settings)
@@ -93,7 +94,12 @@ class HttpSource:
 
     async def _heard(self, response: httpx.Response) -> None:
         # Every answer, redirects included: what the backend says is left binds the whole host.
-        await self.budget.heard(str(response.request.url), response.status_code, response.headers)
+        # Kept until the request's end, which hands them to the budget in its one change.
+        origin = origin_of(str(response.request.url))
+        self._heard_from.setdefault(origin, []).append((response.status_code, response.headers))
+
+    def _hearings(self, url: str) -> list[Heard]:
+        return self._heard_from.pop(origin_of(url), [])
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -213,10 +219,13 @@ class HttpSource:
         refusal = await self.budget.take(url)
         if refusal is not None:
             return self._over_budget(endpoint, url, refusal)
+        status: EndpointStatus | None = None
         try:
             status = await self._request(endpoint, url)
-        finally:
-            await self.budget.done(url)
+        finally:  # one budget change per request: its end, what was heard, the answer to share
+            sharable = status is not None and not status.not_asked and status.failure != "blocked"
+            shared = status if sharable else None
+            await self.budget.done(url, self._hearings(url), shared)
         if status.failure == "blocked":
             self._blocked_until[origin] = self._clock() + BLOCK_BACKOFF_S
             self._block_reason[origin] = status.reason
@@ -225,7 +234,6 @@ class HttpSource:
             wait = max(0.0, self._not_before.get(endpoint.name, 0.0) - self._clock())
             return self._not_asked(endpoint, url, status.failure or "", status.reason, wait, status)
         self._last[endpoint.name] = status
-        await self.budget.remember(status)
         return status
 
     def _over_budget(self, endpoint: EndpointConfig, url: str, refusal: Refusal) -> EndpointStatus:

@@ -49,6 +49,10 @@ class Monitor:
         self.containers = containers
         self.host = host if host is not None else HostSource()
         reader = logs if logs is not None else log_reader(settings, containers)
+        # An engine reader made here is ours to close; a given one or the fleet's own is not.
+        self._owned_reader = (
+            reader if logs is None and reader is not getattr(containers, "log_reader", None) else None
+        )
         self.logs = (
             LogWatcher(reader, self.http.redactor, settings.docker_timeout) if reader is not None else None
         )
@@ -111,10 +115,13 @@ class Monitor:
         return status, logs, probes
 
     async def close(self) -> None:
-        """Release every source's connections."""
+        """Release every source's connections (the log reader's engine client too)."""
         await self.http.close()
         if self.containers is not None:
             await self.containers.close()
+        close = getattr(self._owned_reader, "close", None)
+        if callable(close):
+            await asyncio.to_thread(close)
 
 
 async def _empty() -> tuple[LogEvidence, ...]:

@@ -93,6 +93,7 @@ class Session:
         self.on_problem = on_problem
         self._actions = actions
         self._details: ContainerDetails | None = None
+        self._owned_details: ContainerDetails | None = None  # made here, so closed here
         # The request budget lives with the HTTP source (monitor.http.budget), one per session.
 
     # -- the poll loop ---------------------------------------------------------------------
@@ -211,18 +212,26 @@ class Session:
         """Where logs and inspect read: what the container source offers, else the Docker engine."""
         if self._details is None:
             source = self.monitor.containers if self.monitor is not None else None
+            from sutazai_tui.sources.details import DockerDetails
+
+            evidence = self.monitor.logs.reader if self.monitor and self.monitor.logs else None
             if isinstance(source, DetailsSource):
                 self._details = source.details()
+            elif isinstance(evidence, DockerDetails):  # one engine client for evidence, logs, inspect
+                self._details = evidence
             else:
-                from sutazai_tui.sources.details import DockerDetails
-
                 self._details = DockerDetails(self.settings.docker_host, self.settings.docker_timeout)
+                self._owned_details = self._details
         return self._details
 
     async def close(self) -> None:
-        """Release the monitor's connections, the recording and the action backend."""
+        """Release the monitor's connections, the recording, the logs reader and the action backend."""
         if self.monitor is not None:
             await self.monitor.close()
+        details, self._owned_details = self._owned_details, None
+        close = getattr(details, "close", None)
+        if callable(close):
+            await asyncio.to_thread(close)
         recorder, self.recorder = self.recorder, None
         if recorder is not None:
             try:

@@ -275,14 +275,18 @@ def _validation(w: _Writer, final: Snapshot) -> None:
     w.add(*(f"- ❌ {w.esc(err)}" for err in final.errors))
 
 
-def render_report(
-    path: Path, settings: Settings, start: datetime | None = None, end: datetime | None = None
-) -> str:
+def render_report(path: Path, settings: Settings, since: str | None = None, until: str | None = None) -> str:
     """The Markdown report of a recording: read it, its audit log and its findings; no output.
 
-    Raises ReportError / RecordingError with one line. Blocking: the TUI calls it in a thread.
+    `since`/`until` are read against the recording: `23:10` is on the recording's day (not
+    today), `15m` counts back from its end. Raises ReportError / RecordingError with one line.
+    Blocking: the TUI calls it in a thread.
     """
     recording = read_recording(path, cache=None)  # the report reads every frame twice: keep them
+    window = (recording.start, recording.end)
+    start, end = parse_time(since, "--since", window), parse_time(until, "--until", window)
+    if start is not None and end is not None and start > end:
+        raise ReportError(f"--since {since} is after --until {until} — swap them")
     try:
         audit = read_audit(settings.audit_path)
     except OSError as exc:
@@ -300,11 +304,10 @@ def run_report(
 ) -> int:
     """`sutazai-tui report PATH`: Markdown to stdout or `out` (0600); one-line errors, exit 2."""
     try:
-        start, end = parse_time(since, "--since"), parse_time(until, "--until")
-        if start is not None and end is not None and start > end:
-            raise ReportError(f"--since {since} is after --until {until} — swap them")
+        for text, flag in ((since, "--since"), (until, "--until")):
+            parse_time(text, flag)  # a malformed time is refused before the recording is read
         settings = settings or load_settings()  # audit log path, tokens to mask, diagnosis knobs
-        text = render_report(path, settings, start, end)
+        text = render_report(path, settings, since, until)
         if out is None:
             sys.stdout.write(text)
         else:

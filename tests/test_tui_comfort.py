@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -154,6 +156,26 @@ def test_keymap_conflicts_and_unknown_ids_are_one_line_errors() -> None:
         with pytest.raises(ConfigError, match="keymap") as caught:
             check_keymap(keymap, SutazaiApp)
         assert needle in str(caught.value) and "\n" not in str(caught.value)
+
+
+async def test_t_in_logs_shows_the_engine_time_of_each_line(backend: SimulatedBackend) -> None:
+    app = make_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_cycle(app, pilot)
+        await pilot.press("down", "l")
+        screen = app.screen
+        assert isinstance(screen, LogsScreen)
+        await wait_until(pilot, lambda: len(screen.lines) > 0)
+        plain = screen.text.splitlines()
+        await pilot.press("t")
+        stamped = screen.text.splitlines()
+        last = screen.lines[-1]
+        at = datetime.fromtimestamp(last.ts_ns / 1e9, UTC)
+        assert stamped[-1] == f"{at:%H:%M:%S}.{at.microsecond // 1000:03d}  {last.text}"
+        assert all(re.match(r"\d\d:\d\d:\d\d\.\d{3}  ", line) for line in stamped)
+        assert "times UTC" in str(screen.query_one("#logs-status").render())
+        await pilot.press("t")
+        assert screen.text.splitlines() == plain
 
 
 async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedBackend) -> None:

@@ -1,5 +1,5 @@
 """The `l` screen: the selected container's last lines, follow mode (`f`) and search (`/`, n, N:
-from the newest match back), g/G top and bottom.
+from the newest match back), `t` the engine's timestamps (UTC) before each line, g/G top and bottom.
 
 Reading happens in a thread worker that posts `LogsFetched`; the screen keeps at most `bound`
 lines (a deque), so a chatty container cannot grow it. Follow polls `logs(since=last line)` every
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -51,6 +52,7 @@ class LogsScreen(Screen[None]):
         # The search starts at the tail (the newest lines matter most): n goes back in time, N forward.
         Binding("n", "next_match(-1)", "Older", id="logs.next"),
         Binding("N", "next_match(1)", "Newer", show=False, id="logs.prev"),
+        Binding("t", "toggle_times", "Times", id="logs.times"),
         *edge_keys("logs"),
         *scroll_keys("logs"),
         *back_keys("logs"),
@@ -61,6 +63,7 @@ class LogsScreen(Screen[None]):
         self.container, self.details, self.bound = container, details, bound
         self.lines: deque[LogLine] = deque(maxlen=bound)
         self.follow = False
+        self.times = False  # the engine's timestamp before each line (`t`)
         self.error: str | None = None
         self.search_text = ""
         self.matches: list[int] = []
@@ -88,7 +91,15 @@ class LogsScreen(Screen[None]):
     @property
     def text(self) -> str:
         """The lines shown, as plain text (what a test or a screenshot sees)."""
-        return "\n".join(line.text for line in self.lines) if self.lines else self.error or ""
+        return "\n".join(self._shown(line) for line in self.lines) if self.lines else self.error or ""
+
+    def _shown(self, line: LogLine) -> str:
+        if not self.times:
+            return line.text
+        if not line.ts_ns:
+            return f"{'--:--:--.---':<12}  {line.text}"
+        at = datetime.fromtimestamp(line.ts_ns / 1e9, UTC)
+        return f"{at:%H:%M:%S}.{at.microsecond // 1000:03d}  {line.text}"
 
     def _poll(self) -> None:
         if not self._fetching:
@@ -128,19 +139,21 @@ class LogsScreen(Screen[None]):
             self.match_at = len(self.matches) - 1
 
     def _render_lines(self) -> None:
-        text = Text("\n".join(line.text for line in self.lines) if self.lines else self.error or "(no lines)")
+        text = Text(self.text if self.lines else self.error or "(no lines)")
         if self.search_text:
             text.highlight_regex(re.compile(re.escape(self.search_text), re.IGNORECASE), "reverse")
         if 0 <= self.match_at < len(self.matches):
             row = self.matches[self.match_at]
-            start = sum(len(ln.text) + 1 for ln in list(self.lines)[:row])
-            text.stylize("bold underline", start, start + len(self.lines[row].text))
+            start = sum(len(self._shown(ln)) + 1 for ln in list(self.lines)[:row])
+            text.stylize("bold underline", start, start + len(self._shown(self.lines[row])))
         self.query_one("#logs-text", Static).update(text)
         self._status()
 
     def _status(self) -> None:
         parts = [f"logs of {self.container}", f"{len(self.lines)} lines (last {self.bound})"]
         parts.append("follow ON" if self.follow else "follow off (f)")
+        if self.times:
+            parts.append("times UTC")
         if self.search_text:
             at = f"match {self.match_at + 1}/{len(self.matches)}" if self.matches else "no match"
             parts.append(f"search {self.search_text!r}: {at}")
@@ -156,6 +169,11 @@ class LogsScreen(Screen[None]):
         if self.follow:
             self._poll()
         self._status()
+
+    def action_toggle_times(self) -> None:
+        """Show or hide the engine's timestamp (UTC, to the millisecond) before each line."""
+        self.times = not self.times
+        self._render_lines()
 
     def action_search(self) -> None:
         """Open the search input."""

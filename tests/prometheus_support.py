@@ -116,6 +116,8 @@ class RecordedPrometheus:
     def __init__(self, answers: dict[str, list[dict[str, Any]]]) -> None:
         self.answers = answers
         self.asked: list[str] = []
+        self.answering = threading.Event()  # cleared: every answer waits until it is set again
+        self.answering.set()
         recorded = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -123,6 +125,7 @@ class RecordedPrometheus:
                 parts = urllib.parse.urlsplit(self.path)
                 promql = urllib.parse.parse_qs(parts.query).get("query", [""])[0]
                 recorded.asked.append(promql)
+                recorded.answering.wait(30)
                 if parts.path == "/api/v1/query" and promql in recorded.answers:
                     code, doc = (
                         200,
@@ -155,5 +158,6 @@ class RecordedPrometheus:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.answering.set()
         self.httpd.shutdown()
         self.httpd.server_close()

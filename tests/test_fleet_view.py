@@ -205,6 +205,26 @@ async def test_a_refused_query_keeps_the_last_rows() -> None:
             assert [r.state for r in screen.rows] == [State.DOWN, State.DEGRADED, State.OK]
 
 
+async def test_r_while_prometheus_is_slow_joins_the_refresh_in_flight() -> None:
+    with RecordedPrometheus(recorded_fleet()) as prom:
+        app = FleetApp(FleetFeed(PrometheusReader(prom.url), interval=3600))
+        async with app.run_test(size=(100, 16)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: screen.refreshes >= 1)
+            prom.answering.clear()  # Prometheus is slow now
+            asked = len(prom.asked)
+            await pilot.press("r")
+            await wait_until(pilot, lambda: len(prom.asked) == asked + 2)  # one refresh: two queries
+            await pilot.press("r", "r", "r")  # an impatient operator: no new query, no cancelled one
+            assert screen.asking
+            prom.answering.set()
+            await wait_until(pilot, lambda: screen.refreshes >= 2 and not screen.asking)
+            assert screen.refreshes == 2 and screen.error is None
+            assert len(prom.asked) == asked + 2  # cancelling and asking again would have added 6
+            assert [r.state for r in screen.rows] == [State.DOWN, State.DEGRADED, State.OK]
+
+
 def test_age_text() -> None:
     assert [age_text(x) for x in (None, -1, 5, 119, 120, 7199, 7200)] == [
         "—",

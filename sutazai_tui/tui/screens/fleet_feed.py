@@ -39,6 +39,7 @@ class PrometheusPolling(Screen[None]):
 
     feed: FleetFeed
     refreshes = 0
+    asking = False  # a refresh is in flight
     error: str | None = None  # the last refresh's failure; None once one succeeds
 
     def start_polling(self) -> None:
@@ -56,9 +57,16 @@ class PrometheusPolling(Screen[None]):
         if self.refreshes:
             self.refresh_from_prometheus()
 
-    @work(exclusive=True, group="prometheus-refresh")
-    async def refresh_from_prometheus(self) -> None:
-        """One refresh; exclusive, so a slow Prometheus never has two of ours waiting on it."""
+    def refresh_from_prometheus(self) -> None:
+        """One refresh, unless one is in flight: a slow Prometheus never has two of ours waiting on
+        it, and `r` or a tick joins the running one instead of cancelling it (cancelling each time
+        would mean no answer ever, from a Prometheus slower than the interval or a held key)."""
+        if not self.asking:
+            self.asking = True
+            self._refresh()
+
+    @work(group="prometheus-refresh")
+    async def _refresh(self) -> None:
         try:
             await self.ask_prometheus()
         except PrometheusError as exc:
@@ -67,6 +75,8 @@ class PrometheusPolling(Screen[None]):
             self.error = str(exc)
         else:
             self.error = None
+        finally:
+            self.asking = False
         self.refreshes += 1
         self.refreshed()
 

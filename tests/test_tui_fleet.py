@@ -149,3 +149,24 @@ async def test_the_backend_port_follows_its_container_on_the_same_event_loop() -
         writer.close()
     finally:
         await backend.stop()
+
+
+def test_demo_containers_carry_compose_labels_and_recreate_is_played_on_the_fleet(tmp_path: Path) -> None:
+    session = DemoSession(settings_for("http://127.0.0.1:1", tmp_path), phase_seconds=5)
+    session.start()
+    try:
+        actions = session.actions()
+        brief = actions.describe(BACKEND, "recreate")
+        # The labels say where the stack lives (the incident's /opt/sutazaiapp/docker), so C offers
+        # the exact compose line there, as on a real engine, without those files on this machine.
+        assert brief.refusal is None and brief.command is not None
+        assert brief.command.startswith("cd /opt/sutazaiapp/docker && ")
+        assert brief.command.endswith("up -d --force-recreate --no-deps backend")
+        before = session.fleet.inspect(BACKEND).id
+        result = actions.recreate(BACKEND, typed=BACKEND)
+        now = session.fleet.inspect(BACKEND).id
+        assert now != before  # a new container, as compose makes
+        assert result.result == "done" and result.message.startswith(f"recreated: new container {now}")
+        assert result.command == brief.command
+    finally:
+        session.stop()

@@ -264,9 +264,15 @@ class SimulatedEngine(Protocol):
         """Restart it."""
         ...
 
+    def recreate(self, name: str) -> None:
+        """Replace it with a new container (new id) of the same service."""
+        ...
+
 
 class FleetBackend:
     """Actions on the demo's simulated fleet, so `--demo` goes through the same policy and audit."""
+
+    runs_on_host = False  # a recreate is played on the fleet: no compose files or CLI needed here
 
     def __init__(self, fleet: SimulatedEngine) -> None:
         self.fleet = fleet
@@ -300,8 +306,9 @@ class FleetBackend:
         self._act(self.fleet.stop, ref)
 
     def recreate(self, plan: RecreatePlan, timeout: int) -> str:
-        """The simulated fleet has no compose project to run."""
-        raise BackendError("the simulated fleet has no compose project; recreate needs a real engine")
+        """Played on the fleet (a new container for the service); says the command it stands for."""
+        self._act(self.fleet.recreate, f"sutazai-{plan.argv[-1]}")
+        return f"simulated (demo): {plan.command}"
 
     def _act(self, action: Callable[[str], None], ref: str) -> None:
         try:

@@ -41,6 +41,22 @@ FLEET: tuple[tuple[str, str, int, float, int], ...] = (
 )
 
 
+# Where the incident's stack lived (seed/: /opt/sutazaiapp/docker), as compose labels its containers:
+# the findings' fixes then name the real `.env` and `compose up` line, as on the real engine.
+DEMO_COMPOSE_DIR = "/opt/sutazaiapp/docker"
+
+
+def compose_labels(name: str) -> dict[str, str]:
+    """The labels compose v2 puts on `name` (service = the name without `sutazai-`)."""
+    return {
+        "com.docker.compose.project": "sutazai",
+        "com.docker.compose.service": name.removeprefix("sutazai-"),
+        "com.docker.compose.project.working_dir": DEMO_COMPOSE_DIR,
+        "com.docker.compose.project.config_files": f"{DEMO_COMPOSE_DIR}/docker-compose.consolidated.yml",
+        "com.docker.compose.oneoff": "False",
+    }
+
+
 @dataclass
 class _Sim:
     """One simulated container's mutable state between polls."""
@@ -54,6 +70,7 @@ class _Sim:
     restart_count: int = 0
     stopped: bool = False
     fresh: bool = False  # just (re)started: health "starting" for one poll
+    generation: int = 0  # recreated this many times: a new container id each time
     io: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # net rx, tx, block read, write
 
 
@@ -204,6 +221,14 @@ class SimulatedFleet:
         sim.started_at = self._clock()
         self._backend_follows(name)
 
+    def recreate(self, name: str) -> None:
+        """Recreate a container (compose's `--force-recreate`): a new id, restart count 0, fresh start."""
+        sim = self._get(name)
+        sim.generation += 1
+        sim.stopped, sim.fresh, sim.restart_count = False, True, 0
+        sim.started_at = self._clock()
+        self._backend_follows(name)
+
     def _health(self, sim: _Sim, phase: str) -> tuple[str, str | None]:
         """(engine state, health) for a running container in this phase."""
         if sim.name == BACKEND:
@@ -243,13 +268,13 @@ class SimulatedFleet:
         """What does not change between polls: identity, image, labels, start time."""
         return ContainerStats(
             name=sim.name,
-            id=_digest(sim.name)[:12],
+            id=_digest(f"{sim.name}#{sim.generation}" if sim.generation else sim.name)[:12],
             image=sim.image,
             image_id=f"sha256:{_digest(sim.image)}",
             restart_count=sim.restart_count,
             started_at=sim.started_at,
             env_names=env_names_for(sim.name, phase),
-            labels={"com.docker.compose.project": "sutazai"},
+            labels=compose_labels(sim.name),
         )
 
     def _stats(self, sim: _Sim, phase: str) -> ContainerStats:

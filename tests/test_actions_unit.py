@@ -295,6 +295,9 @@ class StubFleet:
     def restart(self, name: str) -> None:
         self.stats[name] = self.stats[name].model_copy(update={"state": "running", "exit_code": None})
 
+    def recreate(self, name: str) -> None:
+        self.stats[name] = self.stats[name].model_copy(update={"id": "def456", "state": "running"})
+
 
 def test_the_demo_fleet_goes_through_the_same_policy(settings: Settings) -> None:
     actions = Actions(settings, FleetBackend(StubFleet()))

@@ -7,7 +7,8 @@ The same screen against a live Prometheus and two exporters is in test_prometheu
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,42 +188,41 @@ async def test_an_unreachable_prometheus_is_one_line_on_the_status_bar() -> None
         assert screen.rows == []
 
 
-async def test_a_refused_query_keeps_the_last_rows() -> None:
+@asynccontextmanager
+async def fleet_shown() -> AsyncIterator[tuple[RecordedPrometheus, Pilot[int], FleetScreen]]:
+    """The fleet view over the recorded fleet, after its first refresh."""
     with RecordedPrometheus(recorded_fleet()) as prom:
         app = FleetApp(FleetFeed(PrometheusReader(prom.url), interval=3600))
         async with app.run_test(size=(100, 16)) as pilot:
             screen = app.screen
             assert isinstance(screen, FleetScreen)
             await wait_until(pilot, lambda: screen.refreshes >= 1)
-            prom.answers.clear()
-            await pilot.press("r")
-            await wait_until(pilot, lambda: screen.refreshes >= 2)
-            status = str(screen.query_one("#fleet-status", Static).render())
-            assert (
-                "Prometheus refused the query: unknown query" in status
-                and "showing the last answer" in status
-            )
-            assert [r.state for r in screen.rows] == [State.DOWN, State.DEGRADED, State.OK]
+            yield prom, pilot, screen
+
+
+async def test_a_refused_query_keeps_the_last_rows() -> None:
+    async with fleet_shown() as (prom, pilot, screen):
+        prom.answers.clear()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.refreshes >= 2)
+        status = str(screen.query_one("#fleet-status", Static).render())
+        assert "Prometheus refused the query: unknown query" in status and "showing the last answer" in status
+        assert [r.state for r in screen.rows] == [State.DOWN, State.DEGRADED, State.OK]
 
 
 async def test_r_while_prometheus_is_slow_joins_the_refresh_in_flight() -> None:
-    with RecordedPrometheus(recorded_fleet()) as prom:
-        app = FleetApp(FleetFeed(PrometheusReader(prom.url), interval=3600))
-        async with app.run_test(size=(100, 16)) as pilot:
-            screen = app.screen
-            assert isinstance(screen, FleetScreen)
-            await wait_until(pilot, lambda: screen.refreshes >= 1)
-            prom.answering.clear()  # Prometheus is slow now
-            asked = len(prom.asked)
-            await pilot.press("r")
-            await wait_until(pilot, lambda: len(prom.asked) == asked + 2)  # one refresh: two queries
-            await pilot.press("r", "r", "r")  # an impatient operator: no new query, no cancelled one
-            assert screen.asking
-            prom.answering.set()
-            await wait_until(pilot, lambda: screen.refreshes >= 2 and not screen.asking)
-            assert screen.refreshes == 2 and screen.error is None
-            assert len(prom.asked) == asked + 2  # cancelling and asking again would have added 6
-            assert [r.state for r in screen.rows] == [State.DOWN, State.DEGRADED, State.OK]
+    async with fleet_shown() as (prom, pilot, screen):
+        prom.answering.clear()  # Prometheus is slow now
+        asked = len(prom.asked)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(prom.asked) == asked + 2)  # one refresh: two queries
+        await pilot.press("r", "r", "r")  # an impatient operator: no new query, no cancelled one
+        assert screen.asking
+        prom.answering.set()
+        await wait_until(pilot, lambda: screen.refreshes >= 2 and not screen.asking)
+        assert screen.refreshes == 2 and screen.error is None
+        assert len(prom.asked) == asked + 2  # cancelling and asking again would have added 6
+        assert [r.state for r in screen.rows] == [State.DOWN, State.DEGRADED, State.OK]
 
 
 def test_age_text() -> None:

@@ -74,6 +74,26 @@ def test_bad_config_is_one_line_and_exit_2(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("toml", "flags"),
+    [
+        ("", ["--base-url", "http://ops:s3cretpw@127.0.0.1:9"]),
+        ("", ["--base-url", "ftp://ops:s3cretpw@127.0.0.1:9"]),
+        ('[[endpoints]]\nname = "a"\nurl = "https://ops:s3cretpw@example.test/x"\n', []),
+        ('[[targets]]\nname = "a"\nbase_url = "http://ops:s3cretpw@127.0.0.1:9"\n', []),
+    ],
+)
+def test_a_url_with_a_password_is_refused_without_showing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, flags: list[str]
+) -> None:
+    # It would reach the header, check's output, recordings and logs with the URL.
+    cfg = write(tmp_path / "c.toml", toml)
+    assert main(["check", "--config", str(cfg), "--no-containers", *flags]) == 2
+    err = capsys.readouterr().err
+    assert "s3cretpw" not in err and err.count("\n") == 1
+    assert "has a user or password in it" in err or "is not an http(s) URL" in err
+
+
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")

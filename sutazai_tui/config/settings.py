@@ -19,7 +19,7 @@ from sutazai_tui.config.targets import TargetConfig, target_update, unique_targe
 from sutazai_tui.config.targets import check_url as _check_url
 from sutazai_tui.models import EndpointKind
 from sutazai_tui.util.readfile import read_explained
-from sutazai_tui.util.redact import Redactor
+from sutazai_tui.util.redact import Redactor, mask_url_credentials
 
 ENV_PREFIX = "SUTAZAI_TUI_"
 
@@ -283,7 +283,11 @@ def describe_validation_error(
         return f"unknown setting '{dotted}' {origin} — remove it or check its spelling"
     msg = err["msg"].removeprefix("Value error, ")
     shown = err.get("input")
-    value = "" if isinstance(shown, dict | list) or shown is None else f" = {str(shown)[:60]!r}"
+    value = (
+        ""
+        if isinstance(shown, dict | list) or shown is None
+        else f" = {mask_url_credentials(str(shown))[:60]!r}"
+    )
     if "token" in loc:
         value = ""  # never echo a secret
     return f"invalid setting '{dotted}'{value}: {msg} — fix {_where(field, path, flags, toml)}"

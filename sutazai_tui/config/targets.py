@@ -13,15 +13,24 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from sutazai_tui.util.redact import mask_url_credentials
+
 # Short and file-name safe: it is a header tab and a suffix of the recording and audit files.
 TARGET_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$"
 
 
 def check_url(value: str) -> str:
-    """The URL without its trailing slash; ValueError (one line) when it is not http(s)."""
+    """The URL without its trailing slash; ValueError (one line) when it is not http(s) or carries
+    credentials (a password in a URL would reach the screen, recordings and logs with it)."""
     parts = urlsplit(value)
+    shown = mask_url_credentials(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL; use e.g. http://localhost:10010")
+        raise ValueError(f"{shown!r} is not an http(s) URL; use e.g. http://localhost:10010")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            f"{shown!r} has a user or password in it, which would show wherever the URL does — "
+            "remove it and give a bearer token (token / SUTAZAI_TUI_TOKEN, or token_env per target)"
+        )
     return value.rstrip("/")
 
 

@@ -30,6 +30,11 @@ _URL_CREDS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)([^@\s]+)(@)")
 _INPUT_VALUE = re.compile(r"(input_value=)(\{.*?\}|\[.*?\]|'[^']*'|\"[^\"]*\"|[^,\]\s]+)")
 
 
+def mask_url_credentials(text: str) -> str:
+    """`scheme://user:password@host` with the password masked, wherever it stands in `text`."""
+    return _URL_CREDS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+
+
 def is_secret_name(name: str) -> bool:
     """Whether an env var's name says it holds a secret (SECRET_KEY, JWT_SECRET, REDIS_PASSWORD…)."""
     return bool(SECRET_NAME.search(name))
@@ -59,7 +64,7 @@ class Redactor:
         for secret in self._secrets:  # before the patterns, so a known value is masked whole
             text = text.replace(secret, MASK)
         text = _ASSIGN.sub(lambda m: m.group("name") + m.group("sep") + MASK, text)
-        text = _URL_CREDS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+        text = mask_url_credentials(text)
         text = _INPUT_VALUE.sub(lambda m: m.group(1) + MASK, text)
         return self.clean(text, limit)
 

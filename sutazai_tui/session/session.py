@@ -23,6 +23,7 @@ from sutazai_tui.core.verdict import Level, assess
 from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
 from sutazai_tui.sources.base import DetailsSource
+from sutazai_tui.util.malloc import lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
@@ -100,6 +101,7 @@ class Session:
 
     async def run(self, on_cycle: CycleHandler, on_start: Callable[[], None] | None = None) -> None:
         """Build the monitor if needed, then cycle until cancelled, handing each cycle to `on_cycle`."""
+        lean_malloc()  # before the worker threads allocate: see util/malloc.py
         if self.monitor is None:
             built, problem = await asyncio.to_thread(build_monitor, self.settings)
             self.monitor, self.history = built, built.history
@@ -125,6 +127,7 @@ class Session:
         await self.record(snapshot, events, findings)
         self.snapshot, self.findings = snapshot, findings
         self.trouble = assess(snapshot, findings).level is not Level.OK
+        release_free_memory()  # what this cycle freed goes back to the system, not kept by malloc
         return Cycle(self, snapshot, tuple(events), findings)
 
     def poll_now(self) -> bool | None:

@@ -26,7 +26,6 @@ and references measured in the same run:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import secrets
@@ -55,45 +54,12 @@ from bench.soak_parts import (  # noqa: E402 - after the path insert, as every b
 MiB = 2**20
 
 
-def run_child(args: argparse.Namespace) -> None:
-    """The measured process: one headless Session, as `sutazai-tui exporter` runs it (no metrics server)."""
-    from sutazai_tui.config.settings import load_settings
-    from sutazai_tui.session.session import Cycle, Session
-
-    flags: dict[str, Any] = {"base_url": args.url, "interval": args.interval, "timeout": 2.0}
-    if args.prefix:
-        flags["container_prefix"] = args.prefix
-    else:
-        flags["containers"] = False
-    session = Session(load_settings(None, **flags))
-    if args.simulated:
-        from sutazai_tui.core.monitor import Monitor
-        from sutazai_tui.demo.fleet import SimulatedFleet
-
-        fleet = SimulatedFleet(None, count=args.containers)  # the backend runs in the parent
-        session = Session(session.settings, Monitor(session.settings, containers=fleet))
-
-    def on_cycle(cycle: Cycle) -> None:  # one line per cycle: the parent counts them
-        print(f"cycle {cycle.snapshot.cycle} ring {len(session.history.snapshots)}", flush=True)
-
-    async def main() -> None:
-        try:
-            await session.run(on_cycle)
-        finally:
-            await session.close()
-
-    signal.signal(signal.SIGTERM, _interrupt)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
-
-
 class Child:
     """The measured session process and what it reported (cycles, ring length) read in a thread."""
 
     def __init__(self, args: argparse.Namespace, url: str, prefix: str, env: dict[str, str]) -> None:
-        cmd = [sys.executable, __file__, "--child", "--url", url, "--prefix", prefix]
-        cmd += ["--interval", str(args.interval), "--containers", str(args.containers)]
-        cmd += ["--simulated"] if args.simulated else []
+        cmd = [args.python, str(ROOT / "bench" / "soak_session.py"), url, prefix, str(args.interval)]
+        cmd += [str(args.containers)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
         self.ps = psutil.Process(self.proc.pid)
         self.cycles = self.ring = 0
@@ -162,7 +128,7 @@ def soak(args: argparse.Namespace) -> None:
     env = clean_env(home)
     child: Child | None = None
     try:
-        bare = reference_rss([sys.executable, "-c", "import asyncio, sys; sys.stdin.read()"], env)
+        bare = reference_rss([args.python, "-c", "import asyncio, sys; sys.stdin.read()"], env)
         idle0 = engine_cpu(dockerd)
         time.sleep(args.idle)  # the engine's own CPU, without us, for the same length
         idle = (engine_cpu(dockerd) - idle0) / args.idle
@@ -195,7 +161,7 @@ def soak(args: argparse.Namespace) -> None:
         caused = ((eng1 - eng0) / elapsed - idle) * 100
         tui = None
         if args.tui:
-            cmd = [sys.executable, "-m", "sutazai_tui", "--base-url", backend.url]
+            cmd = [args.python, "-m", "sutazai_tui", "--base-url", backend.url]
             cmd += ["--interval", str(args.interval)]
             cmd += ["--container-prefix", prefix] if prefix else ["--no-containers"]
             tui = tui_rss(cmd, env, args.tui)
@@ -207,11 +173,22 @@ def soak(args: argparse.Namespace) -> None:
             remove(client, prefix)
         backend.stop_thread()
     report(args, samples, cycles, bare, after_first, tool, caused, idle, tui, at_tui_age)
+    print(f"measured with {args.python}: {venv_kind(args.python)}")
     if snapshot is not None and snapshot.containers is not None and snapshot.containers.containers:
         compact, whole = history_bytes(snapshot, 240)
         n = len(snapshot.containers.containers)
         print(f"history per snapshot at {n} containers: {compact / 1024:.1f} KiB (target <= 20 KiB);")
         print(f"  every snapshot kept whole (the old ring): {whole / 1024:.1f} KiB ({whole / compact:.0f}x)")
+
+
+def venv_kind(python: str) -> str:
+    """Whether the measured interpreter is a dev venv, where httpx also loads its own CLI."""
+    if subprocess.run([python, "-c", "import click"], capture_output=True).returncode != 0:
+        return "the product's dependencies only (no click)"
+    return (
+        "a dev venv: click is installed (import-linter, mutmut), so `import httpx` also loads its CLI "
+        "(click, rich, pygments: ~6 MiB a user's install does not pay); try --python <a clean venv>"
+    )
 
 
 def report(
@@ -263,13 +240,10 @@ def main() -> None:
     parser.add_argument("--simulated", action="store_true", help="the simulated fleet, not the engine")
     parser.add_argument("--tui", type=float, default=0.0, help="also the TUI's RSS after this many seconds")
     parser.add_argument("--dockerd-pidfile", default="/var/tmp/sutazai-engine/dockerd.pid")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    parser.add_argument("--prefix", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter of the measured processes (a user's venv)"
+    )
     args = parser.parse_args()
-    if args.child:
-        run_child(args)
-        return
     signal.signal(signal.SIGTERM, _interrupt)  # the `finally` that removes the containers must run
     soak(args)
 

@@ -16,7 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from sutazai_tui.integrations.fleet import CURRENT, LAST_CYCLE, PrometheusReader
+from sutazai_tui.integrations.fleet import CURRENT, LAST_CYCLE, PrometheusReader, deployment_query
 from sutazai_tui.models import State
 from sutazai_tui.tui.fleet_app import FleetApp
 from sutazai_tui.tui.screens.deployment import DeploymentScreen
@@ -128,10 +128,6 @@ def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
-
-
-def deployment_query(target: str) -> str:
-    return f'{{__name__=~"sutazai_.+",target="{target}"}}'
 
 
 def cells(app: FleetApp) -> list[list[str]]:

@@ -10,6 +10,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ async def test_the_fleet_reader_lists_both_deployments_in_two_queries(prometheus
         )
         assert (calm.target, calm.state, calm.verdict, calm.critical) == ("calm", State.OK, "OK", 0)
         assert calm.age_s is not None and -1 < calm.age_s < 10
-        snap, findings, interval = await reader.snapshot("incident")
+        snap, findings, interval, _ = await reader.snapshot("incident")
         assert interval == 1
         health = snap.endpoint("health")
         assert health is not None and health.state is State.DOWN
@@ -151,6 +152,11 @@ async def test_the_fleet_view_shows_both_deployments_with_their_worst_state(prom
         deployment = app.screen
         assert isinstance(deployment, DeploymentScreen) and deployment.target == "incident"
         await wait_until(pilot, lambda: deployment.refreshes >= 1, 10)
+        # The one deployment query also says when Prometheus scraped it: STALE allows for that lag.
+        rebuilt = await app.feed.reader.snapshot("incident")
+        assert rebuilt.interval == 1.0 and rebuilt.scraped is not None
+        assert 0 <= time.time() - rebuilt.scraped < 30
+        assert deployment.session.history.interval > 1.0  # 1 s exporter interval + half the lag
         panels = {p.endpoint_name: p.view.state for p in deployment.query(EndpointPanel)}
         assert panels["health"] is State.DOWN
         findings = deployment.query_one(FindingsPanel).findings

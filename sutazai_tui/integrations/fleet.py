@@ -31,6 +31,19 @@ from sutazai_tui.models import (
 # Series that are 1 for the current state: filtering `== 1` keeps only what is true now.
 CURRENT = '{__name__=~"sutazai_(verdict|endpoint_state|container_state|finding)"} == 1'
 LAST_CYCLE = "sutazai_last_cycle_timestamp_seconds"
+# When Prometheus last scraped a deployment (not a series of ours: the deployment query adds it).
+SCRAPED = "sutazai_tui_scraped_timestamp_seconds"
+
+
+def deployment_query(target: str) -> str:
+    """One deployment's series, and when Prometheus last scraped them (`timestamp()`), in one query."""
+    quoted = target.replace("\\", "\\\\").replace('"', '\\"')
+    # `or` matches label sets without the metric name: a label of its own keeps this series apart.
+    when = f'timestamp({LAST_CYCLE}{{target="{quoted}"}})'
+    scraped = f'label_replace(label_replace({when}, "__name__", "{SCRAPED}", "", ""), "of", "scrape", "", "")'
+    return f'{{__name__=~"sutazai_.+",target="{quoted}"}} or {scraped}'
+
+
 KINDS = {
     "health": EndpointKind.HEALTH,
     "emergency": EndpointKind.EMERGENCY,
@@ -107,9 +120,7 @@ class PrometheusReader:
 
     async def snapshot(self, target: str) -> Rebuilt:
         """One deployment's last cycle rebuilt from its series (one query), its findings, its interval."""
-        quoted = target.replace("\\", "\\\\").replace('"', '\\"')
-        samples = await self.query(f'{{__name__=~"sutazai_.+",target="{quoted}"}}')
-        return rebuild(target, samples)
+        return rebuild(target, await self.query(deployment_query(target)))
 
     async def close(self) -> None:
         """Release the connection pool."""
@@ -129,6 +140,7 @@ class Rebuilt(NamedTuple):
     snapshot: Snapshot
     findings: list[Finding]
     interval: float | None  # the exporter's poll interval: when its data counts as stale
+    scraped: float | None = None  # when Prometheus last scraped it (epoch s): its copy is this old
 
 
 def rebuild(target: str, samples: list[Sample]) -> Rebuilt:
@@ -187,7 +199,8 @@ def rebuild(target: str, samples: list[Sample]) -> Rebuilt:
         containers=containers,
     )
     interval = next((v for _, v in by_name.get("sutazai_poll_interval_seconds", [])), None)
-    return Rebuilt(snap, findings, interval)
+    scraped = next((v for _, v in by_name.get(SCRAPED, [])), None)
+    return Rebuilt(snap, findings, interval, scraped)
 
 
 Per = dict[str, tuple[dict[str, str], float]]

@@ -53,9 +53,12 @@ class DeploymentScreen(PrometheusPolling, Dashboard):
 
     async def ask_prometheus(self) -> None:
         """One query for this deployment; a new cycle goes through the Dashboard's own path."""
-        snapshot, findings, interval = await self.feed.reader.snapshot(self.target)
-        if interval:  # STALE after 2 of the exporter's intervals, not the fleet's
-            self.session.history.interval = interval
+        snapshot, findings, interval, scraped = await self.feed.reader.snapshot(self.target)
+        if interval:
+            # STALE after 2 of the exporter's intervals (not the fleet's) plus how old Prometheus's
+            # copy is: with a 1 min scrape a healthy exporter's last cycle can be 90 s old here.
+            lag = max(0.0, self.feed.clock().timestamp() - scraped) if scraped is not None else 0.0
+            self.session.history.interval = interval + lag / 2
         # The same exporter cycle asked twice is one cycle, not two in the history.
         if self.snapshot is None or snapshot.taken_at != self.snapshot.taken_at:
             self.feed_snapshot(snapshot)

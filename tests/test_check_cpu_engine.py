@@ -55,6 +55,13 @@ def test_check_shows_the_cpu_of_a_busy_container_within_20_points_of_its_cgroup(
     reference = (after - before) / ((t1 - t0) * 1e9) * 100.0
     assert got["cpu_percent"] is not None, "check reported no CPU %"
     assert abs(got["cpu_percent"] - reference) <= 20, (got["cpu_percent"], reference)
-    table = subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout
-    row = table.split(busy.name, 1)[1].splitlines()[0]
-    assert "%" in row and " — " not in row.split("%")[0], row  # the table shows it too
+    # The table shows it too. Under a loaded CI machine one cycle's engine part can miss its
+    # deadline (a state check reports, not this test's subject): up to three checks, each shown.
+    tables = []
+    for _ in range(3):
+        tables.append(subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout)
+        if busy.name in tables[-1]:
+            break
+    assert busy.name in tables[-1], "\n---\n".join(tables)
+    row = tables[-1].split(busy.name, 1)[1].splitlines()[0]
+    assert "%" in row and " — " not in row.split("%")[0], row

@@ -260,6 +260,8 @@ def main() -> None:
         "--python", default=sys.executable, help="interpreter of the measured processes (a user's venv)"
     )
     args = parser.parse_args()
+    if args.minutes < 1 or args.tui >= args.minutes * 60:  # samples are taken on the minute
+        parser.error("--minutes must be at least 1 and --tui shorter than the soak (see bench/tui_ring.py)")
     signal.signal(signal.SIGTERM, _interrupt)  # the `finally` that removes the containers must run
     soak(args)
 

@@ -132,3 +132,16 @@ def test_a_list_row_says_when_to_inspect_again(state: str, status: str, age_s: f
     later = dict(row, Status=status.replace("5 minutes", "6 minutes").replace("2 hours", "3 hours"))
     assert row_key(later) == row_key(row)  # time passing alone is not a change
     assert row_key(dict(row, Status="Up 5 minutes (unhealthy)")) != row_key(row) or state != "running"
+
+
+def test_a_container_started_moments_ago_is_inspected_every_cycle() -> None:
+    # A crash loop caught "running" between attempts on two fast cycles keeps its row and status
+    # ("Up Less than a second"): only a fresh inspect sees RestartCount climb.
+    from datetime import UTC, datetime, timedelta
+
+    from sutazai_tui.sources.listrow import YOUNG_S, young
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert young({"started_at": now - timedelta(seconds=2)}, now)
+    assert not young({"started_at": now - timedelta(seconds=YOUNG_S + 1)}, now)
+    assert not young({"started_at": None}, now) and not young(None, now)

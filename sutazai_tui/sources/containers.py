@@ -42,7 +42,7 @@ from sutazai_tui.sources.engine import (
     fault_detail,
     is_gone,
 )
-from sutazai_tui.sources.listrow import moved, row_key
+from sutazai_tui.sources.listrow import moved, row_key, young
 from sutazai_tui.sources.probes import published_ports
 from sutazai_tui.sources.stats import (
     CpuSample,
@@ -315,7 +315,10 @@ class DockerSource:
         seen = self._seen.get(cid)
         # A crash loop is always asked again: restarts under `moved`'s slack (fast cycles, short
         # backoff) leave its row as it was while RestartCount climbs, and the loop is the incident.
-        looping = row.get("State") == "restarting"
+        # So is a container that started moments ago: caught "running" between two attempts on
+        # consecutive fast cycles, a crash loop's row and status ("Up Less than a second") look the
+        # same each time, and `moved` cannot tell within its slack.
+        looping = row.get("State") == "restarting" or young(seen[1] if seen else None, datetime.now(UTC))
         if seen is not None and seen[0] == key and not looping and not moved(row, seen[1], datetime.now(UTC)):
             return seen[1]
         try:

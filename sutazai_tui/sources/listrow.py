@@ -23,6 +23,7 @@ _DURATION = re.compile(
     r"(Less than a second|About an? (\w+)|(\d+) (second|minute|hour|day|week|month|year)s?)"
 )
 _SLACK_S = 2.0  # the engine rounds; the list and our clock are read a moment apart
+YOUNG_S = 10.0  # a container started this recently is inspected every cycle (a crash loop's attempts are)
 
 
 def row_key(row: Mapping[str, Any]) -> tuple[str, ...]:
@@ -50,3 +51,9 @@ def moved(row: Mapping[str, Any], info: Mapping[str, Any], now: datetime) -> boo
     if longest is None or not isinstance(since, datetime):
         return False
     return (now - since).total_seconds() > longest + _SLACK_S
+
+
+def young(info: Mapping[str, Any] | None, now: datetime) -> bool:
+    """Whether the last inspect says the container started less than YOUNG_S seconds ago."""
+    started = info.get("started_at") if info is not None else None
+    return isinstance(started, datetime) and (now - started).total_seconds() < YOUNG_S

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,20 @@ pytestmark = [pytest.mark.tmux, pytest.mark.slow]
 def keys(server: Tmux, *names: str) -> None:
     for name in names:
         server.run("send-keys", "-t", "main", name)
+
+
+def scroll_until(server: Tmux, text: str, presses: int = 40) -> str:
+    """Press j until `text` is on screen (each press waits for the screen to move)."""
+    screen = server.screen()
+    for _ in range(presses):
+        if text in screen:
+            return screen
+        keys(server, "j")
+        deadline = time.monotonic() + 2.0
+        while (now := server.screen()) == screen and time.monotonic() < deadline:
+            time.sleep(0.05)  # another process's screen: polled, there is no event to await
+        screen = now
+    raise AssertionError(f"{text!r} never scrolled into view:\n{screen}")
 
 
 def test_done_when_flows_in_tmux(tmux: Tmux) -> None:
@@ -40,7 +55,11 @@ def test_done_when_flows_in_tmux(tmux: Tmux) -> None:
     # The footer is keys, and a toast (▌) may cover the right side for a moment: not the screen's text.
     body = [line.split("▌")[0] for line in screen.splitlines()[:-1]]
     assert not [line for line in body if line.rstrip().endswith("…")], screen  # wrapped, never cut
-    assert "$ openssl rand -hex 32" in screen, screen  # the fix's commands, whole
+    # At 80x24 the findings run below the fold: j scrolls to the fix's commands, shown whole.
+    screen = scroll_until(tmux, "$ openssl rand -hex 32")
+    keys(tmux, "G")
+    screen = tmux.wait_for("--no-deps backend")
+    assert "more line" not in screen, screen  # G reaches the very end
     keys(tmux, "Escape")
     tmux.wait_for("q Quit")  # the monitor's footer: back on the main screen
 

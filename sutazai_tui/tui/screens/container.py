@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
 from sutazai_tui.tui.screens.finding import evidence_items, fix_commands
-from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, scroll_keys
+from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
 from sutazai_tui.tui.widgets.state_style import state_word
 from sutazai_tui.util import fmt
@@ -94,6 +94,7 @@ class ContainerScreen(ReadingScreen):
         Binding("R", "act('restart_container')", "Restart", id="container.restart"),
         Binding("C", "act('recreate_container')", "Recreate", show=False, id="container.recreate"),
         *scroll_keys("container"),
+        *edge_keys("container"),
         *back_keys("container"),
     ]
 

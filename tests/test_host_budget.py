@@ -105,11 +105,11 @@ async def test_the_backends_remaining_count_is_never_passed(tmp_path: Path) -> N
     clock = Clock()
     b = budget(tmp_path, clock, burst=1000)
     reset = str(int(clock.now + 30))
-    await b.heard(URL, 200, {"x-ratelimit-remaining": "2", "x-ratelimit-reset": reset})
+    await b.done(URL, [(200, {"x-ratelimit-remaining": "2", "x-ratelimit-reset": reset})])
     refused = await spend(b, URL, 3)
     assert refused[:2] == [None, None] and refused[2] is not None
     assert refused[2].startswith("the backend says no request is left until")
-    await b.heard(URL, 200, {"x-ratelimit-remaining": "5", "x-ratelimit-reset": reset})
+    await b.done(URL, [(200, {"x-ratelimit-remaining": "5", "x-ratelimit-reset": reset})])
     assert await b.take(URL) is not None, "a later answer with more left does not undo the count"
     clock.now += 31
     assert await b.take(URL) is None
@@ -118,11 +118,11 @@ async def test_the_backends_remaining_count_is_never_passed(tmp_path: Path) -> N
 async def test_a_429_or_a_block_stops_every_process(tmp_path: Path) -> None:
     clock = Clock()
     a, other = budget(tmp_path, clock), budget(tmp_path, clock, pid=os.getppid())
-    await a.heard(URL, 429, {"retry-after": "10"})
+    await a.done(URL, [(429, {"retry-after": "10"})])
     refusal = await other.take(OTHER)
     assert refusal is not None and "429" in refusal.why and refusal.wait == pytest.approx(10)
     clock.now += 11
-    await a.heard(URL, 403, {"x-block-reason": "Repeated rate limit violations", "retry-after": "60"})
+    await a.done(URL, [(403, {"x-block-reason": "Repeated rate limit violations", "retry-after": "60"})])
     refusal = await other.take(URL)
     assert refusal is not None and "blocked this host's IP" in refusal.why
 
@@ -131,7 +131,7 @@ async def test_the_last_answer_is_shared_while_fresh(tmp_path: Path) -> None:
     clock = Clock()
     a, other = budget(tmp_path, clock), budget(tmp_path, clock, pid=os.getppid())
     status = EndpointStatus(name="health", url=URL, kind=EndpointKind.HEALTH, state=State.OK, reason="fine")
-    await a.remember(status)
+    await a.done(URL, (), status)
     clock.now += 3
     shared = other.last_answer(URL, max_age=5)
     assert shared is not None and shared.status.reason == "fine" and shared.age == 3 and not shared.mine

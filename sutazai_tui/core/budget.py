@@ -316,22 +316,6 @@ class HostBudget:
             return None
         return status.url, [self._clock(), self.pid, status.model_dump(mode="json")]
 
-    async def heard(self, url: str, code: int, headers: Mapping[str, str]) -> None:
-        """Take in one answer on its own (`done` takes them in with the request's end)."""
-        hearing = self._hearing(code, headers)
-        if hearing is not None:
-            await self._change(url, hearing)
-
-    async def remember(self, status: EndpointStatus) -> None:
-        """Share a judged answer on its own (`done` shares it with the request's end)."""
-        shared = self._shared(status)
-        if shared is not None:
-
-            def change(state: dict[str, Any]) -> None:
-                state["last"][shared[0]] = shared[1]
-
-            await self._change(status.url, change)
-
     def last_answer(self, url: str, max_age: float) -> SharedAnswer | None:
         """The last answer heard on this host for `url`, if younger than `max_age` s (read unlocked)."""
         origin = origin_of(url)

@@ -6,8 +6,7 @@ The same screen against a live Prometheus and two exporters is in test_prometheu
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +26,8 @@ from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from tests.prometheus_support import RecordedPrometheus
 from tests.tui_support import wait_until
+
+pytestmark = pytest.mark.usefixtures("utc_local_time")  # conftest: local time is UTC
 
 AT = 1_763_000_000.0  # the evaluation time of every recorded answer
 
@@ -118,16 +119,6 @@ def recorded_fleet() -> dict[str, list[dict[str, Any]]]:
         ),
     ]
     return {CURRENT: current, LAST_CYCLE: cycles, deployment_query("prod"): prod}
-
-
-@pytest.fixture(autouse=True)
-def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local times on screen are UTC here, whatever the machine's zone (the snapshots pin them)."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def cells(app: FleetApp) -> list[list[str]]:

@@ -6,8 +6,6 @@ with `pytest tests/test_tui_snapshots.py --snapshot-update` and look at the SVGs
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,8 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, HostStats, Snapshot, State
 from sutazai_tui.tui.app import SutazaiApp
+
+pytestmark = pytest.mark.usefixtures("utc_local_time")  # conftest: local time is UTC
 
 T0 = datetime(2025, 8, 17, 23, 10, 0, tzinfo=UTC)
 TARGET = "http://127.0.0.1:10010"
@@ -37,16 +37,6 @@ HOST = HostStats(
     disk_percent=92.0,
     uptime_s=3 * 86400 + 4 * 3600,
 )
-
-
-@pytest.fixture(autouse=True)
-def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local times on screen are UTC here, whatever the machine's zone."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def endpoint(name: str, kind: EndpointKind, at: datetime, **fields: Any) -> EndpointStatus:

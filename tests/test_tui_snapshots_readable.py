@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 from sutazai_tui.demo import answers
 from sutazai_tui.models import Finding
 from sutazai_tui.tui.app import SutazaiApp
-from tests.test_tui_snapshots import feed_incident, fixed_app, utc_local_time
+from tests.test_tui_snapshots import feed_incident, fixed_app
 
-__all__ = ["utc_local_time"]  # the autouse fixture: local times are UTC here too
+pytestmark = pytest.mark.usefixtures("utc_local_time")  # conftest: local time is UTC here too
 
 SIZE = (80, 24)
 MISSING_ENV = Finding(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,16 +10,9 @@ from sutazai_tui.actions.audit import parse_since
 from sutazai_tui.records.report import ReportError, parse_time
 from sutazai_tui.util.when import parse_when
 
+pytestmark = pytest.mark.usefixtures("utc_local_time")  # conftest: local time is UTC
+
 NOW = datetime(2025, 8, 17, 23, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_ages_count_back_from_now() -> None:

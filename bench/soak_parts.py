@@ -66,8 +66,8 @@ def reference_rss(cmd: list[str], env: dict[str, str]) -> float:
         proc.wait(10)
 
 
-def tui_rss(cmd: list[str], env: dict[str, str], seconds: float) -> float:
-    """RSS (MiB) of the TUI after `seconds` in a 160x48 pseudo-terminal (its output is drained)."""
+def in_terminal(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """`cmd` in a 160x48 pseudo-terminal whose output a thread drains; (process, terminal fd)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     term = {**env, "TERM": "xterm-256color"}
@@ -80,17 +80,33 @@ def tui_rss(cmd: list[str], env: dict[str, str], seconds: float) -> float:
                 pass
 
     threading.Thread(target=drain, daemon=True).start()
+    return proc, master
+
+
+def end_in_terminal(proc: subprocess.Popen[bytes], master: int) -> None:
+    """End the child (only this one, by its pid) and close its terminal."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    os.close(master)
+
+
+def rss_of(proc: subprocess.Popen[bytes]) -> float:
+    """RSS (MiB) of a child process."""
+    return float(psutil.Process(proc.pid).memory_info().rss) / MiB
+
+
+def tui_rss(cmd: list[str], env: dict[str, str], seconds: float) -> float:
+    """RSS (MiB) of the TUI after `seconds` in a 160x48 pseudo-terminal (its output is drained)."""
+    proc, master = in_terminal(cmd, env)
     try:
         time.sleep(seconds)  # the measured age, as for the headless session
-        return psutil.Process(proc.pid).memory_info().rss / MiB
+        return rss_of(proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+        end_in_terminal(proc, master)
 
 
 def latest_snapshot(url: str, prefix: str) -> Snapshot:

@@ -12,60 +12,20 @@ Prints figures; never part of the test run.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import os
-import pty
 import secrets
-import struct
-import subprocess
 import sys
-import termios
-import threading
 import time
 from pathlib import Path
-
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.poll_cycle import create, remove
+from bench.soak_parts import end_in_terminal, in_terminal, rss_of
 from sutazai_tui.demo.backend import SimulatedBackend
 
-MiB = 2**20
 BARE = "from textual.app import App\nfrom textual.widgets import Static\n"
 BARE += "class Bare(App):\n    def compose(self):\n        yield Static('bare')\nBare().run()\n"
-
-
-def in_terminal(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    """`cmd` in a 160x48 pseudo-terminal whose output is drained by a thread."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
-
-    def drain() -> None:
-        with contextlib.suppress(OSError):
-            while os.read(master, 65536):
-                pass
-
-    threading.Thread(target=drain, daemon=True).start()
-    return proc, master
-
-
-def end(proc: subprocess.Popen[bytes], master: int) -> None:
-    """End the child (only this one, by its pid) and close its terminal."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    os.close(master)
-
-
-def rss(proc: subprocess.Popen[bytes]) -> float:
-    return float(psutil.Process(proc.pid).memory_info().rss) / MiB
 
 
 def main() -> None:
@@ -79,7 +39,7 @@ def main() -> None:
     client = docker.from_env(timeout=60)
     prefix = f"sutazai-ring{secrets.token_hex(3)}-"
     backend = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     try:
         create(client, [f"{prefix}{i:03d}" for i in range(args.containers)])
         bare, bare_master = in_terminal([args.python, "-c", BARE], env)
@@ -92,13 +52,13 @@ def main() -> None:
             while at <= args.seconds:
                 time.sleep(max(0.0, start + at - time.monotonic()))  # a timeline, not a settle wait
                 print(
-                    f"  +{at:4.0f} s: TUI RSS {rss(tui):.1f} MiB; bare Textual app {rss(bare):.1f} MiB",
+                    f"  +{at:4.0f} s: TUI RSS {rss_of(tui):.1f} MiB; bare Textual app {rss_of(bare):.1f} MiB",
                     flush=True,
                 )
                 at += 30.0
         finally:
-            end(tui, master)
-            end(bare, bare_master)
+            end_in_terminal(tui, master)
+            end_in_terminal(bare, bare_master)
     finally:
         remove(client, prefix)
         backend.stop_thread()

@@ -295,7 +295,8 @@ class StubFleet:
     def restart(self, name: str) -> None:
         self.stats[name] = self.stats[name].model_copy(update={"state": "running", "exit_code": None})
 
-    def recreate(self, name: str) -> None:
+    def recreate_service(self, service: str) -> None:
+        name = f"sutazai-{service}"
         self.stats[name] = self.stats[name].model_copy(update={"id": "def456", "state": "running"})
 
 

@@ -264,8 +264,8 @@ class SimulatedEngine(Protocol):
         """Restart it."""
         ...
 
-    def recreate(self, name: str) -> None:
-        """Replace it with a new container (new id) of the same service."""
+    def recreate_service(self, service: str) -> None:
+        """Replace this compose service's container with a new one (new id); LookupError if none."""
         ...
 
 
@@ -307,7 +307,7 @@ class FleetBackend:
 
     def recreate(self, plan: RecreatePlan, timeout: int) -> str:
         """Played on the fleet (a new container for the service); says the command it stands for."""
-        self._act(self.fleet.recreate, f"sutazai-{plan.argv[-1]}")
+        self._act(self.fleet.recreate_service, plan.argv[-1])  # the plan ends with the service
         return f"simulated (demo): {plan.command}"
 
     def _act(self, action: Callable[[str], None], ref: str) -> None:

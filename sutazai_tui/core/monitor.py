@@ -49,10 +49,8 @@ class Monitor:
         self.containers = containers
         self.host = host if host is not None else HostSource()
         reader = logs if logs is not None else log_reader(settings, containers)
-        # An engine reader made here is ours to close; a given one or the fleet's own is not.
-        self._owned_reader = (
-            reader if logs is None and reader is not getattr(containers, "log_reader", None) else None
-        )
+        # A reader made here (log_reader) is closed with the monitor; a given one is the giver's.
+        self._owned_reader = reader if logs is None else None
         self.logs = (
             LogWatcher(reader, self.http.redactor, settings.docker_timeout) if reader is not None else None
         )

@@ -229,6 +229,14 @@ class SimulatedFleet:
         sim.started_at = self._clock()
         self._backend_follows(name)
 
+    def recreate_service(self, service: str) -> None:
+        """Recreate the container its compose labels name as `service`; LookupError if none."""
+        key = "com.docker.compose.service"
+        name = next((n for n in self._sims if compose_labels(n)[key] == service), None)
+        if name is None:
+            raise LookupError(f"no container of service {service}")
+        self.recreate(name)
+
     def _health(self, sim: _Sim, phase: str) -> tuple[str, str | None]:
         """(engine state, health) for a running container in this phase."""
         if sim.name == BACKEND:

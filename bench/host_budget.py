@@ -31,7 +31,7 @@ from sutazai_tui.demo.backend import BURST_WINDOW_S, SimulatedBackend
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.test_serve_tabs import Serve, drop, first_frame  # noqa: E402
+from tests.integration.test_serve_tabs import Serve, drop, first_frame  # noqa: E402
 
 
 def windows(times: list[float], start: float, end: float) -> tuple[str, int]:

@@ -24,9 +24,9 @@ from collections.abc import Callable
 import docker
 
 from sutazai_tui.models import ContainerStats
-from sutazai_tui.sources.containers import DockerSource
-from sutazai_tui.sources.details import DockerDetails, LogLine
-from sutazai_tui.sources.logs import TAIL, LogWatcher, Matcher
+from sutazai_tui.sources.engine.details import DockerDetails, LogLine
+from sutazai_tui.sources.engine.log_evidence import TAIL, LogWatcher, Matcher
+from sutazai_tui.sources.engine.source import DockerSource
 from sutazai_tui.util.redact import Redactor
 
 IMAGE = "sutazai-test/busybox:latest"

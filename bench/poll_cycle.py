@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-    from sutazai_tui.sources.containers import DockerSource
+    from sutazai_tui.sources.engine.source import DockerSource
 
 IMAGE = "sutazai-test/busybox:latest"
 SOCKET = "/var/run/docker.sock"
@@ -185,8 +185,8 @@ async def amain(args: argparse.Namespace) -> list[Timings]:
     import httpx
 
     sys.path.insert(0, CHECKOUT)
-    from sutazai_tui.sources.containers import DockerSource
-    from sutazai_tui.sources.engine import import_docker
+    from sutazai_tui.sources.engine.client import import_docker
+    from sutazai_tui.sources.engine.source import DockerSource
 
     docker = import_docker()  # as the tool imports it (without paramiko)
 

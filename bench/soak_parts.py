@@ -113,7 +113,7 @@ def latest_snapshot(url: str, prefix: str) -> Snapshot:
     """One real cycle over the soak's containers (for the history-per-snapshot figure)."""
     from sutazai_tui.config.settings import Settings
     from sutazai_tui.core.monitor import Monitor
-    from sutazai_tui.sources.factory import container_source
+    from sutazai_tui.sources.engine.factory import container_source
 
     settings = Settings(base_url=url, container_prefix=prefix, timeout=2.0, log_evidence=False)
 

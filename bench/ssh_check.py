@@ -44,7 +44,7 @@ def one_check(server: SshServer, prefix: str, host: str | None) -> tuple[float, 
 
 def main() -> None:
     """Parse, set up, measure alternately, print, clean up."""
-    from sutazai_tui.sources.engine import import_docker
+    from sutazai_tui.sources.engine.client import import_docker
 
     docker = import_docker()  # as the tool imports it (without paramiko): RSS is measured
 

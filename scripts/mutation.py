@@ -29,50 +29,54 @@ EQUIVALENT_FILE = Path(__file__).with_name("mutation-equivalent.txt")
 # mutant runs the tests that reach it, so a slow test here multiplies). A module not listed (a new
 # truth rule) runs against every non-engine test file that names it.
 TESTS: dict[str, list[str]] = {
-    "util/redact": ["tests/test_redact.py", "tests/test_recorder.py", "tests/test_evidence.py"],
+    "util/redact": [
+        "tests/unit/test_redact.py",
+        "tests/unit/test_recorder.py",
+        "tests/unit/test_log_evidence_and_probes.py",
+    ],
     "actions/policy": [
-        "tests/test_actions_unit.py",
-        "tests/test_actions_policy.py",
-        "tests/test_actions_recreate.py",
+        "tests/unit/test_actions_fake_backend.py",
+        "tests/unit/test_actions_policy.py",
+        "tests/unit/test_actions_recreate.py",
     ],
     "core/verdict": [
-        "tests/test_verdict.py",
-        "tests/test_check_containers.py",
-        "tests/test_evidence_rules.py",
-        "tests/test_backend_lines.py",
+        "tests/unit/test_verdict.py",
+        "tests/integration/test_check_containers.py",
+        "tests/unit/test_evidence_verdicts.py",
+        "tests/integration/test_releases.py",
     ],
     "core/history": [
-        "tests/test_history.py",
-        "tests/test_history_compact.py",
-        "tests/test_diagnostics.py",
-        "tests/test_monitor.py",
+        "tests/unit/test_history.py",
+        "tests/unit/test_history_compact.py",
+        "tests/unit/test_diagnosis_detectors.py",
+        "tests/integration/test_monitor.py",
     ],
-    "sources/classify": [
-        "tests/test_classify.py",
-        "tests/test_classify_rules.py",
-        "tests/test_http_source.py",
+    "sources/backend/classify": [
+        "tests/unit/test_classify.py",
+        "tests/unit/test_classify_rules.py",
+        "tests/integration/test_backend_client.py",
     ],
     "diagnosis/*": [
-        "tests/test_diagnostics.py",
-        "tests/test_diagnosis_rules.py",
-        "tests/test_diagnosis_containers.py",
-        "tests/test_evidence_rules.py",
-        "tests/test_evidence_findings.py",
+        "tests/unit/test_diagnosis_detectors.py",
+        "tests/unit/test_diagnosis_wording.py",
+        "tests/unit/test_diagnosis_containers.py",
+        "tests/unit/test_evidence_verdicts.py",
+        "tests/unit/test_self_report_detectors.py",
     ],
     "core/evidence": [
-        "tests/test_evidence_join.py",
-        "tests/test_evidence_rules.py",
-        "tests/test_evidence.py",
+        "tests/unit/test_join_evidence.py",
+        "tests/unit/test_evidence_verdicts.py",
+        "tests/unit/test_log_evidence_and_probes.py",
     ],
-    "sources/lines": ["tests/test_lines_rules.py", "tests/test_backend_lines.py"],
+    "sources/backend/releases": ["tests/unit/test_releases_rules.py", "tests/integration/test_releases.py"],
 }
 # The truth rules (issue 13) are decision modules too: core/evidence joins the log into the
-# endpoints' states, sources/lines reads both backend lines.
+# endpoints' states, sources/backend/releases reads both backend lines.
 DEFAULT = ["util/redact", "actions/policy", "core/verdict", "core/history", "core/evidence"]
-DEFAULT += ["sources/classify", "sources/lines", "diagnosis/*"]
+DEFAULT += ["sources/backend/classify", "sources/backend/releases", "diagnosis/*"]
 # Tests that read the source text itself: mutmut's rewritten copy (trampolines, its imports)
 # is not the source they check, so they cannot run there.
-DESELECT = ["tests/test_diagnostics.py::test_diagnostics_reads_env_names_only"]
+DESELECT = ["tests/unit/test_diagnosis_detectors.py::test_diagnostics_reads_env_names_only"]
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 _SLOW_TESTS = re.compile(r"engine|tmux|tui_|hygiene")
 

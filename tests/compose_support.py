@@ -157,7 +157,7 @@ class ComposeProject:
 
 def compose_cli() -> tuple[str, ...]:
     """The compose CLI on this machine, or skip (fail under SUTAZAI_TUI_REQUIRE_ENGINE=1)."""
-    from sutazai_tui.sources.compose import detect_cli
+    from sutazai_tui.sources.engine.compose_labels import detect_cli
     from tests.docker_support import no_engine
 
     found = detect_cli()

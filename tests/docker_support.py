@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TypeVar
 import pytest
 
 from sutazai_tui.models import ContainersStatus
-from sutazai_tui.sources.base import ContainerSource
+from sutazai_tui.sources.engine.base import ContainerSource
 
 TEST_IMAGE = "sutazai-test/busybox:latest"
 REQUIRE_ENV = "SUTAZAI_TUI_REQUIRE_ENGINE"

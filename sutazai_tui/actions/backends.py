@@ -19,9 +19,9 @@ from pydantic import Field
 
 from sutazai_tui.config.settings import Settings, redactor_for
 from sutazai_tui.models import ContainerRef, ContainerStats, Frozen
-from sutazai_tui.sources.compose import RecreatePlan
-from sutazai_tui.sources.containers import DEFAULT_HOST, describe_fault, parse_time
-from sutazai_tui.sources.engine import api_client
+from sutazai_tui.sources.engine.client import api_client
+from sutazai_tui.sources.engine.compose_labels import RecreatePlan
+from sutazai_tui.sources.engine.source import DEFAULT_HOST, describe_fault, parse_time
 from sutazai_tui.util.redact import Redactor
 
 OUTPUT_TAIL = 2000  # characters of compose output kept in the result and the audit line
@@ -240,7 +240,7 @@ class DockerBackend:
 
     def _make_client(self) -> Any:
         """A connected APIClient (it asks the engine's API version, so it raises if unreachable)."""
-        # ssh:// goes through the source's multiplexed ssh connection (sources/engine.py).
+        # ssh:// goes through the source's multiplexed ssh connection (sources/engine/client.py).
         return api_client(self.docker_host, self.margin)
 
 

@@ -5,7 +5,7 @@ read-only mode refuses everything; only monitored containers (the monitor's own 
 rule) may be touched; a protected container needs its name typed; one action at a time per
 container; nothing is done unless its audit line can be written (the log is opened first); and
 the container is inspected again first, because the poll the operator looked at may be stale.
-A recreate runs the container's own compose command (`sources.compose`) with no shell, bounded
+A recreate runs the container's own compose command (`sources.engine.compose_labels`) with no shell, bounded
 by `recreate_timeout`; its audit has a `started` line before compose runs and the outcome after,
 so a recreate that never returns still left a trace.
 
@@ -38,8 +38,8 @@ from sutazai_tui.actions.backends import (
 )
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ComposeLabels, Event, Frozen
-from sutazai_tui.sources.compose import RecreatePlan, cli_from, missing_on_host, recreate_plan
-from sutazai_tui.sources.containers import is_selected
+from sutazai_tui.sources.engine.compose_labels import RecreatePlan, cli_from, missing_on_host, recreate_plan
+from sutazai_tui.sources.engine.source import is_selected
 
 # Re-exported: the UI and the demo need only this module.
 __all__ = ["ActionBackend", "ActionResult", "ActionTimeout", "Actions", "BackendError"]

@@ -16,8 +16,8 @@ from sutazai_tui.core.verdict import RANK, Level, Overall, assess
 from sutazai_tui.diagnosis.context import clock
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
-from sutazai_tui.sources.base import ContainerSource
-from sutazai_tui.sources.factory import container_source
+from sutazai_tui.sources.engine.base import ContainerSource
+from sutazai_tui.sources.engine.factory import container_source
 from sutazai_tui.util import fmt
 
 CHECK_CPU_WINDOW_S = 1.0

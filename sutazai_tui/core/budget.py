@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import EndpointStatus
-from sutazai_tui.sources.budget import BUDGET_WINDOW_S, Heard, Refusal, SharedAnswer, origin_of
+from sutazai_tui.sources.backend.gate import BUDGET_WINDOW_S, Heard, Refusal, SharedAnswer, origin_of
 from sutazai_tui.util.safefile import FILE_MODE, ensure_dir
 
 LOCK_WAIT_S = 0.5

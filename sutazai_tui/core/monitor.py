@@ -20,13 +20,13 @@ from sutazai_tui.core.budget import HostBudget
 from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainersStatus, Event, HostStats, LogEvidence, ProbeResult, Snapshot, State
-from sutazai_tui.sources.base import ContainerSource
-from sutazai_tui.sources.details import LogReader
-from sutazai_tui.sources.engine import fault_detail
-from sutazai_tui.sources.factory import log_reader
+from sutazai_tui.sources.backend.client import HttpSource
+from sutazai_tui.sources.engine.base import ContainerSource
+from sutazai_tui.sources.engine.client import fault_detail
+from sutazai_tui.sources.engine.details import LogReader
+from sutazai_tui.sources.engine.factory import log_reader
+from sutazai_tui.sources.engine.log_evidence import LogWatcher, watched
 from sutazai_tui.sources.host import HostSource
-from sutazai_tui.sources.http import HttpSource
-from sutazai_tui.sources.logs import LogWatcher, watched
 from sutazai_tui.sources.probes import default_probes, run_probes
 
 EngineView = tuple[ContainersStatus | None, tuple[LogEvidence, ...], tuple[ProbeResult, ...]]

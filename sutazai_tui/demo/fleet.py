@@ -18,7 +18,7 @@ from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED, STOPPED
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
-from sutazai_tui.sources.details import FleetDetails
+from sutazai_tui.sources.engine.details import FleetDetails
 
 MIB = 1024 * 1024
 BACKEND = "sutazai-backend"

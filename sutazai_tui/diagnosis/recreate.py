@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sutazai_tui.diagnosis.context import Context
 from sutazai_tui.models import ContainerStats
-from sutazai_tui.sources.compose import ONE_OFF, recreate_plan, shown_cli
+from sutazai_tui.sources.engine.compose_labels import ONE_OFF, recreate_plan, shown_cli
 
 # The finding ids whose fix needs a recreate (the README table marks them).
 NEEDS_RECREATE = frozenset({"missing-env", "env-name-mismatch", "stale-image"})

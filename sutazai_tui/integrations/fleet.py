@@ -48,7 +48,7 @@ KINDS = {
     "health": EndpointKind.HEALTH,
     "emergency": EndpointKind.EMERGENCY,
     "mcp": EndpointKind.MCP,
-    # Found by trying on both backend lines (sources/lines.py DETAILED_PATHS).
+    # Found by trying on both backend lines (sources/backend/releases.py DETAILED_PATHS).
     "detailed": EndpointKind.DETAILED,
     "detailed-v1": EndpointKind.DETAILED,
 }

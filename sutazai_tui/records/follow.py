@@ -17,7 +17,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import Snapshot
 from sutazai_tui.records.recording import Recording, RecordingError, read_recording
-from sutazai_tui.sources.http import HttpSource
+from sutazai_tui.sources.backend.client import HttpSource
 
 LOOK_S = 0.25  # how often the recording is looked at while waiting for its next cycle
 

@@ -22,12 +22,12 @@ from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.core.verdict import Level, assess
 from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
-from sutazai_tui.sources.base import DetailsSource
+from sutazai_tui.sources.engine.base import DetailsSource
 from sutazai_tui.util.malloc import lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
-    from sutazai_tui.sources.details import ContainerDetails
+    from sutazai_tui.sources.engine.details import ContainerDetails
     from sutazai_tui.util.redact import Redactor
 
 Severity = Literal["information", "warning", "error"]
@@ -50,7 +50,7 @@ ProblemHandler = Callable[["Session", str, Severity], None]
 
 def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
     """The live Monitor and why containers are off, if they failed; blocking (slow imports)."""
-    from sutazai_tui.sources.factory import container_source
+    from sutazai_tui.sources.engine.factory import container_source
 
     try:
         return Monitor(settings, containers=container_source(settings)), None
@@ -215,7 +215,7 @@ class Session:
         """Where logs and inspect read: what the container source offers, else the Docker engine."""
         if self._details is None:
             source = self.monitor.containers if self.monitor is not None else None
-            from sutazai_tui.sources.details import DockerDetails
+            from sutazai_tui.sources.engine.details import DockerDetails
 
             evidence = self.monitor.logs.reader if self.monitor and self.monitor.logs else None
             if isinstance(source, DetailsSource):

@@ -27,7 +27,7 @@ from sutazai_tui.tui.widgets.state_style import state_word
 from sutazai_tui.util import fmt
 
 if TYPE_CHECKING:
-    from sutazai_tui.sources.details import ContainerDetails
+    from sutazai_tui.sources.engine.details import ContainerDetails
 
 MUTED = "$text-muted"
 

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
-from sutazai_tui.sources.details import ContainerDetails, DetailsError, InspectView
+from sutazai_tui.sources.engine.details import ContainerDetails, DetailsError, InspectView
 
 
 class InspectFetched(Message):

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from sutazai_tui.sources.details import LOG_TAIL, ContainerDetails, DetailsError, LogLine
+from sutazai_tui.sources.engine.details import LOG_TAIL, ContainerDetails, DetailsError, LogLine
 from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
 
 POLL_S = 2.0

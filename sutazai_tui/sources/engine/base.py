@@ -1,0 +1,42 @@
+"""The seam every container source plugs into (real engine, simulated fleet, replay)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from sutazai_tui.models import ContainersStatus
+
+if TYPE_CHECKING:
+    from sutazai_tui.sources.engine.details import ContainerDetails
+
+
+class ContainerSource(Protocol):
+    """Lists the monitored containers with their stats, once per cycle.
+
+    `poll` must never raise for engine faults: an unreachable engine is a `ContainersStatus`
+    with state DOWN and a one-line reason, and the next call tries again. It must not block the
+    event loop: blocking clients run in threads inside.
+    """
+
+    @property
+    def engine(self) -> str:
+        """Where the containers are asked for, shown in the header (e.g. unix:///var/run/docker.sock)."""
+        ...
+
+    async def poll(self) -> ContainersStatus:
+        """One cycle's view of the containers."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections and threads."""
+        ...
+
+
+@runtime_checkable
+class DetailsSource(Protocol):
+    """A container source that also reads its containers' logs and configuration (the simulated
+    fleet); a session asks the Docker engine for the others."""
+
+    def details(self) -> ContainerDetails:
+        """The logs / inspect reader for this source's containers."""
+        ...

@@ -1,0 +1,400 @@
+"""One container's logs tail and inspect tree, from the engine or from the simulated fleet.
+
+Core module (no textual). Both readers block; the TUI calls them in worker threads.
+
+Bounded by construction: logs are asked with `tail` (the engine sends at most that many lines) and
+read as a stream into a byte buffer that keeps only the newest `MAX_LOG_BYTES`, so one endless line
+cannot fill memory either. Follow mode asks again with `since` the last line's timestamp.
+Env: `inspect` keeps names only — each entry is split at its first '=' and the value dropped inside
+the function that read it; the view shows `•••` in its place.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sutazai_tui.sources.engine.client import api_client
+from sutazai_tui.sources.engine.source import env_names, fault_detail
+from sutazai_tui.util.redact import Redactor, is_secret_name
+
+LOG_TAIL = 200
+MAX_LOG_BYTES = 512 * 1024
+MAX_LINE_CHARS = 2000
+HIDDEN = "•••"
+
+
+class DetailsError(Exception):
+    """Reading a container's details failed; the message is one line for the view."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One log line and its engine timestamp (nanoseconds since the epoch; 0 when unknown)."""
+
+    ts_ns: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class InspectView:
+    """A container's configuration as titled sections of display lines (env values never present)."""
+
+    name: str
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class LogReader(Protocol):
+    """Where log lines come from: the engine (DockerDetails) or the simulated fleet (FleetDetails)."""
+
+    def logs(
+        self,
+        name: str,
+        tail: int = ...,
+        since_ns: int = 0,
+        max_bytes: int = ...,
+        until_ns: int = 0,
+        head: bool = False,
+    ) -> list[LogLine]:
+        """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set."""
+        ...
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """Values of the container's secret-named env vars, only to mask them in its log lines."""
+        ...
+
+
+class ContainerDetails(LogReader, Protocol):
+    """Where the logs and inspect views read from (the engine, or the demo fleet)."""
+
+    def inspect(self, name: str) -> InspectView:
+        """The container's configuration, env values dropped."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogWindow:
+    """What one `logs` call asks for, as a reader gets it (see `LogReader.logs`)."""
+
+    tail: int
+    since_ns: int
+    max_bytes: int
+    until_ns: int
+    head: bool
+
+
+class WindowedLogs:
+    """`logs` for both readers: they read a window's lines, this keeps the first or last `tail`."""
+
+    def logs(
+        self,
+        name: str,
+        tail: int = LOG_TAIL,
+        since_ns: int = 0,
+        max_bytes: int = MAX_LOG_BYTES,
+        until_ns: int = 0,
+        head: bool = False,
+    ) -> list[LogLine]:
+        """The last (`head`: first) `tail` lines, ≤ `max_bytes`, in (`since_ns`, `until_ns`] when set."""
+        lines = self.read_window(name, LogWindow(tail, since_ns, max_bytes, until_ns, head))
+        return lines[:tail] if head else lines[-tail:]
+
+    def read_window(self, name: str, window: LogWindow) -> list[LogLine]:
+        """The window's lines, oldest first; more than `tail` is fine (`logs` cuts them)."""
+        raise NotImplementedError
+
+
+def parse_ts(stamp: str) -> int:
+    """An engine RFC 3339 nano timestamp as integer nanoseconds (0 when unparseable)."""
+    head, _, frac = stamp.rstrip("Z").partition(".")
+    try:
+        seconds = datetime.fromisoformat(head).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return 0
+    digits = (frac + "000000000")[:9]
+    return int(seconds) * 1_000_000_000 + (int(digits) if digits.isdigit() else 0)
+
+
+def split_lines(raw: bytes, since_ns: int = 0) -> list[LogLine]:
+    """Timestamped log bytes as lines, dropping those not newer than `since_ns`."""
+    found: list[LogLine] = []
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        stamp, _, text = line.partition(" ")
+        ts = parse_ts(stamp)
+        if ts and since_ns and ts <= since_ns:
+            continue
+        found.append(LogLine(ts, (text if ts else line)[:MAX_LINE_CHARS]))
+    return found
+
+
+@contextmanager
+def _closing(chunks: Any) -> Iterator[Iterator[bytes]]:
+    """Iterate a stream of chunks and close it after, read to its end or not."""
+    try:
+        yield iter(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def read_bounded(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
+    """Join a stream of byte chunks, keeping only the newest `limit` bytes; closes the stream."""
+    buf = bytearray()
+    with _closing(chunks) as stream:
+        for chunk in stream:
+            buf += chunk
+            if len(buf) > limit:
+                del buf[: len(buf) - limit]
+    return bytes(buf)
+
+
+def read_head(chunks: Any, limit: int = MAX_LOG_BYTES) -> bytes:
+    """The first `limit` bytes of a stream of chunks, up to the last whole line; closes the stream."""
+    buf = bytearray()
+    with _closing(chunks) as stream:
+        for chunk in stream:
+            buf += chunk
+            if len(buf) >= limit:
+                cut = buf.rfind(b"\n", 0, limit)
+                del buf[cut + 1 if cut >= 0 else limit :]
+                break
+    return bytes(buf)
+
+
+def _host_port(bind: Mapping[str, Any]) -> str:
+    return f"{bind.get('HostIp') or '*'}:{bind.get('HostPort')}"
+
+
+def _duration(ns: object) -> str:
+    return f"{int(ns) / 1e9:g}s" if isinstance(ns, int) and ns else "default"
+
+
+def sections(
+    name: str,
+    *,
+    image: Sequence[str],
+    command: Sequence[str],
+    ports: Sequence[str],
+    mounts: Sequence[str],
+    restart: Sequence[str],
+    health: Sequence[str],
+    labels: Sequence[str],
+    env: Sequence[str],
+) -> InspectView:
+    """The view's sections, titled and ordered the same for every reader; an empty one says "none"."""
+    parts = {
+        "image": image,
+        "command": command,
+        "ports": ports,
+        "mounts": mounts,
+        "restart policy": restart,
+        "health check": health,
+        "labels": labels,
+        "env": env,
+    }
+    return InspectView(name, tuple((title, tuple(lines) or ("none",)) for title, lines in parts.items()))
+
+
+def env_secrets(env: Sequence[Any] | None) -> tuple[str, ...]:
+    """Values of secret-named env vars (and credentials in URLs), for masking only: never stored."""
+    pairs = (str(entry).partition("=") for entry in env or ())
+    return tuple(v for k, _, v in pairs if (is_secret_name(k) or "://" in v) and len(v) >= 4)
+
+
+def inspect_view(raw: Mapping[str, Any]) -> InspectView:
+    """The view of an engine inspect answer. Env values are dropped here and never kept; the command,
+    health check, probe output and labels are masked with them (compose fills `${VAR}` in)."""
+    config, host = raw.get("Config") or {}, raw.get("HostConfig") or {}
+    mask = Redactor(env_secrets(config.get("Env"))).clean_log
+    ports = (raw.get("NetworkSettings") or {}).get("Ports") or host.get("PortBindings") or {}
+    port_lines = [
+        f"{port} → {', '.join(_host_port(b) for b in binds)}" if binds else f"{port} (not published)"
+        for port, binds in sorted(ports.items())
+    ]
+    mounts = [
+        f"{m.get('Type', '?')} {m.get('Source') or m.get('Name', '')} → {m.get('Destination')}"
+        f" ({'rw' if m.get('RW') else 'ro'})"
+        for m in raw.get("Mounts") or ()
+    ]
+    policy = host.get("RestartPolicy") or {}
+    restart = str(policy.get("Name") or "no")
+    if policy.get("MaximumRetryCount"):
+        restart += f" (max {policy['MaximumRetryCount']} retries)"
+    check = config.get("Healthcheck") or {}
+    health = (
+        [
+            mask(f"test: {' '.join(check.get('Test') or ())}", limit=2000),
+            f"interval {_duration(check.get('Interval'))}, timeout {_duration(check.get('Timeout'))}",
+            f"retries {check.get('Retries') or 'default'},"
+            f" start period {_duration(check.get('StartPeriod'))}",
+        ]
+        if check.get("Test")
+        else ["none"]
+    )
+    probe = (raw.get("State") or {}).get("Health") or {}
+    if probe.get("Status"):
+        health.append(f"status: {probe['Status']}")
+    if probe.get("Log"):  # the engine keeps the last few probes; the newest says why it fails
+        last = probe["Log"][-1]
+        said = mask(" ".join(str(last.get("Output") or "").split())) or "(no output)"
+        health.append(f"last probe: exit {last.get('ExitCode')} at {str(last.get('End', ''))[:19]}: {said}")
+    labels = config.get("Labels") or {}
+    return sections(
+        str(raw.get("Name", "")).lstrip("/"),
+        image=(str(config.get("Image", "")), str(raw.get("Image", ""))[:19]),
+        command=(
+            mask(" ".join([*(config.get("Entrypoint") or ()), *(config.get("Cmd") or ())]), limit=2000),
+        ),
+        ports=port_lines,
+        mounts=mounts,
+        restart=(restart,),
+        health=health,
+        labels=[mask(f"{k}={v}", limit=2000) for k, v in sorted(labels.items())],
+        env=[f"{n}={HIDDEN}" for n in env_names(config.get("Env"))],
+    )
+
+
+class DockerDetails(WindowedLogs):
+    """Logs and inspect through the docker SDK (imported on first use, in the calling thread)."""
+
+    def __init__(self, docker_host: str | None = None, timeout: float = 10.0) -> None:
+        self.docker_host, self.timeout = docker_host, timeout
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def _api(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                # Lazily, in a worker thread: the first frame never waits for the SDK's import.
+                self._client = api_client(self.docker_host, self.timeout)
+            return self._client
+
+    def _fail(self, what: str, name: str, exc: Exception) -> DetailsError:
+        return DetailsError(f"{what} of {name}: {fault_detail(exc, self.timeout)}")
+
+    def read_window(self, name: str, window: LogWindow) -> list[LogLine]:
+        """The window's lines as the engine sends them.
+
+        The engine applies `tail` to the whole log before `since`/`until` (measured: a window at the
+        start of a 3,000-line log came back empty with tail 2000), so the head of a range is read
+        with no tail, from its start, and the stream is closed once `max_bytes` have come.
+        """
+        since_ns, until_ns = window.since_ns, window.until_ns
+        try:
+            since = {"since": max(since_ns / 1e9 - 0.001, 0.001)} if since_ns else {}
+            if until_ns:
+                since["until"] = until_ns / 1e9
+            api = self._api()  # follow=False: docker-py would otherwise follow every stream
+            asked: int | str = "all" if window.head else window.tail
+            chunks = api.logs(name, stream=True, follow=False, timestamps=True, tail=asked, **since)
+            read = read_head if window.head else read_bounded
+            return split_lines(read(chunks, window.max_bytes), since_ns)
+        except Exception as exc:  # every engine fault becomes one line in the view
+            raise self._fail("logs", name, exc) from None
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """Values of secret-named env vars (and credentials in URLs), for masking only: never stored."""
+        try:
+            return env_secrets((self._api().inspect_container(name).get("Config") or {}).get("Env"))
+        except Exception as exc:
+            raise self._fail("inspect", name, exc) from None
+
+    def inspect(self, name: str) -> InspectView:
+        """The inspect tree of one container."""
+        try:
+            return inspect_view(self._api().inspect_container(name))
+        except Exception as exc:
+            raise self._fail("inspect", name, exc) from None
+
+    def close(self) -> None:
+        """Close the engine connection."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+_OK_LINES = ("GET /health 200", "cache hit ratio 0.97", "heartbeat ok")
+# (start-up lines written once, lines repeated after them) for one simulated container now.
+LogScript = Callable[[str], tuple[Sequence[str], Sequence[str]]]
+
+
+def _plain_script(name: str) -> tuple[Sequence[str], Sequence[str]]:
+    return (), _OK_LINES
+
+
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
+class FleetDetails(WindowedLogs):
+    """Simulated logs and inspect for `SimulatedFleet` containers: one line a second per container.
+
+    With `started` and `script` (the fleet gives both) a container's log begins at its start with
+    its start-up lines, then repeats its running lines, as a real container's log would.
+    """
+
+    def __init__(
+        self,
+        phase: Callable[[], str],
+        images: Mapping[str, str],
+        env: Callable[[str, str], Sequence[str]],
+        clock: Callable[[], datetime] = _wall,
+        started: Callable[[str], datetime | None] | None = None,
+        script: LogScript = _plain_script,
+    ) -> None:
+        self._phase, self._images, self._env, self._clock = phase, images, env, clock
+        self._origin = clock() - timedelta(minutes=10)
+        self._started, self._script = started, script
+
+    def _get_image(self, name: str) -> str:
+        if name not in self._images:
+            raise DetailsError(f"no simulated container named {name!r}")
+        return self._images[name]
+
+    def read_window(self, name: str, window: LogWindow) -> list[LogLine]:
+        """Simulated lines newer than `since_ns` / older than `until_ns` (the last `tail` seconds' worth)."""
+        tail, since_ns, until_ns = window.tail, window.since_ns, window.until_ns
+        self._get_image(name)
+        origin = (self._started(name) if self._started is not None else None) or self._origin
+        origin_ns = int(origin.replace(microsecond=0).timestamp()) * 1_000_000_000 + origin.microsecond * 1000
+        once, pool = self._script(name)
+        if not once and not pool:
+            pool = _OK_LINES
+        # Start-up lines come out within the first second; running lines one a second after that.
+        found = [LogLine(origin_ns + k * 1_000_000, text) for k, text in enumerate(once)]
+        last = int((self._clock() - origin).total_seconds())
+        if until_ns:
+            last = min(last, (until_ns - origin_ns) // 1_000_000_000)
+        if pool:
+            first = max(1, last - tail + 1, (since_ns - origin_ns) // 1_000_000_000 if since_ns else 1)
+            found += [
+                LogLine(origin_ns + k * 1_000_000_000, f"{name} [{k:05d}] {pool[k % len(pool)]}")
+                for k in range(first, last + 1)
+            ]
+        return [x for x in found if x.ts_ns > since_ns and (not until_ns or x.ts_ns <= until_ns)]
+
+    def secret_values(self, name: str) -> tuple[str, ...]:
+        """The simulated fleet's env has names only, so there is no value to mask."""
+        self._get_image(name)
+        return ()
+
+    def inspect(self, name: str) -> InspectView:
+        """A plausible inspect view of the simulated container."""
+        image = self._get_image(name)
+        return sections(
+            name,
+            image=(image,),
+            command=(f"/entrypoint.sh {name.removeprefix('sutazai-')}",),
+            ports=("none (simulated)",),
+            mounts=("none (simulated)",),
+            restart=("unless-stopped",),
+            health=("test: CMD-SHELL curl -f http://localhost/health", "interval 30s"),
+            labels=("com.docker.compose.project=sutazai",),
+            env=[f"{n}={HIDDEN}" for n in self._env(name, self._phase())],
+        )

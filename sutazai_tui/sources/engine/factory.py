@@ -1,0 +1,38 @@
+"""Choosing the container source and its log reader (the docker SDK is imported only when used)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.sources.engine.base import ContainerSource
+
+if TYPE_CHECKING:
+    from sutazai_tui.sources.engine.details import LogReader
+
+
+def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSource | None:
+    """The real engine's source, or None when containers are turned off.
+
+    `cpu_window` > 0: the first cycle samples CPU twice that many seconds apart (one-cycle `check`).
+    """
+    if not settings.containers:
+        return None
+    from sutazai_tui.sources.engine.source import DockerSource
+
+    return DockerSource.from_settings(settings, cpu_window=cpu_window)
+
+
+def log_reader(settings: Settings, source: ContainerSource | None) -> LogReader | None:
+    """Where the log evidence is read: the source's own reader (the demo fleet), else the engine's."""
+    if source is None or not settings.log_evidence:
+        return None
+    own = getattr(source, "log_reader", None)
+    if own is not None:
+        return cast("LogReader", own)
+    from sutazai_tui.sources.engine.details import DockerDetails
+    from sutazai_tui.sources.engine.source import DockerSource
+
+    if isinstance(source, DockerSource):
+        return DockerDetails(source.docker_host, settings.docker_timeout)
+    return None  # a source without logs (a replay, a test double)

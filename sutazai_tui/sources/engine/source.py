@@ -1,0 +1,392 @@
+"""Container source: the Docker engine's view of the monitored containers, one cycle at a time.
+
+Design (measured with bench/poll_cycle.py; figures in README "Cost"):
+- The engine API (the docker SDK's low-level `APIClient`, in a small thread pool) lists all
+  containers once per cycle and inspects a container only when its list row changed (id, state
+  and the engine's status text, which moves on start, exit, restart and health change); the image
+  tags are resolved from one image list per cycle.
+- The numbers come from the cgroup files on a local engine (sources/engine/cgroups.py), from one ssh
+  command per cycle that prints the same files on a remote ssh:// engine (sources/ssh/mux.py),
+  and from one-shot engine stats only as the fallback (tcp://, or groups we cannot read). Each
+  such request waits for the engine's once-a-second stats tick, so the fallback sends them all at
+  once: its pool grows to one lane per container (in steps), except over ssh (SSH_POOL channels).
+- A container that vanishes while being read (404, 409, an empty answer, a group that is gone) is
+  simply not in the cycle: churn is not a fault. Only the engine failing makes the part DEGRADED
+  or DOWN, with a one-line reason (sources/engine/client.py), never an exception's text.
+- `cpu_window` (used by `check`): the first cycle reads the counters twice, that many seconds
+  apart, so a single cycle has CPU % (formula in sources/engine/stats.py).
+The SDK speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST / DOCKER_TLS_VERIFY;
+its 267 ms import happens on the first poll, in a worker thread, after the UI has painted.
+Env: only names are kept; values are dropped inside the worker function that read them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.sources.engine import cgroups
+from sutazai_tui.sources.engine.client import (
+    DEFAULT_HOST,
+    SSH_POOL,
+    api_client,
+    describe_fault,
+    engine_kwargs,
+    fault_detail,
+    is_gone,
+)
+from sutazai_tui.sources.engine.listrow import moved, row_key, young
+from sutazai_tui.sources.engine.stats import (
+    CpuSample,
+    block_io,
+    cpu_percent,
+    cpu_sample,
+    mem_percent,
+    mem_used,
+    net_io,
+    stats_fields,
+)
+from sutazai_tui.sources.probes import published_ports
+
+if TYPE_CHECKING:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.sources.ssh.mux import RemoteCounters
+
+__all__ = [  # the parsers and fault helpers live in stats.py / engine.py; callers import them here
+    "DEFAULT_HOST",
+    "CpuSample",
+    "DockerSource",
+    "block_io",
+    "cpu_percent",
+    "cpu_sample",
+    "describe_fault",
+    "engine_kwargs",
+    "env_names",
+    "fault_detail",
+    "is_selected",
+    "mem_percent",
+    "mem_used",
+    "net_io",
+    "parse_time",
+]
+
+_THREADS = 8  # list, image list, inspects of changed containers, the cgroup read; threads <= 24
+_FALLBACK_THREADS = 16  # tcp:// to start with; grows with the fleet (see _fallback_lanes)
+_POOL_STEP = 32  # grow in steps, so one new container does not rebuild the pools every cycle
+_MIN_CPU_WINDOW_S = 0.5  # CPU % over a shorter window than this is noise (CFS throttles per 100 ms)
+_T = TypeVar("_T")
+Json = Mapping[str, Any]
+
+
+def env_names(env: Sequence[str] | None) -> tuple[str, ...]:
+    """The names of `Config.Env` entries (left of the first '='); values are never kept."""
+    return tuple(entry.split("=", 1)[0] for entry in env or ())
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An engine timestamp (RFC 3339, nanoseconds) in UTC; None for the engine's zero time."""
+    if not value or value.startswith("0001-01-01"):
+        return None
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Sequence[str]) -> bool:
+    """Whether a container is monitored: its name has the prefix, or it has a wanted label."""
+    if prefix and name.startswith(prefix):
+        return True
+    for spec in wanted:
+        key, eq, value = spec.partition("=")
+        if key in labels and (not eq or labels[key] == value):
+            return True
+    return False
+
+
+def _inspect(client: Any, cid: str) -> tuple[dict[str, Any], int | None]:
+    """The ContainerStats fields `inspect` gives, and the pid whose /proc/<pid>/net/dev is its network."""
+    raw = client.inspect_container(cid)
+    state = raw.get("State") or {}
+    # Host networking and none have no container network of their own (the engine reports none).
+    own_net = (raw.get("HostConfig") or {}).get("NetworkMode") not in ("host", "none")
+    return _fields(raw), (int(state.get("Pid") or 0) or None) if own_net else None
+
+
+def _fields(raw: Json) -> dict[str, Any]:
+    """The ContainerStats fields of an inspect answer. Env values never leave this function."""
+    state, config = raw.get("State") or {}, raw.get("Config") or {}
+    status = state.get("Status", "unknown")
+    return {
+        "name": str(raw.get("Name", "")).lstrip("/"),
+        "id": raw["Id"],
+        "image": config.get("Image", ""),
+        "image_id": raw.get("Image", ""),
+        "state": status,
+        "health": (state.get("Health") or {}).get("Status"),
+        "restart_count": int(raw.get("RestartCount") or 0),
+        # While it runs, ExitCode is a leftover 0, not an outcome.
+        "exit_code": None if status in ("running", "paused", "created") else state.get("ExitCode"),
+        "oom_killed": bool(state.get("OOMKilled")),
+        "started_at": parse_time(state.get("StartedAt")),
+        "finished_at": parse_time(state.get("FinishedAt")),
+        "env_names": env_names(config.get("Env")),
+        "labels": dict(config.get("Labels") or {}),
+        "ports": published_ports((raw.get("NetworkSettings") or {}).get("Ports")),
+    }
+
+
+def _stats(client: Any, cid: str) -> Any:
+    """One-shot stats: the engine's latest sample, without waiting for a second one."""
+    return client.stats(cid, stream=False, one_shot=True)
+
+
+def _tags(client: Any) -> dict[str, str]:
+    """Every image tag the engine knows and the id it points to now, in one request."""
+    found: dict[str, str] = {}
+    for image in client.images():
+        for tag in image.get("RepoTags") or ():
+            found[tag] = str(image.get("Id", ""))
+    return found
+
+
+def _full_tag(tag: str) -> str:
+    """`repo` as the image list spells it: `repo:latest` when no tag is given."""
+    return tag if ":" in tag.rsplit("/", 1)[-1] or "@" in tag else f"{tag}:latest"
+
+
+def _summary(found: Sequence[ContainerStats]) -> str:
+    """The OK reason: counts, plus the troubled ones worth seeing in the header."""
+    running = sum(c.state == "running" for c in found)
+    unhealthy = sum(c.health == "unhealthy" for c in found)
+    restarting = sum(c.state == "restarting" for c in found)
+    extra = [(unhealthy, "unhealthy"), (restarting, "restarting")]
+    return f"{len(found)} containers, {running} running" + "".join(f", {n} {what}" for n, what in extra if n)
+
+
+class DockerSource:
+    """Polls a Docker engine for the monitored containers (design in the module docstring)."""
+
+    def __init__(
+        self,
+        prefix: str = "sutazai-",
+        labels: Sequence[str] = (),
+        docker_host: str | None = None,
+        timeout: float = 10.0,
+        cpu_window: float = 0.0,
+        read_cgroups: bool = True,
+    ) -> None:
+        self.prefix, self.labels = prefix, tuple(labels)
+        self.docker_host, self.timeout, self.cpu_window = docker_host, timeout, cpu_window
+        self._client: Any = None  # docker.APIClient, made in a worker on first use
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_size = 0
+        self._last_fallback = 0  # containers the last cycle read through engine stats
+        self.read_cgroups = read_cgroups  # False: engine stats only (the fallback; bench compares)
+        # The CPU counters CPU % is measured from, and that %, by container id.
+        self._cpu: dict[str, tuple[CpuSample, float | None]] = {}
+        # Last inspect per container: the list row it answered, its fields, its network pid.
+        self._seen: dict[str, tuple[tuple[str, ...], dict[str, Any], int | None]] = {}
+        self._remote: RemoteCounters | None = None  # the ssh:// counters reader
+
+    @classmethod
+    def from_settings(cls, settings: Settings, cpu_window: float = 0.0) -> DockerSource:
+        """A source configured from the app settings."""
+        return cls(
+            prefix=settings.container_prefix,
+            labels=settings.container_labels,
+            docker_host=settings.docker_host,
+            timeout=settings.docker_timeout,
+            cpu_window=cpu_window,
+        )
+
+    @property
+    def engine(self) -> str:
+        """The engine address asked: the configured host, DOCKER_HOST, or the local socket."""
+        return self.docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+
+    async def poll(self) -> ContainersStatus:
+        """One cycle: list, inspect the changed, read every running one's counters. Never raises faults."""
+        started = time.perf_counter()
+        try:
+            # Each engine call is bounded by `timeout`; the whole cycle by three of them.
+            status = await asyncio.wait_for(self._cycle(), timeout=self.timeout * 3 + self.cpu_window)
+        except Exception as exc:  # faults are states: poll never raises for the engine
+            await self._drop_client()  # the next poll reconnects and renegotiates the API version
+            reason = describe_fault(exc, self.engine, self.timeout)
+            status = ContainersStatus(engine=self.engine, state=State.DOWN, reason=reason)
+        duration = (time.perf_counter() - started) * 1000.0
+        return status.model_copy(update={"checked_at": datetime.now(UTC), "duration_ms": duration})
+
+    async def close(self) -> None:
+        """Close the engine connection, the ssh connection, and let the worker threads go."""
+        await self._drop_client()
+        if self._remote is not None:
+            await self._remote.close()
+            self._remote = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run a blocking call on our pool (the loop's default executor is not ours to fill)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    @property
+    def _ssh(self) -> bool:
+        return self.engine.startswith("ssh://")
+
+    @property
+    def _local(self) -> bool:
+        return self.engine.startswith("unix://")
+
+    async def _cycle(self) -> ContainersStatus:
+        """List, inspect what changed, read the counters; raises engine faults."""
+        if self._pool is None:
+            # Local: the cgroup files carry the numbers. ssh://: SSH_POOL channels at most.
+            # tcp://: one-shot stats, each waiting for the engine's tick, so a few more lanes.
+            self._pool_size = SSH_POOL if self._ssh else _THREADS if self._local else _FALLBACK_THREADS
+            self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
+        if self._ssh and self._remote is None:
+            from sutazai_tui.sources.ssh.mux import RemoteCounters
+
+            self._remote = RemoteCounters(self.engine, self.timeout)
+        if self._remote is not None:
+            await self._remote.connect()  # the ssh master first: every channel after it shares it
+        if self._client is None:
+            self._client = await self._run(api_client, self.docker_host, self.timeout, self._pool_size)
+        rows = [r for r in await self._run(self._list, self._client) if self._wanted(r)]
+        running = [str(r["Id"]) for r in rows if r.get("State") == "running"]
+        # Grown before anything runs on the pool: growing replaces the pool and the client.
+        cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
+        await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
+        tags = self._run(_tags, self._client)
+        # The counters are read while the changed containers are inspected (the ssh command and
+        # the API channels run side by side); a CPU window starts when the first read ends.
+        read_at: list[float] = []
+        first = asyncio.ensure_future(self._counters(running))
+        first.add_done_callback(lambda _: read_at.append(time.monotonic()))
+        infos = await asyncio.gather(*(self._inspect(r) for r in rows))
+        numbers, stat_problems = await first
+        if self.cpu_window > 0 and any(cid not in self._cpu for cid in numbers):
+            for cid, stats in numbers.items():  # the first of two samples: only its CPU counters
+                if (sample := cpu_sample(stats)) is not None:
+                    self._cpu[cid] = (sample, None)
+            await asyncio.sleep(max(0.0, self.cpu_window - (time.monotonic() - read_at[0])))
+            numbers, stat_problems = await self._counters(running)
+        ids = [str(r["Id"]) for r in rows]
+        present = {cid: info for cid, info in zip(ids, infos, strict=True) if isinstance(info, dict)}
+        problems = [p for p in infos if isinstance(p, str)]
+        tag_ids = await tags
+        found: list[ContainerStats] = []
+        for cid, info in present.items():
+            fields = dict(info, tag_image_id=tag_ids.get(_full_tag(info["image"])))
+            if cid in numbers:
+                fields.update(self._numbers(cid, numbers[cid]))
+            found.append(ContainerStats(**fields))
+        found.sort(key=lambda c: c.name)
+        self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
+        self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}
+        problems += stat_problems
+        reason, state = _summary(found), State.OK
+        if problems:
+            state, reason = State.DEGRADED, f"{reason}; {len(problems)} not fully read: {problems[0]}"
+        return ContainersStatus(engine=self.engine, state=state, reason=reason, containers=tuple(found))
+
+    def _wanted(self, row: Json) -> bool:
+        name = (row.get("Names") or [""])[0].lstrip("/")
+        return is_selected(name, row.get("Labels") or {}, self.prefix, self.labels)
+
+    def _list(self, client: Any) -> list[dict[str, Any]]:
+        """All containers, stopped ones too (a seam: tests wrap it to remove one mid-cycle)."""
+        return list(client.containers(all=True))
+
+    async def _inspect(self, row: Json) -> dict[str, Any] | str | None:
+        """The container's fields (inspected again only if its row changed); None when it is gone,
+        a one-line problem when the engine failed to say and nothing earlier is known."""
+        cid, key = row["Id"], row_key(row)
+        seen = self._seen.get(cid)
+        # A crash loop is always asked again: restarts under `moved`'s slack (fast cycles, short
+        # backoff) leave its row as it was while RestartCount climbs, and the loop is the incident.
+        # So is a container that started moments ago: caught "running" between two attempts on
+        # consecutive fast cycles, a crash loop's row and status ("Up Less than a second") look the
+        # same each time, and `moved` cannot tell within its slack.
+        looping = row.get("State") == "restarting" or young(seen[1] if seen else None, datetime.now(UTC))
+        if seen is not None and seen[0] == key and not looping and not moved(row, seen[1], datetime.now(UTC)):
+            return seen[1]
+        try:
+            info, pid = await self._run(_inspect, self._client, cid)
+        except Exception as exc:
+            if is_gone(exc):
+                return None
+            if seen is not None:  # known from an earlier cycle: show that, try again next cycle
+                return seen[1]
+            return f"{cid[:12]}: {fault_detail(exc, self.timeout)}"
+        self._seen[cid] = (key, info, pid)
+        return info
+
+    async def _counters(self, running: Sequence[str]) -> tuple[dict[str, Json], list[str]]:
+        """Stats-shaped counters per running container: cgroup files, the ssh reader, or the API."""
+        if not running:
+            return {}, []
+        pids = {cid: seen[2] for cid in running if (seen := self._seen.get(cid)) and seen[2]}
+        found: dict[str, Json] = {}
+        if self._local and self.read_cgroups:
+            found = dict(await self._run(cgroups.local_stats, running, pids))
+        elif self._remote is not None:
+            found = dict(await self._remote.stats(running, pids))
+        rest = [cid for cid in running if cid not in found]
+        self._last_fallback = len(rest)
+        if not rest:
+            return found, []
+        answers = await asyncio.gather(
+            *(self._run(_stats, self._client, cid) for cid in rest), return_exceptions=True
+        )
+        problems: list[str] = []
+        for cid, answer in zip(rest, answers, strict=True):
+            if isinstance(answer, Mapping) and answer.get("cpu_stats"):
+                found[cid] = answer
+            elif isinstance(answer, BaseException) and not is_gone(answer):
+                name = self._seen[cid][1]["name"] if cid in self._seen else cid[:12]
+                problems.append(f"{name}: stats: {fault_detail(answer, self.timeout)}")
+        return found, problems
+
+    async def _fallback_lanes(self, n: int) -> None:
+        """One lane (thread and connection) per engine stats request, so all share one tick;
+        over ssh the channels stay bounded instead (a round per SSH_POOL containers)."""
+        if self._ssh or n + _THREADS <= self._pool_size:
+            return
+        size = -(-(n + _THREADS) // _POOL_STEP) * _POOL_STEP
+        old, self._pool, self._pool_size = self._pool, ThreadPoolExecutor(size, "sutazai-docker"), size
+        if old is not None:
+            old.shutdown(wait=False)
+        await self._drop_client()  # its connection pool size is fixed at construction
+        self._client = await self._run(api_client, self.docker_host, self.timeout, size)
+
+    def _numbers(self, cid: str, stats: Json) -> dict[str, Any]:
+        """The ContainerStats fields of the counters; CPU % over at least _MIN_CPU_WINDOW_S."""
+        prev = self._cpu.get(cid)
+        fields, sample = stats_fields(stats, prev[0] if prev else None)
+        if sample is None:
+            return fields
+        if prev is not None and 0 <= sample.system - prev[0].system < _MIN_CPU_WINDOW_S * 1e9 * sample.online:
+            # Polled again within milliseconds (a manual refresh): a % over so short a window is
+            # noise, so keep the last one and measure the next from the same older sample.
+            fields["cpu_percent"] = prev[1]
+        else:
+            self._cpu[cid] = (sample, fields["cpu_percent"])
+        return fields
+
+    async def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            # Closing a dead connection may fail; it is gone either way.
+            with contextlib.suppress(Exception):
+                await self._run(client.close)

@@ -1,0 +1,1 @@
+"""Reaching an engine on another host through the operator's own ssh client."""

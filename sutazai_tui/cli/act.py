@@ -11,14 +11,15 @@ line each on stdout (stderr for refusals and failures), or one JSON document wit
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any, TextIO
 
 from sutazai_tui.actions.policy import ActionName, ActionResult, Actions, BackendError, ContainerBrief
+from sutazai_tui.cli.args import settings_from_args
 from sutazai_tui.config.settings import Settings
 
-ACTIONS: tuple[ActionName, ...] = ("stop", "restart", "recreate", "kill")
 EXIT = {"done": 0, "noop": 1, "cancelled": 1, "refused": 2, "failed": 2, "started": 2}
 VIA = "cli act"
 
@@ -81,3 +82,15 @@ def _print(result: ActionResult | None, refusal: str | None, as_json: bool, out:
     else:
         (out if code < 2 else err).write(result.summary() + "\n")
     return code
+
+
+def run(args: argparse.Namespace) -> int:
+    """`sutazai-tui act ACTION NAME`: the TUI's actions for scripts, same rules, same audit."""
+    return run_act(
+        settings_from_args(args),
+        args.action,
+        args.name,
+        yes=args.yes,
+        confirm_name=args.confirm_name,
+        as_json=args.json,
+    )

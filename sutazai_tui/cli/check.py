@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import json
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from sutazai_tui.cli.args import settings_from_args
 from sutazai_tui.cli.plugin import check_line, prefixed, status_line
 from sutazai_tui.config.settings import ConfigError, Settings
 from sutazai_tui.core.monitor import Monitor
@@ -219,3 +221,13 @@ def fleet_line(codes: list[int], outputs: list[tuple[str, str]]) -> str:
         words.append(f"{name} {Level(code).name}" + (f" ({summary})" if code != Level.OK else ""))
         perf += items
     return status_line(Level(worst(codes)), f"{len(outputs)} targets: " + "; ".join(words), perf)
+
+
+def run(args: argparse.Namespace) -> int:
+    """`sutazai-tui check`: one cycle of each target (or of the demo), the worst exit code."""
+    if getattr(args, "demo", False):  # `--demo check` would silently check localhost: say how
+        raise ConfigError("--demo before check is not a demo check — use: sutazai-tui check --demo")
+    settings = settings_from_args(args)
+    if args.check_demo:
+        return asyncio.run(run_demo_check(settings, as_json=args.json, snapshot_dir=args.snapshot))
+    return asyncio.run(run_checks(settings, args.target, as_json=args.json, snapshot_dir=args.snapshot))

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 
+from sutazai_tui.cli.args import settings_from_args
 from sutazai_tui.cli.check import select_targets
 from sutazai_tui.cli.serve import remote_refused
 from sutazai_tui.config.settings import ConfigError, Settings
@@ -35,8 +36,9 @@ def exporter_settings(settings: Settings, target: str | None) -> tuple[str | Non
     return chosen[0] if chosen else (None, settings)
 
 
-def run_exporter(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace) -> int:
     """Poll and serve until interrupted; 2 with one line when it cannot start."""
+    settings = settings_from_args(args)
     host, port = parse_listen(args.listen)
     fix = "use --listen 127.0.0.1:PORT, or --allow-remote behind a firewall or proxy"
     if remote_refused(host, args.allow_remote, "export", "/metrics", fix):

@@ -13,6 +13,8 @@ import ipaddress
 import sys
 from typing import Any
 
+from sutazai_tui.cli.args import settings_from_args
+
 # The common options of the main command, forwarded as they were given: (attribute, flag).
 _VALUE_FLAGS = [
     ("config", "--config"),
@@ -65,7 +67,7 @@ def forwarded_argv(args: argparse.Namespace, record: bool = True) -> list[str]:
     return argv + list(getattr(args, "extra", []) or [])
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Serve the monitor over HTTP until interrupted; 2 with one line when it cannot."""
     host, port = args.host, args.port
     fix = "use --host 127.0.0.1, or --allow-remote behind an authenticating proxy"
@@ -76,7 +78,6 @@ def run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         print("sutazai-tui: serve needs textual-serve — pip install 'sutazai-tui[serve]'", file=sys.stderr)
         return 2
-    from sutazai_tui.cli.entry import settings_from_args
     from sutazai_tui.cli.serve_poller import SharedPoller
 
     # One monitor for every tab (issue 15): serve polls and records, each tab follows the recording.

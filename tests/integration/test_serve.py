@@ -68,7 +68,7 @@ def test_serve_refuses_a_remote_host_in_one_line(capsys: pytest.CaptureFixture[s
 
 
 def test_serve_forwards_the_flags_given() -> None:
-    from sutazai_tui.cli.entry import build_parser
+    from sutazai_tui.cli.args import build_parser
 
     args = build_parser().parse_args(
         ["serve", "--read-only", "--base-url", "http://127.0.0.1:1", "--", "--demo"]

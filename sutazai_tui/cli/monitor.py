@@ -1,0 +1,32 @@
+"""`sutazai-tui [options]` with no sub-command: the monitor itself (or `--demo`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from urllib.parse import urlsplit
+
+from sutazai_tui.cli.args import settings_from_args
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draw the first frame, then read the settings behind it (tui/launch.py)."""
+    from sutazai_tui.tui.launch import run_tui
+
+    return run_tui(
+        lambda: settings_from_args(args),
+        target=boot_target(args),
+        demo=getattr(args, "demo", False),
+        config_path=getattr(args, "config", None),
+        follow=getattr(args, "follow", None),
+    )
+
+
+def boot_target(args: argparse.Namespace) -> str:
+    """The backend the first frame names, before the settings are read: flag or env, no password."""
+    url = getattr(args, "base_url", None) or os.environ.get("SUTAZAI_TUI_BASE_URL", "")
+    try:
+        parts = urlsplit(url)
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    except ValueError:  # a malformed URL: the settings will say what is wrong with it
+        return ""

@@ -35,7 +35,7 @@ from tests.exporter_support import get
 from tests.prometheus_support import prometheus_fixture, query, two_deployments_fixture  # noqa: F401
 from tests.tui_support import wait_until
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
 RULES = DEPLOY / "sutazai.rules.yml"
 PROMTOOL = shutil.which("promtool")
 needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool missing: apt-get install prometheus")

@@ -30,7 +30,7 @@ from sutazai_tui.models import (
 
 T0 = datetime(2025, 8, 17, 23, 10, 5, tzinfo=UTC)
 C = "com.docker.compose."
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def ctx_with(*items: ContainerStats, **settings: Any) -> Context:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from sutazai_tui.core.history import FULL_SNAPSHOTS, History
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot, State
@@ -82,3 +84,81 @@ def test_a_full_ring_of_a_fleet_diagnoses_as_before() -> None:
         whole.append(s)
     settings = Settings()
     assert diagnose_snapshots(compact.snapshots, settings) == diagnose_snapshots(whole, settings)
+
+
+def full_container(i: int, cid: str = "c" * 64) -> ContainerStats:
+    """A container with every per-cycle number set (and different each cycle)."""
+    return ContainerStats(
+        name=f"sutazai-{cid[:4]}",
+        id=cid,
+        state="running",
+        restart_count=2,
+        exit_code=0,
+        cpu_percent=10.0 + i,
+        mem_used=1000 + i,
+        mem_limit=2000 + i,
+        mem_percent=50.0 + i,
+        net_rx=3000 + i,
+        net_tx=4000 + i,
+        blk_read=5000 + i,
+        blk_write=6000 + i,
+        pids=7 + i,
+        env_names=("SECRET_KEY",),
+        labels={"com.docker.compose.service": "backend"},
+        ports={"8000/tcp": 10010},
+    )
+
+
+def ring_of(containers: list[list[ContainerStats]]) -> History:
+    history = History(size=len(containers) + 5)
+    for i, cs in enumerate(containers):
+        status = ContainersStatus(engine="e", state=State.OK, reason="", containers=tuple(cs))
+        history.add(Snapshot(cycle=i, taken_at=T0 + timedelta(seconds=i), target="t", containers=status))
+    return history
+
+
+# The per-cycle numbers an old snapshot drops: written out here, so that adding or removing one in
+# core/history.py is a decision a test sees (diagnosis must not read a dropped one from the past).
+DROPPED = {"cpu_percent", "mem_used", "mem_limit", "mem_percent", "net_rx", "net_tx"}
+DROPPED |= {"blk_read", "blk_write", "pids"}
+
+
+def test_a_slim_record_is_the_container_less_exactly_its_numbers() -> None:
+    history = ring_of([[full_container(i)] for i in range(FULL_SNAPSHOTS + 1)])
+    first, whole = history.snapshots[0], full_container(0)
+    assert first.containers is not None
+    slim = first.containers.containers[0]
+    assert slim == whole.model_copy(update=dict.fromkeys(DROPPED))
+    # the newest FULL_SNAPSHOTS are whole, the one before them is not
+    for i, s in enumerate(list(history.snapshots)[1:], start=1):
+        assert s.containers is not None and s.containers.containers[0] == full_container(i)
+
+
+def test_every_series_field_round_trips_through_the_slimmed_snapshots() -> None:
+    cycles = 3 * FULL_SNAPSHOTS
+    history = ring_of([[full_container(i)] for i in range(cycles)])
+    name = full_container(0).name
+    assert history.series(name, "cpu_percent") == [10.0 + i for i in range(cycles)]
+    assert history.series(name, "mem_used") == [1000.0 + i for i in range(cycles)]
+    with pytest.raises(ValueError):  # a number the ring does not keep is not silently empty
+        history.series(name, "net_rx")
+
+
+def test_a_cycle_without_the_number_is_none_in_the_series() -> None:
+    quiet = full_container(1).model_copy(update={"cpu_percent": None})
+    history = ring_of([[full_container(0)], [quiet], [full_container(2)]])
+    assert history.series(full_container(0).name, "cpu_percent") == [10.0, None, 12.0]
+
+
+def test_the_slim_cache_stays_bounded_while_containers_come_and_go() -> None:
+    # 200 cycles, each with one container that exists for that cycle only (churn): the cache of
+    # slim records grows to 4 x the containers listed + 64, then forgets the ones gone.
+    history = History(size=300)
+    sizes = []
+    for i in range(200):
+        cs = (full_container(i, cid=f"{i:04x}".ljust(64, "0")),)
+        status = ContainersStatus(engine="e", state=State.OK, reason="", containers=cs)
+        history.add(Snapshot(cycle=i, taken_at=T0 + timedelta(seconds=i), target="t", containers=status))
+        sizes.append(len(history._slim))
+    assert max(sizes) == 4 * 1 + 64
+    assert min(sizes[100:]) == 1  # it forgot the gone ones, more than once

@@ -1,5 +1,5 @@
 """Diagnosis wording and glue pinned rule by rule: what evidence says about times, spans, names and
-ids, the recreate advice per deployment, the service name in a command, and the README's table.
+ids, the recreate advice per deployment, the service name in a command, and the findings table of docs/operating.md.
 
 test_diagnosis_detectors.py runs the detectors over incidents; this file pins the helpers they share.
 """
@@ -30,7 +30,7 @@ from sutazai_tui.models import (
 
 T0 = datetime(2025, 8, 17, 23, 10, 5, tzinfo=UTC)
 C = "com.docker.compose."
-README = Path(__file__).resolve().parents[2] / "README.md"
+OPERATING = Path(__file__).resolve().parents[2] / "docs" / "operating.md"
 
 
 def ctx_with(*items: ContainerStats, **settings: Any) -> Context:
@@ -158,7 +158,7 @@ def test_the_configured_cli_is_the_one_printed() -> None:
     assert relative.endswith("`docker-compose up -d --force-recreate --no-deps api`")
 
 
-def test_the_readme_table_is_the_generated_one() -> None:
+def test_the_manuals_table_is_the_generated_one() -> None:
     table = findings_table()
     lines = table.split("\n")
     assert lines[:2] == ["| id | means | rests on | fix | recreate? |", "|---|---|---|---|---|"]
@@ -167,7 +167,7 @@ def test_the_readme_table_is_the_generated_one() -> None:
         line.endswith(" | no |") or line in recreate_rows for line in lines[2:]
     )
     assert any(line.startswith("| `missing-env` |") for line in recreate_rows)
-    assert table in README.read_text()
+    assert table in OPERATING.read_text()
 
 
 def test_diagnose_judges_at_the_given_time_or_the_newest_snapshots() -> None:

@@ -1,6 +1,6 @@
 """Container source: the Docker engine's view of the monitored containers, one cycle at a time.
 
-Design (measured with bench/poll_cycle.py; figures in README "Cost"):
+Design (measured with bench/poll_cycle.py; figures in docs/operating.md "What it costs"):
 - The engine API (the docker SDK's low-level `APIClient`, in a small thread pool) lists all
   containers once per cycle and inspects a container only when its list row changed (id, state
   and the engine's status text, which moves on start, exit, restart and health change); the image

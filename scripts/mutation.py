@@ -140,8 +140,8 @@ def prepare(work: Path, files: list[Path], tests: list[str]) -> None:
         shutil.copytree(
             ROOT / part, work / part, ignore=shutil.ignore_patterns("__pycache__", "__snapshots__")
         )
-    # Other files tests read (deploy/ rules, README, bench/): copied here and into mutmut's copy.
-    extra = [p for p in ("deploy", "bench", "README.md") if (ROOT / p).exists()]
+    # Other files tests read (deploy/ rules, README, docs/, bench/): copied here and into mutmut's copy.
+    extra = [p for p in ("deploy", "bench", "docs", "README.md") if (ROOT / p).exists()]
     for part in extra:
         if (ROOT / part).is_dir():
             shutil.copytree(ROOT / part, work / part)

@@ -50,7 +50,7 @@ def worst(states: list[State] | tuple[State, ...]) -> State:
 
 
 class EndpointKind(StrEnum):
-    """How an endpoint's answer is read (see BACKEND.md)."""
+    """How an endpoint's answer is read (see docs/backend.md)."""
 
     HEALTH = "health"
     EMERGENCY = "emergency"
@@ -266,7 +266,7 @@ class Snapshot(Frozen):
     endpoints: tuple[EndpointStatus, ...] = ()
     containers: ContainersStatus | None = None
     host: HostStats | None = None
-    # Independent evidence beyond the backend's self-report (DESIGN.md "Truth before echo").
+    # Independent evidence beyond the backend's self-report (docs/backend.md "The short version").
     logs: tuple[LogEvidence, ...] = ()
     probes: tuple[ProbeResult, ...] = ()
     # One line per source that failed as a whole (not per endpoint), e.g. the host source.

@@ -1,8 +1,9 @@
 """A real compose project on the real engine: the seed incident's three services, in miniature.
 
-`backend` is a busybox script that fails at start exactly as BACKEND.md says the real one does
-(missing SECRET_KEY/JWT_SECRET: pydantic's "Field required"; JWT_SECRET without JWT_SECRET_KEY:
-"JWT_SECRET_KEY must be set…"), otherwise logs `Backend started in normal mode` and sleeps.
+`backend` is a busybox script that fails at start exactly as docs/backend.md ("How start-up fails")
+says the real one does (missing SECRET_KEY/JWT_SECRET: pydantic's "Field required"; JWT_SECRET
+without JWT_SECRET_KEY: "JWT_SECRET_KEY must be set…"), otherwise logs `Backend started in normal
+mode` and sleeps.
 `redis` and `postgres` are stand-ins with health checks. Every service: `restart: always`,
 `env_file: .env`, `network_mode: none` (the test engine runs with --bridge=none), the local test
 image (never pulled; the backend's under a test-only tag so a test can "rebuild" it).

@@ -1,4 +1,6 @@
-"""The request budget every sutazai-tui process on this host shares, one per backend (DESIGN.md).
+"""The request budget every sutazai-tui process on this host shares, one per backend.
+
+Why: docs/backend.md "The rate limiter and the host budget".
 
 The backend limits per client IP, and every process of ours on a host shares that IP: TUIs,
 `check` runs, the exporter and `serve`. So the count lives in a small JSON file per backend origin
@@ -129,7 +131,7 @@ class HostBudget:
     def for_settings(cls, settings: Settings) -> HostBudget:
         """The budget for this configuration, in the host's shared folder.
 
-        The per-minute caps are the 2025-08 line's (BACKEND.md) unless `request_budget` says the
+        The per-minute caps are the 2025-08 line's (docs/backend.md) unless `request_budget` says the
         backend allows more than 10 per 10 s: then they grow with it (6 bursts a minute).
         """
         burst = settings.request_budget

@@ -1,6 +1,6 @@
 """Joining the evidence: an endpoint's final state weighs what the engine and the log say.
 
-The HTTP classifier judges an answer alone; some answers mean nothing alone (BACKEND.md):
+The HTTP classifier judges an answer alone; some answers mean nothing alone (docs/backend.md):
 - `/health-emergency` 200 is answered on EVERY start of the emergency-fix build, so it proves only
   that the build is deployed. The mode is what the backend's log says at start-up:
   `Backend started in emergency mode` or `Initialization timeout` = emergency; `Backend started in

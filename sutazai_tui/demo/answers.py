@@ -1,4 +1,4 @@
-"""What the simulated backend answers in each phase, in the real backend's shapes (BACKEND.md).
+"""What the simulated backend answers in each phase, in the real backend's shapes (docs/backend.md).
 
 The first phases tell the seed's incident (`--demo`); the others replay the real builds as measured
 on their code (builds.py): the 2025-08-18 build's normal start, its lying `redis: healthy`, the

@@ -1,6 +1,6 @@
 """The simulated backend container's log, phase by phase, in the real builds' own words.
 
-The demo fleet writes these lines (BACKEND.md "measured on the real code"), so the monitor's log
+The demo fleet writes these lines (docs/backend.md "How start-up fails"), so the monitor's log
 evidence tells the same story on `--demo` as on a real engine: the import failure of the 08-16
 build, the emergency start, a normal start of the emergency-fix build, Redis refused, the deadlock.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sutazai_tui.demo import answers
 
-# The backend's log by phase, in the real builds' words (BACKEND.md "measured on the real code"):
+# The backend's log by phase, in the real builds' words (docs/backend.md "How start-up fails"):
 # (lines written once at start-up, lines repeated while it runs; none: it exited).
 _MAIN = "app.main - INFO - "
 _IMPORT_FAILURE = (

@@ -1,4 +1,4 @@
-"""What the real builds answer, as measured on their code (BACKEND.md, "measured on the real code").
+"""What the real builds answer, as measured on their code (docs/backend.md).
 
 - The 2025-08-18 build started normally: `/health-emergency` answers 200 on every start (the route
   is registered unconditionally); `/health` keeps `database: initializing` forever and says

@@ -24,8 +24,9 @@ MIB = 1024 * 1024
 BACKEND = "sutazai-backend"
 MCP = "sutazai-mcp-orchestrator"
 REDIS = "sutazai-redis"
-# BACKEND.md: with required env missing, the app raises during import and the process exits 1
-# (not 137: nothing kills it) before uvicorn listens; the restart policy starts it again.
+# docs/backend.md "How start-up fails": with required env missing, the app raises during import
+# and the process exits 1 (not 137: nothing kills it) before uvicorn listens; the restart policy
+# starts it again.
 MISSING_ENV_EXIT = 1
 
 # name, image, memory limit MiB, typical CPU %, typical memory MiB

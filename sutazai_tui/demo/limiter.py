@@ -1,4 +1,6 @@
-"""The simulated backend's rate limiter, as measured on the real one (BACKEND.md "Limits").
+"""The simulated backend's rate limiter, as measured on the real one.
+
+The real one: docs/backend.md "The rate limiter and the host budget".
 
 Per client IP: fixed 10 s buckets of at most 10 requests (all paths together); per calendar minute
 120 requests on paths starting `/health` and 60 on every other path; every refusal is a violation,

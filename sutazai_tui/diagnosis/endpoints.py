@@ -11,7 +11,8 @@ from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, State
 
 HUNG = "timeout-connected"  # accepted the connection, never answered
 # Any transport failure: uvicorn binds only after the lifespan, so the real hang is "refused" on
-# the container's port and accepted-then-reset through Docker's published port (BACKEND.md).
+# the container's port and accepted-then-reset through Docker's published port (docs/backend.md
+# "How start-up fails").
 TRANSPORT = {"timeout-connected", "timeout-connect", "timeout-body", "refused", "reset", "empty"}
 HANG_CYCLES = 2  # without the engine's word, one timeout can be a blip; two in a row is a hang
 
@@ -108,8 +109,8 @@ def startup_hang(ctx: Context) -> list[Finding]:
 def emergency_build(ctx: Context) -> list[Finding]:
     """`emergency-build`: critical only when the log says emergency; the route alone is info.
 
-    The emergency-fix build answers /health-emergency 200 on every start (BACKEND.md), so the mode
-    comes from the primary's log (`core.evidence.backend_mode`).
+    The emergency-fix build answers /health-emergency 200 on every start (docs/backend.md
+    "GET /health-emergency"), so the mode comes from the primary's log (`core.evidence.backend_mode`).
     """
     found: list[Finding] = []
     for e in ctx.latest.endpoints:
@@ -158,8 +159,8 @@ def _usable(e: EndpointStatus | None) -> bool:
 def stuck_initializing(ctx: Context) -> list[Finding]:
     """`stuck-initializing`: /health sub-services stay `initializing` past settings.stuck_initializing.
 
-    /health says "healthy" throughout (BACKEND.md), so only the sub-services tell. The latest
-    answer must show it: an old answer says nothing about now.
+    /health says "healthy" throughout (docs/backend.md "GET /health"), so only the sub-services
+    tell. The latest answer must show it: an old answer says nothing about now.
     """
     found: list[Finding] = []
     limit = ctx.settings.stuck_initializing

@@ -1,6 +1,6 @@
 """Detectors that weigh the backend's self-report against independent evidence.
 
-DESIGN.md "Truth before echo": the engine's view of a container, the container's own log, a direct
+docs/backend.md "The short version": the engine's view of a container, the container's own log, a direct
 probe of the dependency, and last the backend's self-report. Where the backend says one thing about
 a dependency and the others say another, that disagreement is the finding, both sides quoted with
 their times. What the backend says is read from any endpoint that lists `services` (/health, the
@@ -132,7 +132,7 @@ def self_report_contradicted(ctx: Context) -> list[Finding]:
                 fix=(
                     f"trust the independent evidence: bring {deps} up (or find why the probe and the "
                     f"backend disagree), then restart {ctx.primary} so it reconnects; its self-report "
-                    f"about dependencies is known to be wrong (BACKEND.md)"
+                    f"about dependencies is known to be wrong (docs/backend.md)"
                 ),
             )
         )

@@ -10,7 +10,7 @@ from sutazai_tui.diagnosis.context import Context
 from sutazai_tui.models import ContainerStats
 from sutazai_tui.sources.engine.compose_labels import ONE_OFF, recreate_plan, shown_cli
 
-# The finding ids whose fix needs a recreate (the README table marks them).
+# The finding ids whose fix needs a recreate (docs/operating.md's findings table marks them).
 NEEDS_RECREATE = frozenset({"missing-env", "env-name-mismatch", "stale-image"})
 
 _KEEPS = {"env": "it keeps the old environment", "image": "it keeps the old image"}

@@ -5,7 +5,7 @@ far and returns the findings, worst first. Detectors live in `sutazai_tui.diagno
 pure functions (no I/O, no `textual`), so the TUI, `check` and a replay all agree.
 
 Finding ids are stable: scripts match on them. `FINDINGS` explains each one in general terms;
-the README table is generated from it (`findings_table()`).
+the table in docs/operating.md "Findings" is generated from it (`findings_table()`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sutazai_tui.diagnosis.context import Context, Detector
 from sutazai_tui.diagnosis.recreate import NEEDS_RECREATE
 from sutazai_tui.models import Finding, Snapshot
 
-# id -> (what it means, the fix in general). The order is the README's.
+# id -> (what it means, the fix in general). The order is the manual's (docs/operating.md).
 FINDINGS: dict[str, tuple[str, str]] = {
     "startup-hang": (
         "the backend container runs past its start-up grace while /health gets no answer at all "
@@ -89,8 +89,9 @@ FINDINGS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# id -> the evidence it rests on, strongest first (DESIGN.md "Truth before echo": the engine, the
-# container's log, a direct probe, and last the backend's self-report). The README's table shows it.
+# id -> the evidence it rests on, strongest first (docs/backend.md "What each verdict rests on":
+# the engine, the container's log, a direct probe, and last the backend's self-report).
+# docs/operating.md's table shows it.
 RESTS_ON: dict[str, str] = {
     "startup-hang": "engine (running, start time) + transport failure of /health + the log's last line",
     "missing-env": "engine (env names)",
@@ -157,12 +158,12 @@ def findings_for(findings: Iterable[Finding], subject: str) -> list[Finding]:
     return [f for f in findings if f.subject == subject]
 
 
-# A fix that needs a recreate: the finding prints the exact command (README, below the table).
+# A fix that needs a recreate: the finding prints the exact command (docs/operating.md, below the table).
 RECREATE_CELL = "**yes**: a restart will not help"
 
 
 def findings_table() -> str:
-    """The README's table of findings, as markdown: id | means | rests on | fix | needs a recreate."""
+    """docs/operating.md's findings table, as markdown: id | means | rests on | fix | recreate?"""
     recreate = NEEDS_RECREATE
     rows = ["| id | means | rests on | fix | recreate? |", "|---|---|---|---|---|"]
     rows += [

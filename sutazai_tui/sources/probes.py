@@ -1,7 +1,7 @@
 """Dependency probes: ask Redis, Postgres (or any TCP/HTTP service) directly whether it is up.
 
-The backend's /health says `redis: healthy` with Redis stopped (BACKEND.md), so a dependency's
-state needs a look of our own: Redis `PING` → `+PONG`; Postgres answers an SSLRequest (8 bytes:
+The backend's /health says `redis: healthy` with Redis stopped (docs/backend.md "GET /health"), so
+a dependency's state needs a look of our own: Redis `PING` → `+PONG`; Postgres answers an SSLRequest (8 bytes:
 length 8, code 80877103) with one byte, `S` or `N`, before any authentication; `tcp` is a connect;
 `http` a GET whose status is below 500. Every probe is bounded by its own deadline and by the
 cycle's; all run at once. No credentials are needed or sent.

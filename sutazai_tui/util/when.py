@@ -1,4 +1,4 @@
-"""One time format wherever a time is typed (DESIGN.md): `HH:MM[:SS]`, ISO 8601, or an age.
+"""One time format wherever a time is typed: `HH:MM[:SS]`, ISO 8601, or an age (docs/operating.md).
 
 Replay's `t`, `report --since/--until` and `audit --since` all read times here, so an operator
 types the same thing everywhere. An age (`90s`, `15m`, `2h`, `1d`) counts back from `now`; a time

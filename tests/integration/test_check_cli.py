@@ -57,7 +57,7 @@ def test_healthy_backend_exits_0(backend_thread: SimulatedBackend) -> None:
 
 
 # initializing: the emergency route answers 200, but with no log to read its mode is unknown, not
-# EMERGENCY (BACKEND.md: the route answers on every start); the stuck database keeps it at WARNING.
+# EMERGENCY (docs/backend.md: the route answers on every start); the stuck database keeps it at WARNING.
 @pytest.mark.parametrize(("phase", "code"), [("initializing", 1), ("degraded", 2)])
 def test_sick_backend_exit_codes(backend_thread: SimulatedBackend, phase: str, code: int) -> None:
     backend_thread.forced_phase = phase

@@ -94,7 +94,8 @@ def test_demo_session_points_settings_at_a_loopback_backend(tmp_path: Path) -> N
 
 
 async def test_the_missing_env_restart_loop_exits_1_and_each_attempt_started_just_now() -> None:
-    # BACKEND.md: a missing SECRET_KEY exits 1 during import; each restart started seconds ago.
+    # docs/backend.md "How start-up fails": a missing SECRET_KEY exits 1 during import; each restart
+    # started seconds ago.
     now = [datetime(2026, 1, 1, 12, 0, tzinfo=UTC)]
     backend = SimulatedBackend("incident")
     backend.forced_phase = answers.HANG

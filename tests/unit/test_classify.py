@@ -1,4 +1,4 @@
-"""Every reading rule of BACKEND.md, one assertion each."""
+"""Every reading rule of docs/backend.md, one assertion each."""
 
 from __future__ import annotations
 

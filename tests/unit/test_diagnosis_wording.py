@@ -1,5 +1,6 @@
 """Diagnosis wording and glue pinned rule by rule: what evidence says about times, spans, names and
-ids, the recreate advice per deployment, the service name in a command, and the findings table of docs/operating.md.
+ids, the recreate advice per deployment, the service name in a command, and the findings table of
+docs/operating.md.
 
 test_diagnosis_detectors.py runs the detectors over incidents; this file pins the helpers they share.
 """

@@ -39,7 +39,7 @@ def test_cpu_percent_is_usage_delta_over_system_delta_times_cpus() -> None:
 
 
 def test_cpu_percent_matches_the_cli_on_a_half_cpu_loop() -> None:
-    # Figures from PERF.md: a --cpus 0.5 busy loop read 49.6 % here and 49.66 % in the CLI.
+    # Measured on this project's machines: a --cpus 0.5 busy loop read 49.6 % here and 49.66 % in the CLI.
     prev = CpuSample(total=0, system=0, online=2)
     cur = CpuSample(total=496_000_000, system=2_000_000_000, online=2)
     assert cpu_percent(prev, cur) == pytest.approx(49.6)

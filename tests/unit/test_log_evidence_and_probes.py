@@ -1,7 +1,7 @@
 """Log evidence and dependency probes: reading (sources/engine/log_evidence, sources/probes) and
 joining (core/evidence).
 
-Real parts throughout: the matcher is fed the real backend's log lines (BACKEND.md), the watcher
+Real parts throughout: the matcher is fed the real backend's log lines (docs/backend.md), the watcher
 reads the simulated fleet's logs, the probes talk to tiny asyncio servers on 127.0.0.1.
 """
 

@@ -1,4 +1,4 @@
-"""The one time format (DESIGN.md): HH:MM[:SS], ISO 8601, ages — and the three places that read it."""
+"""The one time format (docs/operating.md): HH:MM[:SS], ISO 8601, ages — and the three places that read it."""
 
 from __future__ import annotations
 

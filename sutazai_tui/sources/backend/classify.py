@@ -1,6 +1,6 @@
 """Judging an answer: HTTP code + parsed body -> state, reason and the fields a panel shows.
 
-Pure functions over data, so every rule in BACKEND.md is a one-line test.
+Pure functions over data, so every rule in docs/backend.md is a one-line test.
 """
 
 from __future__ import annotations

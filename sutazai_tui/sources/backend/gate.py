@@ -1,7 +1,7 @@
 """What the HTTP source asks before each request: may I send it, and what did the host last hear?
 
 The source only knows this interface; the budget shared by every process on the host lives in
-core/budget.py (DESIGN.md: the budget is core policy) and is injected by the Monitor, because
+core/budget.py (docs/architecture.md: the budget is core policy) and is injected by the Monitor, because
 sources/ may not import core/. `LocalBudget` is the fallback for a source built on its own: it
 counts this process's requests only and remembers this process's answers.
 """

@@ -3,7 +3,7 @@
 The August 2025 line reports sub-services in `/health` (strings) and `/api/v1/health/detailed`
 (objects `{status: ...}`); the November 2025 line answers `/health` with liveness only and puts the
 truth in `/health/detailed` (booleans) and `/metrics` (Prometheus text). Pure functions over data,
-so every rule is a one-line test. None of these answers is proof (BACKEND.md: the self-report is
+so every rule is a one-line test. None of these answers is proof (docs/backend.md: the self-report is
 wrong in both directions); they are what the backend says, and are labelled that way.
 """
 

@@ -2,7 +2,7 @@
 
 Why: one engine stats request per container costs ~3 ms of client CPU and waits for the engine's
 once-a-second collection tick; reading the same counters from /sys/fs/cgroup costs ~0.3 ms per
-container and does not touch the engine (PERF.md: 11 ms for 30 containers). The engine API stays
+container and does not touch the engine (measured: 11 ms for 30 containers). The engine API stays
 for the list, for inspect when a container changed, and as the fallback when no file is readable
 (a remote engine without the ssh reader, a custom --cgroup-parent, another mount namespace).
 

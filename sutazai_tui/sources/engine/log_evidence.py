@@ -1,7 +1,7 @@
 """Log evidence: what a container's own log says since its start, as matched lines only.
 
 Reading, not meaning: this module finds the lines the real backend writes at the moments that
-matter (BACKEND.md "measured on the real code") and hands them on redacted; `diagnosis/` decides
+matter (docs/backend.md "How start-up fails") and hands them on redacted; `diagnosis/` decides
 what they mean. A snapshot never carries a whole log: only the matched lines, and the last line
 before silence (the step a hung start-up is stuck after).
 
@@ -31,7 +31,7 @@ START_SLACK_NS = 2_000_000_000
 PER_SIGNATURE = 4  # newest matches kept per signature: a flood of one error cannot push out the mode line
 LINE_LIMIT = 240
 
-# signature -> pattern; the first that matches a line names it. Lines as BACKEND.md quotes them.
+# signature -> pattern; the first that matches a line names it. Lines as docs/backend.md quotes them.
 SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mode-normal", re.compile(r"Backend started in normal mode")),
     ("mode-emergency", re.compile(r"Backend started in emergency mode")),

@@ -141,6 +141,21 @@ def test_the_docs_exist_and_the_readme_is_short() -> None:
     assert len((ROOT / "README.md").read_text().splitlines()) <= 250
 
 
+MAX_CELL_WORDS = 60  # a table cell is a glance, not a paragraph (the old README had 100-word cells)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_no_table_cell_is_a_paragraph(doc: Path) -> None:
+    cells = [
+        cell.strip()
+        for line in split_fences(doc.read_text())[0]
+        if line.startswith("|")
+        for cell in line.strip().strip("|").split("|")
+    ]
+    long = [f"{len(c.split())} words: {c[:60]}…" for c in cells if len(c.split()) > MAX_CELL_WORDS]
+    assert long == [], f"{doc.relative_to(ROOT)}: " + "; ".join(long)
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_relative_link_resolves(doc: Path) -> None:
     broken = [why for target in links(doc) if (why := broken_link(doc, target)) is not None]

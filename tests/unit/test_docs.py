@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import io
 import re
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from sutazai_tui.cli.args import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -28,17 +29,6 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SHELL_BREAKS = frozenset({"|", "||", "&&", ";", "&"})
 _REDIRECTS = frozenset({">", ">>", "<", "2>", "2>&1"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The command line's real parser, wherever it lives now (cli.args, or cli.entry before it)."""
-    for module in ("sutazai_tui.cli.args", "sutazai_tui.cli.entry"):
-        try:
-            build: Callable[[], argparse.ArgumentParser] = importlib.import_module(module).build_parser
-        except (ImportError, AttributeError):
-            continue
-        return build()
-    raise AssertionError("no build_parser in sutazai_tui.cli.args or sutazai_tui.cli.entry")
 
 
 def split_fences(text: str) -> tuple[list[str], list[str]]:

@@ -87,11 +87,6 @@ class HttpSource:
         """The redactor that knows this source's secrets, for anyone else printing backend text."""
         return self._redactor
 
-    @property
-    def endpoint_names(self) -> list[str]:
-        """The endpoints polled, in panel order."""
-        return [e.name for e in self._endpoints]
-
     async def _heard(self, response: httpx.Response) -> None:
         # Every answer, redirects included: what the backend says is left binds the whole host.
         # Kept until the request's end, which hands them to the budget in its one change.

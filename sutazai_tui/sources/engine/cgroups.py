@@ -68,15 +68,6 @@ V1_FILES = (
 V2_FILES = ("cpu.stat", "memory.current", "memory.max", "memory.stat", "io.stat", "pids.current")
 
 
-def glob_paths() -> list[str]:
-    """Shell globs (relative to the cgroup root) matching every file we read, for every container."""
-    globs = []
-    for layout in ("docker/*", "system.slice/docker-*.scope"):
-        globs += [f"{ctl}/{layout}/{name}" for ctl, name in V1_FILES]
-        globs += [f"{layout}/{name}" for name in V2_FILES]
-    return globs
-
-
 def _int(text: str | None) -> int | None:
     if text is None:
         return None

@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sutazai-tui",
         parents=[common],
         description="Terminal monitor for the SutazAI backend and its sutazai-* containers.",
+        epilog="Manual: man sutazai-tui (man/sutazai-tui.1). "
+        "Completion: sutazai-tui completion bash|zsh|fish. Settings: sutazai-tui config show.",
     )
     parser.add_argument("--version", action="version", version=f"sutazai-tui {__version__}")
     parser.add_argument(
@@ -157,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
     demo.add_argument("--scenario", default="incident", help="one of: " + ", ".join(SCENARIOS))
     demo.add_argument("--phase-seconds", type=float, default=15.0, help="length of each incident phase")
+    from sutazai_tui.cli.config_cmd import add_config_parsers
+
+    add_config_parsers(sub, common, parser)
     return parser
 
 
@@ -164,7 +169,14 @@ def settings_from_args(args: argparse.Namespace, **extra: Any) -> Settings:
     """Settings with the flags given on the command line on top."""
     from sutazai_tui.config.settings import load_settings
 
-    flags: dict[str, Any] = {
+    flags = flags_from_args(args)
+    flags.update(extra)
+    return load_settings(getattr(args, "config", None), **flags)
+
+
+def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the command line gives, by setting name (None: not given)."""
+    return {
         "base_url": getattr(args, "base_url", None),
         "interval": getattr(args, "interval", None),
         "timeout": getattr(args, "timeout", None),
@@ -175,5 +187,3 @@ def settings_from_args(args: argparse.Namespace, **extra: Any) -> Settings:
         "record": getattr(args, "record", None),
         "record_max_mb": getattr(args, "record_max_mb", None),
     }
-    flags.update(extra)
-    return load_settings(getattr(args, "config", None), **flags)

@@ -293,14 +293,19 @@ def describe_validation_error(
     return f"invalid setting '{dotted}'{value}: {msg} — fix {_where(field, path, flags, toml)}"
 
 
+def config_path_for(config: Path | None) -> Path | None:
+    """The file the settings are read from: `--config`, else the default one if it exists, else none."""
+    if config is None:
+        return default_config_path() if default_config_path().is_file() else None
+    if not config.exists():
+        raise ConfigError(f"config file {config} does not exist — create it or drop --config")
+    return config
+
+
 def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     """Settings from flags (given here, None meaning 'not given'), env, the file and defaults."""
     given = {k: v for k, v in flags.items() if v is not None}
-    path = config
-    if path is None and default_config_path().is_file():
-        path = default_config_path()
-    elif path is not None and not path.exists():
-        raise ConfigError(f"config file {path} does not exist — create it or drop --config")
+    path = config_path_for(config)
     toml = read_toml(path) if path is not None else {}
     env = env_values(Settings, ENV_PREFIX, os.environ)
     try:

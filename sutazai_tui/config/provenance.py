@@ -136,8 +136,8 @@ def explain_settings(
             sources.insert(0, f"picked in the UI ({ui_state_path(settings.state_dir)})")
         if not is_complex(info.annotation) or name in given:
             sources = sources[:1]  # a plain value or a flag: the first source replaces the rest
-        text = json.dumps(shown(value), sort_keys=False)
-        values.append(Effective(name, redactor.clean_log(text, limit=100_000), " over ".join(sources) or DEFAULT))
+        text = redactor.clean_log(json.dumps(shown(value), ensure_ascii=False), limit=100_000)
+        values.append(Effective(name, text, " over ".join(sources) or DEFAULT))
     return Explained(
         config_path=path or (config if config is not None else default_config_path()),
         config_found=path is not None,
@@ -150,7 +150,7 @@ def format_explained(explained: Explained) -> str:
     """`config show`'s text: the file, then one line per setting (name, source, value)."""
     state = "" if explained.config_found else " (not found: defaults, env and flags only)"
     width = max(len(v.name) for v in explained.values)
-    source_width = min(48, max(len(v.source) for v in explained.values))
+    source_width = max(len(v.source) for v in explained.values)
     rows = [f"{v.name:<{width}}  {v.source:<{source_width}}  {v.value}" for v in explained.values]
     header = f"{'SETTING':<{width}}  {'SOURCE':<{source_width}}  VALUE"
     return "\n".join([f"config file: {explained.config_path}{state}", header, *rows])

@@ -11,6 +11,7 @@ A bad setting found then ends the app with exit 2 and the one line in `boot_erro
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from sutazai_tui.config.errors import ConfigError
+from sutazai_tui.config.uistate import picked_theme, remember
 from sutazai_tui.tui.screens.boot import BootScreen
 
 if TYPE_CHECKING:
@@ -105,6 +107,7 @@ class SutazaiApp(App[int]):
         self.dashboard: LiveScreen | ReplayScreen
         self.clock = clock
         self.boot_error: str | None = None
+        self._kept_theme: tuple[Path, str] | None = None  # (state folder, theme kept there)
         self._prepare = prepare
         self._target = target
         if settings is not None:  # built now: a bad theme or keymap is a ConfigError before any frame
@@ -182,8 +185,28 @@ class SutazaiApp(App[int]):
             )
         if settings.keymap:
             self.set_keymap(check_keymap(settings.keymap, type(self)))
+        # A theme picked in the palette at an earlier run wins over the file (config/uistate.py);
+        # a name Textual no longer has is passed over, never fatal: the user did not type it here.
+        picked = picked_theme(settings.state_dir, os.environ)
+        if picked is not None and picked in self.available_themes:
+            theme = picked
         if theme is not None:
             self.theme = theme
+        self._kept_theme = (settings.state_dir, self.theme)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked now (the palette's "Change theme") is kept for the next start."""
+        kept = getattr(self, "_kept_theme", None)
+        if kept is None or kept[1] == theme:
+            return  # still starting, or the theme applied at start
+        state_dir = kept[0]
+        try:
+            remember(state_dir, "theme", theme)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            self.notify(f"theme not kept for the next start: {reason} in {state_dir}", markup=False)
+            return
+        self._kept_theme = (state_dir, theme)
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables; under NO_COLOR the state colours ranked by severity.

@@ -47,9 +47,7 @@ def test_the_example_loads_through_the_real_loader_and_changes_nothing() -> None
 
 
 def test_its_commented_examples_are_valid_settings_too(tmp_path: Path) -> None:
-    text = "\n".join(
-        EXAMPLE_LINE.sub(r"\1", line) for line in EXAMPLE.read_text().splitlines()
-    )
+    text = "\n".join(EXAMPLE_LINE.sub(r"\1", line) for line in EXAMPLE.read_text().splitlines())
     uncommented = tmp_path / "all.toml"
     uncommented.write_text(text)
     loaded = load_settings(uncommented)

@@ -13,6 +13,13 @@ command -v dockerd >/dev/null || missing+=(docker.io)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v promtool >/dev/null || missing+=(prometheus)
+# The manual page is rendered with `man -l`; the systemd units are checked with systemd-analyze;
+# the completion scripts are loaded into zsh and fish (bash is there).
+command -v man >/dev/null || missing+=(man-db)
+command -v groff >/dev/null || missing+=(groff-base)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v zsh >/dev/null || missing+=(zsh)
+command -v fish >/dev/null || missing+=(fish)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -q >/dev/null

@@ -114,12 +114,13 @@ def run_completion(args: argparse.Namespace) -> int:
 
 
 def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
-    """The script shtab generates from `parser`; options and arguments typed Path complete files."""
+    """The script shtab generates from `parser`; arguments typed Path complete files (folders: DIR)."""
     import shtab
 
     for action in _actions(parser):
         if action.type is Path and not hasattr(action, "complete"):
-            setattr(action, "complete", shtab.FILE)  # noqa: B010 (shtab reads this attribute)
+            kind = shtab.DIRECTORY if action.metavar == "DIR" else shtab.FILE
+            setattr(action, "complete", kind)  # noqa: B010 (shtab reads this attribute)
     script: str = shtab.complete(parser, shell=shell)
     return script
 

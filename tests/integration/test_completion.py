@@ -1,0 +1,92 @@
+"""Shell completion from `sutazai-tui completion SHELL`, loaded into the real shells and driven."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from sutazai_tui.cli.config_cmd import completion_script
+from sutazai_tui.cli.entry import build_parser
+
+COMMAND = [sys.executable, "-m", "sutazai_tui"]
+# Load the script as the documented one-liner does, find the function `complete` registered for
+# sutazai-tui, and call it as bash's programmable completion would for the words given.
+BASH_DRIVER = r"""
+source <("$@" completion bash) || exit 9
+fn=$(complete -p sutazai-tui | sed -E 's/.* -F ([^ ]+) .*/\1/')
+read -r -a COMP_WORDS <<< "$WORDS"
+[[ "$WORDS" == *" " ]] && COMP_WORDS+=("")
+COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+COMP_LINE="$WORDS"; COMP_POINT=${#COMP_LINE}
+"$fn" sutazai-tui "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+printf '%s\n' "${COMPREPLY[@]}"
+"""
+
+
+def bash_complete(words: str) -> list[str]:
+    proc = subprocess.run(
+        ["bash", "-c", BASH_DRIVER, "driver", *COMMAND],
+        env={"WORDS": words, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return proc.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("sutazai-tui con", ["config"]),  # a sub-command
+        ("sutazai-tui config s", ["show"]),  # a sub-command's sub-command
+        ("sutazai-tui check --js", ["--json"]),  # a flag of a sub-command
+        ("sutazai-tui --no-c", ["--no-containers"]),  # a flag of the main command
+        ("sutazai-tui completion ", ["bash", "fish", "zsh"]),  # an argument's choices
+    ],
+)
+def test_bash_completes_subcommands_flags_and_choices(words: str, expected: list[str]) -> None:
+    assert sorted(bash_complete(words)) == expected
+
+
+def test_bash_completes_a_config_path_with_files(tmp_path: object) -> None:
+    assert "--config" in bash_complete("sutazai-tui check --conf")
+    script = completion_script(build_parser(), "bash")
+    assert "_shtab_sutazai_tui_check___config_COMPGEN=_shtab_compgen_files" in script
+    assert "_shtab_sutazai_tui_check___snapshot_COMPGEN=_shtab_compgen_dirs" in script
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (scripts/test.sh installs it)")
+def test_fish_completes_subcommands_and_flags() -> None:
+    script = completion_script(build_parser(), "fish")
+    for line, expected in (("sutazai-tui con", "config\t"), ("sutazai-tui check --js", "--json\t")):
+        proc = subprocess.run(
+            ["fish", "--no-config", "-c", f"{script}\ncomplete -C {line!r}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert any(out.startswith(expected) for out in proc.stdout.splitlines()), proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (scripts/test.sh installs it)")
+def test_zsh_script_parses_and_registers_the_command() -> None:
+    script = completion_script(build_parser(), "zsh")
+    assert script.startswith("#compdef sutazai-tui")
+    proc = subprocess.run(["zsh", "-n"], input=script, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "config:'check the settings" in script and "--no-containers" in script
+
+
+def test_the_scripts_follow_the_parser() -> None:
+    # Generated from whatever build_parser returns: a sub-command added there is completed at once.
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    assert commands.choices is not None
+    script = completion_script(parser, "bash")
+    for name in commands.choices:
+        assert name in script

@@ -59,7 +59,7 @@ def test_bash_completes_a_config_path_with_files(tmp_path: object) -> None:
     assert "_shtab_sutazai_tui_check___snapshot_COMPGEN=_shtab_compgen_dirs" in script
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (scripts/test.sh installs it)")
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is missing (scripts/test.sh installs it)")
 def test_fish_completes_subcommands_and_flags() -> None:
     script = completion_script(build_parser(), "fish")
     for line, expected in (("sutazai-tui con", "config\t"), ("sutazai-tui check --js", "--json\t")):

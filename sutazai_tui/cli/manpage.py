@@ -75,7 +75,7 @@ def page_date(page: str) -> str | None:
 
 def _fixed_width(parser: argparse.ArgumentParser, width: int = 80) -> None:
     # argparse wraps usage lines to the terminal's width: the page must not depend on it.
-    parser.formatter_class = functools.partial(parser.formatter_class, width=width)  # type: ignore[assignment]
+    parser.formatter_class = functools.partial(parser.formatter_class, width=width)  # type: ignore[call-arg]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():

@@ -2,9 +2,10 @@
 
 `explain_settings` loads the settings through the one loader (`load_settings`, so what it shows is
 what every command runs with) and then reads the same sources again to say, per setting, which one
-won: `flag --interval`, `env SUTAZAI_TUI_INTERVAL`, `/etc/sutazai-tui/config.toml:12`, `default`,
-or `picked in the UI (<state>/ui.json)` for the theme (config/uistate.py). Secrets are masked:
-tokens are never shown, URL passwords neither. `sutazai-tui config show` prints it (docs/deploying.md).
+won: `flag --interval`, `env SUTAZAI_TUI_INTERVAL`, `config.toml:12` (the one file read, whose
+path `Explained.config_path` gives), `default`, or `picked in the UI (<state>/ui.json)` for the
+theme (config/uistate.py). Secrets are masked: tokens are never shown, URL passwords neither.
+`sutazai-tui config show` prints it (docs/deploying.md).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Effective:
     value: str
     """Shown as JSON (strings quoted, tables and lists inline), secrets masked."""
     source: str
-    """`flag --x`, `env NAME`, `FILE:LINE`, `default` or `picked in the UI (FILE)`; a table merged
+    """`flag --x`, `env NAME`, `FILENAME:LINE`, `default` or `picked in the UI (FILE)`; a table merged
     from several places names them all, the winner first (`env A over FILE:3`)."""
 
 
@@ -127,7 +128,7 @@ def explain_settings(
         value = getattr(settings, name)
         sources = [f"env {env}" for env in env_names(name, environ)]
         if name in lines and path is not None:
-            sources.append(f"{path}:{lines[name]}")
+            sources.append(f"{path.name}:{lines[name]}")  # one file is read: its path heads the output
         if name in given:
             sources.insert(0, (flag_names or {}).get(name, "--" + name.replace("_", "-")))
             sources[0] = "flag " + sources[0]

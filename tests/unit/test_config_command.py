@@ -38,11 +38,11 @@ def test_show_names_flag_env_file_line_and_default(
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"config file: {cfg}"
     shown = rows(out)
-    assert shown["interval"] == (f"{cfg}:2", "12.0")
+    assert shown["interval"] == ("c.toml:2", "12.0")
     assert shown["timeout"] == ("env SUTAZAI_TUI_TIMEOUT", "3.0")
     assert shown["base_url"] == ("flag --base-url", '"http://127.0.0.1:9"')
     assert shown["containers"] == ("flag --no-containers", "false")
-    assert shown["keymap"] == (f"env SUTAZAI_TUI_KEYMAP__STOP over {cfg}:4", '{"restart": "R", "stop": "X"}')
+    assert shown["keymap"] == ("env SUTAZAI_TUI_KEYMAP__STOP over c.toml:4", '{"restart": "R", "stop": "X"}')
     assert shown["history_size"] == ("default", "240")
     assert set(shown) >= {"token", "targets", "fleet", "theme"}
 

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sutazai_tui.cli.entry import build_parser
+from sutazai_tui.cli.args import build_parser
 from sutazai_tui.cli.manpage import page_date, render_manpage
 
 PAGE = Path(__file__).resolve().parents[1] / "man" / "sutazai-tui.1"

@@ -159,9 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
     demo.add_argument("--scenario", default="incident", help="one of: " + ", ".join(SCENARIOS))
     demo.add_argument("--phase-seconds", type=float, default=15.0, help="length of each incident phase")
-    from sutazai_tui.cli.config_cmd import add_config_parsers
-
-    add_config_parsers(sub, common, parser)
+    config = sub.add_parser("config", help="check the settings, or show each value and where it came from")
+    which = config.add_subparsers(dest="config_command", metavar="check|show", required=True)
+    for name, about in (
+        ("check", "load and validate the settings: exit 0, or 2 with the problem"),
+        ("show", "each value and its source: flag, env var, file:line or default"),
+    ):
+        which.add_parser(name, parents=[common], help=about).set_defaults(func=command("config"))
+    completion = sub.add_parser("completion", help="print the completion script for a shell (see the manual)")
+    completion.set_defaults(func=command("completion"))
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser
 
 

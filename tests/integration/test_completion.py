@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from sutazai_tui.cli.config_cmd import completion_script
-from sutazai_tui.cli.entry import build_parser
+from sutazai_tui.cli.args import build_parser
+from sutazai_tui.cli.completion import completion_script
 
 COMMAND = [sys.executable, "-m", "sutazai_tui"]
 # Load the script as the documented one-liner does, find the function `complete` registered for

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sutazai_tui.cli.entry import build_parser
+from sutazai_tui.cli.args import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))

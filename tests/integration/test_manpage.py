@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui.cli.entry import build_parser, main
+from sutazai_tui.cli.args import build_parser
+from sutazai_tui.cli.entry import main
 from sutazai_tui.cli.manpage import page_date, render_manpage
 
 PAGE = Path(__file__).resolve().parents[2] / "man" / "sutazai-tui.1"

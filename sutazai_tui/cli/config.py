@@ -74,7 +74,13 @@ def run_config_show(args: argparse.Namespace) -> int:
     from sutazai_tui.cli.args import flags_from_args
     from sutazai_tui.config.provenance import explain_settings, format_explained
 
+    from sutazai_tui.config.errors import ConfigError
+
     flags: dict[str, Any] = flags_from_args(args)
-    explained = explain_settings(getattr(args, "config", None), flags, FLAG_NAMES)
+    try:
+        explained = explain_settings(getattr(args, "config", None), flags, FLAG_NAMES)
+    except ConfigError:
+        print(_config_line(args), flush=True)  # which file, before the line saying what is wrong
+        raise
     print(format_explained(explained))
     return 0

@@ -102,9 +102,15 @@ def test_check_bad_settings_are_one_line_and_exit_2(
     assert "Traceback" not in captured.err
 
 
-def test_check_of_a_missing_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "check", "--config", str(tmp_path / "nope.toml")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+@pytest.mark.parametrize("verb", ["check", "show"])
+def test_a_missing_file_is_named_then_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    missing = tmp_path / "nope.toml"
+    assert main(["config", verb, "--config", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == f"config file: {missing}\n"
+    assert "does not exist" in captured.err and captured.err.count("\n") == 1
 
 
 def test_toml_lines_finds_top_level_keys_and_tables_only() -> None:

@@ -72,9 +72,8 @@ def _check_theme_and_keymap(theme: str | None, keymap: dict[str, str]) -> None:
 def run_config_show(args: argparse.Namespace) -> int:
     """Print every effective value and its source; secrets masked."""
     from sutazai_tui.cli.args import flags_from_args
-    from sutazai_tui.config.provenance import explain_settings, format_explained
-
     from sutazai_tui.config.errors import ConfigError
+    from sutazai_tui.config.provenance import explain_settings, format_explained
 
     flags: dict[str, Any] = flags_from_args(args)
     try:

@@ -54,7 +54,7 @@ export SUTAZAI_TUI_REQUIRE_ENGINE=1
 echo "== ruff, mypy, import layers"
 ruff check .
 ruff format --check .
-mypy sutazai_tui tests scripts/mutation.py
+mypy sutazai_tui tests scripts/mutation.py scripts/manpage.py
 lint-imports
 promtool check rules deploy/prometheus/sutazai.rules.yml
 promtool test rules deploy/prometheus/sutazai.rules.test.yml

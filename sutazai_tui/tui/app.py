@@ -195,7 +195,7 @@ class SutazaiApp(App[int]):
         self._kept_theme = (settings.state_dir, self.theme)
 
     def watch_theme(self, theme: str) -> None:
-        """A theme picked now (the palette's "Change theme") is kept for the next start."""
+        """A theme picked now (the palette's "Theme" entry) is kept for the next start."""
         kept = getattr(self, "_kept_theme", None)
         if kept is None or kept[1] == theme:
             return  # still starting, or the theme applied at start

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,13 +75,46 @@ def test_fish_completes_subcommands_and_flags() -> None:
         assert any(out.startswith(expected) for out in proc.stdout.splitlines()), proc.stdout
 
 
-@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (scripts/test.sh installs it)")
-def test_zsh_script_parses_and_registers_the_command() -> None:
+# zsh completes only inside its line editor: an interactive zsh on a pseudo-terminal (zpty) loads
+# the script from $fpath through compinit, gets the words and a TAB, then a marker command; what the
+# editor drew in between is the completed line. Each read waits for its pattern, no sleeps.
+ZSH_DRIVER = r"""
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='%% '; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z "echo RE''ADY"
+zpty -r -m z out '*READY*% *'
+zpty -w -n z "$2"$'\t'
+zpty -w z $'\x15echo END''OF''LINE'
+zpty -r -m z out '*ENDOFLINE*'
+print -r -- "$out"
+zpty -d z
+"""
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is missing (scripts/test.sh installs it)")
+@pytest.mark.parametrize(
+    ("words", "completed"),
+    [
+        ("sutazai-tui con", "sutazai-tui config"),
+        ("sutazai-tui config s", "sutazai-tui config show"),
+        ("sutazai-tui check --js", "sutazai-tui check --json"),
+    ],
+)
+def test_zsh_completes_subcommands_and_flags(tmp_path: Path, words: str, completed: str) -> None:
     script = completion_script(build_parser(), "zsh")
     assert script.startswith("#compdef sutazai-tui")
-    proc = subprocess.run(["zsh", "-n"], input=script, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    assert "config:'check the settings" in script and "--no-containers" in script
+    (tmp_path / "_sutazai-tui").write_text(script)
+    proc = subprocess.run(
+        ["zsh", "-f", "-c", ZSH_DRIVER, "driver", str(tmp_path), words],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    screen = re.sub(r".\x08", "", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", proc.stdout))
+    drawn = [line.strip() for line in screen.replace("\r", "\n").splitlines()]
+    assert any(line.startswith(completed + " ") for line in drawn), drawn
 
 
 def test_the_scripts_follow_the_parser() -> None:

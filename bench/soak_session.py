@@ -20,7 +20,7 @@ from typing import Any
 
 def main() -> None:
     from sutazai_tui.config.settings import load_settings
-    from sutazai_tui.session.session import Cycle, Session
+    from sutazai_tui.session.session import Session
 
     url, prefix, interval = sys.argv[1], sys.argv[2], float(sys.argv[3])
     flags: dict[str, Any] = {"base_url": url, "interval": interval, "timeout": 2.0}
@@ -36,12 +36,10 @@ def main() -> None:
         fleet = SimulatedFleet(None, count=int(sys.argv[4]))  # the backend runs in the soak's process
         session = Session(session.settings, Monitor(session.settings, containers=fleet))
 
-    def on_cycle(cycle: Cycle) -> None:
-        print(f"cycle {cycle.snapshot.cycle} ring {len(session.history.snapshots)}", flush=True)
-
     async def run() -> None:
         try:
-            await session.run(on_cycle)
+            async for cycle in session.cycles():
+                print(f"cycle {cycle.snapshot.cycle} ring {len(session.history.snapshots)}", flush=True)
         finally:
             await session.close()
 

@@ -1,6 +1,6 @@
 """A monitor without a screen, as its own process: `python -m tests.headless URL SECONDS [INTERVAL]`.
 
-What a TUI does to the backend, without the cost of a terminal: Monitor + Scheduler at the
+What a TUI does to the backend, without the cost of a terminal: a Session's cycles at the
 interval, one JSON line per snapshot on stdout (each endpoint's state, whether it was asked, the
 reason). Budget tests and bench/host_budget.py start several at once to load the shared budget.
 """
@@ -13,8 +13,9 @@ import json
 import sys
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.monitor import Monitor, Scheduler
-from sutazai_tui.models import Event, Snapshot
+from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.models import Snapshot
+from sutazai_tui.session.session import Session
 
 
 async def run(url: str, seconds: float, interval: float) -> None:
@@ -22,7 +23,7 @@ async def run(url: str, seconds: float, interval: float) -> None:
     settings = Settings(base_url=url, interval=interval, timeout=2.0, containers=False)
     monitor = Monitor(settings)
 
-    def show(snapshot: Snapshot, events: list[Event]) -> None:
+    def show(snapshot: Snapshot) -> None:
         line = [
             {"name": e.name, "state": str(e.state), "carried": e.carried, "reason": e.reason}
             | {"code": e.http_code}
@@ -30,13 +31,19 @@ async def run(url: str, seconds: float, interval: float) -> None:
         ]
         print(json.dumps(line), flush=True)
 
-    task = asyncio.create_task(Scheduler(monitor, show).run())
+    session = Session(settings, monitor)
+
+    async def follow() -> None:
+        async for cycle in session.cycles():
+            show(cycle.snapshot)
+
+    task = asyncio.create_task(follow())
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(task), seconds)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    await monitor.close()
+    await session.close()
 
 
 if __name__ == "__main__":

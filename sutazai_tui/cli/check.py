@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import sys
@@ -14,10 +15,10 @@ from sutazai_tui.cli.args import settings_from_args
 from sutazai_tui.cli.plugin import check_line, prefixed, status_line
 from sutazai_tui.config.settings import ConfigError, Settings
 from sutazai_tui.core.monitor import Monitor
-from sutazai_tui.core.verdict import RANK, Level, Overall, assess
+from sutazai_tui.core.verdict import RANK, Level, Overall
 from sutazai_tui.diagnosis.context import clock
-from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
+from sutazai_tui.session.session import Session
 from sutazai_tui.sources.engine.base import ContainerSource
 from sutazai_tui.sources.engine.factory import container_source
 from sutazai_tui.util import fmt
@@ -109,17 +110,17 @@ async def run_check(
     containers: ContainerSource | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Poll once and report; the exit code is the verdict."""
+    """Poll once (one of `Session.cycles()`) and report; the exit code is the verdict."""
     # One cycle has no earlier sample: the source samples CPU twice, a second apart (CHECK_CPU_WINDOW_S).
     source = containers if containers is not None else container_source(settings, CHECK_CPU_WINDOW_S)
-    monitor = Monitor(settings, containers=source)
+    # No hook: a check is one look, its exit code is the alert (the caller's monitoring notifies).
+    session = Session(settings, Monitor(settings, containers=source), hooks=False)
     try:
-        snapshot = await monitor.cycle()
+        async with contextlib.aclosing(session.cycles()) as cycles:
+            cycle = await anext(cycles)
     finally:
-        await monitor.close()
-    monitor.history.add(snapshot)
-    findings = diagnose(monitor.history, settings)
-    overall = assess(snapshot, findings)
+        await session.close()
+    snapshot, findings, overall = cycle.snapshot, list(cycle.findings), cycle.overall
     if as_json:
         json.dump(as_document(snapshot, overall, findings), out, indent=2)
         out.write("\n")
@@ -130,7 +131,7 @@ async def run_check(
     if snapshot_dir is not None:
         from sutazai_tui.records.bundle import bundle_for_check
 
-        events, audit, redactor = monitor.history.events, settings.audit_path, monitor.http.redactor
+        events, audit, redactor = session.history.events, settings.audit_path, session.redactor
         # File work off the loop: other targets' requests may still be in flight in this gather.
         bundle = (snapshot_dir, snapshot, events, findings, audit, redactor)
         if not await asyncio.to_thread(bundle_for_check, *bundle):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.budget import budget_dir
-from sutazai_tui.session.session import Cycle, Session
+from sutazai_tui.session.session import Session
 
 LIVE_MAX_MB = 1.0  # the private live recording holds what a newly opened tab shows (~100 cycles)
 
@@ -27,7 +27,8 @@ def live_recording_path(settings: Settings) -> tuple[Path, bool]:
 
 
 class SharedPoller:
-    """Runs one Session (monitor, diagnosis, recording to `path`) until cancelled."""
+    """Runs one Session (monitor, diagnosis, recording to `path`, the `on_state_change` hook) until
+    cancelled. The hook runs here, once per event, not in each tab."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -38,16 +39,14 @@ class SharedPoller:
         # No screen here: serve's log is where an operator looks when the tabs stop changing.
         print(f"sutazai-tui serve: {severity}: {text}", flush=True)
 
-    def _cycle(self, cycle: Cycle) -> None:
-        self.cycles += 1
-
     async def run(self) -> None:
         """Poll every interval, diagnose, record; never raises but for cancellation."""
         max_mb = self.settings.record_max_mb if not self.owned else LIVE_MAX_MB
         live = self.settings.model_copy(update={"record": self.path, "record_max_mb": max_mb})
         session = Session(live, on_problem=self._problem)
         try:
-            await session.run(self._cycle)
+            async for _cycle in session.cycles():
+                self.cycles += 1
         finally:
             await session.close()
             if self.owned:  # ours, and nobody follows it once serve is gone

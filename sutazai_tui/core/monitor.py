@@ -3,8 +3,8 @@
 `Monitor.cycle` asks the endpoints, the container engine and the host at once and never raises;
 after the engine answered, the evidence that needs its answer (logs, dependency probes) follows,
 still alongside the endpoints, and `core.evidence` joins it into the endpoints' final states.
-`Scheduler` runs it every interval, never two at a time, with a coalescing "poll now" and pause.
-Both are plain asyncio: the TUI runs the scheduler in a worker, `check` runs one cycle.
+`Scheduler` says when the next cycle may start: every interval, never two at a time, with a
+coalescing "poll now" and pause. Both are plain asyncio; `Session.cycles` (session/) drives them.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.budget import HostBudget
 from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.history import History
-from sutazai_tui.models import ContainersStatus, Event, HostStats, LogEvidence, ProbeResult, Snapshot, State
+from sutazai_tui.models import ContainersStatus, HostStats, LogEvidence, ProbeResult, Snapshot, State
 from sutazai_tui.sources.backend.client import HttpSource
 from sutazai_tui.sources.engine.base import ContainerSource
 from sutazai_tui.sources.engine.client import fault_detail
@@ -126,27 +126,17 @@ async def _empty() -> tuple[LogEvidence, ...]:
     return ()
 
 
-SnapshotHandler = Callable[[Snapshot, list[Event]], Awaitable[None] | None]
-
-
 class Scheduler:
-    """Runs `monitor.cycle` every interval; at most one cycle in flight, ever.
+    """When the next cycle may start: every interval after the last one ended, at once on
+    `poll_now`, never while paused, and never while one is in flight.
 
-    The next cycle is armed only when the last one finished, so a slow cycle delays the next
-    instead of overlapping it. `poll_now` during a cycle is coalesced into that cycle.
+    It polls nothing itself: `Session.cycles` runs each `turn` (see session/session.py). The next
+    cycle is armed only when the last one ended, so a slow cycle delays the next instead of
+    overlapping it; `poll_now` during a cycle is coalesced into that cycle.
     """
 
-    def __init__(
-        self,
-        monitor: Monitor,
-        on_snapshot: SnapshotHandler,
-        on_cycle_start: Callable[[], None] | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.monitor = monitor
-        self.interval = monitor.settings.interval
-        self._on_snapshot = on_snapshot
-        self._on_cycle_start = on_cycle_start
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
         self._clock = clock
         self._poke = asyncio.Event()
         self._forced = False
@@ -193,25 +183,14 @@ class Scheduler:
                 async with asyncio.timeout(timeout):
                     await self._poke.wait()
 
-    async def run_once(self) -> Snapshot:
-        """One cycle, recorded in history and handed to the handler."""
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait until a cycle is due, then hold the one in-flight slot while the body polls."""
+        await self._wait_turn()
         self.in_flight = True
-        if self._on_cycle_start is not None:
-            self._on_cycle_start()
         try:
-            snapshot = await self.monitor.cycle()
+            yield
+            self.cycles += 1
         finally:
             self.in_flight = False
             self.next_due = self._clock() + self.interval
-        self.cycles += 1
-        events = self.monitor.history.add(snapshot)
-        result = self._on_snapshot(snapshot, events)
-        if result is not None:
-            await result
-        return snapshot
-
-    async def run(self) -> None:
-        """Cycle until cancelled."""
-        while True:
-            await self._wait_turn()
-            await self.run_once()

@@ -1,9 +1,10 @@
 """`sutazai-tui exporter`: one target polled on its own schedule, its last cycle served to Prometheus.
 
-The poll loop is a `Session`, the TUI's own (monitor, history, findings, `--record`); each finished
-cycle is handed to `SutazaiCollector.observe`. The HTTP side is a small threaded server: `/metrics`
-renders whatever the collector holds (a scrape never polls), `/healthz` says whether the exporter
-itself keeps up.
+The poll loop is a `Session`, the TUI's own (monitor, history, findings, `--record`); each of its
+`cycles()` is handed to `SutazaiCollector.observe`. No `on_state_change` hook runs here: alerting
+from the exporter is Prometheus's (its alert rules). The HTTP side is a small threaded server:
+`/metrics` renders whatever the collector holds (a scrape never polls), `/healthz` says whether the
+exporter itself keeps up.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from prometheus_client.exposition import choose_encoder
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.integrations.metrics import SutazaiCollector
-from sutazai_tui.session.session import Cycle, Session
+from sutazai_tui.session.session import Session
 
 # /healthz fails once no cycle has ended for this many intervals (plus one timeout): the loop is stuck.
 STALE_INTERVALS = 3
@@ -54,12 +55,11 @@ class Exporter:
         self.registry.register(self.collector)
         say = on_problem if on_problem is not None else (lambda text: None)
         # monitor=None: the session builds the live one (engine from the settings) when it starts.
-        self.session = Session(settings, monitor, name=target, on_problem=lambda _s, text, _sev: say(text))
+        self.session = Session(
+            settings, monitor, name=target, on_problem=lambda _s, text, _sev: say(text), hooks=False
+        )
         self._clock = clock
         self.started_at = clock()
-
-    def _on_cycle(self, cycle: Cycle) -> None:
-        self.collector.observe(cycle.snapshot, list(cycle.findings), finished_at=self._clock())
 
     def health(self) -> tuple[bool, dict[str, object]]:
         """(healthy, details): healthy while cycles keep ending on schedule."""
@@ -81,7 +81,8 @@ class Exporter:
     async def run(self) -> None:
         """Poll until cancelled, then release the sources and the recording."""
         try:
-            await self.session.run(self._on_cycle)
+            async for cycle in self.session.cycles():
+                self.collector.observe(cycle.snapshot, list(cycle.findings), finished_at=self._clock())
         finally:
             await self.session.close()
 

@@ -1,25 +1,21 @@
-"""One watched target: its Monitor, History, Recorder, findings and the one poll loop over them.
+"""One watched target: its Monitor, History, Recorder, findings, and its cycles one after another.
 
-Free of textual: the TUI, the exporter and `serve` all run Sessions. A session reports each
-finished cycle to the `on_cycle` callback given to `run` (the TUI turns it into its
-`SnapshotReady` message); problems that are not cycles (containers off, a recording that failed)
-go to `on_problem` as one line. The loop is `core.monitor.Scheduler`: the next cycle is armed
-when the last finished, "poll now" coalesces, pause/resume; one cycle in flight, ever.
-Diagnosis reads the whole history (~15 ms at 240 snapshots x 30 containers), so it runs in a
-thread; the scheduler awaits it before the next cycle, so the history is quiet meanwhile.
+Free of textual: the TUI, `check`, the exporter, `serve`'s poller (and `heal`) all consume
+`Session.cycles()`; what happens after a poll is `_after_poll`, one method, top to bottom.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.alerts import alert_events, run_hook
 from sutazai_tui.core.history import History
 from sutazai_tui.core.monitor import Monitor, Scheduler
-from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.core.verdict import Level, Overall, assess
 from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
 from sutazai_tui.sources.engine.base import DetailsSource
@@ -35,16 +31,18 @@ Severity = Literal["information", "warning", "error"]
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """One finished poll cycle of one session: the snapshot (already in its history), its events
-    and the findings diagnosed over the history it ended."""
+    """One finished poll cycle of one session: the snapshot (already in its history), the events
+    it caused, the alerts among them (into DOWN/EMERGENCY: ring and notify), the findings diagnosed
+    over the history it ended, and the verdict."""
 
     session: Session
     snapshot: Snapshot
     events: tuple[Event, ...]
     findings: tuple[Finding, ...]
+    alerts: tuple[Event, ...]
+    overall: Overall
 
 
-CycleHandler = Callable[[Cycle], Awaitable[None] | None]
 ProblemHandler = Callable[["Session", str, Severity], None]
 
 
@@ -63,10 +61,21 @@ def _ignore_problem(session: Session, text: str, severity: Severity) -> None:
 
 
 class Session:
-    """One target's live state, and the poll loop that feeds it.
+    """One target's live state, and its cycles.
 
-    `monitor=None` builds the live Monitor (in a thread) when `run` starts. Without `run` (replay,
-    tests) the session is a history that `feed` adds snapshots to.
+    `async for cycle in session.cycles():` polls until the consumer stops (break, or cancel the
+    task): one `Cycle` per poll, after everything a poll entails is done (`_after_poll`: history,
+    diagnosis in a thread, recording, alerts and the `on_state_change` hook, verdict). The next
+    poll is due an interval after the last one ended, but starts only when the consumer asks for
+    the next cycle, so keep the loop body short (hand the cycle on, as the TUI posts a message).
+    One cycle in flight, ever; `poll_now` starts one at once (or joins the one in flight);
+    `set_paused` stops and restarts polling. Every cycle is yielded: a consumer may skip
+    rendering an older one, never its events. Problems that are not cycles (containers off, a
+    recording or a hook that failed) go to `on_problem` as one line.
+
+    `monitor=None` builds the live Monitor (in a thread) when `cycles` starts. Without `cycles`
+    (replay, tests) the session is a history that `feed` adds snapshots to. `hooks=False`: no
+    `on_state_change` runs (a one-shot `check`, the exporter).
     """
 
     def __init__(
@@ -78,6 +87,7 @@ class Session:
         key: int = 0,
         actions: Actions | None = None,
         on_problem: ProblemHandler = _ignore_problem,
+        hooks: bool = True,
     ) -> None:
         self.settings = settings
         self.name = name or settings.base_url
@@ -92,43 +102,71 @@ class Session:
         self.recorder: Recorder | None = None
         self.recording_ok = True  # False once a write failed: recording stopped
         self.on_problem = on_problem
+        self.hooks = hooks
+        self._hook_runs: set[asyncio.Task[None]] = set()
         self._actions = actions
         self._details: ContainerDetails | None = None
         self._owned_details: ContainerDetails | None = None  # made here, so closed here
         # The request budget lives with the HTTP source (monitor.http.budget), one per session.
 
-    # -- the poll loop ---------------------------------------------------------------------
+    # -- the cycles ------------------------------------------------------------------------
 
-    async def run(self, on_cycle: CycleHandler, on_start: Callable[[], None] | None = None) -> None:
-        """Build the monitor if needed, then cycle until cancelled, handing each cycle to `on_cycle`."""
+    async def cycles(self, on_start: Callable[[], None] | None = None) -> AsyncGenerator[Cycle]:
+        """Poll until the consumer stops, yielding each finished cycle; `on_start` as each poll begins."""
+        monitor = await self._start()
+        scheduler = self.scheduler = Scheduler(self.settings.interval)
+        if self.paused:
+            scheduler.pause()
+        while True:
+            async with scheduler.turn():
+                if on_start is not None:
+                    on_start()
+                snapshot = await monitor.cycle()
+            yield await self._after_poll(snapshot)
+
+    async def _start(self) -> Monitor:
         lean_malloc()  # before the worker threads allocate: see util/malloc.py
         if self.monitor is None:
             built, problem = await asyncio.to_thread(build_monitor, self.settings)
             self.monitor, self.history = built, built.history
             if problem:
                 self.on_problem(self, problem, "warning")
+        return self.monitor
 
-        async def cycle_done(snapshot: Snapshot, events: list[Event]) -> None:
-            done = await self.finish_cycle(snapshot, events)
-            result = on_cycle(done)
-            if result is not None:
-                await result
-
-        self.scheduler = Scheduler(self.monitor, cycle_done, on_start)
-        if self.paused:
-            self.scheduler.pause()
-        await self.scheduler.run()
-
-    async def finish_cycle(self, snapshot: Snapshot, events: list[Event]) -> Cycle:
-        """Diagnose (thread), record, keep as the latest: what happens after every poll cycle."""
+    async def _after_poll(self, snapshot: Snapshot) -> Cycle:
+        """Everything after a poll, in order; the scheduler starts no poll while this runs."""
         from sutazai_tui.diagnosis.run import diagnose
 
+        events = tuple(self.history.add(snapshot))
+        # Diagnosis reads the whole history (~15 ms at 240 snapshots x 30 containers): a thread.
         findings = tuple(await asyncio.to_thread(diagnose, self.history, self.settings))
         await self.record(snapshot, events, findings)
-        self.snapshot, self.findings = snapshot, findings
-        self.trouble = assess(snapshot, findings).level is not Level.OK
+        alerts = tuple(alert_events(events))
+        if alerts and self.hooks and self.settings.on_state_change:
+            self._run_hooks(alerts)  # in the background: a slow hook never delays the next poll
+        overall = assess(snapshot, findings)
+        self.snapshot, self.findings, self.trouble = snapshot, findings, overall.level is not Level.OK
         release_free_memory()  # what this cycle freed goes back to the system, not kept by malloc
-        return Cycle(self, snapshot, tuple(events), findings)
+        return Cycle(self, snapshot, events, findings, alerts, overall)
+
+    def _run_hooks(self, alerts: Sequence[Event]) -> None:
+        """`on_state_change` once per alert, in a thread; failures make one problem line."""
+        argv, timeout = list(self.settings.on_state_change), self.settings.hook_timeout
+
+        def run_all() -> list[str]:
+            return [p for event in alerts if (p := run_hook(argv, event, timeout)) is not None]
+
+        async def run() -> None:
+            # One line per batch: a hook that fails for every subject of an outage must not bury
+            # the screen in identical lines (the alerts themselves are summarised the same way).
+            problems = await asyncio.to_thread(run_all)
+            if problems:
+                more = f" (and {len(problems) - 1} more failed runs)" if len(problems) > 1 else ""
+                self.on_problem(self, problems[0] + more, "warning")
+
+        task = asyncio.create_task(run())
+        self._hook_runs.add(task)
+        task.add_done_callback(self._hook_runs.discard)
 
     def poll_now(self) -> bool | None:
         """Ask for a cycle now: True started, False joined one running, None when not polling yet."""
@@ -147,6 +185,11 @@ class Session:
     def polling(self) -> bool:
         """Whether a cycle is in flight now."""
         return self.scheduler is not None and self.scheduler.in_flight
+
+    @property
+    def hooks_running(self) -> bool:
+        """Whether an `on_state_change` hook still runs."""
+        return bool(self._hook_runs)
 
     def seconds_to_next(self) -> float | None:
         """The countdown to the next cycle; None before the loop starts, while paused or polling."""
@@ -229,6 +272,8 @@ class Session:
 
     async def close(self) -> None:
         """Release the monitor's connections, the recording, the logs reader and the action backend."""
+        for task in list(self._hook_runs):  # a hook's process is bounded by hook_timeout
+            task.cancel()
         if self.monitor is not None:
             await self.monitor.close()
         details, self._owned_details = self._owned_details, None

@@ -53,6 +53,8 @@ def _prepare(
     if follow is not None:  # a `serve` tab: the snapshots another process records there
         from sutazai_tui.records.follow import RecordingFollower
 
+        # serve's one poller runs the on_state_change hook, once per event; a tab only rings.
+        settings = settings.model_copy(update={"on_state_change": []})
         return Prepared(settings, RecordingFollower(settings, follow), config_path=config_path)
     if not demo:
         return Prepared(settings, config_path=config_path)

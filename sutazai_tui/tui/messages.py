@@ -8,16 +8,15 @@ from sutazai_tui.session.session import Cycle
 
 
 class SnapshotReady(Message):
-    """A session's poll cycle finished: its snapshot is already in that session's history."""
+    """A session's poll cycle finished: its snapshot is already in that session's history.
+
+    Never replaced (no `can_replace`): every cycle's alerts count. The screen renders only the
+    session's latest snapshot, so an older one still queued costs its alerts, not a render.
+    """
 
     def __init__(self, cycle: Cycle) -> None:
         super().__init__()
         self.cycle = cycle
-
-    def can_replace(self, message: Message) -> bool:
-        # Widgets render from the history, so a newer snapshot of the same session makes a queued
-        # older one redundant (another session's is not: its tab and alerts still count).
-        return isinstance(message, SnapshotReady) and message.cycle.session is self.cycle.session
 
 
 class CycleStarted(Message):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sutazai_tui.core.monitor import Monitor, Scheduler
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.answers import EMERGENCY, HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import Event, Snapshot, State
+from sutazai_tui.session.session import Session
 from tests.conftest import settings_for
 
 
@@ -20,6 +21,16 @@ async def wait_for(condition: object, deadline: float = 5.0) -> None:
     while not condition():  # type: ignore[operator]
         assert loop.time() < end, "condition not met in time"
         await asyncio.sleep(0.01)
+
+
+def following(session: Session, seen: list[Snapshot]) -> asyncio.Task[None]:
+    """Consume the session's cycles in a task, keeping each snapshot."""
+
+    async def follow() -> None:
+        async for cycle in session.cycles():
+            seen.append(cycle.snapshot)
+
+    return asyncio.create_task(follow())
 
 
 async def test_cycle_follows_the_incident(backend: SimulatedBackend) -> None:
@@ -53,36 +64,36 @@ async def test_host_stats_are_present(backend: SimulatedBackend) -> None:
 
 async def test_poll_now_never_overlaps_a_cycle(backend: SimulatedBackend) -> None:
     backend.forced_phase = HANG
-    monitor = Monitor(settings_for(backend.url, timeout=0.5, interval=60))
+    settings = settings_for(backend.url, timeout=0.5, interval=60)
+    session = Session(settings, Monitor(settings))
     seen: list[Snapshot] = []
-    scheduler = Scheduler(monitor, lambda snap, events: seen.append(snap))
-    task = asyncio.create_task(scheduler.run())
-    await wait_for(lambda: scheduler.in_flight)
-    accepted = [scheduler.poll_now() for _ in range(20)]
+    task = following(session, seen)
+    await wait_for(lambda: session.polling)
+    accepted = [session.poll_now() for _ in range(20)]
     await wait_for(lambda: len(seen) == 1)
     task.cancel()
-    await monitor.close()
+    await session.close()
     assert accepted == [False] * 20
-    assert scheduler.coalesced == 20
+    assert session.scheduler is not None and session.scheduler.coalesced == 20
     assert backend.requests["/health"] == 1
 
 
 async def test_pause_stops_cycles_and_resume_restarts(backend: SimulatedBackend) -> None:
-    monitor = Monitor(settings_for(backend.url, interval=0.05))
+    settings = settings_for(backend.url, interval=0.05)
+    session = Session(settings, Monitor(settings))
     seen: list[Snapshot] = []
-    scheduler = Scheduler(monitor, lambda snap, events: seen.append(snap))
-    task = asyncio.create_task(scheduler.run())
+    task = following(session, seen)
     await wait_for(lambda: len(seen) >= 2)
-    scheduler.pause()
-    await wait_for(lambda: not scheduler.in_flight)
+    session.set_paused(True)
+    await wait_for(lambda: not session.polling)
     count = len(seen)
     requests = backend.requests["/health"]
     await asyncio.sleep(0.3)  # six intervals in which a running scheduler would poll
     assert len(seen) == count and backend.requests["/health"] == requests
-    scheduler.resume()
+    session.set_paused(False)
     await wait_for(lambda: len(seen) > count)
     task.cancel()
-    await monitor.close()
+    await session.close()
 
 
 async def test_stale_when_no_poll_completed_for_two_intervals(backend: SimulatedBackend) -> None:

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from sutazai_tui.core.monitor import Monitor, Scheduler
+from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import BURST_WINDOW_S, SimulatedBackend
 from sutazai_tui.models import Snapshot
+from sutazai_tui.session.session import Session
 from tests.conftest import settings_for
 
 
@@ -27,20 +28,25 @@ async def test_held_refresh_stays_under_the_budget_and_the_backends_limit() -> N
         running += 1
         most_running = max(most_running, running)
 
-    def on_snapshot(snap: Snapshot, events: object) -> None:
+    def on_snapshot(snap: Snapshot) -> None:
         nonlocal running
         running -= 1
         seen.append(snap)
 
-    scheduler = Scheduler(monitor, on_snapshot, on_cycle_start=on_start)
-    task = asyncio.create_task(scheduler.run())
+    session = Session(settings, monitor)
+
+    async def follow() -> None:
+        async for cycle in session.cycles(on_start=on_start):
+            on_snapshot(cycle.snapshot)
+
+    task = asyncio.create_task(follow())
     loop = asyncio.get_running_loop()
     end = loop.time() + BURST_WINDOW_S
     while loop.time() < end:
-        scheduler.poll_now()  # a held key repeats about 30 times a second
+        session.poll_now()  # a held key repeats about 30 times a second
         await asyncio.sleep(1 / 30)
     task.cancel()
-    await monitor.close()
+    await session.close()
     await backend.stop()
     sent = len(backend.request_times)
     # The window is sliding: count the worst 10 s inside the run, not only the total.

@@ -1,4 +1,4 @@
-"""Sessions without the UI: one target and several run through the same poll loop (`Session.run`)."""
+"""Sessions without the UI: one target and several consumed through the same `Session.cycles()`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,12 @@ async def running(
     sessions: tuple[Session, ...], cycles: list[Cycle], on_start: Callable[[], None] | None = None
 ) -> AsyncIterator[None]:
     """Every session's loop as a task (as the TUI runs them as workers), cancelled and closed after."""
-    tasks = [asyncio.create_task(s.run(cycles.append, on_start)) for s in sessions]
+
+    async def follow(session: Session) -> None:
+        async for cycle in session.cycles(on_start):
+            cycles.append(cycle)
+
+    tasks = [asyncio.create_task(follow(s)) for s in sessions]
     try:
         yield
     finally:

@@ -231,7 +231,8 @@ HOOK = "import sys; open(sys.argv[1], 'wb').write(sys.stdin.buffer.read())"
 
 async def test_going_down_rings_notifies_and_runs_the_hook(backend: SimulatedBackend, tmp_path: Path) -> None:
     out = tmp_path / "event.json"
-    app = make_app(backend, on_state_change=[sys.executable, "-c", HOOK, str(out)])
+    # A timeout a loaded machine cannot miss on a healthy answer: the first cycles must not alert.
+    app = make_app(backend, timeout=2.0, on_state_change=[sys.executable, "-c", HOOK, str(out)])
     bells: list[None] = []
     app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
@@ -250,7 +251,8 @@ async def test_going_down_rings_notifies_and_runs_the_hook(backend: SimulatedBac
 
 
 async def test_a_failing_hook_is_one_notification(backend: SimulatedBackend) -> None:
-    app = make_app(backend, bell=False, on_state_change=[sys.executable, "-c", "raise SystemExit(3)"])
+    hook = [sys.executable, "-c", "raise SystemExit(3)"]
+    app = make_app(backend, timeout=2.0, bell=False, on_state_change=hook)
     async with app.run_test(size=(100, 30)) as pilot:
         backend.forced_phase = answers.RECOVERED
         await run_cycle(app, pilot)
@@ -258,7 +260,7 @@ async def test_a_failing_hook_is_one_notification(backend: SimulatedBackend) -> 
         await run_cycle(app, pilot)
         await wait_until(pilot, lambda: any("exited 3" in n.message for n in app._notifications))
         # every hook run has ended: no more failures to come
-        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers if w.group == "alert-hook"))
+        await wait_until(pilot, lambda: not app.shown.hooks_running)
         await pilot.pause()
         failures = [n.message for n in app._notifications if "hook" in n.message]
         # four subjects went DOWN, the hook failed for each: one notification says so, on one line

@@ -1,7 +1,9 @@
-"""The live Dashboard: every session polling through `Session.run`, one of them shown.
+"""The live Dashboard: a worker per session consumes `Session.cycles()`, one session is shown.
 
-Each cycle comes back as a `SnapshotReady` message. The shown session's is rendered and may alert;
-a background target's (`[[targets]]`) only alerts, with its name, and marks its tab. The keys that
+Each cycle comes back as a `SnapshotReady` message, never dropped: every cycle's alerts ring
+and notify (the session has run its hooks). The shown session's latest cycle is rendered (an
+older one still queued is not: only the render is skipped); a background target's
+(`[[targets]]`) only alerts, with its name, and marks its tab. The keys that
 act on live containers (poll, pause, stop, restart, recreate, emergency stop, logs, inspect, targets) exist
 only here; their flows are controllers (actions, alerts) this screen hands itself to.
 """
@@ -20,8 +22,8 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from sutazai_tui.models import ContainerStats, Event, Snapshot
-from sutazai_tui.session.session import Cycle, Session
+from sutazai_tui.models import ContainerStats, Snapshot
+from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
 from sutazai_tui.tui.controllers.alerts import AlertsController
 from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
@@ -122,12 +124,12 @@ class LiveScreen(Dashboard):
         self.refresh_bindings()
 
     def _start_polling(self) -> None:
-        for session in self.sessions:  # one worker per session, all through Session.run
-            run = session.run(self._post_cycle, self._post_cycle_start)
-            self.run_worker(run, name=session.name, group=POLL_GROUP, exit_on_error=False)
+        for session in self.sessions:  # one worker per session, each consuming Session.cycles
+            self.run_worker(self._follow(session), name=session.name, group=POLL_GROUP, exit_on_error=False)
 
-    def _post_cycle(self, cycle: Cycle) -> None:
-        self.post_message(SnapshotReady(cycle))
+    async def _follow(self, session: Session) -> None:
+        async for cycle in session.cycles(on_start=self._post_cycle_start):
+            self.post_message(SnapshotReady(cycle))
 
     def _post_cycle_start(self) -> None:
         self.post_message(CycleStarted())
@@ -137,25 +139,22 @@ class LiveScreen(Dashboard):
         if not self.app.is_running:
             return  # a cycle that ended while the app shuts down: its widgets are gone
         cycle = message.cycle
-        if cycle.session is self.session:
+        session = cycle.session
+        if session is not self.session:
+            # Background: alert with the target's name in the subject; repaint only the header tabs.
+            name = session.name
+            named = [
+                e.model_copy(update={"subject": f"{name}/{e.subject.removeprefix('container:')}"})
+                for e in cycle.alerts
+            ]
+            self.alerts.alert(named, session.settings.bell)
+            self.refresh_header()
+            return
+        # Every cycle alerts; only the latest is rendered (a newer one already landed shows itself).
+        self.alerts.alert(cycle.alerts, session.settings.bell)
+        if cycle.snapshot is session.snapshot:
             self.show_snapshot(self.acts.over_cycle(cycle.snapshot), cycle.events)
             self.show_findings(cycle.findings)
-            self._alert(cycle.events)
-            return
-        # Background: alert with the target's name in the subject; repaint only the header tabs.
-        name = cycle.session.name
-        self._alert(
-            [
-                e.model_copy(update={"subject": f"{name}/{e.subject.removeprefix('container:')}"})
-                for e in cycle.events
-            ]
-        )
-        self.refresh_header()
-
-    def _alert(self, events: Sequence[Event]) -> None:
-        settings = self.session.settings
-        if hooked := self.alerts.alert(events, settings):
-            self.run_worker(self.alerts.run_hooks(hooked, settings), group="alert-hook", exit_on_error=False)
 
     @on(CycleStarted)
     def _cycle_started(self) -> None:

@@ -251,8 +251,8 @@ async def test_going_down_rings_notifies_and_runs_the_hook(backend: SimulatedBac
 
 
 async def test_a_failing_hook_is_one_notification(backend: SimulatedBackend) -> None:
-    hook = [sys.executable, "-c", "raise SystemExit(3)"]
-    app = make_app(backend, timeout=2.0, bell=False, on_state_change=hook)
+    failing = [sys.executable, "-c", "raise SystemExit(3)"]
+    app = make_app(backend, timeout=2.0, bell=False, on_state_change=failing)
     async with app.run_test(size=(100, 30)) as pilot:
         backend.forced_phase = answers.RECOVERED
         await run_cycle(app, pilot)

@@ -148,6 +148,22 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument(
         "--name", default=None, help="the `target` label (default: target name or host:port)"
     )
+    heal = sub.add_parser(
+        "heal", parents=[common], help="opt-in remediation by policy: dry run unless --apply"
+    )
+    heal.set_defaults(func=command("heal"))
+    mode = heal.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--dry-run", action="store_true", default=False, help="say what it would do (the default)"
+    )
+    mode.add_argument("--apply", action="store_true", default=False, help="act (or `[heal] apply = true`)")
+    heal.add_argument("--target", default=None, metavar="NAME", help="the [[targets]] entry to heal")
+    heal.add_argument(
+        "--explain",
+        action="store_true",
+        default=False,
+        help="print the policy: each finding's action and why",
+    )
     fleet = sub.add_parser(
         "fleet", parents=[common], help="every deployment the exporters report, read from Prometheus"
     )

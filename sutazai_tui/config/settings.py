@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from sutazai_tui.config.env import deep_update, env_values
 from sutazai_tui.config.errors import ConfigError as ConfigError  # re-exported: its old home
+from sutazai_tui.config.heal import HealConfig
 from sutazai_tui.config.targets import TargetConfig, target_update, unique_target_names
 from sutazai_tui.config.targets import check_url as _check_url
 from sutazai_tui.models import EndpointKind
@@ -180,6 +181,8 @@ class Settings(BaseModel):
     """Several deployments (`[[targets]]` tables); each gets its own monitor, recording and audit log."""
     fleet: FleetConfig = Field(default_factory=FleetConfig)
     """`[fleet]` table: the fleet view's Prometheus (`prometheus_url`)."""
+    heal: HealConfig = Field(default_factory=HealConfig)
+    """`[heal]` table: `sutazai-tui heal`'s guards (cycles, per-hour limits, grace) and policy overrides."""
 
     @field_validator("base_url")
     @classmethod
@@ -213,6 +216,11 @@ class Settings(BaseModel):
     def audit_path(self) -> Path:
         """The audit log file."""
         return self.audit_log or self.state_dir / "audit.jsonl"
+
+    @property
+    def heal_dir(self) -> Path:
+        """Where `heal` keeps its lock and status file (and where the TUI and exporter read them)."""
+        return self.heal.state_dir or self.state_dir / "heal"
 
     @property
     def demo_audit_path(self) -> Path:

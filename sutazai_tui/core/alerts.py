@@ -8,10 +8,12 @@ document on stdin, in its own process group so a timeout kills it and everything
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sutazai_tui.models import Event, State
 
@@ -32,12 +34,16 @@ def alert_message(event: Event) -> str:
     return f"{subject}: {old} → {new}" + (f" — {event.reason}" if event.reason else "")
 
 
-def hook_payload(event: Event) -> bytes:
-    """The JSON document the hook reads on stdin."""
-    return event.model_dump_json().encode()
+def hook_payload(event: Event, extra: Mapping[str, Any] | None = None) -> bytes:
+    """The JSON document the hook reads on stdin: the event, plus `extra` keys (heal's `heal`)."""
+    if not extra:
+        return event.model_dump_json().encode()
+    return json.dumps({**event.model_dump(mode="json"), **extra}, default=str).encode()
 
 
-def run_hook(argv: Sequence[str], event: Event, timeout: float) -> str | None:
+def run_hook(
+    argv: Sequence[str], event: Event, timeout: float, extra: Mapping[str, Any] | None = None
+) -> str | None:
     """Run the hook for one event; None on success, else one line saying what went wrong."""
     name = os.path.basename(argv[0]) if argv else "?"
     try:
@@ -51,7 +57,7 @@ def run_hook(argv: Sequence[str], event: Event, timeout: float) -> str | None:
     except OSError as exc:
         return f"on_state_change hook {name} could not start: {exc.strerror or exc}"
     try:
-        _, err = proc.communicate(hook_payload(event), timeout=timeout)
+        _, err = proc.communicate(hook_payload(event, extra), timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)

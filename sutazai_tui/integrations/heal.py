@@ -208,12 +208,14 @@ class Healer:
         ready = [f for f in troubles if self.streaks.get((f.id, name), 0) >= cfg.cycles]
         if not ready:
             return []
-        for f in troubles:  # any finding a restart cannot fix rules a restart out, held or not
-            rule = self.policy.get(f.id, UNKNOWN_RULE)
-            if rule.action == "none":
-                return self._once(
-                    name, "policy", "page", c.id, f"will not restart {name}: {f.id} — {rule.reason}", f
-                )
+        # Any finding a restart cannot fix rules a restart out, held or not; the page leads with the
+        # root cause (the policy's order: missing-env before the restart-loop it causes).
+        refused = sorted((f for f in troubles if self._rule(f).action == "none"), key=self._rank)
+        if refused:
+            f, also = refused[0], sorted({g.id for g in refused[1:]} - {refused[0].id})
+            more = f" (also: {', '.join(also)})" if also else ""
+            why = f"will not restart {name}: {f.id} — {self._rule(f).reason}{more}"
+            return self._once(name, "policy", "page", c.id, why, f)
         f = ready[0]
         why_not = restart_helps(f, c, snapshot, self.settings)
         if why_not is not None:
@@ -237,6 +239,13 @@ class Healer:
         if self.apply:
             return [Decision("act", name, c.id, why, f)]
         return self._once(name, "would", "would-act", c.id, f"dry run: would {why}", f)
+
+    def _rule(self, f: Finding) -> Rule:
+        return self.policy.get(f.id, UNKNOWN_RULE)
+
+    def _rank(self, f: Finding) -> int:
+        order = list(self.policy)
+        return order.index(f.id) if f.id in order else len(order)
 
     def _once(
         self, name: str, what: str, kind: Kind, cid: str, why: str, f: Finding | None

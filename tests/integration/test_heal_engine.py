@@ -35,7 +35,11 @@ WEB_ONCE = [
     f"httpd -p {PORT} -h /w; exec sleep 100000",
 ]
 KILL_HTTPD = ["sh", "-c", "kill $(pidof httpd)"]
-HOOK = "import sys\nwith open(sys.argv[1], 'a') as f:\n    f.write(sys.stdin.read().replace('\\n', ' ') + '\\n')\n"
+HOOK = (
+    "import sys\n"
+    "with open(sys.argv[1], 'a') as f:\n"
+    "    f.write(sys.stdin.read().replace('\\n', ' ') + '\\n')\n"
+)
 
 
 def healthcheck() -> dict[str, Any]:

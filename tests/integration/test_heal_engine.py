@@ -109,7 +109,8 @@ def restarts(docker_client: Any, name: str) -> str:
 
 
 def health(docker_client: Any, name: str) -> str | None:
-    return docker_client.api.inspect_container(name)["State"].get("Health", {}).get("Status")
+    status = docker_client.api.inspect_container(name)["State"].get("Health", {}).get("Status")
+    return str(status) if status is not None else None
 
 
 def sick(docker_client: Any, box: Any) -> None:
@@ -179,7 +180,9 @@ def test_a_restart_that_does_not_help_opens_the_breaker_and_pages(
     assert page[0]["heal"]["decision"] == "breaker-open" and page[0]["heal"]["finding"]["id"] == "unhealthy"
     done = heal.audit(action="restart", via="heal")
     assert 1 <= len(done) <= 2  # per_container_hour
-    status = wait_for(lambda: (s := _status(heal.tmp)) and box.name in s["breakers"] and s, 10, "the status")
+    status: dict[str, Any] = wait_for(
+        lambda: (s := _status(heal.tmp)) and box.name in s["breakers"] and s, 10, "the status"
+    )
     # Nothing more: the breaker stays open while the check fails.
     wait_for(lambda: _status(heal.tmp)["cycles"] >= status["cycles"] + 4, 30, "4 more cycles")
     assert len(heal.audit(action="restart", via="heal")) == len(done)

@@ -24,6 +24,7 @@ from prometheus_client.exposition import choose_encoder
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.integrations.heal_status import read_heal
 from sutazai_tui.integrations.metrics import SutazaiCollector
 from sutazai_tui.session.session import Session
 
@@ -82,7 +83,10 @@ class Exporter:
         """Poll until cancelled, then release the sources and the recording."""
         try:
             async for cycle in self.session.cycles():
-                self.collector.observe(cycle.snapshot, list(cycle.findings), finished_at=self._clock())
+                heal = read_heal(self.settings, audit=False)  # one small file: heal's own process writes it
+                self.collector.observe(
+                    cycle.snapshot, list(cycle.findings), finished_at=self._clock(), heal=heal
+                )
         finally:
             await self.session.close()
 

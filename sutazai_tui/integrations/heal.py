@@ -52,6 +52,7 @@ class Decision:
     container_id: str
     reason: str
     finding: Finding | None = None
+    cause: str = ""  # a page's or refusal's: policy, limit, refused, breaker (the exporter's label)
 
     @property
     def pages(self) -> bool:
@@ -254,10 +255,12 @@ class Healer:
         if (name, what) in self.noted:
             return []
         self.noted.add((name, what))
-        return [Decision(kind, name, cid, why, f)]
+        return [Decision(kind, name, cid, why, f, cause=what)]
 
     def _open(self, name: str, cid: str, why: str, f: Finding | None) -> Decision:
         self.breakers[name] = why
         self.clean.pop(name, None)
         self.noted.add((name, "breaker"))
-        return Decision("breaker-open", name, cid, f"breaker open for {name}: {why}; paging instead", f)
+        return Decision(
+            "breaker-open", name, cid, f"breaker open for {name}: {why}; paging instead", f, "breaker"
+        )

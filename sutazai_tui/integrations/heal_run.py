@@ -91,6 +91,8 @@ class HealRunner:
 
     async def _carry_out(self, decision: Decision) -> None:
         self._count(decision.kind)
+        if decision.pages:
+            self._count(f"refused:{decision.cause}")
         self._audit(decision)
         self.say(f"{decision.kind}: {decision.reason}")
         if decision.pages:
@@ -99,7 +101,7 @@ class HealRunner:
             return
         result = await asyncio.to_thread(self.actions.restart, decision.container, via=VIA)
         called = result.result in ("done", "failed")
-        self._count("acted" if result.result == "done" else f"restart-{result.result}")
+        self._count(f"restart:{result.result}")
         self.say(f"restart {decision.container}: {result.result} — {result.message}")
         for follow in self.healer.acted(
             decision, called, result.result == "done", result.message, self.clock()

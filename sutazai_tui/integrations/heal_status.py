@@ -135,22 +135,25 @@ def _plural(word: str, n: int) -> str:
 _HOUR_WORDS = {"page": "page", "would-act": "would-restart", "breaker-open": "breaker"}
 
 
-def read_heal(settings: Settings, now: datetime | None = None) -> HealView:
-    """This deployment's heal as its files say; an empty view when there is none or they are unreadable."""
+def read_heal(settings: Settings, now: datetime | None = None, *, audit: bool = True) -> HealView | None:
+    """This deployment's heal as its files say; None when no heal ever ran here (or it is unreadable).
+
+    `audit=False` skips the audit log's last hour (the exporter, every cycle, needs only the status).
+    """
     now = now or datetime.now(UTC)
     try:
         raw = json.loads(status_path(settings).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raw = None
     if not isinstance(raw, dict):
-        return HealView(last_hour=_last_hour(settings.audit_path, now))
+        return None
     try:
         updated = datetime.fromisoformat(str(raw.get("updated_at")))
         interval = float(raw.get("interval") or settings.interval)
     except (TypeError, ValueError):
-        return HealView()
+        return None
     fresh = not raw.get("stopped") and now - updated <= timedelta(seconds=STALE_INTERVALS * interval + 60)
-    audit = Path(str(raw.get("audit_log") or settings.audit_path))
+    log = Path(str(raw.get("audit_log") or settings.audit_path))
     breakers = raw.get("breakers") if isinstance(raw.get("breakers"), dict) else {}
     counts = raw.get("counts") if isinstance(raw.get("counts"), dict) else {}
     return HealView(
@@ -159,7 +162,7 @@ def read_heal(settings: Settings, now: datetime | None = None) -> HealView:
         pid=raw.get("pid") if isinstance(raw.get("pid"), int) else None,
         breakers={str(k): str(v) for k, v in (breakers or {}).items()},
         counts={str(k): int(v) for k, v in (counts or {}).items() if isinstance(v, int)},
-        last_hour=_last_hour(audit, now),
+        last_hour=_last_hour(log, now) if audit else {},
     )
 
 

@@ -21,6 +21,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.integrations.heal_status import HealView
 from sutazai_tui.models import Finding, Snapshot, State, container_state
 
 # Failures that mean "not asked this cycle" rather than "asked and it failed".
@@ -43,6 +44,7 @@ class Observation:
     skipped: tuple[tuple[str, int], ...]
     # Findings seen lately: 1 while active, 0 once gone (an alert resolves, not vanishes).
     seen: tuple[FindingKey, ...]
+    heal: HealView | None = None  # this deployment's `heal`, from its status file (None: never ran)
 
 
 def _gauge(name: str, doc: str, *labels: str) -> GaugeMetricFamily:
@@ -67,7 +69,13 @@ class SutazaiCollector(Collector):
         self._seen: dict[FindingKey, int] = {}  # -> the last cycle it was active in
         self._cycles = 0
 
-    def observe(self, snapshot: Snapshot, findings: list[Finding], finished_at: float | None = None) -> None:
+    def observe(
+        self,
+        snapshot: Snapshot,
+        findings: list[Finding],
+        finished_at: float | None = None,
+        heal: HealView | None = None,
+    ) -> None:
         """Take one finished cycle; the next scrape shows it."""
         with self._lock:
             self._cycles += 1
@@ -89,6 +97,7 @@ class SutazaiCollector(Collector):
                 cycles=self._cycles,
                 skipped=tuple(sorted(self._skipped.items())),
                 seen=tuple(self._seen),
+                heal=heal,
             )
 
     def describe(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
@@ -109,6 +118,8 @@ class SutazaiCollector(Collector):
         if seen.snapshot.containers is not None:
             yield from _container_families(t, seen.snapshot)
         yield _finding_family(t, seen)
+        if seen.heal is not None:
+            yield from _heal_families(t, seen.heal)
 
 
 def _cycle_families(t: str, seen: Observation) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
@@ -199,3 +210,29 @@ def _finding_family(t: str, seen: Observation) -> GaugeMetricFamily:
     for key in seen.seen:
         family.add_metric([t, *key], float(key in active))
     return family
+
+
+# heal's status counts -> (family, label value): restarts by outcome, pages by why it would not act.
+HEAL_ACTIONS = {"restart:done": "done", "restart:failed": "failed", "would-act": "would"}
+HEAL_REFUSALS = {"refused:policy": "policy", "refused:limit": "limit", "refused:refused": "refused"}
+HEAL_REFUSALS["refused:breaker"] = "breaker"
+
+
+def _heal_families(t: str, heal: HealView) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    """The deployment's heal process: up, mode, what it did and refused, its open breakers."""
+    active = _gauge("sutazai_heal_active", "1 while a heal process reports for this deployment")
+    active.add_metric([t], float(heal.active))
+    apply = _gauge("sutazai_heal_apply", "1 when heal acts, 0 when it only says (dry run)")
+    apply.add_metric([t], float(heal.apply))
+    actions = _counter("sutazai_heal_actions", "Restarts heal made (or would have, dry run)", "result")
+    for key, label in HEAL_ACTIONS.items():
+        actions.add_metric([t, label], heal.counts.get(key, 0))
+    refusals = _counter("sutazai_heal_refusals", "Times heal would not or may not act and paged", "reason")
+    for key, label in HEAL_REFUSALS.items():
+        refusals.add_metric([t, label], heal.counts.get(key, 0))
+    breaker = _gauge(
+        "sutazai_heal_breaker_open", "1 while heal's circuit breaker for the container is open", "container"
+    )
+    for name in sorted(heal.breakers):
+        breaker.add_metric([t, name], 1.0)
+    yield from (active, apply, actions, refusals, breaker)

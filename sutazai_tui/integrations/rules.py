@@ -110,6 +110,30 @@ def rules() -> list[Rule]:
             description="Prometheus cannot scrape the exporter: nothing about this deployment is known.",
             runbook="Start `sutazai-tui exporter` for it (systemd unit or container) and check --listen.",
         ),
+        Rule(
+            alert="SutazaiHealBreakerOpen",
+            expr="sutazai_heal_breaker_open == 1",
+            wait="0m",
+            severity="critical",
+            summary="{{ $labels.target }}: heal's breaker is open for {{ $labels.container }}",
+            description="`sutazai-tui heal` restarted the container and the finding did not clear within "
+            "its grace window: heal will not touch it again and pages instead.",
+            runbook="A restart does not fix this one: read why in `sutazai-tui audit --since 2h` "
+            "(via heal) and "
+            + CHECK_HINT
+            + "; the breaker closes once the container is clean for [heal] cycles.",
+        ),
+        Rule(
+            alert="SutazaiHealStopped",
+            expr="sutazai_heal_active == 0",
+            wait="5m",
+            severity="warning",
+            summary="{{ $labels.target }}: the heal process stopped reporting",
+            description="A `sutazai-tui heal` ran for this deployment and its status file is no longer "
+            "fresh: nothing is healed, and nothing pages for it.",
+            runbook="`systemctl status sutazai-tui-heal` and its journal; start it again, or remove its "
+            "status file if heal was retired on purpose.",
+        ),
         *_finding_rules("critical", "0m"),
         *_finding_rules("warning", "5m"),
     ]

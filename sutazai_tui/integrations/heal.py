@@ -175,7 +175,7 @@ class Healer:
             out.append(
                 Decision("cleared", name, cid, f"{pending.finding_id} on {name} cleared after the restart")
             )
-        if name in self.breakers:
+        if name in self.breakers and c is not None:  # absent (engine down, removed) is not clean
             self.clean[name] = self.clean.get(name, 0) + 1
             if self.clean[name] >= self.settings.heal.cycles:
                 del self.breakers[name]

@@ -115,16 +115,18 @@ class HealView:
     counts: dict[str, int] = field(default_factory=dict)  # since it started: acted, failed, would, paged, …
     last_hour: dict[str, int] = field(default_factory=dict)  # from the audit: restarts, pages, would, …
 
-    def badge(self) -> str:
-        """The header's few words, e.g. `heal: 1 restart, 1 page in 1h · breaker open: sutazai-x`."""
+    def badge(self) -> tuple[str, str, str]:
+        """The header's (badge, what it did in the last hour, open breakers); empty badge: say nothing.
+
+        E.g. (`HEAL`, `1 restart, 1 page in 1h`, `breaker open: sutazai-agent`).
+        """
         if not self.active and not self.last_hour:
-            return ""
-        mode = ("heal" if self.apply else "heal (dry run)") if self.active else "heal (not running)"
+            return "", "", ""
+        mode = ("HEAL" if self.apply else "HEAL dry-run") if self.active else "HEAL stopped"
         done = [f"{n} {_plural(what, n)}" for what, n in sorted(self.last_hour.items()) if n]
-        text = f"{mode}: " + (", ".join(done) + " in 1h" if done else "nothing in 1h")
-        if self.breakers:
-            text += " · breaker open: " + ", ".join(sorted(self.breakers))
-        return text
+        summary = ", ".join(done) + " in 1h" if done else "nothing in 1h"
+        breakers = "breaker open: " + ", ".join(sorted(self.breakers)) if self.breakers else ""
+        return mode, summary, breakers
 
 
 def _plural(word: str, n: int) -> str:

@@ -10,6 +10,7 @@ only here; their flows are controllers (actions, alerts) this screen hands itsel
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -107,6 +108,7 @@ class LiveScreen(Dashboard):
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
         self.alerts = AlertsController(lambda: self.app.bell(), self.notify)
+        self._heal: dict[str, tuple[str, str, str]] = {}  # session name -> the header's heal part
 
     def mounted(self) -> None:
         """Paint first; start polling only after the first frame is on screen."""
@@ -140,6 +142,7 @@ class LiveScreen(Dashboard):
             return  # a cycle that ended while the app shuts down: its widgets are gone
         cycle = message.cycle
         session = cycle.session
+        self.run_worker(self._read_heal(session), group="heal", exit_on_error=False)
         if session is not self.session:
             # Background: alert with the target's name in the subject; repaint only the header tabs.
             name = session.name
@@ -155,6 +158,15 @@ class LiveScreen(Dashboard):
         if cycle.snapshot is session.snapshot:
             self.show_snapshot(self.acts.over_cycle(cycle.snapshot), cycle.events)
             self.show_findings(cycle.findings)
+
+    async def _read_heal(self, session: Session) -> None:
+        """What a heal process did on this target (its status file and audit): for the header."""
+        from sutazai_tui.integrations.heal_status import read_heal
+
+        view = await asyncio.to_thread(read_heal, session.settings)
+        self._heal[session.name] = view.badge() if view is not None else ("", "", "")
+        if self.app.is_running:
+            self.refresh_header()
 
     @on(CycleStarted)
     def _cycle_started(self) -> None:
@@ -179,6 +191,7 @@ class LiveScreen(Dashboard):
             recording=self._recording_badge(),
             recording_ok=session.recording_ok,
             tabs=tuple(TargetTab(s.key, s.name, s is session, s.trouble) for s in self.sessions if s.key),
+            heal=self._heal.get(session.name, ("", "", "")),
         )
 
     def _recording_badge(self) -> str | None:

@@ -42,6 +42,11 @@ class HeaderView:
     recording: str | None = None  # after REC: the file's size, or why recording stopped
     recording_ok: bool = True
     tabs: tuple[TargetTab, ...] = ()  # empty without [[targets]]
+    heal: tuple[str, str, str] = (
+        "",
+        "",
+        "",
+    )  # a heal process for this deployment: badge, last hour, breakers
 
 
 # Above this many seconds the countdown moves in COARSE_STEP steps: each repaint costs ~2 ms of
@@ -99,6 +104,15 @@ def tabs_line(tabs: tuple[TargetTab, ...]) -> Content:
     return Content(" ").join(parts)
 
 
+def heal_part(badge: str, summary: str, breakers: str) -> Content:
+    """`HEAL 1 restart in 1h breaker open: x`: a heal process acts (or did) on this deployment."""
+    colour = "error" if breakers else ("success" if badge == "HEAL" else "warning")
+    parts = [_badge(badge, colour), Content.styled(summary, "$text-muted")]
+    if breakers:
+        parts.append(Content.styled(breakers, "bold $error"))
+    return Content(" ").join(parts)
+
+
 def main_line(view: HeaderView) -> Content:
     """Badges first, so they survive truncation on a narrow terminal, then the last cycle's time;
     the stale reason last."""
@@ -117,6 +131,8 @@ def main_line(view: HeaderView) -> Content:
         parts.append(_badge("PAUSED", "primary"))
     if view.read_only:
         parts.append(_badge("READ-ONLY", "secondary"))
+    if view.heal[0]:
+        parts.append(heal_part(*view.heal))
     if view.tabs:
         parts.append(tabs_line(view.tabs))
     # Freshness before the URL: at 80 columns the URL is what an ellipsis may cut, never the time.

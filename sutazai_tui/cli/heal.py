@@ -20,6 +20,7 @@ from sutazai_tui.config.errors import ConfigError
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
+    from sutazai_tui.integrations.heal_policy import Rule
     from sutazai_tui.integrations.heal_run import HealRunner
 
 EXIT_LOCKED = 1
@@ -35,6 +36,13 @@ def heal_settings(settings: Settings, target: str | None) -> tuple[str, Settings
         raise ConfigError(f"heal watches one deployment — add --target NAME (one of: {names})")
     chosen = select_targets(settings, [target] if target else None)
     return chosen[0] if chosen else (settings.base_url, settings)
+
+
+def explain(policy: dict[str, Rule]) -> str:
+    """The policy as text: one finding per line, its action and the reason (shipped or configured)."""
+    width = max(len(fid) for fid in policy)
+    lines = [f"{fid:<{width}}  {rule.action:<7}  {rule.reason}" for fid, rule in policy.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _say(text: str) -> None:
@@ -56,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     from sutazai_tui.session.session import Session
 
     name, settings = heal_settings(settings, args.target)
+    if args.explain:
+        print(explain(policy_for(settings)), end="")
+        return 0
     apply = args.apply or (settings.heal.apply and not args.dry_run)
     if apply and settings.read_only:
         raise ConfigError(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sutazai_tui.config.heal import HealAction
 from sutazai_tui.config.settings import ConfigError, Settings
-from sutazai_tui.diagnosis.run import FINDINGS
 from sutazai_tui.models import ContainerStats, Finding, LogMatch, Snapshot
 
 
@@ -137,11 +136,3 @@ def _dependency_up(dependency: str, failed: LogMatch, snapshot: Snapshot, settin
     ):
         return None  # running all along, no health check: nothing says it came back
     return f"{dep.name} runs" + (f" ({dep.health})" if dep.health else "")
-
-
-def explain() -> list[tuple[str, str, str]]:
-    """(finding id, action, reason) for every known id, in the findings' order: for docs and `--explain`."""
-    return [
-        (fid, DEFAULT_POLICY.get(fid, UNKNOWN_RULE).action, DEFAULT_POLICY.get(fid, UNKNOWN_RULE).reason)
-        for fid in FINDINGS
-    ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui.cli.entry import build_parser
+from sutazai_tui.cli.args import build_parser
 
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "systemd" / "sutazai-tui-heal.service"
 INSTALLED = "/opt/sutazai-tui/bin/sutazai-tui"

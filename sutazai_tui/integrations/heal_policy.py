@@ -75,9 +75,10 @@ def policy_for(settings: Settings) -> dict[str, Rule]:
 
 
 def target_of(finding: Finding, snapshot: Snapshot, settings: Settings) -> ContainerStats | None:
-    """The container a finding is about: its subject, or the primary for `startup-hang` (an endpoint's)."""
+    """The container a finding is about: its subject, or the primary for an endpoint's (the backend
+    answers there: `startup-hang`, `emergency-build`, …); None for anything else."""
     found = snapshot.container(finding.subject)
-    if found is None and finding.id == "startup-hang":
+    if found is None and snapshot.endpoint(finding.subject) is not None:
         found = snapshot.container(settings.primary_service)
     return found
 

@@ -13,6 +13,8 @@ from sutazai_tui.integrations.heal_policy import DEFAULT_POLICY, policy_for, res
 from sutazai_tui.models import (
     ContainersStatus,
     ContainerStats,
+    EndpointKind,
+    EndpointStatus,
     Finding,
     LogEvidence,
     LogMatch,
@@ -201,7 +203,9 @@ def test_limits_and_breakers_survive_a_restart_of_heal() -> None:
 def hang_snapshot(log: tuple[LogMatch, ...], redis_up: bool | None) -> Snapshot:
     logs = (LogEvidence(container="sutazai-backend", matches=log),)
     probes = (ProbeResult(name="redis", kind="redis", address="127.0.0.1:6379", up=redis_up),)
-    return snap(box("sutazai-backend", health=None), logs=logs, probes=probes if redis_up is not None else ())
+    health = EndpointStatus(name="health", url="http://b/health", kind=EndpointKind.HEALTH, failure="refused")
+    s = snap(box("sutazai-backend", health=None), logs=logs, probes=probes if redis_up is not None else ())
+    return s.model_copy(update={"endpoints": (health,)})
 
 
 def test_startup_hang_is_restarted_only_when_the_log_shows_a_dependency_that_is_back() -> None:
@@ -218,3 +222,16 @@ def test_startup_hang_is_restarted_only_when_the_log_shows_a_dependency_that_is_
     # Through the healer: the endpoint's finding acts on the primary container.
     decided = run(healer(), 3, [hang], hang_snapshot(failed, True))
     assert [(d.kind, d.container) for d in decided[2]] == [("act", "sutazai-backend")]
+
+
+def test_an_endpoint_finding_is_about_the_primary_and_one_a_restart_cannot_fix_pages() -> None:
+    failed = (LogMatch(signature="redis-connect", text="Failed to connect to Redis", at=T0),)
+    s = hang_snapshot(failed, True)
+    hang = finding("startup-hang", subject="health", severity="critical")
+    odd = finding("stuck-initializing", subject="health")
+    decided = run(healer(), 3, [hang, odd], s)
+    assert [(d.kind, d.container, d.finding and d.finding.id) for d in decided[2]] == [
+        ("page", "sutazai-backend", "stuck-initializing")
+    ]
+    elsewhere = finding("unhealthy", subject="not-a-container-or-endpoint")
+    assert kinds(run(healer(), 3, [elsewhere], s)) == [[], [], []]

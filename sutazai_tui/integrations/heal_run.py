@@ -6,7 +6,8 @@ runner.handle(cycle)` with the session's iterator. Per cycle: the healer decides
 decision is audited through the action path's log (`Actions.audit`, `via: heal`) and said on
 `say`; an `act` is `Actions.restart(name, via="heal")` awaited in a thread — so one action at a
 time, and the next cycle waits for it; a page runs the `on_state_change` hook (the TUI's), with
-the decision and the finding as a `heal` key beside the event. Then the status file is rewritten.
+the decision and the finding as a `heal` key beside the event (a dry run only says whom it would
+page). Then the status file is rewritten.
 """
 
 from __future__ import annotations
@@ -130,8 +131,15 @@ class HealRunner:
             self.say(f"audit line NOT written: {exc}")
 
     def _page(self, decision: Decision) -> None:
-        """Call the alert hook with the decision and its finding; say when there is no hook."""
+        """Call the alert hook with the decision and its finding; say when there is no hook.
+
+        A dry run touches nothing, the pager included: it says who it would have paged.
+        """
         argv = self.settings.on_state_change
+        if not self.apply:
+            hook = argv[0] if argv else "no on_state_change hook"
+            self.say(f"dry run: would page ({hook}) for {decision.container}")
+            return
         if not argv:
             self.say(
                 f"no on_state_change hook configured: this line is the only page for {decision.container}"

@@ -188,23 +188,33 @@ def test_a_restart_that_does_not_help_opens_the_breaker_and_pages(
 
 
 def test_dry_run_touches_nothing_and_says_what_it_would_do(
-    containers: ContainerFactory, docker_client: Any, heal: Heal
+    containers: ContainerFactory, docker_client: Any, tmp_path: Path
 ) -> None:
-    box = containers.run("web", WEB, healthcheck=healthcheck())
-    sick(docker_client, box)
-    started = restarts(docker_client, box.name)
-    heal.start()  # no --apply: the default is a dry run
+    bare = containers.name("bare")  # lacks SECRET_KEY: a page, which a dry run only says
+    heal = Heal(containers, tmp_path, extra=f'required_env = {{ "{bare}" = ["SECRET_KEY"] }}')
+    try:
+        containers.run("bare", ["sleep", "100000"], name=bare)
+        box = containers.run("web", WEB, healthcheck=healthcheck())
+        sick(docker_client, box)
+        started = restarts(docker_client, box.name)
+        heal.start()  # no --apply: the default is a dry run
 
-    would = wait_for(lambda: heal.audit(result="would-act"), 60, "the dry run's decision")
-    assert would[0]["container"] == box.name and would[0]["mode"] == "dry-run"
-    assert would[0]["message"].startswith(f"dry run: would restart {box.name}")
-    wait_for(lambda: "dry run: would restart" in heal.output(), 10, "the printed line")
-    assert "dry run: nothing is touched" in heal.output()
-    wait_for(lambda: _status(heal.tmp)["cycles"] >= 6, 30, "6 cycles")
-    assert heal.audit(action="restart") == []
-    assert restarts(docker_client, box.name) == started
-    assert health(docker_client, box.name) == "unhealthy"
-    assert len(heal.audit(result="would-act")) == 1  # said once, not every cycle
+        would = wait_for(lambda: heal.audit(result="would-act"), 60, "the dry run's decision")
+        assert would[0]["container"] == box.name and would[0]["mode"] == "dry-run"
+        assert would[0]["message"].startswith(f"dry run: would restart {box.name}")
+        paged = wait_for(lambda: heal.audit(result="page"), 30, "the dry run's page decision")
+        assert paged[0]["container"] == bare and paged[0]["finding"] == "missing-env"
+        wait_for(lambda: "dry run: would restart" in heal.output(), 10, "the printed line")
+        assert f"dry run: would page ({sys.executable}) for {bare}" in heal.output()
+        assert "dry run: nothing is touched" in heal.output()
+        wait_for(lambda: _status(heal.tmp).get("cycles", 0) >= 6, 30, "6 cycles")
+        assert heal.audit(action="restart") == []
+        assert restarts(docker_client, box.name) == started
+        assert health(docker_client, box.name) == "unhealthy"
+        assert len(heal.audit(result="would-act")) == 1  # said once, not every cycle
+        assert heal.pages() == []  # the pager is not touched either
+    finally:
+        heal.stop()
 
 
 def test_two_heals_on_one_deployment_do_not_both_act(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -246,3 +247,40 @@ def _status(tmp: Path) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+@pytest.mark.parametrize(
+    ("said", "decided"),
+    [
+        ("ERROR Failed to connect to Redis", "act"),  # a dependency blip, now over: a restart helps
+        ("INFO Initializing the pool manager", "page"),  # its own wait (2025-08-17): a restart re-enters it
+    ],
+)
+def test_a_startup_hang_is_restarted_only_after_a_dependency_came_back(
+    containers: ContainerFactory, docker_client: Any, tmp_path: Path, said: str, decided: str
+) -> None:
+    """/health refused while the backend runs past its grace; Redis answers a direct probe now."""
+    primary = containers.name("backend")
+    with socket.create_server(("127.0.0.1", 0)) as redis:  # what the probe connects to: "Redis is back"
+        port = redis.getsockname()[1]
+        extra = (
+            f'primary_service = "{primary}"\nstartup_grace = 0\nrequired_env = {{}}\n'
+            f'endpoints = [{{ name = "health", url = "http://127.0.0.1:9/health", kind = "health" }}]\n'
+            f'probes = [{{ name = "redis", kind = "tcp", host = "127.0.0.1", port = {port} }}]\n'
+        )
+        heal = Heal(containers, tmp_path, extra=extra)
+        text = heal.config.read_text().replace(f'primary_service = "{containers.prefix}none"\n', "")
+        heal.config.write_text(text)
+        try:
+            containers.run("backend", ["sh", "-c", f"echo '{said}'; exec sleep 100000"], name=primary)
+            heal.start("--apply")
+            lines = wait_for(lambda: heal.audit(action="heal", result=decided), 60, f"the {decided} decision")
+            assert lines[0]["container"] == primary and lines[0]["finding"] == "startup-hang"
+            if decided == "act":
+                done = wait_for(lambda: heal.audit(action="restart", via="heal"), 30, "the restart")
+                assert done[0]["result"] == "done"
+            else:
+                assert "shows no dependency failure" in lines[0]["message"]
+                assert heal.audit(action="restart") == [] and len(wait_for(heal.pages, 10, "the page")) == 1
+        finally:
+            heal.stop()

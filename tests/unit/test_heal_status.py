@@ -124,3 +124,22 @@ def test_a_heal_page_carries_the_decision_and_finding_beside_the_event() -> None
     doc = json.loads(hook_payload(event, {"heal": {"decision": "page", "finding": {"id": "missing-env"}}}))
     assert doc["subject"] == "container:x" and doc["heal"]["finding"]["id"] == "missing-env"
     assert json.loads(hook_payload(event)) == json.loads(event.model_dump_json())
+
+
+def test_a_restarted_heal_takes_its_hour_and_breakers_from_the_audit_log(settings: Settings) -> None:
+    from sutazai_tui.integrations.heal_run import restored
+
+    now = datetime.now(UTC)
+    log = AuditLog(settings.audit_path)
+    for ago, container, result in ((30, "a", "done"), (50, "b", "failed"), (90, "a", "done")):
+        log.record(
+            {"time": (now - timedelta(minutes=ago)).isoformat(), "action": "restart", "container": container}
+            | {"result": result, "via": "heal"}
+        )
+    log.record({"action": "restart", "container": "a", "result": "done", "via": "key R"})  # a person's
+    log.record({"action": "heal", "container": "a", "result": "breaker-open", "via": "heal", "message": "m"})
+    log.record({"action": "heal", "container": "b", "result": "breaker-open", "via": "heal", "message": "n"})
+    log.record({"action": "heal", "container": "a", "result": "breaker-closed", "via": "heal"})
+    actions, breakers = restored(settings, now)
+    assert sorted(name for _, name in actions) == ["a", "b"]  # the last hour's, heal's only
+    assert breakers == {"b": "n"}

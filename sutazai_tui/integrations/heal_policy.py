@@ -4,7 +4,7 @@ A restart helps only where the container's own process is wedged and its configu
 Everything whose fix is a recreate (new env, new image) or a person gets a page instead: the
 deployment's old `health-monitor-daemon.sh` restarted whatever looked unhealthy, and in the
 2025-08-17 incident that meant a backend without SECRET_KEY restarting into the same failure
-forever (docs/operating.md, "heal"). Pure functions, no I/O, no textual.
+forever. `sutazai-tui heal --explain` prints this policy. Pure functions, no I/O, no textual.
 """
 
 from __future__ import annotations

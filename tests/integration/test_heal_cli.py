@@ -31,6 +31,11 @@ def test_explain_prints_every_finding_its_action_and_why_with_overrides(tmp_path
     [
         ('[heal]\nactions = { "bogus" = "restart" }\n', (), "[heal] actions names unknown finding id bogus"),
         ("", ("--apply", "--read-only"), "heal --apply with read_only set"),
+        (
+            "[heal]\napply = true\n",
+            ("--no-containers",),
+            "heal --apply needs the containers",
+        ),  # apply from config
         ("[heal]\ncycles = 0\n", (), "invalid setting 'heal.cycles'"),
     ],
 )

@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
             f"≤ {cfg.per_container_hour}/container and ≤ {cfg.per_deployment_hour}/deployment per hour, "
             f"breaker after {cfg.grace:g} s without a clear; everything else pages"
         )
-        session = Session(settings, name=name, on_problem=lambda _s, text, _sev: _problem(text))
+        # hooks=False: heal pages for its own decisions; state changes page from the TUI or Prometheus.
+        session = Session(settings, name=name, on_problem=lambda _s, text, _sev: _problem(text), hooks=False)
         runner = HealRunner(session, apply=apply, say=_say)
         asyncio.run(_until_stopped(runner))
     finally:

@@ -1,8 +1,8 @@
 """`sutazai-tui heal`'s loop: a Session's cycles in, decisions out — audited, acted on, paged.
 
 `HealRunner.handle(cycle)` is the one function that deals with one finished cycle; the loop is
-`Session.run(runner.handle)` today and becomes `async for cycle in session.cycles(): await
-runner.handle(cycle)` with the session's iterator. Per cycle: the healer decides (pure), each
+`async for cycle in session.cycles(): await runner.handle(cycle)`, and the session starts no poll
+while the body runs. Per cycle: the healer decides (pure), each
 decision is audited through the action path's log (`Actions.audit`, `via: heal`) and said on
 `say`; an `act` is `Actions.restart(name, via="heal")` awaited in a thread — so one action at a
 time, and the next cycle waits for it; a page runs the `on_state_change` hook (the TUI's), with
@@ -183,7 +183,8 @@ class HealRunner:
     async def run(self) -> None:
         """Cycle until cancelled, then close the session."""
         try:
-            await self.session.run(self.handle)
+            async for cycle in self.session.cycles():
+                await self.handle(cycle)
         finally:
             await self.session.close()
             self._write_status(stopped=True)

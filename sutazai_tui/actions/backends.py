@@ -1,8 +1,8 @@
-"""Where container actions happen: the backend protocol, the Docker engine, and the demo fleet adapter.
+"""Where container actions happen: the backend protocol and the Docker engine.
 
-`Actions` (actions.py) holds the policy — allow-list, read-only, locks, audit — and calls a
+`Actions` (policy.py) holds the policy — allow-list, read-only, locks, audit — and calls a
 backend for the mechanics. `DockerBackend` uses the SDK's low-level APIClient, imported on
-first use; `FleetBackend` adapts the demo's simulated fleet to the same four methods.
+first use; the demo's fleet has its own backend (demo/actions.py), built by demo/factory.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from sutazai_tui.config.settings import Settings, redactor_for
-from sutazai_tui.models import ContainerRef, ContainerStats, Frozen
+from sutazai_tui.models import ContainerRef, Frozen
 from sutazai_tui.sources.engine.client import api_client
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan
 from sutazai_tui.sources.engine.source import DEFAULT_HOST, describe_fault, parse_time
@@ -81,6 +81,10 @@ class ActionBackend(Protocol):
     was checked, not a new one that took its name meanwhile.
     """
 
+    # True: a recreate runs the compose CLI here, on the project's files; False: the backend
+    # plays it (the demo's fleet), so no files or CLI are needed.
+    runs_on_host: bool
+
     @property
     def engine(self) -> str:
         """Where actions go, written in the audit line (e.g. unix:///var/run/docker.sock)."""
@@ -104,6 +108,10 @@ class ActionBackend(Protocol):
 
     def recreate(self, plan: RecreatePlan, timeout: int) -> str:
         """Run the compose recreate within `timeout` seconds; its output (redacted), or BackendError."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine connection, if any."""
         ...
 
 
@@ -155,6 +163,8 @@ class DockerBackend:
     stop grace to it for stop and restart, so their bound is `grace + docker_timeout`: a stop
     that the engine has not confirmed by then is an ActionTimeout, not a hang.
     """
+
+    runs_on_host = True  # a recreate runs the compose CLI here, on the project's files
 
     def __init__(self, settings: Settings, client_factory: Callable[[], Any] | None = None) -> None:
         self.docker_host, self.margin = settings.docker_host, settings.docker_timeout
@@ -242,76 +252,3 @@ class DockerBackend:
         """A connected APIClient (it asks the engine's API version, so it raises if unreachable)."""
         # ssh:// goes through the source's multiplexed ssh connection (sources/engine/client.py).
         return api_client(self.docker_host, self.margin)
-
-
-class SimulatedEngine(Protocol):
-    """What FleetBackend needs of the demo's SimulatedFleet (it acts by name)."""
-
-    @property
-    def engine(self) -> str:
-        """ "simulated"."""
-        ...
-
-    def inspect(self, name: str) -> ContainerStats:
-        """The container now, without side effects; LookupError when there is none."""
-        ...
-
-    def stop(self, name: str) -> None:
-        """Stop it."""
-        ...
-
-    def restart(self, name: str) -> None:
-        """Restart it."""
-        ...
-
-    def recreate_service(self, service: str) -> None:
-        """Replace this compose service's container with a new one (new id); LookupError if none."""
-        ...
-
-
-class FleetBackend:
-    """Actions on the demo's simulated fleet, so `--demo` goes through the same policy and audit."""
-
-    runs_on_host = False  # a recreate is played on the fleet: no compose files or CLI needed here
-
-    def __init__(self, fleet: SimulatedEngine) -> None:
-        self.fleet = fleet
-        self._names: dict[str, str] = {}  # id -> name: the fleet acts by name
-
-    @property
-    def engine(self) -> str:
-        """Where actions go: the fleet's engine label."""
-        return self.fleet.engine
-
-    def inspect(self, name: str) -> ContainerInfo:
-        """The simulated container now."""
-        try:
-            c = self.fleet.inspect(name)
-        except LookupError:
-            raise ContainerGone(f"container {name} no longer exists") from None
-        self._names[c.id] = c.name
-        fields = ("name", "id", "image", "state", "started_at", "exit_code", "labels")
-        return ContainerInfo(**{f: getattr(c, f) for f in fields})
-
-    def stop(self, ref: str, timeout: int) -> None:
-        """Stop at once: simulated containers always honour SIGTERM."""
-        self._act(self.fleet.stop, ref)
-
-    def restart(self, ref: str, timeout: int) -> None:
-        """Restart at once."""
-        self._act(self.fleet.restart, ref)
-
-    def kill(self, ref: str) -> None:
-        """The fleet has no kill; a stop looks the same from outside."""
-        self._act(self.fleet.stop, ref)
-
-    def recreate(self, plan: RecreatePlan, timeout: int) -> str:
-        """Played on the fleet (a new container for the service); says the command it stands for."""
-        self._act(self.fleet.recreate_service, plan.argv[-1])  # the plan ends with the service
-        return f"simulated (demo): {plan.command}"
-
-    def _act(self, action: Callable[[str], None], ref: str) -> None:
-        try:
-            action(self._names.get(ref, ref))
-        except LookupError:
-            raise ContainerGone(f"container {ref} no longer exists") from None

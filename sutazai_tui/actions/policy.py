@@ -175,7 +175,7 @@ class Actions:
         plan = recreate_plan(ComposeLabels.from_labels(labels), cli or ("docker", "compose"))
         if isinstance(plan, str):
             return f"cannot recreate: {plan}"
-        if not getattr(self.backend, "runs_on_host", True):  # the demo's fleet plays it: no files
+        if not self.backend.runs_on_host:  # the demo's fleet plays it: no files
             return plan
         missing = missing_on_host(plan)
         if missing is not None:

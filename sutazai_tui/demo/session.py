@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sutazai_tui.actions.backends import FleetBackend
+from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor

@@ -286,10 +286,8 @@ class Session:
                 await asyncio.to_thread(recorder.close)
             except OSError as exc:  # the last cycle was synced already; say why the close failed
                 self.on_problem(self, f"closing the recording: {exc}", "error")
-        backend = self._actions.backend if self._actions is not None else None
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        if self._actions is not None:
+            self._actions.backend.close()
 
 
 def sessions_for(

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from sutazai_tui.actions.audit import read_audit
-from sutazai_tui.actions.backends import FleetBackend
 from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
+from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import EndpointKind, EndpointStatus, Snapshot, State

@@ -15,11 +15,11 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from sutazai_tui.actions.audit import read_audit
-from sutazai_tui.actions.backends import FleetBackend
 from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
+from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.tui.app import SutazaiApp

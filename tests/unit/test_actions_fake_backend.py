@@ -19,10 +19,10 @@ from sutazai_tui.actions.backends import (
     BackendError,
     ContainerGone,
     ContainerInfo,
-    FleetBackend,
 )
 from sutazai_tui.actions.policy import ActionResult, Actions
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.models import ContainerStats
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan
 
@@ -33,6 +33,7 @@ class FakeBackend:
     """An in-memory engine: containers by name, a call log, and hooks to block or fail a call."""
 
     engine = "fake://engine"
+    runs_on_host = True
 
     def __init__(self, *infos: ContainerInfo) -> None:
         self.containers = {i.name: i for i in infos}
@@ -42,6 +43,9 @@ class FakeBackend:
         self.entered = threading.Event()
         self.fail: BackendError | None = None  # raised by the next stop/restart/kill
         self.inspect_error: BackendError | None = None
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def inspect(self, name: str) -> ContainerInfo:
         if self.inspect_error is not None:

@@ -19,7 +19,6 @@ from sutazai_tui.core.verdict import RANK, Level, Overall
 from sutazai_tui.diagnosis.context import clock
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
 from sutazai_tui.session.session import Session
-from sutazai_tui.sources.engine.base import ContainerSource
 from sutazai_tui.sources.engine.factory import container_source
 from sutazai_tui.util import fmt
 
@@ -107,14 +106,18 @@ async def run_check(
     settings: Settings,
     as_json: bool = False,
     snapshot_dir: Path | None = None,
-    containers: ContainerSource | None = None,
+    session: Session | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Poll once (one of `Session.cycles()`) and report; the exit code is the verdict."""
-    # One cycle has no earlier sample: the source samples CPU twice, a second apart (CHECK_CPU_WINDOW_S).
-    source = containers if containers is not None else container_source(settings, CHECK_CPU_WINDOW_S)
-    # No hook: a check is one look, its exit code is the alert (the caller's monitoring notifies).
-    session = Session(settings, Monitor(settings, containers=source), hooks=False)
+    """Poll once (one of `Session.cycles()`) and report; the exit code is the verdict.
+
+    `session`: the one to poll (the demo's, built in demo/factory.py), else the engine's. Give it
+    `hooks=False`: a check is one look, its exit code is the alert (the caller's monitoring notifies).
+    """
+    if session is None:
+        # One cycle has no earlier sample: the source samples CPU twice, a second apart (CHECK_CPU_WINDOW_S).
+        source = container_source(settings, CHECK_CPU_WINDOW_S)
+        session = Session(settings, Monitor(settings, containers=source), hooks=False)
     try:
         async with contextlib.aclosing(session.cycles()) as cycles:
             cycle = await anext(cycles)
@@ -165,14 +168,14 @@ async def run_demo_check(
     """`check --demo`: one cycle against the simulated backend and fleet, started and stopped here."""
     from sutazai_tui.demo.session import DemoSession
 
-    session = DemoSession(settings)
+    demo = DemoSession(settings)
     try:
-        demo = session.start()
+        settings = demo.start()
         out = out if out is not None else sys.stdout
-        fleet = session.fleet
-        return await run_check(demo, as_json=as_json, snapshot_dir=snapshot_dir, containers=fleet, out=out)
+        one = demo.session(hooks=False)
+        return await run_check(settings, as_json=as_json, snapshot_dir=snapshot_dir, session=one, out=out)
     finally:
-        session.stop()
+        demo.stop()
 
 
 async def run_checks(

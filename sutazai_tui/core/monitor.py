@@ -48,14 +48,20 @@ class Monitor:
         self.http = http or HttpSource(settings, budget=HostBudget.for_settings(settings))
         self.containers = containers
         self.host = host if host is not None else HostSource()
-        reader = logs if logs is not None else log_reader(settings, containers)
-        # A reader made here (log_reader) is closed with the monitor; a given one is the giver's.
-        self._owned_reader = reader if logs is None else None
+        # A reader made here (the engine's) is closed with the monitor; a given one is the giver's.
+        # The Session reads logs and inspect through the same engine client (`engine_details`).
+        self.engine_details = log_reader(settings, containers) if logs is None else None
+        reader = logs if logs is not None else self.engine_details
         self.logs = (
             LogWatcher(reader, self.http.redactor, settings.docker_timeout) if reader is not None else None
         )
         self.history = History(settings.history_size, settings.interval)
         self._cycle = 0
+
+    @property
+    def engine(self) -> str | None:
+        """Where the containers are asked for; None without a container source."""
+        return self.containers.engine if self.containers is not None else None
 
     @property
     def target(self) -> str:
@@ -104,7 +110,7 @@ class Monitor:
         status = await self.containers.poll() if self.containers is not None else None
         found = status.containers if status is not None and status.state is not State.DOWN else ()
         s = self.settings
-        chosen = default_probes(s.probes, found, s.container_prefix, getattr(self.containers, "engine", None))
+        chosen = default_probes(s.probes, found, s.container_prefix, self.engine)
         watched_now = watched(found, s.primary_service) if self.logs is not None else []
         logs, probes = await asyncio.gather(
             self.logs.read(watched_now) if self.logs is not None else _empty(),
@@ -117,9 +123,8 @@ class Monitor:
         await self.http.close()
         if self.containers is not None:
             await self.containers.close()
-        close = getattr(self._owned_reader, "close", None)
-        if callable(close):
-            await asyncio.to_thread(close)
+        if self.engine_details is not None:
+            await asyncio.to_thread(self.engine_details.close)
 
 
 async def _empty() -> tuple[LogEvidence, ...]:

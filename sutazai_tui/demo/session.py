@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sutazai_tui.demo.actions import FleetBackend
-from sutazai_tui.actions.policy import Actions
+from typing import Any
+
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
+from sutazai_tui.session.session import Session
 
 # The backend allows 10 requests per 10 s and the client's budget is 8. The next cycle is armed
 # when the last one ends, so at 4.5 s three cycles (9 requests) fit in one 10 s window and the
@@ -47,13 +48,9 @@ class DemoSession:
         )
         return self.settings
 
-    def monitor(self) -> Monitor:
-        """A Monitor over the simulated backend and fleet (call after `start`)."""
-        return Monitor(self.settings, containers=self.fleet)
-
-    def actions(self) -> Actions:
-        """Container actions on the simulated fleet, through the real policy and audit log."""
-        return Actions(self.settings, FleetBackend(self.fleet))
+    def session(self, **kw: Any) -> Session:
+        """The Session over the simulated backend and fleet (call after `start`); `kw` as Session's."""
+        return demo_session(self.settings, self.fleet, **kw)
 
     def stop(self) -> None:
         """Stop the backend thread."""

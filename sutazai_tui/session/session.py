@@ -18,12 +18,11 @@ from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.core.verdict import Level, Overall, assess
 from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
-from sutazai_tui.sources.engine.base import DetailsSource
 from sutazai_tui.util.malloc import lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
-    from sutazai_tui.sources.engine.details import ContainerDetails
+    from sutazai_tui.sources.engine.details import ContainerDetails, DockerDetails
     from sutazai_tui.util.redact import Redactor
 
 Severity = Literal["information", "warning", "error"]
@@ -86,6 +85,7 @@ class Session:
         name: str | None = None,
         key: int = 0,
         actions: Actions | None = None,
+        details: ContainerDetails | None = None,
         on_problem: ProblemHandler = _ignore_problem,
         hooks: bool = True,
     ) -> None:
@@ -105,8 +105,8 @@ class Session:
         self.hooks = hooks
         self._hook_runs: set[asyncio.Task[None]] = set()
         self._actions = actions
-        self._details: ContainerDetails | None = None
-        self._owned_details: ContainerDetails | None = None  # made here, so closed here
+        self._details = details  # given: the giver's (the demo's fleet); made here: closed here
+        self._owned_details: DockerDetails | None = None
         # The request budget lives with the HTTP source (monitor.http.budget), one per session.
 
     # -- the cycles ------------------------------------------------------------------------
@@ -255,19 +255,16 @@ class Session:
         return self._actions
 
     def details(self) -> ContainerDetails:
-        """Where logs and inspect read: what the container source offers, else the Docker engine."""
+        """Where logs and inspect read: the one given (the demo's), else the Docker engine's
+        through the Monitor's own engine client (one client for evidence, logs and inspect)."""
         if self._details is None:
-            source = self.monitor.containers if self.monitor is not None else None
-            from sutazai_tui.sources.engine.details import DockerDetails
+            engine = self.monitor.engine_details if self.monitor is not None else None
+            if engine is None:
+                from sutazai_tui.sources.engine.details import DockerDetails
 
-            evidence = self.monitor.logs.reader if self.monitor and self.monitor.logs else None
-            if isinstance(source, DetailsSource):
-                self._details = source.details()
-            elif isinstance(evidence, DockerDetails):  # one engine client for evidence, logs, inspect
-                self._details = evidence
-            else:
-                self._details = DockerDetails(self.settings.docker_host, self.settings.docker_timeout)
-                self._owned_details = self._details
+                engine = DockerDetails(self.settings.docker_host, self.settings.docker_timeout)
+                self._owned_details = engine
+            self._details = engine
         return self._details
 
     async def close(self) -> None:
@@ -277,9 +274,8 @@ class Session:
         if self.monitor is not None:
             await self.monitor.close()
         details, self._owned_details = self._owned_details, None
-        close = getattr(details, "close", None)
-        if callable(close):
-            await asyncio.to_thread(close)
+        if details is not None:
+            await asyncio.to_thread(details.close)
         recorder, self.recorder = self.recorder, None
         if recorder is not None:
             try:
@@ -291,16 +287,12 @@ class Session:
 
 
 def sessions_for(
-    settings: Settings,
-    monitor: Monitor | None = None,
-    actions: Actions | None = None,
-    on_problem: ProblemHandler = _ignore_problem,
-    *,
-    live: bool = True,
+    settings: Settings, on_problem: ProblemHandler = _ignore_problem, *, live: bool = True
 ) -> tuple[Session, ...]:
-    """One session per `[[targets]]` entry when live and none given, else the one backend's."""
-    if not settings.targets or not live or monitor is not None:
-        return (Session(settings, monitor, actions=actions, on_problem=on_problem),)
+    """One session per `[[targets]]` entry when live, else the one backend's (its Monitor built when
+    `cycles` starts). A session over a given Monitor (the demo's: demo/factory.py) is built by its giver."""
+    if not settings.targets or not live:
+        return (Session(settings, on_problem=on_problem),)
     return tuple(
         Session(settings.for_target(t), name=t.name, key=key, on_problem=on_problem)
         for key, t in enumerate(settings.targets, 1)

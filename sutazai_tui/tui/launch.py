@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sutazai_tui.tui.app import Prepared, SutazaiApp
+from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import Prepared, make_app, prepared
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
@@ -25,7 +26,7 @@ def replay_app(recording: Recording, settings: Settings) -> SutazaiApp:
     from sutazai_tui.records.replayer import fixed_clock, replay_settings
 
     settings = replay_settings(settings, recording)
-    return SutazaiApp(settings, recording=recording, clock=fixed_clock(recording.start))
+    return make_app(settings, recording=recording, clock=fixed_clock(recording.start))
 
 
 def run_replay(path: Path) -> int:
@@ -52,27 +53,23 @@ def _prepare(
 
     if follow is not None:  # a `serve` tab: the snapshots another process records there
         from sutazai_tui.records.follow import RecordingFollower
+        from sutazai_tui.session.session import Session
 
         # serve's one poller runs the on_state_change hook, once per event; a tab only rings.
         settings = settings.model_copy(update={"on_state_change": []})
-        return Prepared(settings, RecordingFollower(settings, follow), config_path=config_path)
+        tab = Session(settings, RecordingFollower(settings, follow))
+        return prepared(settings, tab, config_path=config_path)
     if not demo:
-        return Prepared(settings, config_path=config_path)
+        return prepared(settings, config_path=config_path)
     from sutazai_tui.demo.session import DemoSession
 
-    session = DemoSession(settings)
+    simulated = DemoSession(settings)
     try:
-        settings = session.start()
-        return Prepared(
-            settings,
-            session.monitor(),
-            session.actions(),
-            demo=True,
-            config_path=config_path,
-            cleanup=[session.stop],
-        )
+        settings = simulated.start()
+        one = simulated.session()
+        return prepared(settings, one, demo=True, config_path=config_path, cleanup=[simulated.stop])
     except BaseException:
-        session.stop()
+        simulated.stop()
         raise
 
 

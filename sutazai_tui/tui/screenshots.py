@@ -17,11 +17,12 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 
 SIZES = ((80, 24), (120, 40), (200, 60))
 # (phase, cycles to run in it, whether to save a picture at its end)
@@ -78,7 +79,7 @@ async def shoot(size: tuple[int, int]) -> dict[str, str]:
     settings = Settings(
         base_url=backend.url, interval=4.5, timeout=0.3, request_budget=1000, default_endpoints=True
     )
-    app = SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(backend)), demo=True)
+    app = make_app(settings, demo_session(settings, SimulatedFleet(backend)), demo=True)
     pictures: dict[str, str] = {}
     try:
         async with app.run_test(size=size) as pilot:

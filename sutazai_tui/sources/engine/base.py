@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol
 
 from sutazai_tui.models import ContainersStatus
-
-if TYPE_CHECKING:
-    from sutazai_tui.sources.engine.details import ContainerDetails
 
 
 class ContainerSource(Protocol):
@@ -29,14 +26,4 @@ class ContainerSource(Protocol):
 
     async def close(self) -> None:
         """Release connections and threads."""
-        ...
-
-
-@runtime_checkable
-class DetailsSource(Protocol):
-    """A container source that also reads its containers' logs and configuration (the simulated
-    fleet); a session asks the Docker engine for the others."""
-
-    def details(self) -> ContainerDetails:
-        """The logs / inspect reader for this source's containers."""
         ...

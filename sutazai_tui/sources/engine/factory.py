@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.sources.engine.base import ContainerSource
 
 if TYPE_CHECKING:
-    from sutazai_tui.sources.engine.details import LogReader
+    from sutazai_tui.sources.engine.details import DockerDetails
 
 
 def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSource | None:
@@ -23,16 +23,15 @@ def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSo
     return DockerSource.from_settings(settings, cpu_window=cpu_window)
 
 
-def log_reader(settings: Settings, source: ContainerSource | None) -> LogReader | None:
-    """Where the log evidence is read: the source's own reader (the demo fleet), else the engine's."""
+def log_reader(settings: Settings, source: ContainerSource | None) -> DockerDetails | None:
+    """The engine's log reader for a Docker source; None when log evidence is off or the source
+    is not the engine (a replay, a test double). The demo gives its Monitor its own (demo/factory.py).
+    """
     if source is None or not settings.log_evidence:
         return None
-    own = getattr(source, "log_reader", None)
-    if own is not None:
-        return cast("LogReader", own)
     from sutazai_tui.sources.engine.details import DockerDetails
     from sutazai_tui.sources.engine.source import DockerSource
 
-    if isinstance(source, DockerSource):
+    if isinstance(source, DockerSource):  # the engine's own reader, on the source's engine
         return DockerDetails(source.docker_host, settings.docker_timeout)
-    return None  # a source without logs (a replay, a test double)
+    return None

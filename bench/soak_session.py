@@ -30,11 +30,11 @@ def main() -> None:
         flags["containers"] = False
     session = Session(load_settings(None, **flags))
     if not prefix:
-        from sutazai_tui.core.monitor import Monitor
+        from sutazai_tui.demo.factory import demo_session
         from sutazai_tui.demo.fleet import SimulatedFleet
 
         fleet = SimulatedFleet(None, count=int(sys.argv[4]))  # the backend runs in the soak's process
-        session = Session(session.settings, Monitor(session.settings, containers=fleet))
+        session = demo_session(session.settings, fleet)
 
     async def run() -> None:
         try:

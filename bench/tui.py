@@ -50,13 +50,13 @@ Bare().run()
 
 OUR_DRIVER = """
 import sys
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.core.monitor import Monitor
 url, count, interval, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 settings = Settings(base_url=url, interval=interval, timeout=timeout)
-SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(count=count))).run()
+make_app(settings, demo_session(settings, SimulatedFleet(count=count))).run()
 """
 
 

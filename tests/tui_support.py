@@ -8,10 +8,11 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import State
+from sutazai_tui.tui import factory
 from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.screenshots import run_cycle
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
@@ -25,7 +26,7 @@ def make_app(backend: SimulatedBackend, **overrides: Any) -> SutazaiApp:
     values: dict[str, Any] = {"containers": True, "timeout": 0.5, "interval": 60.0}
     values.update(overrides)
     settings = settings_for(backend.url, **values)
-    return SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(backend)))
+    return factory.make_app(settings, demo_session(settings, SimulatedFleet(backend)))
 
 
 def panel_states(app: SutazaiApp) -> dict[str, tuple[State, str]]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sutazai_tui.cli.check import run_check
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from tests.conftest import settings_for
 from tests.docker_support import ContainerFactory, containers, docker_client, engine, wait_for
@@ -51,10 +52,13 @@ async def test_a_stopped_fleet_container_makes_check_a_warning(
     settings = settings_for(backend.url, tmp_path)
     fleet = SimulatedFleet(backend)
     out = io.StringIO()
-    assert await run_check(settings, as_json=True, containers=fleet, out=out) == 0  # all fine: OK
+    one = demo_session(settings, fleet, hooks=False)
+    assert await run_check(settings, as_json=True, session=one, out=out) == 0  # all fine: OK
     fleet.stop("sutazai-frontend")
     out = io.StringIO()
-    code = await run_check(settings, as_json=True, containers=fleet, out=out)
+    code = await run_check(
+        settings, as_json=True, session=demo_session(settings, fleet, hooks=False), out=out
+    )
     doc = json.loads(out.getvalue())
     assert (code, doc["status"]) == (1, "WARNING")
     assert "WARNING: sutazai-frontend: exited with code 0" in doc["reasons"]

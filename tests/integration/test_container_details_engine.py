@@ -13,7 +13,7 @@ from textual.app import App
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot, State
 from sutazai_tui.sources.engine.details import HIDDEN, LOG_TAIL, DockerDetails
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
 from tests.docker_support import ContainerFactory, containers, docker_client, engine, wait_for
@@ -91,7 +91,7 @@ async def test_inspect_shows_env_names_and_never_a_value(
     stats = ContainerStats(name=box.name, id=box.id, state="created", env_names=("SUTAZAI_PROBE_SECRET",))
     status = ContainersStatus(engine="local", state=State.OK, reason="1", containers=(stats,))
     settings = Settings(base_url="http://127.0.0.1:9", state_dir=tmp_path, docker_timeout=10)
-    app = SutazaiApp(settings, poll=False)
+    app = make_app(settings, poll=False)
     async with app.run_test(size=(120, 40)) as pilot:
         app.dashboard.feed_snapshot(Snapshot(cycle=1, taken_at=datetime.now(UTC), containers=status))
         await pilot.pause()

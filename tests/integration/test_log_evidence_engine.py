@@ -23,6 +23,7 @@ from sutazai_tui.demo.answers import EMERGENCY, INITIALIZING, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding, Snapshot, State
+from sutazai_tui.session.session import Session
 from sutazai_tui.sources.engine.source import DockerSource
 from tests.docker_support import ContainerFactory, containers, docker_client, wait_for
 
@@ -127,7 +128,8 @@ async def test_a_normal_start_of_the_emergency_fix_build_is_not_an_emergency(
     )
     out = StringIO()
     s = settings(sim.url, containers, tmp_path)
-    code = await run_check(s, containers=DockerSource(prefix=containers.prefix, timeout=10), out=out)
+    source = DockerSource(prefix=containers.prefix, timeout=10)
+    code = await run_check(s, session=Session(s, Monitor(s, containers=source), hooks=False), out=out)
     text = out.getvalue()
     assert code in (0, 1), text
     assert "EMERGENCY" not in text.split("CONTAINERS")[0] and "CRITICAL" not in text

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.answers import EMERGENCY, HANG, RECOVERED
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_monitor
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import Event, Snapshot, State
 from sutazai_tui.session.session import Session
@@ -35,9 +36,7 @@ def following(session: Session, seen: list[Snapshot]) -> asyncio.Task[None]:
 
 async def test_cycle_follows_the_incident(backend: SimulatedBackend) -> None:
     # With the simulated fleet, whose backend log says which mode it started in: EMERGENCY needs it.
-    monitor = Monitor(
-        settings_for(backend.url, timeout=0.3, containers=True), containers=SimulatedFleet(backend)
-    )
+    monitor = demo_monitor(settings_for(backend.url, timeout=0.3, containers=True), SimulatedFleet(backend))
     states = {}
     for phase in (HANG, EMERGENCY, RECOVERED):
         backend.forced_phase = phase

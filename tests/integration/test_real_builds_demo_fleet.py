@@ -17,8 +17,8 @@ import pytest
 
 from sutazai_tui.cli.check import run_check
 from sutazai_tui.config.settings import ProbeConfig
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_monitor, demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import Finding, State
@@ -36,13 +36,15 @@ async def server(request: pytest.FixtureRequest) -> AsyncIterator[SimulatedBacke
 async def check_json(server: SimulatedBackend, **kw: Any) -> tuple[int, dict[str, Any]]:
     out = io.StringIO()
     s = settings_for(server.url, containers=True, **kw)
-    code = await run_check(s, as_json=True, containers=SimulatedFleet(server), out=out)
+    code = await run_check(
+        s, as_json=True, session=demo_session(s, SimulatedFleet(server), hooks=False), out=out
+    )
     return code, json.loads(out.getvalue())
 
 
 async def cycles(server: SimulatedBackend, count: int, **kw: Any) -> list[Finding]:
     s = settings_for(server.url, containers=True, **kw)
-    monitor = Monitor(s, containers=SimulatedFleet(server))
+    monitor = demo_monitor(s, SimulatedFleet(server))
     try:
         for _ in range(count):
             monitor.history.add(await monitor.cycle())
@@ -109,7 +111,7 @@ async def test_check_prints_the_evidence_it_saw_and_never_a_whole_log(server: Si
     out = io.StringIO()
     probe = ProbeConfig(name="redis", kind="redis", port=port)
     settings = settings_for(server.url, containers=True, probes=[probe])
-    await run_check(settings, containers=SimulatedFleet(server), out=out)
+    await run_check(settings, session=demo_session(settings, SimulatedFleet(server), hooks=False), out=out)
     text = out.getvalue()
     assert f"redis        redis    127.0.0.1:{port}" in text and "DOWN    connection refused" in text
     assert "LOG sutazai-backend since" in text and "Backend started in normal mode" in text

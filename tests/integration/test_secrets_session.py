@@ -22,7 +22,8 @@ from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import EndpointConfig
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import EndpointKind
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.session.session import Session
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
@@ -72,7 +73,9 @@ async def test_no_secret_reaches_any_file_or_output(
         interval=60,
     )
     source = DockerSource(prefix=containers.prefix, timeout=10)
-    app = SutazaiApp(settings, Monitor(settings, containers=source), actions=Actions(settings))
+    app = make_app(
+        settings, Session(settings, Monitor(settings, containers=source), actions=Actions(settings))
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(
             pilot,

@@ -18,15 +18,16 @@ import pytest
 from sutazai_tui.actions.audit import read_audit
 from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_monitor
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import EndpointKind, EndpointStatus, Snapshot, State
 from sutazai_tui.records.follow import RecordingFollower
 from sutazai_tui.records.recorder import Recorder
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.session.session import Session
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
 from tests.docker_support import wait_for
@@ -103,15 +104,14 @@ async def test_a_tab_acts_through_the_core_rules_and_the_audit(
     values = {"containers": True, "timeout": 0.5, "interval": 60.0, "audit_log": tmp_path / "audit.jsonl"}
     settings = settings_for(backend.url, tmp_path, **values)
     fleet = SimulatedFleet(backend)
-    served = Monitor(settings, containers=fleet)  # what serve's one monitor records
+    served = demo_monitor(settings, fleet)  # what serve's one monitor records
     snapshot = await served.cycle()
     await served.close()
     path = tmp_path / "live.jsonl"
     with Recorder(path, target=backend.url, interval=60, max_bytes=1 << 20) as recorder:
         recorder.record(snapshot)
-    tab = SutazaiApp(
-        settings, RecordingFollower(settings, path), actions=Actions(settings, FleetBackend(fleet))
-    )
+    follower = RecordingFollower(settings, path)
+    tab = make_app(settings, Session(settings, follower, actions=Actions(settings, FleetBackend(fleet))))
     async with tab.run_test(size=(80, 24)) as pilot:
         await pilot_wait(pilot, lambda: tab.dashboard.snapshot is not None)
         table = tab.query_one(ContainerTable)

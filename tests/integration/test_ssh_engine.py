@@ -87,8 +87,9 @@ async def test_tui_stop_through_the_remote_engine_is_done_and_audited(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sutazai_tui.core.monitor import Monitor
+    from sutazai_tui.session.session import Session
     from sutazai_tui.sources.engine.source import DockerSource
-    from sutazai_tui.tui.app import SutazaiApp
+    from sutazai_tui.tui.factory import make_app
     from tests.conftest import settings_for
     from tests.tui.test_action_keys_engine import ask, audit, select, table_state
     from tests.tui_support import wait_until
@@ -101,7 +102,7 @@ async def test_tui_stop_through_the_remote_engine_is_done_and_audited(
     values |= {"stop_timeout": 5, "audit_log": tmp_path / "audit.jsonl", "docker_host": sshd.url}
     settings = settings_for(backend.url, tmp_path, **values)
     source = DockerSource(prefix=containers.prefix, docker_host=sshd.url)
-    app = SutazaiApp(settings, Monitor(settings, containers=source))
+    app = make_app(settings, Session(settings, Monitor(settings, containers=source)))
     async with app.run_test(size=(120, 40)) as pilot:
         await select(app, pilot, box.name)
         await ask(app, pilot, "x")

@@ -14,7 +14,7 @@ from sutazai_tui.config.settings import ConfigError, Settings, load_settings
 from sutazai_tui.config.targets import TargetConfig
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import State
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.help import screen_keys
 from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.hostile import HostileServer
@@ -128,7 +128,7 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
 ) -> None:
     prod, staging = two_backends
     settings = two_target_settings(tmp_path, prod, staging)
-    app = SutazaiApp(settings)
+    app = make_app(settings)
     async with app.run_test(size=(120, 40)) as pilot:
         header = app.query_one(HeaderBar)
         await wait_until(pilot, lambda: app.dashboard.snapshot is not None, 10)
@@ -162,7 +162,7 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
 
 
 async def test_without_targets_the_number_keys_are_inert(tmp_path: Path, backend: SimulatedBackend) -> None:
-    app = SutazaiApp(Settings(base_url=backend.url, containers=False, state_dir=tmp_path), poll=False)
+    app = make_app(Settings(base_url=backend.url, containers=False, state_dir=tmp_path), poll=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("1")
         assert "1" not in app.screen.active_bindings  # without [[targets]] the number keys do not exist

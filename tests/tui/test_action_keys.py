@@ -17,13 +17,14 @@ from textual.widgets import Button, Input, Static
 from sutazai_tui.actions.audit import read_audit
 from sutazai_tui.actions.policy import Actions
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.controllers.actions import READ_ONLY
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
@@ -55,7 +56,7 @@ def build(
     fleet = SimulatedFleet(backend)
     engine = SlowFleetBackend(fleet) if slow else FleetBackend(fleet)
     actions = Actions(settings, engine)
-    app = SutazaiApp(settings, Monitor(settings, containers=fleet), actions=actions, replay=replay)
+    app = make_app(settings, demo_session(settings, fleet, actions=actions), replay=replay)
     return app, fleet, settings
 
 

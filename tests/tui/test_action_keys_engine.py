@@ -17,8 +17,10 @@ from sutazai_tui.actions.audit import read_audit
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.session.session import Session
 from sutazai_tui.sources.engine.source import DockerSource
 from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
@@ -38,7 +40,9 @@ def build(
     values: dict[str, Any] = {"containers": True, "container_prefix": factory.prefix, "interval": 60.0}
     values |= {"stop_timeout": 5, "audit_log": tmp_path / "audit.jsonl"} | overrides
     settings = settings_for(backend.url, tmp_path, **values)
-    return SutazaiApp(settings, Monitor(settings, containers=DockerSource(prefix=factory.prefix)))
+    return make_app(
+        settings, Session(settings, Monitor(settings, containers=DockerSource(prefix=factory.prefix)))
+    )
 
 
 def engine_status(client: Any, name: str) -> str:

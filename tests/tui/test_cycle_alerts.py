@@ -8,12 +8,12 @@ from contextlib import aclosing
 from pathlib import Path
 
 from sutazai_tui.core.alerts import alert_message
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import Event, Snapshot
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.messages import SnapshotReady
 from tests.conftest import settings_for
 from tests.tui_support import wait_until
@@ -39,7 +39,7 @@ async def test_two_cycles_before_a_render_both_ring_notify_and_run_hooks(
     hook = [sys.executable, "-c", HOOK, str(heard)]
     settings = settings_for(backend.url, containers=True, timeout=0.5, interval=60.0, on_state_change=hook)
     # poll=False: the test takes the cycles from the session itself, as the screen's worker would.
-    app = SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(backend)), poll=False)
+    app = make_app(settings, demo_session(settings, SimulatedFleet(backend)), poll=False)
     bells: list[None] = []
     app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:

@@ -88,7 +88,9 @@ def test_demo_session_points_settings_at_a_loopback_backend(tmp_path: Path) -> N
         assert settings.interval == DEMO_INTERVAL and settings.containers
         assert 3 * 10 / settings.interval <= 8  # three endpoints a cycle fit the 8-per-10-s budget
         assert session.backend.scenario == "incident"
-        assert session.monitor().containers is session.fleet
+        one = session.session()
+        assert one.monitor is not None and one.monitor.containers is session.fleet
+        assert type(one.details()) is type(session.fleet.log_reader) and one.actions().backend.engine == "simulated"
     finally:
         session.stop()
 
@@ -156,7 +158,7 @@ def test_demo_containers_carry_compose_labels_and_recreate_is_played_on_the_flee
     session = DemoSession(settings_for("http://127.0.0.1:1", tmp_path), phase_seconds=5)
     session.start()
     try:
-        actions = session.actions()
+        actions = session.session().actions()
         brief = actions.describe(BACKEND, "recreate")
         # The labels say where the stack lives (the incident's /opt/sutazaiapp/docker), so C offers
         # the exact compose line there, as on a real engine, without those files on this machine.

@@ -10,7 +10,8 @@ import pytest
 from sutazai_tui.config.settings import EndpointConfig
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import EndpointKind, State
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.session.session import Session
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.help import HelpScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.conftest import settings_for
@@ -36,7 +37,7 @@ async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile
     settings = settings_for(
         hostile.url, timeout=5.0, interval=60, default_endpoints=False, endpoints=endpoints, token=SECRET
     )
-    app = SutazaiApp(settings, Monitor(settings))
+    app = make_app(settings, Session(settings, Monitor(settings)))
     async with app.run_test(size=(120, 40)) as pilot:
         # While every request is still in flight, keys answer at once.
         started = time.monotonic()
@@ -69,7 +70,7 @@ async def test_engine_stopped_and_started_under_the_running_tui(second_engine: S
         "http://127.0.0.1:1", containers=True, docker_host=second_engine.host, interval=0.5
     )
     source: Any = DockerSource(prefix="sutazai-", docker_host=second_engine.host, timeout=2.0)
-    app = SutazaiApp(settings, Monitor(settings, containers=source))
+    app = make_app(settings, Session(settings, Monitor(settings, containers=source)))
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(ContainerTable)
 

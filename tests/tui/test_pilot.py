@@ -9,7 +9,7 @@ import pytest
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import Event, Finding, State
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui import factory
 from sutazai_tui.tui.screens.help import HelpScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.event_log import EventLog
@@ -53,7 +53,7 @@ async def test_incident_phases_show_in_the_panels_and_table(backend: SimulatedBa
 
 
 async def test_live_app_builds_its_own_monitor_after_the_first_frame(backend: SimulatedBackend) -> None:
-    app = SutazaiApp(settings_for(backend.url))  # no monitor given: the live path
+    app = factory.make_app(settings_for(backend.url))  # no session given: the live path
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.dashboard.snapshot is None
         await wait_until(pilot, lambda: app.dashboard.snapshot is not None)

@@ -13,8 +13,10 @@ import pytest
 from sutazai_tui.actions.audit import read_audit
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.session.session import Session
 from sutazai_tui.sources.engine.source import DockerSource
 from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from tests.compose_support import GOOD_ENV, ComposeProject, compose_project
 from tests.conftest import settings_for
@@ -38,7 +40,9 @@ def build(backend: SimulatedBackend, project: ComposeProject, tmp_path: Path) ->
         audit_log=tmp_path / "audit.jsonl",
         compose_cli=" ".join(project.cli),
     )
-    return SutazaiApp(settings, Monitor(settings, containers=DockerSource(prefix=project.prefix)))
+    return make_app(
+        settings, Session(settings, Monitor(settings, containers=DockerSource(prefix=project.prefix)))
+    )
 
 
 async def test_c_shows_the_command_and_recreates(

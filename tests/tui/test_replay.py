@@ -15,9 +15,9 @@ import pytest
 from textual.widgets import Input
 
 from sutazai_tui.cli import entry as cli
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_monitor
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import EndpointKind, EndpointStatus, Event, Snapshot, State
@@ -46,7 +46,7 @@ ACTION = "stop sutazai-backend by ops: done"
 async def record_incident(backend: SimulatedBackend, path: Path) -> list[Snapshot]:
     """The incident as `--record` writes it: each cycle, its events, its findings, one action."""
     settings = settings_for(backend.url, containers=True, timeout=0.3, interval=5.0, record=path)
-    monitor = Monitor(settings, containers=SimulatedFleet(backend))
+    monitor = demo_monitor(settings, SimulatedFleet(backend))
     recorder = Recorder.from_settings(settings, redactor=monitor.http.redactor)
     assert recorder is not None
     snaps: list[Snapshot] = []

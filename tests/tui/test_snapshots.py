@@ -19,6 +19,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, HostStats, Snapshot, State
 from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 
 pytestmark = pytest.mark.usefixtures("utc_local_time")  # conftest: local time is UTC
 
@@ -102,7 +103,7 @@ async def feed_incident(pilot: Pilot[int], last_phase: str) -> None:
 
 def fixed_app() -> SutazaiApp:
     settings = Settings(base_url=TARGET, interval=30, state_dir=Path("/var/lib/sutazai-tui"))
-    return SutazaiApp(settings, poll=False, clock=lambda: T0, config_path=Path("/etc/sutazai-tui.toml"))
+    return make_app(settings, poll=False, clock=lambda: T0, config_path=Path("/etc/sutazai-tui.toml"))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

@@ -10,10 +10,11 @@ from textual.command import CommandList, CommandPalette
 
 from sutazai_tui.config.settings import load_settings
 from sutazai_tui.config.uistate import remember, ui_state_path
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from tests.tui_support import wait_until
 
 
@@ -28,7 +29,7 @@ def highlighted(app: SutazaiApp) -> str:
 
 def app_from(config: Path, backend: SimulatedBackend) -> SutazaiApp:
     settings = load_settings(config, base_url=backend.url, containers=False, interval="60")
-    return SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(backend)))
+    return make_app(settings, demo_session(settings, SimulatedFleet(backend)))
 
 
 async def test_a_palette_pick_outlives_the_run_and_the_file_is_untouched(

@@ -1,8 +1,8 @@
 """The Textual app: it owns the sessions, the default screen (a Dashboard: LiveScreen polls the
 sessions, ReplayScreen plays a recording; `app.query_one` queries it), the keymap and quit.
 
-First frame first: this module imports only Textual. Given a `prepare` callable (the command line
-does), the app paints a BootScreen, runs it in a worker thread (settings, the Dashboard's heavy
+First frame first: this module imports Textual, no heavy module. Given a `prepare` callable (the
+command line does), the app paints a BootScreen, runs it in a worker thread (settings, the heavy
 modules), then shows the Dashboard; a bad setting ends it with exit 2 and one line in `boot_error`.
 """
 
@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from sutazai_tui.config.errors import ConfigError
+from sutazai_tui.tui.controllers.theme import MONOCHROME_STATES, KeptTheme
 from sutazai_tui.tui.screens.boot import BootScreen
 
 if TYPE_CHECKING:
-    from sutazai_tui.session.session import Session, Severity
-    from sutazai_tui.tui.controllers.theme import KeptTheme
+    from sutazai_tui.session.session import Session
     from sutazai_tui.tui.factory import Prepared
     from sutazai_tui.tui.screens.live import LiveScreen
     from sutazai_tui.tui.screens.replay import ReplayScreen
 
-
+    Prepare: TypeAlias = Prepared | Callable[[], Prepared]  # built, or how to build off the loop
+Clock = Callable[[], datetime]
 CTRL_C = "Quit (in logs, a dialog or a sub-screen: close it)"
 
 
@@ -36,8 +38,7 @@ def utc_now() -> datetime:
 
 
 class SutazaiApp(App[int]):
-    """The monitor, built one way (tui/factory.py): from `Prepared` sessions now, or from a
-    `prepare` callable run off the event loop after the BootScreen's first frame."""
+    """The monitor, built one way (tui/factory.py): from `Prepared` sessions, or a `prepare` callable."""
 
     _theme: KeptTheme | None = None  # a class default: Textual may watch the theme during __init__
     CSS_PATH = "app.tcss"
@@ -53,13 +54,7 @@ class SutazaiApp(App[int]):
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="quit_ctrl_c", tooltip=CTRL_C),
     ]
 
-    def __init__(
-        self,
-        prepare: Prepared | Callable[[], Prepared],
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        target: str = "",
-    ) -> None:
+    def __init__(self, prepare: Prepare, *, clock: Clock = utc_now, target: str = "") -> None:
         super().__init__()
         self.sessions: tuple[Session, ...] = ()
         self.dashboard: LiveScreen | ReplayScreen
@@ -71,11 +66,11 @@ class SutazaiApp(App[int]):
             self._build(prepare)
 
     def _build(self, got: Prepared) -> None:
-        from sutazai_tui.tui.controllers.theme import KeptTheme
+        from sutazai_tui.tui.controllers.alerts import notify_problem
         from sutazai_tui.tui.keymap import check_keymap
 
-        for session in got.sessions:
-            session.on_problem = self._problem
+        for session in got.sessions:  # trouble outside a cycle: one notification
+            session.on_problem = partial(notify_problem, self)
         self.dashboard, self.sessions = got.dashboard(self.clock), got.sessions
         self._theme = KeptTheme(self, got.settings)
         if got.settings.keymap:
@@ -111,8 +106,7 @@ class SutazaiApp(App[int]):
         try:
             self._build(got)
         except ConfigError as exc:
-            self._boot_failed(str(exc))
-            return
+            return self._boot_failed(str(exc))
         # Pushed over the BootScreen, not switched: Textual 8 cannot switch away from a default
         # screen (it pops a result callback the default screen never had).
         self.push_screen(self.dashboard)
@@ -130,8 +124,6 @@ class SutazaiApp(App[int]):
         """The theme's variables; under NO_COLOR the state colours ranked by severity (MONOCHROME_STATES)."""
         variables = super().get_css_variables()
         if self.no_color:
-            from sutazai_tui.tui.controllers.theme import MONOCHROME_STATES
-
             variables.update(MONOCHROME_STATES)
             self.theme_variables = variables
         return variables
@@ -147,20 +139,10 @@ class SutazaiApp(App[int]):
         screen = self.screen
         if not self.built or screen is self.dashboard or len(self.screen_stack) <= 1:
             self.exit()
-            return
-        interrupt = getattr(screen, "action_interrupt", None)
-        if callable(interrupt):
+        elif callable(interrupt := getattr(screen, "action_interrupt", None)):
             interrupt()
         else:  # help, the command palette, …: what escape would do
             screen.dismiss(None)
-
-    def _problem(self, session: Session, text: str, severity: Severity) -> None:
-        # A session's trouble outside a cycle (containers off, recording stopped): one notification.
-        prefix = f"{session.name}: " if session.key else ""
-        if self.is_running:
-            self.notify(prefix + text, severity=severity, timeout=30 if severity == "error" else 10)
-        else:
-            self.log.error(prefix + text)
 
     async def on_unmount(self) -> None:
         """Release every session's connections, recordings and action backends."""

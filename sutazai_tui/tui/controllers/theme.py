@@ -7,13 +7,15 @@ A plain controller: it gets the Textual app whose theme it sets and the settings
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from textual.app import App
+from typing import TYPE_CHECKING, Any
 
 from sutazai_tui.config.errors import ConfigError
-from sutazai_tui.config.settings import Settings
 from sutazai_tui.config.uistate import picked_theme, remember
+
+if TYPE_CHECKING:  # light at import: the app imports this before its first frame
+    from textual.app import App
+
+    from sutazai_tui.config.settings import Settings
 
 # Greys for the state variables under NO_COLOR: error (DOWN) brightest, success (OK) dimmest.
 # Textual's monochrome filter greys colours by luminance, which would make red (DOWN, critical)

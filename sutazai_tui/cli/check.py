@@ -166,16 +166,15 @@ async def run_demo_check(
     settings: Settings, as_json: bool = False, snapshot_dir: Path | None = None, out: TextIO | None = None
 ) -> int:
     """`check --demo`: one cycle against the simulated backend and fleet, started and stopped here."""
-    from sutazai_tui.demo.session import DemoSession
+    from sutazai_tui.demo.session import start_demo
 
-    demo = DemoSession(settings)
+    session, stop = start_demo(settings, hooks=False)
     try:
-        settings = demo.start()
         out = out if out is not None else sys.stdout
-        one = demo.session(hooks=False)
-        return await run_check(settings, as_json=as_json, snapshot_dir=snapshot_dir, session=one, out=out)
+        demo = session.settings
+        return await run_check(demo, as_json=as_json, snapshot_dir=snapshot_dir, session=session, out=out)
     finally:
-        demo.stop()
+        stop()
 
 
 async def run_checks(

@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED, STOPPED
+from sutazai_tui.demo.details import FleetDetails
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
-from sutazai_tui.sources.engine.details import FleetDetails
 
 MIB = 1024 * 1024
 BACKEND = "sutazai-backend"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sutazai_tui.config.settings import Settings
@@ -55,3 +56,15 @@ class DemoSession:
     def stop(self) -> None:
         """Stop the backend thread."""
         self.backend.stop_thread()
+
+
+def start_demo(settings: Settings, **kw: Any) -> tuple[Session, Callable[[], None]]:
+    """`--demo`'s entry: the simulated backend started, the Session over it (its settings point at
+    the backend; `kw` as Session's), and what stops the backend afterwards."""
+    demo = DemoSession(settings)
+    try:
+        demo.start()
+        return demo.session(**kw), demo.stop
+    except BaseException:
+        demo.stop()
+        raise

@@ -1,7 +1,7 @@
 """The one way the app is built (posting's `make_posting()` is the model): `make_app` for the
-command line's direct paths, the screenshots, the benches and the tests; `prepared` for what the
-launcher's BootScreen worker hands the app. Both take already-built sessions — the demo's come
-from demo/factory.py — or build one per target.
+command line's direct paths, the screenshots, the benches and the tests; `boot_app` for the
+command line's live start, whose worker returns `prepared(...)`. Both take already-built
+sessions — the demo's come from demo/factory.py — or build one per target.
 """
 
 from __future__ import annotations
@@ -82,3 +82,9 @@ def make_app(
         settings, session, recording=recording, replay=replay, poll=poll, demo=demo, config_path=config_path
     )
     return SutazaiApp(got, clock=clock)
+
+
+def boot_app(prepare: Callable[[], Prepared], target: str) -> SutazaiApp:
+    """The app that paints its BootScreen (naming `target`) first, then builds from `prepare`,
+    run in a worker thread; a ConfigError there ends it with exit 2 and `boot_error`."""
+    return SutazaiApp(prepare, target=target)

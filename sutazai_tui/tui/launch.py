@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.factory import Prepared, make_app, prepared
+from sutazai_tui.tui.factory import Prepared, boot_app, make_app, prepared
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
@@ -61,16 +61,10 @@ def _prepare(
         return prepared(settings, tab, config_path=config_path)
     if not demo:
         return prepared(settings, config_path=config_path)
-    from sutazai_tui.demo.session import DemoSession
+    from sutazai_tui.demo.session import start_demo
 
-    simulated = DemoSession(settings)
-    try:
-        settings = simulated.start()
-        one = simulated.session()
-        return prepared(settings, one, demo=True, config_path=config_path, cleanup=[simulated.stop])
-    except BaseException:
-        simulated.stop()
-        raise
+    session, stop = start_demo(settings)
+    return prepared(session.settings, session, demo=True, config_path=config_path, cleanup=[stop])
 
 
 def run_tui(
@@ -93,7 +87,7 @@ def run_tui(
         cleanup.extend(got.cleanup)
         return got
 
-    app = SutazaiApp(prepare=prepare, target=target or ("demo" if demo else "loading"))
+    app = boot_app(prepare, target or ("demo" if demo else "loading"))
     try:
         app.run()
     finally:

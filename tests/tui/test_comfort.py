@@ -180,7 +180,7 @@ async def test_t_in_logs_shows_the_engine_time_of_each_line(backend: SimulatedBa
 
 async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedBackend) -> None:
     from sutazai_tui.config.settings import Settings
-    from sutazai_tui.tui.factory import Prepared, prepared
+    from sutazai_tui.tui.factory import Prepared, boot_app, prepared
     from sutazai_tui.tui.screens.boot import BootScreen
     from sutazai_tui.tui.screens.live import LiveScreen
 
@@ -190,7 +190,7 @@ async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedB
         assert gate.wait(10)
         return prepared(Settings(base_url=backend.url, containers=False, theme="nord"))
 
-    app = SutazaiApp(prepare, target=backend.url)
+    app = boot_app(prepare, backend.url)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, BootScreen) and not app.built
         assert f"{backend.url} · loading settings" in str(app.screen.query_one("#boot").render())
@@ -210,11 +210,11 @@ async def test_a_bad_setting_found_after_the_first_frame_ends_the_app_with_one_l
     tmp_path: Path, text: str, needle: str
 ) -> None:
     from sutazai_tui.config.settings import load_settings
-    from sutazai_tui.tui.factory import prepared
+    from sutazai_tui.tui.factory import boot_app, prepared
 
     config = tmp_path / "config.toml"
     config.write_text(text)
-    app = SutazaiApp(lambda: prepared(load_settings(config, containers=False)))
+    app = boot_app(lambda: prepared(load_settings(config, containers=False)), "")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.boot_error is not None)
     assert app.return_code == 2 and needle in (app.boot_error or "") and "\n" not in (app.boot_error or "")

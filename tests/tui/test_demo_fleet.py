@@ -90,7 +90,10 @@ def test_demo_session_points_settings_at_a_loopback_backend(tmp_path: Path) -> N
         assert session.backend.scenario == "incident"
         one = session.session()
         assert one.monitor is not None and one.monitor.containers is session.fleet
-        assert type(one.details()) is type(session.fleet.log_reader) and one.actions().backend.engine == "simulated"
+        assert (
+            type(one.details()) is type(session.fleet.log_reader)
+            and one.actions().backend.engine == "simulated"
+        )
     finally:
         session.stop()
 

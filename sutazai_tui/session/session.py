@@ -74,7 +74,8 @@ class Session:
 
     `monitor=None` builds the live Monitor (in a thread) when `cycles` starts. Without `cycles`
     (replay, tests) the session is a history that `feed` adds snapshots to. `hooks=False`: no
-    `on_state_change` runs (a one-shot `check`, the exporter).
+    `on_state_change` runs (a one-shot `check`, the exporter). `actions` and `details` (where
+    logs and inspect read) default to the Docker engine's; the demo gives its own (demo/factory.py).
     """
 
     def __init__(

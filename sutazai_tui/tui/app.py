@@ -23,7 +23,7 @@ from sutazai_tui.tui.screens.boot import BootScreen
 
 if TYPE_CHECKING:
     from sutazai_tui.session.session import Session
-    from sutazai_tui.tui.factory import Prepared
+    from sutazai_tui.tui.prepared import Prepared
     from sutazai_tui.tui.screens.live import LiveScreen
     from sutazai_tui.tui.screens.replay import ReplayScreen
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.factory import Prepared, boot_app, make_app, prepared
+from sutazai_tui.tui.factory import boot_app, make_app, prepared
+from sutazai_tui.tui.prepared import Prepared
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings

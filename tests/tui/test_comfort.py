@@ -180,7 +180,8 @@ async def test_t_in_logs_shows_the_engine_time_of_each_line(backend: SimulatedBa
 
 async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedBackend) -> None:
     from sutazai_tui.config.settings import Settings
-    from sutazai_tui.tui.factory import Prepared, boot_app, prepared
+    from sutazai_tui.tui.factory import boot_app, prepared
+    from sutazai_tui.tui.prepared import Prepared
     from sutazai_tui.tui.screens.boot import BootScreen
     from sutazai_tui.tui.screens.live import LiveScreen
 

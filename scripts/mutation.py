@@ -29,6 +29,7 @@ EQUIVALENT_FILE = Path(__file__).with_name("mutation-equivalent.txt")
 # mutant runs the tests that reach it, so a slow test here multiplies). A module not listed (a new
 # truth rule) runs against every non-engine test file that names it.
 TESTS: dict[str, list[str]] = {
+    "util/clean": ["tests/unit/test_clean.py", "tests/unit/test_redact.py"],
     "util/redact": [
         "tests/unit/test_redact.py",
         "tests/unit/test_recorder.py",
@@ -72,7 +73,7 @@ TESTS: dict[str, list[str]] = {
 }
 # The truth rules (issue 13) are decision modules too: core/evidence joins the log into the
 # endpoints' states, sources/backend/releases reads both backend lines.
-DEFAULT = ["util/redact", "actions/policy", "core/verdict", "core/history", "core/evidence"]
+DEFAULT = ["util/clean", "util/redact", "actions/policy", "core/verdict", "core/history", "core/evidence"]
 DEFAULT += ["sources/backend/classify", "sources/backend/releases", "diagnosis/*"]
 # Tests that read the source text itself: mutmut's rewritten copy (trampolines, its imports)
 # is not the source they check, so they cannot run there.

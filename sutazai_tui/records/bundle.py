@@ -112,7 +112,7 @@ def write_bundle(
     }
     if redactor is not None:
         doc = scrub(doc, redactor)
-        screen_svg = None if screen_svg is None else redactor.clean(screen_svg, _NO_LIMIT)
+        screen_svg = None if screen_svg is None else redactor.clean(screen_svg, _NO_LIMIT, multiline=True)
     folder = _new_folder(directory, _folder_name(now, snapshot))
     write_private(folder / "state.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n", exclusive=True)
     if screen_svg is not None:

@@ -49,12 +49,15 @@ def dumps(obj: dict[str, Any]) -> bytes:
 def scrub(value: Any, redactor: Redactor) -> Any:
     """Every string in a JSON-able value (keys too) passed through the redactor.
 
-    `Redactor.clean` also drops control characters and outer blanks; the sources did that already.
+    `Redactor.clean` also makes control characters visible (util/clean.py) and drops outer blanks;
+    the sources did that already. A field's own line breaks stay (the recording keeps it whole).
     """
     if isinstance(value, str):
-        return redactor.clean(value, _NO_LIMIT)
+        return redactor.clean(value, _NO_LIMIT, multiline=True)
     if isinstance(value, dict):
-        return {redactor.clean(str(k), _NO_LIMIT): scrub(v, redactor) for k, v in value.items()}
+        return {
+            redactor.clean(str(k), _NO_LIMIT, multiline=True): scrub(v, redactor) for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [scrub(v, redactor) for v in value]
     return value

@@ -11,15 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sutazai_tui.util.clean import clean as clean_text
+
 MASK = "•••"
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]{4,}")
-_PRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A name that holds a secret by its name: SECRET_KEY, JWT_SECRET, DB_PASSWORD, API_TOKEN, ...
-SECRET_NAME = re.compile(r"(?i)(secret|passw|pwd|token|api_?key|private|credential|_key$|^key$)")
+SECRET_NAME = re.compile(r"(?i)(secret|passw|pwd|token|api_?key|private|credential|key$)")
 # NAME=value / NAME: value / "name": "value" for such a name; the value is masked, the name kept.
 _ASSIGN = re.compile(
     r"""(?ix)
-    (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:secret|passw(?:or)?d?|pwd|token|api_?key|private_?key|credential|_key)[A-Za-z0-9_]*)
+    (?<![A-Za-z0-9_])
+    (?P<name>[A-Za-z0-9_]*(?:secret|passw(?:or)?d?|pwd|token|api_?key|private_?key|credential)[A-Za-z0-9_]*
+      |[A-Za-z0-9_]*key)
     (?P<sep>["']?\s*[=:]\s*)
     (?P<value>"[^"]*"|'[^']*'|[^\s,;&)}\]]+)
     """
@@ -51,12 +54,13 @@ class Redactor:
         """A redactor that also masks `more` (e.g. a container's secret env values, never stored)."""
         return Redactor([*self._secrets, *more])
 
-    def clean(self, text: str, limit: int = 300) -> str:
-        """The text with secrets masked, control characters dropped, cut to `limit` characters."""
+    def clean(self, text: str, limit: int = 300, multiline: bool = False) -> str:
+        """The text with secrets masked, control characters made visible (util/clean.py), outer blanks
+        dropped, cut to `limit` characters. Line breaks stay only when `multiline`."""
         for secret in self._secrets:
             text = text.replace(secret, MASK)
         text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-        text = _PRINTABLE.sub(" ", text).strip()
+        text = clean_text(text, multiline).strip()
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def clean_log(self, text: str, limit: int = 300) -> str:

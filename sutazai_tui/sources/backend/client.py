@@ -35,6 +35,7 @@ from sutazai_tui.sources.backend.wire import (
     timeout_verdict,
 )
 from sutazai_tui.util import fmt
+from sutazai_tui.util.clean import clean_tree
 from sutazai_tui.util.redact import Redactor
 
 MAX_REDIRECTS = 3
@@ -313,7 +314,10 @@ class HttpSource:
             status=clean.clean_optional(verdict.status, 60),
             services={clean.clean(k, 40): clean.clean(v, 40) for k, v in list(verdict.services.items())[:40]},
             message=clean.clean_optional(verdict.message),
-            details={k: clean.clean(v, 80) if isinstance(v, str) else v for k, v in verdict.details.items()},
+            details={
+                clean.clean(k, 40): clean.clean(v, 80) if isinstance(v, str) else clean_tree(v)
+                for k, v in verdict.details.items()
+            },
         )
 
     def _verdict(

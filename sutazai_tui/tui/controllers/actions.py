@@ -71,7 +71,11 @@ class ActionsController:
         elif name is None:
             notify(f"{action}: no container selected", severity="warning")
         elif name in self._acting_on:
-            notify(f"{action} {name}: refused — an action on {name} is already running", severity="warning")
+            notify(
+                f"{action} {name}: refused — an action on {name} is already running",
+                severity="warning",
+                markup=False,
+            )
         else:
             self._acting_on |= {name}
             self._run(self._attempt(session, action, name, via, emergency))

@@ -37,9 +37,11 @@ class AlertsController:
             self.bell()
         if len(alerts) > MAX_TOASTS:  # an engine outage must not bury the screen in toasts
             names = ", ".join(e.subject.removeprefix("container:") for e in alerts[:MAX_TOASTS])
-            self.notify(f"{len(alerts)} went DOWN/EMERGENCY: {names}, …", severity="error", timeout=10)
+            self.notify(
+                f"{len(alerts)} went DOWN/EMERGENCY: {names}, …", severity="error", timeout=10, markup=False
+            )
         for event in alerts if len(alerts) <= MAX_TOASTS else ():
-            self.notify(alert_message(event), severity="error", timeout=10)
+            self.notify(alert_message(event), severity="error", timeout=10, markup=False)
 
 
 def notify_problem(app: App[Any], session: Session, text: str, severity: Severity) -> None:
@@ -47,6 +49,8 @@ def notify_problem(app: App[Any], session: Session, text: str, severity: Severit
     (a line in the log when the app is not running yet)."""
     prefix = f"{session.name}: " if session.key else ""
     if app.is_running:
-        app.notify(prefix + text, severity=severity, timeout=30 if severity == "error" else 10)
+        app.notify(
+            prefix + text, severity=severity, timeout=30 if severity == "error" else 10, markup=False
+        )
     else:
         app.log.error(prefix + text)

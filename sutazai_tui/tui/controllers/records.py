@@ -71,7 +71,9 @@ class RecordsController:
         try:
             folder = await asyncio.to_thread(write)
         except OSError as exc:
-            self.notify(f"cannot write snapshot in {directory}: {exc.strerror or exc}", severity="error")
+            self.notify(
+                f"cannot write snapshot in {directory}: {exc.strerror or exc}", severity="error", markup=False
+            )
             return
         self.notify(
             written_to("snapshot", folder), title="snapshot", timeout=PATH_NOTIFICATION_S, markup=False
@@ -93,10 +95,12 @@ class RecordsController:
         try:
             out = await asyncio.to_thread(write_report_beside, source, settings)
         except (RecordingError, ReportError) as exc:
-            self.notify(str(exc), severity="error", timeout=15)
+            self.notify(str(exc), severity="error", timeout=15, markup=False)
             return
         except OSError as exc:
-            self.notify(f"cannot write the report: {exc.strerror or exc}", severity="error", timeout=15)
+            self.notify(
+                f"cannot write the report: {exc.strerror or exc}", severity="error", timeout=15, markup=False
+            )
             return
         self.notify(
             written_to("report", out), title="incident report", timeout=PATH_NOTIFICATION_S, markup=False

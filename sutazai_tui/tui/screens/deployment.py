@@ -66,7 +66,7 @@ class DeploymentScreen(PrometheusPolling, Dashboard):
 
     def prometheus_failed(self, message: str) -> None:
         """Said once per new failure: the Dashboard keeps showing the last cycle."""
-        self.notify(message, severity="error", timeout=10)
+        self.notify(message, severity="error", timeout=10, markup=False)
 
     def header_view(self, now: datetime) -> HeaderView:
         """The deployment's name (not a URL: none is known here), read-only, from Prometheus."""

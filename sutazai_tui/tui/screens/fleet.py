@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from sutazai_tui.integrations.fleet import FleetRow
 from sutazai_tui.models import State
+from sutazai_tui.tui.literal import content, rich_text
 from sutazai_tui.tui.screens.fleet_feed import FleetFeed, PrometheusPolling
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 
@@ -56,7 +57,7 @@ class FleetScreen(PrometheusPolling):
         self.rows: list[FleetRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(f"fleet via {self.source} — asking…", id="fleet-status")
+        yield Static(content(f"fleet via {self.source} — asking…"), id="fleet-status")
         table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("DEPLOYMENT", "STATE", "VERDICT", "CRITICAL", "LAST CYCLE")
         yield table
@@ -82,9 +83,9 @@ class FleetScreen(PrometheusPolling):
         for row in self.rows:
             state_var = STATE_VARIABLE[row.state]
             table.add_row(
-                row.target,
+                rich_text(row.target),
                 Text(row.state.value, style=rich_style(variables, state_var, bold=True)),
-                Text(
+                rich_text(
                     row.verdict, style=rich_style(variables, _LEVEL_VARIABLE.get(row.verdict, "foreground"))
                 ),
                 Text(
@@ -99,7 +100,7 @@ class FleetScreen(PrometheusPolling):
         status = f"fleet via {self.source} — {len(self.rows)} deployments, {troubled} not OK"
         if self.error is not None:
             status = f"{status} — {self.error} (showing the last answer)"
-        self.query_one("#fleet-status", Static).update(status)
+        self.query_one("#fleet-status", Static).update(content(status, multiline=False))
 
     def selected(self) -> str | None:
         """The deployment under the cursor."""

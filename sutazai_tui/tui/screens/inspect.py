@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
 from sutazai_tui.sources.engine.details import ContainerDetails, DetailsError, InspectView
+from sutazai_tui.tui.literal import content, rich_text
 
 
 class InspectFetched(Message):
@@ -46,8 +47,8 @@ class InspectScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Status line, tree, footer."""
-        yield Static(f"inspect {self.container}: reading…", id="inspect-status")
-        yield Tree(self.container, id="inspect-tree")
+        yield Static(content(f"inspect {self.container}: reading…"), id="inspect-status")
+        yield Tree(rich_text(self.container), id="inspect-tree")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -71,18 +72,18 @@ class InspectScreen(Screen[None]):
         tree: Tree[None] = self.query_one(Tree)
         tree.clear()
         if message.view is None:
-            status.update(message.error or "no answer")
-            tree.root.add_leaf(message.error or "no answer")
+            status.update(content(message.error or "no answer"))
+            tree.root.add_leaf(rich_text(message.error or "no answer"))
         else:
-            status.update(f"inspect {message.view.name} (env values are never read: •••)")
+            status.update(content(f"inspect {message.view.name} (env values are never read: •••)"))
             if self.state:
                 node = tree.root.add("state", expand=True)
                 for key, value in self.state:
-                    node.add_leaf(f"{key}: {value}")
+                    node.add_leaf(rich_text(f"{key}: {value}"))
             for title, lines in message.view.sections:
-                node = tree.root.add(title, expand=True)
+                node = tree.root.add(rich_text(title), expand=True)
                 for line in lines:
-                    node.add_leaf(line)
+                    node.add_leaf(rich_text(line))
         tree.root.expand()
 
     def labels(self) -> list[str]:

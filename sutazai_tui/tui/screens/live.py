@@ -177,7 +177,9 @@ class LiveScreen(Dashboard):
         """A crashed poll loop must be visible, not silent."""
         if event.worker.group == POLL_GROUP and event.state is WorkerState.ERROR:
             where = f" {event.worker.name}" if self.session.key else ""
-            self.notify(f"polling{where} stopped: {event.worker.error}", severity="error", timeout=30)
+            self.notify(
+                f"polling{where} stopped: {event.worker.error}", severity="error", timeout=30, markup=False
+            )
 
     def header_view(self, now: datetime) -> HeaderView:
         """The common header plus countdown, pause, the REC badge and the target tabs."""

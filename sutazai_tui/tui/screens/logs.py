@@ -24,7 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sutazai_tui.sources.engine.details import LOG_TAIL, ContainerDetails, DetailsError, LogLine
+from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
+from sutazai_tui.util.clean import clean
 
 POLL_S = 2.0
 
@@ -139,7 +141,7 @@ class LogsScreen(Screen[None]):
             self.match_at = len(self.matches) - 1
 
     def _render_lines(self) -> None:
-        text = Text(self.text if self.lines else self.error or "(no lines)")
+        text = Text(clean(self.text, multiline=True) if self.lines else clean(self.error or "(no lines)"))
         if self.search_text:
             text.highlight_regex(re.compile(re.escape(self.search_text), re.IGNORECASE), "reverse")
         if 0 <= self.match_at < len(self.matches):
@@ -159,7 +161,7 @@ class LogsScreen(Screen[None]):
             parts.append(f"search {self.search_text!r}: {at}")
         if self.error:
             parts.append(self.error)
-        self.query_one("#logs-status", Static).update(" — ".join(parts))
+        self.query_one("#logs-status", Static).update(content(" — ".join(parts), multiline=False))
 
     def action_toggle_follow(self) -> None:
         """Poll for new lines every few seconds, or stop."""

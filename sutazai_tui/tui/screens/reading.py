@@ -18,6 +18,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from sutazai_tui.tui.literal import content
+
 
 def scroll_keys(scope: str) -> list[Binding]:
     """j/k: down and up a line (the screen's `action_scroll`)."""
@@ -58,7 +60,7 @@ class ReadingScreen(Screen[None]):
     def compose_reading(self, title: str, body: Content | str = "") -> ComposeResult:
         """The titled box with the text, the "+N more" line, the footer."""
         with VerticalScroll(id=f"{self.SCOPE}-box") as box:
-            box.border_title = title
+            box.border_title = content(title)
             yield Static(body, id=f"{self.SCOPE}-body")
         yield Static(id=f"{self.SCOPE}-more")
         yield Footer(show_command_palette=False)

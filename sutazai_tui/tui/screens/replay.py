@@ -60,7 +60,7 @@ class ReplayScreen(Dashboard):
             return
         self.show_frame(0)
         for note in self.replayer.recording.notes:
-            self.notify(f"recording: {note}", severity="warning", timeout=15)
+            self.notify(f"recording: {note}", severity="warning", timeout=15, markup=False)
 
     def header_view(self, now: datetime) -> HeaderView:
         """The recorded target, REPLAY, and where in the recording this frame is."""
@@ -86,7 +86,7 @@ class ReplayScreen(Dashboard):
             snapshot, history = replayer.move(index)
         except RecordingError as exc:
             self._stop_playing()
-            self.notify(str(exc), severity="error", timeout=15)
+            self.notify(str(exc), severity="error", timeout=15, markup=False)
             return
         frame = replayer.frame
         self.session.history = history
@@ -164,12 +164,14 @@ class ReplayScreen(Dashboard):
         try:
             when = parse_jump(text, replayer.recording)
         except ValueError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         rec = replayer.recording
         self.show_frame(rec.frame_at(when))
         if when < rec.start or when > rec.end:
             edge = "first" if when < rec.start else "last"
             self.notify(
-                f"{text.strip()} is outside the recording: showing its {edge} cycle", severity="warning"
+                f"{text.strip()} is outside the recording: showing its {edge} cycle",
+                severity="warning",
+                markup=False,
             )

@@ -14,6 +14,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State, container_state
+from sutazai_tui.tui.literal import content, rich_text
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
 
@@ -202,16 +203,16 @@ class ContainerTable(DataTable[Text | str]):
         elif status.state is State.DOWN:
             # Since when, so an operator can tell a blip from an outage at a glance.
             since = fmt.local_time(self._down_since) if self._down_since else "?"
-            self.border_title = f"containers DOWN since {since}: {status.reason}"
+            self.border_title = content(f"containers DOWN since {since}: {status.reason}")
         elif not status.containers:
-            self.border_title = f"containers (0) on {status.engine}: {status.reason}"
+            self.border_title = content(f"containers (0) on {status.engine}: {status.reason}")
         else:
             # What the table shows, out of how many, and why: `containers 2/8 · filter: agent · …`.
             total = len(status.containers)
             title = " · ".join([f"containers {len(self._shown)}/{total}", *filter(None, [self._subtitle()])])
             if not self._shown:
                 title += " — no container matches"
-            self.border_title = title
+            self.border_title = content(title)
 
     def _columns(self) -> None:
         # The sorted column's header carries the arrow (worst-first marks STATE); relabelled by
@@ -272,10 +273,10 @@ class ContainerTable(DataTable[Text | str]):
         warn = rich_style(variables, "warning") if c.restart_count else ""
         uptime = fmt.since(c.started_at, self._now) if c.state == "running" else fmt.DASH
         return [
-            c.name,
+            rich_text(c.name),
             Text(state.value, style=rich_style(variables, STATE_VARIABLE[state], bold=True)),
-            self._pending.get(c.name) or c.pending_action or c.state,
-            Text(health, style=rich_style(variables, _HEALTH_VARIABLE.get(health, "foreground-muted"))),
+            rich_text(self._pending.get(c.name) or c.pending_action or c.state),
+            rich_text(health, style=rich_style(variables, _HEALTH_VARIABLE.get(health, "foreground-muted"))),
             Text(str(c.restart_count), style=warn, justify="right"),
             Text(fmt.percent(c.cpu_percent), justify="right"),
             Text(_pair(c.mem_used, c.mem_limit), justify="right"),

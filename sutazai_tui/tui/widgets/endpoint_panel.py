@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from sutazai_tui.core.history import History
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
+from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.widgets.state_style import state_word, word_style
 from sutazai_tui.util import fmt
 
@@ -97,7 +98,7 @@ class EndpointPanel(Widget):
     def __init__(self, name: str) -> None:
         super().__init__(classes="endpoint")
         self.endpoint_name = name
-        self.border_title = name
+        self.border_title = content(name)
         self._view = PanelView(None, State.UNKNOWN, "not polled yet")
 
     @property

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sutazai_tui.util.clean import clean
 from sutazai_tui.util.safefile import open_private, write_all
 from sutazai_tui.util.when import HINT, parse_when
 
@@ -184,7 +185,7 @@ def format_entry(entry: Mapping[str, Any]) -> str:
     line += f"  {entry.get('result', '?')}"
     quiet = entry.get("result") in ("done", "cancelled")  # the result word says it all
     detail = entry.get("error") or (None if quiet else entry.get("message"))
-    return f"{line}: {detail}" if detail else line
+    return clean(f"{line}: {detail}" if detail else line)  # read back from a file: outside text
 
 
 def print_audit(path: Path, since: str | None = None, out: TextIO | None = None) -> int:

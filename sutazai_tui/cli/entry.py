@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from sutazai_tui.cli.args import build_parser
+from sutazai_tui.cli.pipe import finish, guard_stdout
 from sutazai_tui.config.errors import ConfigError
 
 EXIT_USAGE = 2
@@ -23,9 +24,11 @@ def fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sutazai-tui` console script."""
     args = build_parser().parse_args(argv)
+    if args.command is not None:  # a command's output cut short (`check | head -1`) keeps its code
+        guard_stdout()
     try:
         code: int = args.func(args)
-        return code
+        return finish(code)
     except ConfigError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:

@@ -128,3 +128,8 @@ def test_clean_tree_cleans_every_string_keys_too_and_keeps_other_values() -> Non
     assert clean_tree([{"a": "1\n2"}], multiline=True) == [{"a": "1\n2"}]
     assert clean_tree(("1\n2",), multiline=True) == ["1\n2"]
     assert clean_tree({"1\n2": 0}, multiline=True) == {"1\n2": 0}
+
+
+def test_is_clean_is_strict_about_line_breaks_unless_the_field_is_multi_line() -> None:
+    assert not is_clean("a\nb") and is_clean("a\nb", multiline=True)
+    assert not is_clean("\x1b", multiline=True) and is_clean("a\tb")

@@ -4,7 +4,8 @@ Core module (no textual). The readers block; the TUI calls them in worker thread
 
 Bounded by construction: logs are asked with `tail` (the engine sends at most that many lines) and
 read as a stream into a byte buffer that keeps only the newest `MAX_LOG_BYTES`, so one endless line
-cannot fill memory either. Follow mode asks again with `since` the last line's timestamp.
+cannot fill memory either. Follow mode asks again with `since` the last line's timestamp. Lines are
+cleaned of escapes as they are split (util/clean.py); the viewer masks secrets (log_evidence.py).
 Env: `inspect` keeps names only — each entry is split at its first '=' and the value dropped inside
 the function that read it; the view shows `•••` in its place.
 """
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 from sutazai_tui.sources.engine.client import api_client
 from sutazai_tui.sources.engine.source import env_names, fault_detail
+from sutazai_tui.util.clean import decode
 from sutazai_tui.util.redact import Redactor, is_secret_name
 
 LOG_TAIL = 200
@@ -121,8 +123,8 @@ def parse_ts(stamp: str) -> int:
 
 def split_lines(raw: bytes, since_ns: int = 0) -> list[LogLine]:
     """Timestamped log bytes as lines, dropping those not newer than `since_ns`."""
-    found: list[LogLine] = []
-    for line in raw.decode("utf-8", errors="replace").splitlines():
+    found: list[LogLine] = []  # each line cleaned of escapes where it enters (util/clean.py)
+    for line in decode(raw, multiline=True).splitlines():
         stamp, _, text = line.partition(" ")
         ts = parse_ts(stamp)
         if ts and since_ns and ts <= since_ns:

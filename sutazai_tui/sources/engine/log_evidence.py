@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sutazai_tui.models import ContainerStats, LogEvidence, LogMatch, State, container_state
-from sutazai_tui.sources.engine.details import DetailsError, LogLine, LogReader
+from sutazai_tui.sources.engine.details import MAX_LINE_CHARS, DetailsError, LogLine, LogReader
 from sutazai_tui.util.redact import Redactor
 
 TAIL = 2000
@@ -213,6 +213,17 @@ class LogWatcher:
         head = self.reader.logs(name, tail=TAIL, since_ns=since_ns, max_bytes=half, until_ns=until, head=True)
         after = max([since_ns, *(x.ts_ns for x in head)])
         return head + self.reader.logs(name, tail=TAIL, since_ns=after, max_bytes=half), secrets
+
+
+def shown_lines(
+    reader: LogReader, name: str, tail: int, since_ns: int = 0, redactor: Redactor | None = None
+) -> list[LogLine]:
+    """The lines the logs viewer (`l`) shows, masked as the evidence is: the container's own secret
+    env values (read for this, never kept), bearer tokens, secret-named assignments, URL passwords,
+    pydantic `input_value`s. Blocks: call it in a worker thread."""
+    mask = (redactor or Redactor()).with_secrets(reader.secret_values(name))
+    lines = reader.logs(name, tail, since_ns)
+    return [LogLine(x.ts_ns, mask.clean_log(x.text, MAX_LINE_CHARS)) for x in lines]
 
 
 def _start_ns(started_at: datetime | None) -> int:

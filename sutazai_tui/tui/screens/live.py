@@ -309,7 +309,9 @@ class LiveScreen(Dashboard):
     def action_logs(self) -> None:
         """The selected container's last lines, with follow and search."""
         if (chosen := self._chosen("read logs of")) is not None:
-            self.app.push_screen(LogsScreen(chosen.name, self.session.details()))
+            self.app.push_screen(
+                LogsScreen(chosen.name, self.session.details(), redactor=self.session.redactor)
+            )
 
     def action_inspect(self) -> None:
         """The selected container's configuration as a tree."""

@@ -24,9 +24,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from sutazai_tui.sources.engine.details import LOG_TAIL, ContainerDetails, DetailsError, LogLine
+from sutazai_tui.sources.engine.log_evidence import shown_lines
 from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
 from sutazai_tui.util.clean import clean
+from sutazai_tui.util.redact import Redactor
 
 POLL_S = 2.0
 
@@ -60,9 +62,16 @@ class LogsScreen(Screen[None]):
         *back_keys("logs"),
     ]
 
-    def __init__(self, container: str, details: ContainerDetails, bound: int = LOG_TAIL) -> None:
+    def __init__(
+        self,
+        container: str,
+        details: ContainerDetails,
+        bound: int = LOG_TAIL,
+        redactor: Redactor | None = None,
+    ) -> None:
         super().__init__(id="logs")
         self.container, self.details, self.bound = container, details, bound
+        self.redactor = redactor
         self.lines: deque[LogLine] = deque(maxlen=bound)
         self.follow = False
         self.times = False  # the engine's timestamp before each line (`t`)
@@ -114,7 +123,7 @@ class LogsScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="logs")
     def _read(self, since_ns: int) -> None:
         try:
-            lines = self.details.logs(self.container, self.bound, since_ns)
+            lines = shown_lines(self.details, self.container, self.bound, since_ns, self.redactor)
         except DetailsError as exc:
             self.post_message(LogsFetched([], str(exc)))
         except Exception as exc:  # anything else is still one line in the view, not a crash

@@ -27,6 +27,7 @@ from sutazai_tui.models import (
     State,
     worst,
 )
+from sutazai_tui.util.clean import clean, clean_line
 
 # Series that are 1 for the current state: filtering `== 1` keeps only what is true now.
 CURRENT = '{__name__=~"sutazai_(verdict|endpoint_state|container_state|finding)"} == 1'
@@ -90,10 +91,20 @@ class PrometheusReader:
             raise PrometheusError(f"cannot reach Prometheus at {self.url}: {type(exc).__name__}") from exc
         except ValueError as exc:
             raise PrometheusError(f"{self.url} answered {resp.status_code}, not Prometheus JSON") from exc
+        if not isinstance(body, dict):
+            raise PrometheusError(
+                f"{self.url} answered {resp.status_code}, not Prometheus JSON: {said(body)}"
+            )
         if body.get("status") != "success":
-            raise PrometheusError(f"Prometheus refused the query: {body.get('error', resp.status_code)}")
-        result = body.get("data", {}).get("result", [])
-        return [(dict(r["metric"]), float(r["value"][1]), float(r["value"][0])) for r in result]
+            error = clean_line(str(body.get("error", resp.status_code)), 200)
+            raise PrometheusError(f"Prometheus refused the query: {error}")
+        try:
+            result = body.get("data", {}).get("result", [])
+            return [(_labels(r["metric"]), float(r["value"][1]), float(r["value"][0])) for r in result]
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+            raise PrometheusError(
+                f"Prometheus sent a result the fleet cannot read ({type(exc).__name__}): {said(body)}"
+            ) from None
 
     async def rows(self) -> list[FleetRow]:
         """Every deployment the exporters report, worst first; two queries in all."""
@@ -125,6 +136,16 @@ class PrometheusReader:
     async def close(self) -> None:
         """Release the connection pool."""
         await self._client.aclose()
+
+
+def said(body: object) -> str:
+    """What Prometheus sent, as one short clean line for the status line."""
+    return clean_line(repr(body), 160)
+
+
+def _labels(metric: dict[str, object]) -> dict[str, str]:
+    """A series' labels as Prometheus sent them, cleaned where they enter (util/clean.py)."""
+    return {clean(str(k)): clean(str(v)) for k, v in metric.items()}
 
 
 def _state(word: str) -> State:

@@ -43,4 +43,4 @@ def run_fleet(url: str, settings: Settings) -> int:
     """Run the fleet view until quit."""
     app = FleetApp(FleetFeed(PrometheusReader(url), settings.interval, settings))
     app.run()
-    return 0
+    return app.return_code or 0  # 1 after an answer the view could not show (said in one line)

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from rich.text import Text
 from textual import work
 from textual.screen import Screen
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.integrations.fleet import PrometheusError, PrometheusReader
+from sutazai_tui.util.clean import clean_line
 
 
 def utc_now() -> datetime:
@@ -73,6 +75,12 @@ class PrometheusPolling(Screen[None]):
             if str(exc) != self.error:
                 self.prometheus_failed(str(exc))
             self.error = str(exc)
+        except Exception as exc:  # an answer nobody foresaw: one line and a non-zero exit, no traceback
+            self.asking = False
+            said = clean_line(f"{type(exc).__name__}: {exc}", 200)
+            line = f"sutazai-tui fleet: {self.feed.reader.url} sent an answer this view cannot show: {said}"
+            self.app.exit(return_code=1, message=Text(line))
+            return
         else:
             self.error = None
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import re
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -94,6 +95,7 @@ class HostileServer:
             "/tls": self._static(TLS_ALERT),
             "/echo-auth": self._echo_auth,
             "/ok": self._static(_json(200, {"status": "healthy", "services": {"redis": "healthy"}})),
+            "/hostile": self._hostile,
         }
 
     @property
@@ -194,6 +196,12 @@ class HostileServer:
         await writer.drain()
         writer.transport.abort()  # RST in the middle of the body
 
+    async def _hostile(self, writer: Writer, head: str) -> None:
+        # Every string hostile, a new rotation each request; the MCP route's 503 shape (FastAPI detail).
+        n = self.requests["/hostile"]
+        writer.write(_json(503 if n % 2 else 200, hostile_body(n)))
+        await writer.drain()
+
     async def _echo_auth(self, writer: Writer, head: str) -> None:
         auth = next(
             (
@@ -207,3 +215,42 @@ class HostileServer:
         body = {"status": "healthy", "services": {"echo": auth}, "detail": f"you sent {auth}"}
         writer.write(_json(200, body))
         await writer.drain()
+
+
+# One corpus of hostile text, walked through every surface (tests/*/test_*hostile*.py): each string
+# must be shown literally, crash nothing and put no ESC, BEL or C1 byte on a terminal or in a file.
+MCP_503 = (
+    "1 validation error for MCPStatus\nmode\n  Field required [type=missing, "
+    "input_value={'mode': 'dind'}, input_type=dict]"
+)
+CORPUS: tuple[str, ...] = (
+    "[@click=screen.emergency_stop]MCP bridge down - click to dismiss[/]",
+    "[@click=screen.confirm]ok[/]",
+    "[link=https://evil.example/x]docs[/link]",
+    "[/]prod",
+    "[b]unclosed",
+    MCP_503,
+    "\x1b]52;c;UFdORUQ=\x07",  # OSC 52: writes the clipboard
+    "\x1b]0;pwned-title\x07",  # OSC 0: retitles the pane
+    "\x1b[2J\x1b[31mred",  # clears the screen
+    "\x9b31m\x9d0;c1\x9c",  # C1 CSI, OSC, ST
+    "abc\u202eevil\u2066x\u2069",  # bidi override and isolates
+    "ok\nNEWLINE-INJECTED SUTAZAI OK - fake",
+    "![x](https://evil.example/pixel.png) [docs](javascript:alert(1)) <img src=x onerror=alert(1)>",
+    "\udcff\udcfe invalid utf-8 carried as surrogates",
+    "L" * 10_000,
+)
+# What may never appear in what a surface emits: ESC, BEL, C1 controls, bidi controls.
+FORBIDDEN = re.compile("[\x07\x1b\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def hostile_body(i: int = 0) -> dict[str, object]:
+    """A backend answer whose every string is hostile (rotating through the corpus from `i`)."""
+    text = [CORPUS[(i + k) % len(CORPUS)] for k in range(len(CORPUS))]
+    return {
+        "status": text[0],
+        "detail": text[5 % len(text)],
+        "message": text[1],
+        "services": {text[2][:30]: text[3], "redis": text[4], "neo4j": text[6]},
+        "error": text[7],
+    }

@@ -4,6 +4,10 @@ Opening is fast because snapshots are validated lazily: at open every line is pa
 (so a garbled line is found and named at once), but a snapshot stays as its raw bytes until it is
 shown; `Recording.snapshot(i)` validates it then and keeps the last few. A 24-hour, 30-container
 recording opens in well under a second; validating all of it up front would take seconds.
+
+Read as a stream, line by line, never whole: a line longer than `MAX_LINE` (no snapshot comes near
+it) is skipped with a note and not held, so a 2 GB single-line file costs a few MiB, not 4 GB.
+What a recording holds came from outside once: it is cleaned again as it is read (util/clean.py).
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
 from sutazai_tui.models import SCHEMA_VERSION, Event, Finding, Snapshot
+from sutazai_tui.util.clean import clean, clean_tree
 from sutazai_tui.util.readfile import read_explained
 
 Static = Mapping[str, Mapping[str, Any]]
@@ -57,7 +62,7 @@ class Frame:
 
     def load(self) -> Snapshot:
         """Validate the snapshot (about 1 ms for 30 containers); raises ValueError if it is bad."""
-        data = json.loads(self.raw)
+        data = clean_tree(json.loads(self.raw), multiline=True)
         if self.static:
             for c in (data.get("containers") or {}).get("containers") or ():
                 c.update({k: v for k, v in self.static.get(c.get("name"), {}).items() if k not in c})
@@ -156,11 +161,11 @@ def _header(path: Path, obj: Any) -> Header:
         started, interval = None, 30.0
     return Header(
         version,
-        str(obj.get("tool_version", "?")),
-        str(obj.get("target", "")),
+        clean(str(obj.get("tool_version", "?"))),
+        clean(str(obj.get("target", ""))),
         interval,
         started,
-        str(obj.get("host", "")),
+        clean(str(obj.get("host", ""))),
     )
 
 
@@ -171,11 +176,30 @@ _RECORDING_UNREADABLE: dict[type[Exception], str] = {
 }
 
 
-def _read(path: Path) -> bytes:
-    data = read_explained(path, Path.read_bytes, RecordingError, _RECORDING_UNREADABLE)
-    if not data.strip():
-        raise RecordingError(f"recording {path} is empty — nothing was recorded yet")
-    return data
+MAX_LINE = 8 * 1024 * 1024  # bytes; a 30-container snapshot line is ~20 KB
+_TOO_LONG = b""  # what `_lines` yields for a line over MAX_LINE: it is never held
+
+
+def _open(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(number, bytes) of each non-blank line, read as a stream; `_TOO_LONG` for one over MAX_LINE."""
+    stream = read_explained(path, _open, RecordingError, _RECORDING_UNREADABLE)
+    try:
+        with stream:
+            no = 0
+            while chunk := stream.readline(MAX_LINE + 1):
+                no += 1
+                if len(chunk) > MAX_LINE and not chunk.endswith(b"\n"):
+                    while (more := stream.readline(1 << 20)) and not more.endswith(b"\n"):
+                        pass  # the rest of the long line, dropped as it is read
+                    yield no, _TOO_LONG
+                elif chunk.strip():
+                    yield no, chunk.rstrip(b"\n")
+    except OSError as exc:
+        raise RecordingError(f"cannot read recording {path}: {exc.strerror or exc}") from None
 
 
 class _Builder:
@@ -224,11 +248,14 @@ class _Builder:
                 self.static,
             )
         elif kind == "event":
-            self.pending_events.append(Event.model_validate(obj))
+            self.pending_events.append(Event.model_validate(clean_tree(obj, multiline=True)))
         elif kind == "containers":
-            self.static = {**self.static, **obj["static"]}  # a new mapping: older frames keep theirs
+            # A new mapping: older frames keep theirs.
+            self.static = {**self.static, **clean_tree(obj["static"], multiline=True)}
         elif kind == "findings":
-            self.findings = tuple(Finding.model_validate(f) for f in obj["findings"])
+            self.findings = tuple(
+                Finding.model_validate(f) for f in clean_tree(obj["findings"], multiline=True)
+            )
         elif kind == "header":
             header = _header(self.rec.path, obj)  # refuses a newer schema here too
             self.finish()
@@ -245,17 +272,28 @@ def read_recording(path: Path, cache: int | None = 256) -> Recording:
     line elsewhere, named by its number. `cache` bounds how many validated snapshots are kept
     (None: all, for a report that reads every frame once).
     """
-    lines = _read(path).split(b"\n")
-    numbered = [(no, raw) for no, raw in enumerate(lines, 1) if raw.strip()]
-    first_no, first = numbered[0]
+    lines = _lines(path)
+    first_no, first = next(lines, (0, b""))
+    if not first_no:
+        raise RecordingError(f"recording {path} is empty — nothing was recorded yet")
+    if first is _TOO_LONG:
+        raise RecordingError(
+            f"{path} is not a sutazai-tui recording (line {first_no} is longer than {MAX_LINE >> 20} MiB)"
+        )
     try:
         head_obj = json.loads(first)
     except ValueError:
         raise RecordingError(f"{path} is not a sutazai-tui recording (line {first_no} is not JSON)") from None
     rec = Recording(path, _header(path, head_obj), cache)
     builder = _Builder(rec)
-    last_no = numbered[-1][0]
-    for no, raw in numbered[1:]:
+    bad: str | None = None  # a line that could not be read; "truncated" if it turns out to be the last
+    for no, raw in lines:
+        if bad is not None:
+            rec.notes.append(bad)
+            bad = None
+        if raw is _TOO_LONG:
+            rec.notes.append(f"line {no} is longer than {MAX_LINE >> 20} MiB, skipped")
+            continue
         try:
             obj = json.loads(raw)
             if not isinstance(obj, dict):
@@ -264,11 +302,13 @@ def read_recording(path: Path, cache: int | None = 256) -> Recording:
         except RecordingError:
             raise
         except (ValueError, KeyError, TypeError, ValidationError):
-            note = "last line truncated, skipped" if no == last_no else f"line {no} garbled, skipped"
-            rec.notes.append(note)
+            bad = f"line {no} garbled, skipped"
+    if bad is not None:
+        rec.notes.append("last line truncated, skipped")
     builder.finish()
     if not rec.frames:
-        raise RecordingError(f"recording {path} holds no snapshots yet — record at least one cycle")
+        why = f" ({rec.notes[-1]})" if rec.notes else ""
+        raise RecordingError(f"recording {path} holds no snapshots yet — record at least one cycle{why}")
     rotated = path.with_name(path.name + ".1")
     if rotated.exists():
         rec.notes.append(f"older part of this recording is in {rotated.name} (not read)")

@@ -7,6 +7,7 @@ All times are UTC. A snapshot counts as failing when `verdict.assess` does not s
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sutazai_tui.core.verdict import Level, assess
 from sutazai_tui.models import Event, Finding, Snapshot, container_reason, container_state
 from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans
 from sutazai_tui.records.recording import Recording, RecordingError, read_recording
+from sutazai_tui.util.clean import clean
 from sutazai_tui.util.redact import Redactor
 from sutazai_tui.util.safefile import write_private
 from sutazai_tui.util.when import HINT, parse_when
@@ -55,6 +57,31 @@ def _duration(delta: timedelta) -> str:
     return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
 
 
+# Markdown that outside text must not make: links and images (`[`, `]`, `!`), raw HTML and autolinks
+# (`<`, `&` entities), code spans, emphasis, strikethrough, table cells. Each is backslash-escaped,
+# which CommonMark shows as the character itself. A bare URL is defanged (`https\[:\]//…`), the
+# convention for links in incident notes: GitHub would otherwise make a link of it.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|~&])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(://)|\b(www)\.")
+
+
+def markdown_text(text: str) -> str:
+    """Outside text as Markdown that renders as the text itself, on one line: no link, image, HTML."""
+    text = _MARKDOWN.sub(lambda m: "\\" + m.group(1), text.replace("\n", " "))
+    return _AUTOLINK.sub(lambda m: "\\[:\\]//" if m.group(1) else m.group(2) + "\\[.\\]", text)
+
+
+def markdown_code(text: str, table: bool = False) -> str:
+    """Outside text as a code span (never a link, whatever it holds), fenced past its own backticks."""
+    text = text.replace("\n", " ")
+    runs = [len(r) for r in re.findall("`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    if table:  # a pipe would end the table cell, inside a code span too (GFM)
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 class _Writer:
     """Markdown lines with every piece of outside text escaped and redacted."""
 
@@ -63,11 +90,19 @@ class _Writer:
         self.redactor = redactor
         self.fmt = "%Y-%m-%d %H:%M:%S" if multi_day else "%H:%M:%S"
 
-    def esc(self, value: Any) -> str:
+    def _plain(self, value: Any) -> str:
         text = "—" if value is None or value == "" else str(value)
         if self.redactor is not None:
             text = self.redactor.clean(text, _NO_LIMIT)
-        return text.replace("\n", " ").replace("|", "\\|").replace("<", "&lt;")
+        return clean(text)  # a report written without a redactor is still free of escapes
+
+    def esc(self, value: Any) -> str:
+        """Outside text for prose and table cells (markdown_text)."""
+        return markdown_text(self._plain(value))
+
+    def code(self, value: Any, table: bool = False) -> str:
+        """Outside text as a code span (markdown_code)."""
+        return markdown_code(self._plain(value), table)
 
     def t(self, when: datetime | None) -> str:
         return "—" if when is None else when.astimezone(UTC).strftime(self.fmt)
@@ -162,7 +197,7 @@ def _title(w: _Writer, win: _Window) -> None:
     every = f"{len(snaps)} snapshots, every {header.interval:g} s"
     w.add(f"**Window:** {w.t(first)} → {w.t(last)} UTC ({every})  ")
     w.add(f"**Status:** {status}  ", f"**Severity:** {worst.name}  ")
-    source = f"`{w.esc(win.recording.path)}` (recorded on {w.esc(header.host)}"
+    source = f"{w.code(win.recording.path)} (recorded on {w.esc(header.host)}"
     w.add(f"**Source:** {source}, sutazai-tui {w.esc(header.tool_version)})", "")
 
 
@@ -232,7 +267,7 @@ def _actions(w: _Writer, win: _Window) -> None:
     w.add("|---|---|---|---|---|---|---|---|")
     for t, a in win.actions:
         who = f"{w.esc(a.get('user'))}@{w.esc(a.get('host'))}"
-        what = f"{w.esc(a.get('container'))} `{w.esc(a.get('container_id'))[:12]}`"
+        what = f"{w.esc(a.get('container'))} {w.code(str(a.get('container_id') or '')[:12], table=True)}"
         change = f"{w.esc(a.get('state_before'))} → {w.esc(a.get('state_after'))}"
         result = w.esc(a.get("result")) + (f": {w.esc(a['error'])}" if a.get("error") else "")
         w.add(
@@ -249,7 +284,8 @@ def _findings(w: _Writer, findings: Sequence[Finding] | None) -> None:
     elif not findings:
         w.add("No findings: no known cause was detected in the recorded data.")
     for f in findings or ():
-        w.add(f"- **{_SEVERITY.get(f.severity, f.severity)}** `{f.id}` {w.esc(f.subject)}: {w.esc(f.title)}")
+        badge = _SEVERITY.get(f.severity, w.esc(f.severity))
+        w.add(f"- **{badge}** {w.code(f.id)} {w.esc(f.subject)}: {w.esc(f.title)}")
         w.add(f"  - Evidence: {w.esc(f.evidence)}", f"  - Fix: {w.esc(f.fix)}")
     w.add("")
 
@@ -260,11 +296,11 @@ def _validation(w: _Writer, final: Snapshot) -> None:
         code = f", HTTP {e.http_code}" if e.http_code is not None else ""
         took = f" in {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
         mark = "✅" if e.state == "OK" else "❌"
-        w.add(f"- {mark} **{w.esc(e.name)}** `{w.esc(e.url)}` — {e.state}{code}{took}: {w.esc(e.reason)}")
+        w.add(f"- {mark} **{w.esc(e.name)}** {w.code(e.url)} — {e.state}{code}{took}: {w.esc(e.reason)}")
     if final.containers is not None:
         c = final.containers
         w.add(
-            f"- {'✅' if c.state == 'OK' else '❌'} container engine `{w.esc(c.engine)}` — {c.state}: "
+            f"- {'✅' if c.state == 'OK' else '❌'} container engine {w.code(c.engine)} — {c.state}: "
             f"{w.esc(c.reason)}"
         )
         for item in c.containers:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sutazai_tui.models import Event, State
+from sutazai_tui.util.clean import clean
 
 ALERT_STATES = frozenset({State.DOWN, State.EMERGENCY})
 _KILL_WAIT_S = 2.0
@@ -65,6 +66,6 @@ def run_hook(
             proc.communicate(timeout=_KILL_WAIT_S)
         return f"on_state_change hook {name} killed after {timeout:g} s"
     if proc.returncode != 0:
-        last = (err.decode(errors="replace").strip().splitlines() or [""])[-1][:120]
+        last = clean((err.decode(errors="replace").strip().splitlines() or [""])[-1][:120])
         return f"on_state_change hook {name} exited {proc.returncode}" + (f": {last}" if last else "")
     return None

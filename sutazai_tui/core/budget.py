@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import EndpointStatus
 from sutazai_tui.sources.backend.gate import BUDGET_WINDOW_S, Heard, Refusal, SharedAnswer, origin_of
+from sutazai_tui.util.clean import clean_tree
 from sutazai_tui.util.safefile import FILE_MODE, ensure_dir
 
 LOCK_WAIT_S = 0.5
@@ -152,7 +153,7 @@ class HostBudget:
             return _fresh(origin)
         try:
             with os.fdopen(fd, "rb") as handle:
-                state = json.loads(handle.read(4 * 1024 * 1024))
+                state = clean_tree(json.loads(handle.read(4 * 1024 * 1024)), multiline=True)  # outside text
         except (OSError, ValueError, RecursionError):
             return _fresh(origin)  # broken: rebuilt on the next write
         return state if _valid(state, origin) else _fresh(origin)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from sutazai_tui.config.settings import ProbeConfig
 from sutazai_tui.models import ContainerStats, ProbeResult
+from sutazai_tui.util.clean import clean_line
 
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 DEFAULT_PORTS = {"redis": "6379/tcp", "postgres": "5432/tcp"}
@@ -86,7 +87,7 @@ async def probe(cfg: ProbeConfig, budget: float, source: str = "config") -> Prob
         kind=cfg.kind,
         address=f"{cfg.host}:{cfg.port}",
         up=up,
-        detail=detail,
+        detail=clean_line(detail, 200),  # a server's answer: outside text
         latency_ms=round((time.monotonic() - started) * 1000, 1),
         checked_at=datetime.now(UTC),
         source=source,

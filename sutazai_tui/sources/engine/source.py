@@ -54,6 +54,7 @@ from sutazai_tui.sources.engine.stats import (
     stats_fields,
 )
 from sutazai_tui.sources.probes import published_ports
+from sutazai_tui.util.clean import clean, clean_tree
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
@@ -290,7 +291,7 @@ class DockerSource:
             fields = dict(info, tag_image_id=tag_ids.get(_full_tag(info["image"])))
             if cid in numbers:
                 fields.update(self._numbers(cid, numbers[cid]))
-            found.append(ContainerStats(**fields))
+            found.append(ContainerStats(**clean_tree(fields)))  # engine text cleaned where it enters
         found.sort(key=lambda c: c.name)
         self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
         self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}
@@ -298,7 +299,9 @@ class DockerSource:
         reason, state = _summary(found), State.OK
         if problems:
             state, reason = State.DEGRADED, f"{reason}; {len(problems)} not fully read: {problems[0]}"
-        return ContainersStatus(engine=self.engine, state=state, reason=reason, containers=tuple(found))
+        return ContainersStatus(
+            engine=self.engine, state=state, reason=clean(reason), containers=tuple(found)
+        )
 
     def _wanted(self, row: Json) -> bool:
         name = (row.get("Names") or [""])[0].lstrip("/")

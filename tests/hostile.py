@@ -96,6 +96,8 @@ class HostileServer:
             "/echo-auth": self._echo_auth,
             "/ok": self._static(_json(200, {"status": "healthy", "services": {"redis": "healthy"}})),
             "/hostile": self._hostile,
+            "/mcp-503": self._static(_json(503, {"detail": f"MCP bridge down: {MCP_503}"})),
+            "/click": self._static(_json(503, {"detail": CORPUS[0]})),
         }
 
     @property

@@ -37,7 +37,7 @@ SCRIPT = (
     'echo "connecting to postgres with $POSTGRES_PASSWORD"; '
     "echo \"jwt_secret Field required [type=missing, input_value='$JWT_SECRET', input_type=str]\"; "
     f'echo "GET /api Authorization: Bearer {BEARER}"; '
-    'echo "password=hunter2 token=tok123"; sleep 600'
+    'echo "password=hunter2 token=tok123"; printf "bad utf-8 \\377\\376 here\\n"; sleep 600'
 )
 HEALTH = "printf '\\033]52;c;UFdORUQ=\\007 [/]prod \\342\\200\\256 evil'; exit 1"
 
@@ -113,6 +113,7 @@ async def test_a_hostile_container_on_every_container_surface(
     assert f"connecting to postgres with {MASK}" in text and f"Bearer {MASK}" in text
     assert f"password={MASK} token={MASK}" in text and f"input_value={MASK}" in text
     assert "␛]52;c;UFdORUQ=␇" in text and "[@click=screen.emergency_stop]" in text
+    assert "bad utf-8 \ufffd\ufffd here" in text
     assert not FORBIDDEN.search(text) and not FORBIDDEN.search(logs_shot)
     # Inspect: labels and the probe's output literal, no markup parsed, env values never read.
     joined = "\n".join(labels)

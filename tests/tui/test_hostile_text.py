@@ -13,14 +13,16 @@ from pathlib import Path
 
 from sutazai_tui.config.settings import EndpointConfig
 from sutazai_tui.core.monitor import Monitor
-from sutazai_tui.models import EndpointKind
+from sutazai_tui.models import EndpointKind, Finding
 from sutazai_tui.records.recording import read_recording
 from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.launch import replay_app
+from sutazai_tui.tui.screens.finding import FindingScreen
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from sutazai_tui.tui.widgets.event_log import EventLog
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderBar
+from sutazai_tui.util.clean import clean
 from tests.conftest import settings_for
 from tests.hostile import CORPUS, FORBIDDEN, HostileServer
 from tests.tui_support import run_cycle, wait_until
@@ -60,6 +62,20 @@ async def test_three_cycles_of_a_backend_whose_every_string_is_hostile(
         events = str(app.query_one(EventLog).query_one("#events-body").render())
         header = app.query_one(HeaderBar).plain
         findings = [(f.title, f.evidence) for f in app.query_one(FindingsPanel).findings]
+        # The finding screen, over a finding quoting backend text as diagnosis does (already clean).
+        quoted = Finding(
+            id="startup-hang",
+            severity="critical",
+            subject=clean(CORPUS[3]),
+            title=clean(CORPUS[0]),
+            evidence=clean(CORPUS[5]),
+            fix=clean(CORPUS[12]),
+        )
+        app.dashboard.open_finding(quoted)
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingScreen))
+        await pilot.pause()
+        finding_shot = app.export_screenshot()
+        assert app.is_running
     assert not FORBIDDEN.search(shot) and not FORBIDDEN.search(panels) and not FORBIDDEN.search(header)
     # Shown literally: markup stays text, escapes are visible stand-ins, the 503 detail is whole.
     # Which corpus string lands on which panel depends on the answers' order; markup shows as text.
@@ -67,6 +83,7 @@ async def test_three_cycles_of_a_backend_whose_every_string_is_hostile(
     assert toasts and all(not FORBIDDEN.search(t) for t in toasts)  # alerts quote the hostile reasons
     assert "DOWN" in events and not FORBIDDEN.search(events)
     assert all(not FORBIDDEN.search(f"{t} {e}") for t, e in findings)
+    assert not FORBIDDEN.search(finding_shot) and "[@click=screen.emergency_stop]" in finding_shot
 
 
 async def test_the_fastapi_503_of_the_incident_and_a_click_action_are_shown_as_text(

@@ -33,6 +33,18 @@ _URL_CREDS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)([^@\s]+)(@)")
 _INPUT_VALUE = re.compile(r"(input_value=)(\{.*?\}|\[.*?\]|'[^']*'|\"[^\"]*\"|[^,\]\s]+)")
 
 
+_NOT_A_SECRET = frozenset({"null", "None", "true", "false", '""', "''"})
+
+
+def _masked_assignment(m: re.Match[str]) -> str:
+    """`name=•••`; a quoted value keeps its quotes (`"token": "•••"` stays valid JSON)."""
+    value = m.group("value")
+    if value in _NOT_A_SECRET:  # `"token": null`: nothing is set, nothing to hide
+        return m.group(0)
+    quote = value[0] if value[0] in "\"'" else ""
+    return m.group("name") + m.group("sep") + quote + MASK + quote
+
+
 def mask_url_credentials(text: str) -> str:
     """`scheme://user:password@host` with the password masked, wherever it stands in `text`."""
     return _URL_CREDS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
@@ -67,7 +79,7 @@ class Redactor:
         """`clean` for a log line: also masks secret-named assignments, URL passwords, pydantic input."""
         for secret in self._secrets:  # before the patterns, so a known value is masked whole
             text = text.replace(secret, MASK)
-        text = _ASSIGN.sub(lambda m: m.group("name") + m.group("sep") + MASK, text)
+        text = _ASSIGN.sub(_masked_assignment, text)
         text = mask_url_credentials(text)
         text = _INPUT_VALUE.sub(lambda m: m.group(1) + MASK, text)
         return self.clean(text, limit)

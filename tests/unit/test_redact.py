@@ -93,8 +93,12 @@ def test_secret_named_assignments_are_masked_in_every_form() -> None:
     assert LOG("password=hunter2") == f"password={MASK}"
     assert LOG("token=tok123 next") == f"token={MASK} next"
     assert LOG("login ok passwd=x9y8z7, pwd: abc123") == f"login ok passwd={MASK}, pwd: {MASK}"
-    assert LOG("DB_PASSWORD = 's3 cret'") == f"DB_PASSWORD = {MASK}"
-    assert LOG('{"api_key": "AKIA12345", "user": "bob"}') == f'{{"api_key": {MASK}, "user": "bob"}}'
+    assert LOG("DB_PASSWORD = 's3 cret'") == f"DB_PASSWORD = '{MASK}'"
+    assert LOG('{"api_key": "AKIA12345", "user": "bob"}') == f'{{"api_key": "{MASK}", "user": "bob"}}'
+    # No value set is nothing to hide: `config show` prints `"token": null`.
+    for unset in ("null", "None", "true", "false", '""', "''"):
+        assert LOG(f'{{"token": {unset}}}') == f'{{"token": {unset}}}', unset
+    assert LOG('{"token": "nullx"}') == f'{{"token": "{MASK}"}}'
     assert LOG("JWT_SECRET_KEY=abc;OTHER=1") == f"JWT_SECRET_KEY={MASK};OTHER=1"
     assert LOG("aws_access_key: AKIAXYZ") == f"aws_access_key: {MASK}"
     assert LOG("apikey=zzz") == f"apikey={MASK}" and LOG("key=zzz") == f"key={MASK}"

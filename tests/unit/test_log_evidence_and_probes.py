@@ -122,9 +122,9 @@ def test_matched_lines_are_redacted_and_bounded_and_nothing_else_is_kept() -> No
 def test_redactor_masks_secret_assignments_but_keeps_messages_that_only_name_them() -> None:
     r = Redactor()
     assert r.clean_log("JWT_SECRET_KEY must be set") == "JWT_SECRET_KEY must be set"
-    assert r.clean_log('export DB_PASSWORD="a b c" now') == f"export DB_PASSWORD={MASK} now"
+    assert r.clean_log('export DB_PASSWORD="a b c" now') == f'export DB_PASSWORD="{MASK}" now'
     assert r.clean_log("redis://user:pw-123@redis:6379/0") == f"redis://user:{MASK}@redis:6379/0"
-    assert r.clean_log('{"secret_key": "xyz"}') == f'{{"secret_key": {MASK}}}'
+    assert r.clean_log('{"secret_key": "xyz"}') == f'{{"secret_key": "{MASK}"}}'  # still JSON
 
 
 # ---------------------------------------------------------------- the watcher

@@ -91,6 +91,7 @@ LOG = Redactor().clean_log
 
 def test_secret_named_assignments_are_masked_in_every_form() -> None:
     assert LOG("password=hunter2") == f"password={MASK}"
+    assert LOG("password=XsecretX") == f"password={MASK}"  # only a quote is kept around the mask
     assert LOG("token=tok123 next") == f"token={MASK} next"
     assert LOG("login ok passwd=x9y8z7, pwd: abc123") == f"login ok passwd={MASK}, pwd: {MASK}"
     assert LOG("DB_PASSWORD = 's3 cret'") == f"DB_PASSWORD = '{MASK}'"

@@ -15,7 +15,10 @@ from sutazai_tui.config.settings import EndpointConfig
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import EndpointKind, Finding
 from sutazai_tui.records.recording import read_recording
+from sutazai_tui.session.session import Session
 from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.controllers.alerts import notify_problem
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.launch import replay_app
 from sutazai_tui.tui.screens.finding import FindingScreen
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
@@ -40,7 +43,7 @@ def hostile_app(hostile: HostileServer, tmp_path: Path) -> SutazaiApp:
     settings = settings_for(
         hostile.url, tmp_path, timeout=2.0, interval=60, default_endpoints=False, endpoints=endpoints
     )
-    return SutazaiApp(settings, Monitor(settings))
+    return make_app(settings, Session(settings, Monitor(settings)))
 
 
 def panels_text(app: SutazaiApp) -> str:
@@ -96,7 +99,7 @@ async def test_the_fastapi_503_of_the_incident_and_a_click_action_are_shown_as_t
     settings = settings_for(
         hostile.url, tmp_path, timeout=2.0, interval=60, default_endpoints=False, endpoints=endpoints
     )
-    app = SutazaiApp(settings, Monitor(settings))
+    app = make_app(settings, Session(settings, Monitor(settings)))
     async with app.run_test(size=(200, 50), notifications=True) as pilot:
         await run_cycle(app, pilot)  # the first cycle crashed the TUI (MarkupError, exit 1)
         await pilot.pause()
@@ -110,7 +113,7 @@ async def test_the_fastapi_503_of_the_incident_and_a_click_action_are_shown_as_t
 async def test_a_toast_made_of_markup_is_not_clickable(hostile: HostileServer, tmp_path: Path) -> None:
     app = hostile_app(hostile, tmp_path)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
-        app._problem(app.dashboard.session, CORPUS[0], "error")  # what a session reports
+        notify_problem(app, app.dashboard.session, CORPUS[0], "error")  # what a session reports
         await wait_until(pilot, lambda: bool(app._notifications))
         [note] = list(app._notifications)
         assert note.message.endswith(CORPUS[0]) and note.markup is False

@@ -12,8 +12,9 @@ import pytest
 from sutazai_tui.config.settings import EndpointConfig
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import EndpointKind
+from sutazai_tui.session.session import Session
 from sutazai_tui.sources.engine.source import DockerSource
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.container import ContainerScreen
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
@@ -75,9 +76,8 @@ async def test_a_hostile_container_on_every_container_surface(
         default_endpoints=False,
         endpoints=endpoints,
     )
-    app = SutazaiApp(
-        settings, Monitor(settings, containers=DockerSource(prefix=containers.prefix, timeout=5))
-    )
+    monitor = Monitor(settings, containers=DockerSource(prefix=containers.prefix, timeout=5))
+    app = make_app(settings, Session(settings, monitor))
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
         table = app.query_one(ContainerTable)
         for _ in range(3):

@@ -49,8 +49,6 @@ def notify_problem(app: App[Any], session: Session, text: str, severity: Severit
     (a line in the log when the app is not running yet)."""
     prefix = f"{session.name}: " if session.key else ""
     if app.is_running:
-        app.notify(
-            prefix + text, severity=severity, timeout=30 if severity == "error" else 10, markup=False
-        )
+        app.notify(prefix + text, severity=severity, timeout=30 if severity == "error" else 10, markup=False)
     else:
         app.log.error(prefix + text)

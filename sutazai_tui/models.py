@@ -164,6 +164,12 @@ class ContainerStats(ContainerRef):
     oom_killed: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    created_at: datetime | None = None
+    # Set by the source while the container is in a restart loop (≥ 3 restarts within 5 minutes,
+    # from RestartCount against its times, or counted across cycles), cleared once no restart
+    # happened for 5 minutes: a loop caught "running" between two attempts is still a loop.
+    looping_since: datetime | None = None
+    last_restart_at: datetime | None = None
     cpu_percent: float | None = None  # None on the first cycle: no delta yet
     mem_used: int | None = None
     mem_limit: int | None = None
@@ -175,6 +181,8 @@ class ContainerStats(ContainerRef):
     pids: int | None = None
     # Names only, never values: what diagnostics need to spot a missing SECRET_KEY.
     env_names: tuple[str, ...] = ()
+    # The length of each required variable's value (never the value): 0 = set but empty.
+    env_lengths: dict[str, int] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     # Published ports: container port ("6379/tcp") -> host port, for the dependency probes' defaults.
     ports: dict[str, int] = Field(default_factory=dict)
@@ -249,6 +257,8 @@ class ProbeResult(Frozen):
     kind: str  # redis | postgres | tcp | http
     address: str  # host:port asked
     up: bool | None = None  # None: could not tell
+    # Connected, then no answer within the deadline: the service is hung (e.g. SIGSTOPped), up=False.
+    hung: bool = False
     detail: str = ""
     latency_ms: float | None = None
     checked_at: datetime | None = None
@@ -321,6 +331,8 @@ class Finding(Frozen):
 
 def container_state(c: ContainerStats) -> State:
     """A container's state in the panel vocabulary."""
+    if c.looping_since is not None:
+        return State.DOWN  # between two attempts of a loop it runs, and it is not OK
     if c.state == "running":
         if c.health == "unhealthy":
             return State.DEGRADED
@@ -338,8 +350,9 @@ def container_reason(c: ContainerStats) -> str:
     """One line that says what is wrong with a container, or that it runs."""
     if c.oom_killed:
         return f"killed: out of memory (exit {c.exit_code})"
-    if c.state == "restarting":
-        return f"restart loop: {c.restart_count} restart{'s' if c.restart_count != 1 else ''}"
+    if c.state == "restarting" or c.looping_since is not None:
+        now = f" ({c.state} now)" if c.state != "restarting" else ""
+        return f"restart loop: {c.restart_count} restart{'s' if c.restart_count != 1 else ''}{now}"
     if c.state == "exited":
         return f"exited with code {c.exit_code}"
     if c.health == "unhealthy":

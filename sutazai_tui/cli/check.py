@@ -18,6 +18,7 @@ from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.core.verdict import RANK, Level, Overall
 from sutazai_tui.diagnosis.context import clock
 from sutazai_tui.models import Finding, Snapshot, container_reason, container_state
+from sutazai_tui.models import worst as worst_state
 from sutazai_tui.session.session import Session
 from sutazai_tui.sources.engine.factory import container_source
 from sutazai_tui.util import fmt
@@ -33,7 +34,7 @@ def render_evidence(snapshot: Snapshot, out: TextIO) -> None:
             said = {True: "up", False: "DOWN", None: "unknown"}[p.up]
             print(f"  {p.name:<12} {p.kind:<8} {p.address:<21} {said:<7} {p.detail}", file=out)
     for log in snapshot.logs:
-        since = f" since {clock(log.started_at)}" if log.started_at else ""
+        since = f", this start at {clock(log.started_at)}" if log.started_at else ""
         read = f"{log.lines} lines read, {len(log.matches)} matched"
         print(f"\nLOG {log.container}{since}: {log.error or read}", file=out)
         for m in log.matches:
@@ -59,7 +60,11 @@ def render_text(
         print(f"{e.name:<12} {e.state:<10} {code:>4} {fmt.millis(e.latency_ms):>9}  {e.reason}", file=out)
     if snapshot.containers is not None:
         c = snapshot.containers
-        print(f"\nCONTAINERS on {c.engine}: {c.state} — {c.reason}", file=out)
+        # The line is the worst of its rows: never OK beside a row that says DOWN.
+        part = (
+            worst_state([c.state, *(container_state(x) for x in c.containers)]) if c.containers else c.state
+        )
+        print(f"\nCONTAINERS on {c.engine}: {part} — {c.reason}", file=out)
         for item in c.containers:
             mem = f"{fmt.size(item.mem_used)}/{fmt.size(item.mem_limit)}"
             print(

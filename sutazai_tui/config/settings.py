@@ -152,10 +152,17 @@ class Settings(BaseModel):
     """The audit log of actions; default `<state_dir>/audit.jsonl`."""
     history_size: int = Field(default=240, ge=2, le=100_000)
     """Snapshots kept in memory for sparklines and diagnosis."""
-    required_env: dict[str, list[str]] = Field(
-        default_factory=lambda: {"sutazai-backend": ["SECRET_KEY", "JWT_SECRET"]}
+    required_env: dict[str, list[str]] = Field(default_factory=dict)
+    """Per container, env var names it cannot start without (the primary's: `primary_required_env`)."""
+    primary_required_env: list[str] = Field(
+        default_factory=lambda: ["SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY"]
     )
-    """Per container, env var names it cannot start without (names only are ever read)."""
+    """What the primary service needs, whatever it is called (the 2025-08 builds need all three)."""
+    secret_min_length: dict[str, int] = Field(
+        default_factory=lambda: {"SECRET_KEY": 32, "JWT_SECRET": 32, "JWT_SECRET_KEY": 32}
+    )
+    """A required variable shorter than this counts as missing (the builds' validators say so);
+    an empty one always does. Only value lengths are read, never values."""
     env_alias_groups: list[list[str]] = Field(default_factory=lambda: [["JWT_SECRET", "JWT_SECRET_KEY"]])
     """Names that must be set together; one without its sibling is a finding."""
     probes: list[ProbeConfig] = Field(default_factory=list)
@@ -230,6 +237,18 @@ class Settings(BaseModel):
     def for_target(self, target: TargetConfig) -> Settings:
         """A copy watching `target`: its URL, engine, prefix and token, its own recording and audit log."""
         return self.model_copy(update=target_update(target, self.record, self.audit_path))
+
+    def required_for(self, container: str) -> list[str]:
+        """The env vars this container cannot start without: its `required_env` entry, else for
+        the primary service (whatever it is called) `primary_required_env`."""
+        if container in self.required_env:
+            return list(self.required_env[container])
+        return list(self.primary_required_env) if container == self.primary_service else []
+
+    def required_env_names(self) -> list[str]:
+        """Every name whose value length the container source keeps (required, or in an alias group)."""
+        names = [*self.primary_required_env, *(n for ns in self.required_env.values() for n in ns)]
+        return sorted({*names, *(n for group in self.env_alias_groups for n in group)})
 
     def all_endpoints(self) -> list[EndpointConfig]:
         """The endpoints to poll: the three defaults (unless turned off) plus the extras."""

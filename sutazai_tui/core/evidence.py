@@ -9,6 +9,10 @@ The HTTP classifier judges an answer alone; some answers mean nothing alone (doc
 - An MCP 404 on a backend whose log shows `name 'logger' is not defined` is the MCP router that
   crashed while loading, not a build without MCP.
 
+- A /health sub-service stuck at `initializing` (the 2025-08-18 build's `database`, forever) while
+  its container, a probe and the log say the dependency is up and a detailed self-report agrees:
+  the panel is OK with a note, not DEGRADED (core/dependencies.py ranks the evidence).
+
 No endpoint leaves here EMERGENCY without the log saying so. `join_evidence` runs once per cycle,
 inside the monitor, so recordings, replay, `check` and bundles all carry the joined states.
 """
@@ -16,7 +20,9 @@ inside the monitor, so recordings, replay, `check` and bundles all carry the joi
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
+from sutazai_tui.core.dependencies import INITIALIZING, claim, independent, verdict
 from sutazai_tui.models import EndpointKind, EndpointStatus, LogMatch, Snapshot, State
 
 Mode = Literal["normal", "emergency", "unknown"]
@@ -80,7 +86,37 @@ def _mcp(e: EndpointStatus, snapshot: Snapshot, primary: str) -> EndpointStatus:
     return e.model_copy(update={"state": State.DOWN, "reason": reason, "failure": "mcp-router-failed"})
 
 
-def join_evidence(snapshot: Snapshot, primary: str) -> Snapshot:
+def _settle_initializing(e: EndpointStatus, snapshot: Snapshot, prefix: str, primary: str) -> EndpointStatus:
+    """A /health whose only fault is sub-services stuck `initializing`, while the engine, probes and
+    log say each dependency is up AND a detailed self-report agrees: OK, with a note (the 2025-08-18
+    build's /health never leaves `initializing` on a healthy start)."""
+    if (
+        e.state is not State.DEGRADED
+        or e.failure is not None
+        or not e.reason.startswith("still initializing")
+    ):
+        return e
+    waiting = [s for s, w in e.services.items() if claim(w) == INITIALIZING]
+    detailed = [
+        d
+        for d in snapshot.endpoints
+        if d.kind is EndpointKind.DETAILED and d.failure is None and not d.not_asked and d.services
+    ]
+    kinds: set[str] = set()
+    paths: list[str] = []
+    for service in waiting:
+        seen = independent(snapshot, service, prefix, primary)
+        agree = next((d for d in detailed if claim(d.services.get(service, "")) == "up"), None)
+        if verdict(seen) is not True or agree is None:
+            return e
+        kinds |= {x.kind for x in seen}
+        paths.append(urlsplit(agree.url).path)
+    said = " and ".join([k + "s" for k in sorted(kinds)] + sorted(set(paths))[:1])
+    note = f"self-report stuck at initializing ({', '.join(waiting)}); {said} say up"
+    return e.model_copy(update={"state": State.OK, "reason": f"healthy, {len(e.services)} services; {note}"})
+
+
+def join_evidence(snapshot: Snapshot, primary: str, prefix: str = "sutazai-") -> Snapshot:
     """The snapshot with endpoint states that weigh the log evidence (see the module docstring)."""
     joined: list[EndpointStatus] = []
     for e in snapshot.endpoints:
@@ -93,5 +129,7 @@ def join_evidence(snapshot: Snapshot, primary: str) -> Snapshot:
             e = e.model_copy(update={"state": State.UNKNOWN, "reason": f"{e.reason} (mode per log: {mode})"})
         elif e.kind is EndpointKind.MCP and e.http_code == 404 and not e.not_asked:
             e = _mcp(e, snapshot, primary)
+        elif e.kind is EndpointKind.HEALTH and e.services:
+            e = _settle_initializing(e, snapshot, prefix, primary)
         joined.append(e)
     return snapshot.model_copy(update={"endpoints": tuple(joined)})

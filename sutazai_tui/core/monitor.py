@@ -103,7 +103,7 @@ class Monitor:
             probes=probes,
             errors=tuple(errors),
         )
-        return join_evidence(snapshot, self.settings.primary_service)
+        return join_evidence(snapshot, self.settings.primary_service, self.settings.container_prefix)
 
     async def _engine_view(self) -> EngineView:
         """Containers, then (needing their ids, start times and ports) their logs and the probes."""

@@ -78,8 +78,8 @@ def assess(snapshot: Snapshot, findings: list[Finding] | tuple[Finding, ...] = (
             overall.add(Level.OK, f"{e.name}: {e.reason}")
     if snapshot.containers is not None:
         status = snapshot.containers
-        if status.state is State.DOWN:
-            overall.add(Level.WARNING, f"containers: {status.reason}")
+        if status.state is State.DOWN:  # could not ask the engine: says nothing about the containers
+            overall.add(Level.UNKNOWN, f"containers: {status.reason}", binding=True)
         else:
             judged += 1
         for c in status.containers:

@@ -25,6 +25,12 @@ NOVEMBER_DOWN = "november-down"  # the November 2025 line, its dependencies down
 NOVEMBER_UP = "november-up"  # the November 2025 line, everything up
 REFUSED = "refused"  # the deadlock on the container's port: uvicorn has not bound it yet
 RESET = "reset"  # the deadlock through Docker's published port: accepted, then reset at once
+# The 08-16 build in a restart loop, its port refusing: compose's `${JWT_SECRET}` with the variable
+# unset gives it an empty JWT_SECRET ("must be at least 32 characters"), and JWT_SECRET_KEY is unset.
+ENV_EMPTY_0816 = "env-empty-0816"
+# The 08-16 build with Postgres stopped: "Application startup failed", exit 3, a start every ~12 s —
+# a slow loop, caught `running` between two attempts.
+POSTGRES_DOWN_0816 = "postgres-down-0816"
 
 PHASES = (
     HANG,
@@ -38,6 +44,8 @@ PHASES = (
     NOVEMBER_UP,
     REFUSED,
     RESET,
+    ENV_EMPTY_0816,
+    POSTGRES_DOWN_0816,
 )
 SCENARIOS: dict[str, tuple[str, ...]] = {
     "healthy": (RECOVERED,),
@@ -49,7 +57,11 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "november-healthy": (NOVEMBER_UP,),
     "deadlock-refused": (REFUSED,),
     "deadlock-reset": (RESET,),
+    "env-empty": (ENV_EMPTY_0816,),
+    "postgres-down": (POSTGRES_DOWN_0816,),
 }
+# Phases whose backend never listens (the deadlock, or a process that dies before uvicorn binds).
+REFUSING = frozenset({REFUSED, ENV_EMPTY_0816, POSTGRES_DOWN_0816})
 # The November line registers no rate limiter on these routes.
 UNLIMITED = frozenset({NOVEMBER_DOWN, NOVEMBER_UP})
 # What is really up behind each phase (for the fleet, probes and tests; the answers never look).
@@ -58,6 +70,7 @@ DEPENDENCIES: dict[str, dict[str, str]] = {
     REDIS_DOWN_0818: {"redis": "down", "postgres": "up"},
     NOVEMBER_DOWN: {name: "down" for name in builds.NOVEMBER_SERVICES},
     NOVEMBER_UP: {name: "up" for name in builds.NOVEMBER_SERVICES},
+    POSTGRES_DOWN_0816: {"redis": "up", "postgres": "down"},
 }
 
 Answer = builds.Answer

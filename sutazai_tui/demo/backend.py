@@ -70,6 +70,12 @@ class SimulatedBackend:
         self._changes: set[asyncio.Task[None]] = set()
 
     @property
+    def _refusing(self) -> bool:
+        """A scenario whose backend never listens: the deadlock, or one that dies before binding."""
+        timeline = answers.SCENARIOS[self.scenario]
+        return len(timeline) == 1 and timeline[0] in answers.REFUSING
+
+    @property
     def url(self) -> str:
         """The base URL to point the monitor at."""
         return f"http://{self.host}:{self.port}"
@@ -104,7 +110,7 @@ class SimulatedBackend:
         self._loop = asyncio.get_running_loop()
         sock = self._bind()
         self._started_at = self._clock()
-        if answers.SCENARIOS[self.scenario] == (answers.REFUSED,):
+        if self._refusing:
             # Bound, not listening: connections are refused, as on the real container's port while
             # the lifespan deadlocks (uvicorn binds only after it), and the port stays ours.
             self._reserved = sock
@@ -145,7 +151,7 @@ class SimulatedBackend:
         elif same:
             # Cannot block our own loop: listen now (the kernel queues connections at once), serve
             # from its next turn.
-            if self._reserved is not None and answers.SCENARIOS[self.scenario] != (answers.REFUSED,):
+            if self._reserved is not None and not self._refusing:
                 self._reserved.listen(100)
             task = loop.create_task(self._listen_again())
             self._changes.add(task)
@@ -173,7 +179,7 @@ class SimulatedBackend:
     async def _listen_again(self) -> None:
         if self._server is not None or self._reserved is None:
             return
-        if answers.SCENARIOS[self.scenario] == (answers.REFUSED,):
+        if self._refusing:
             return  # the deadlocked build never gets to listen
         sock, self._reserved = self._reserved, None
         self._server = await asyncio.start_server(self._serve, sock=sock)

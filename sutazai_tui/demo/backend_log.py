@@ -22,6 +22,24 @@ _IMPORT_FAILURE = (
     "  Field required [type=missing, input_value={'database_url': 'postgresql://sutazai:dem0pass@"
     "sutazai-postgres:5432/sutazai'}, input_type=dict]",
 )
+# 08-16 with JWT_SECRET empty (compose's `${JWT_SECRET}`, the variable unset): its validator says why.
+_EMPTY_SECRET = (
+    _MAIN + "Starting SutazAI backend",
+    "Traceback (most recent call last):",
+    '  File "/app/app/core/config.py", line 212, in <module>',
+    "    settings = Settings()",
+    "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings",
+    "JWT_SECRET",
+    "  Value error, JWT_SECRET must be at least 32 characters [type=value_error, input_value='', "
+    "input_type=str]",
+)
+# 08-16 with Postgres stopped: the lifespan raises, uvicorn gives up, exit 3 (~12 s a start).
+_STARTUP_FAILED = (
+    "uvicorn.error - INFO - Waiting for application startup.",
+    "app.core.database - ERROR - Database connection failed: connection to server at "
+    '"sutazai-postgres" (172.20.0.3), port 5432 failed: Connection refused',
+    "uvicorn.error - ERROR - Application startup failed. Exiting.",
+)
 _EMERGENCY_START = (
     _MAIN + "Starting SutazAI backend",
     "app.core.connection_pool - INFO - Connection pools initialized",
@@ -57,10 +75,19 @@ BACKEND_LOG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # November line, and the deadlock whose last line is the step it hangs after.
     answers.BUILD_0818: (_NORMAL_START, _SERVING),
     answers.REDIS_DOWN_0818: ((*_NORMAL_START, _REDIS_DOWN), _SERVING),
-    answers.NOVEMBER_DOWN: (_NOVEMBER_START, _SERVING),
+    answers.NOVEMBER_DOWN: (
+        _NOVEMBER_START,
+        (
+            "app.core.cache - ERROR - Redis connection failed: Error 111 connecting to sutazai-redis:6379. "
+            "Connection refused.",
+            *_SERVING,
+        ),
+    ),
     answers.NOVEMBER_UP: (_NOVEMBER_START, _SERVING),
     answers.REFUSED: (_DEADLOCK, ()),
     answers.RESET: (_DEADLOCK, ()),
+    answers.ENV_EMPTY_0816: (_EMPTY_SECRET, ()),
+    answers.POSTGRES_DOWN_0816: (_STARTUP_FAILED, ()),
 }
 # Phases that are a new deployment of the backend: its container starts afresh.
 REDEPLOYED = {answers.RECOVERED, answers.DEGRADED}

@@ -19,6 +19,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED, STOPPED
 from sutazai_tui.demo.details import FleetDetails
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.sources.engine.loops import LoopTracker
 
 MIB = 1024 * 1024
 BACKEND = "sutazai-backend"
@@ -68,6 +69,7 @@ class _Sim:
     cpu_base: float
     mem_base: int
     started_at: datetime
+    created_at: datetime | None = None
     restart_count: int = 0
     stopped: bool = False
     fresh: bool = False  # just (re)started: health "starting" for one poll
@@ -80,7 +82,17 @@ _BACKEND_ENV = {
     answers.HANG: ("DATABASE_URL", "REDIS_URL"),  # SECRET_KEY and JWT_SECRET missing
     answers.EMERGENCY: ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET"),  # no JWT_SECRET_KEY
     answers.INITIALIZING: ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET"),
+    answers.ENV_EMPTY_0816: ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET"),  # JWT_SECRET=""
 }
+# Value lengths of the secrets the real source would report (never values): 64 = `openssl rand -hex 32`.
+_EMPTY = {answers.ENV_EMPTY_0816: ("JWT_SECRET",)}
+# Phases where the backend loops: caught `restarting`, or `running` between two slow attempts.
+_LOOPING = {
+    answers.HANG: "restarting",
+    answers.ENV_EMPTY_0816: "restarting",
+    answers.POSTGRES_DOWN_0816: "running",
+}
+_LOOP_EXIT = {answers.POSTGRES_DOWN_0816: 3}  # "Application startup failed": uvicorn exits 3
 _FIXED_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
 
 
@@ -89,6 +101,13 @@ def env_names_for(name: str, phase: str) -> tuple[str, ...]:
     if name == BACKEND:
         return _BACKEND_ENV.get(phase, _FIXED_ENV)
     return ("TZ", "PATH")
+
+
+def env_lengths_for(name: str, phase: str) -> dict[str, int]:
+    """The lengths of the secret values a simulated container carries (0: set but empty)."""
+    empty = _EMPTY.get(phase, ()) if name == BACKEND else ()
+    secrets = ("SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
+    return {n: 0 if n in empty else 64 for n in env_names_for(name, phase) if n in secrets}
 
 
 def _digest(text: str) -> str:
@@ -119,8 +138,9 @@ class SimulatedFleet:
         specs = list(FLEET)
         for n in range(len(specs), count or len(specs)):
             specs.append((f"sutazai-agent-{n:02d}", "sutazai/agent:latest", 1024, 1.0 + n % 5, 150 + 7 * n))
+        self._loops = LoopTracker()
         self._sims = {
-            name: _Sim(name, image, limit * MIB, cpu, mem * MIB, boot + timedelta(minutes=i))
+            name: _Sim(name, image, limit * MIB, cpu, mem * MIB, boot + timedelta(minutes=i), boot)
             for i, (name, image, limit, cpu, mem) in enumerate(specs[: count or len(specs)])
         }
 
@@ -151,7 +171,9 @@ class SimulatedFleet:
         if moved and (self._last_phase == answers.HANG or phase in REDEPLOYED) and BACKEND in self._sims:
             self._sims[BACKEND].started_at = self._clock()  # it came up at last, or was redeployed
         self._last_phase = phase
-        found = tuple(self._stats(sim, phase) for sim in self._sims.values())
+        found = tuple(
+            self._loops.mark_all([self._stats(sim, phase) for sim in self._sims.values()], self._clock())
+        )
         self._polls += 1
         return ContainersStatus(
             engine=self.engine,
@@ -227,7 +249,7 @@ class SimulatedFleet:
         sim = self._get(name)
         sim.generation += 1
         sim.stopped, sim.fresh, sim.restart_count = False, True, 0
-        sim.started_at = self._clock()
+        sim.started_at = sim.created_at = self._clock()
         self._backend_follows(name)
 
     def recreate_service(self, service: str) -> None:
@@ -241,8 +263,8 @@ class SimulatedFleet:
     def _health(self, sim: _Sim, phase: str) -> tuple[str, str | None]:
         """(engine state, health) for a running container in this phase."""
         if sim.name == BACKEND:
-            if phase == answers.HANG:
-                return "restarting", None
+            if phase in _LOOPING:
+                return _LOOPING[phase], None
             if phase == answers.EMERGENCY:
                 return "running", "starting"
             if phase in (answers.INITIALIZING, answers.REFUSED, answers.RESET):
@@ -265,7 +287,9 @@ class SimulatedFleet:
         if sim.stopped or self._dependency_down(sim, phase):
             return base.model_copy(update={"state": "exited", "exit_code": 0})
         state, health = self._health(sim, phase)
-        exit_code = MISSING_ENV_EXIT if state == "restarting" else None
+        exit_code = (
+            _LOOP_EXIT.get(phase, MISSING_ENV_EXIT) if sim.name == BACKEND and phase in _LOOPING else None
+        )
         return base.model_copy(update={"state": state, "health": health, "exit_code": exit_code})
 
     @staticmethod
@@ -282,7 +306,9 @@ class SimulatedFleet:
             image_id=f"sha256:{_digest(sim.image)}",
             restart_count=sim.restart_count,
             started_at=sim.started_at,
+            created_at=sim.created_at,
             env_names=env_names_for(sim.name, phase),
+            env_lengths=env_lengths_for(sim.name, phase),
             labels=compose_labels(sim.name),
         )
 
@@ -292,12 +318,15 @@ class SimulatedFleet:
             return base.model_copy(update={"state": "exited", "exit_code": 0, "finished_at": self._clock()})
         state, health = self._health(sim, phase)
         sim.fresh = False
-        if state == "restarting":
+        if sim.name == BACKEND and phase in _LOOPING:
             sim.restart_count += 1
-            sim.started_at = self._clock()
-            # Each attempt started a moment ago (not at boot) and died importing the app.
-            update = {"restart_count": sim.restart_count, "started_at": sim.started_at}
-            return base.model_copy(update={**update, "state": state, "exit_code": MISSING_ENV_EXIT})
+            now = self._clock()
+            sim.started_at = now
+            # Each attempt started a moment ago (not at boot) and died: importing the app (exit 1),
+            # or its start-up after ~12 s (exit 3); caught `running`, the last exit is the last attempt's.
+            update = {"restart_count": sim.restart_count, "started_at": now, "finished_at": now}
+            code = _LOOP_EXIT.get(phase, MISSING_ENV_EXIT) if state == "restarting" else None
+            return base.model_copy(update={**update, "state": state, "exit_code": code})
         jitter = self._rng.uniform
         sim.io = [v + self._rng.randint(2_000, 90_000) for v in sim.io]
         mem = int(sim.mem_base * jitter(0.97, 1.03))

@@ -1,21 +1,23 @@
 """Detectors that read the engine's view of the containers.
 
-Environment: only `ContainerStats.env_names` is read. The container source drops every value in
-the worker that inspected it, so no secret can reach a finding through here.
+Environment: only `ContainerStats.env_names` and the lengths of required values are read. The
+container source drops every value in the worker that inspected it, so no secret can reach a
+finding through here.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sutazai_tui.core.evidence import quote
 from sutazai_tui.diagnosis.context import Context, clock, names, short_id, span
 from sutazai_tui.diagnosis.evidence import log_says
 from sutazai_tui.diagnosis.recreate import env_place, recreate_fix
 from sutazai_tui.models import ContainerStats, Finding
+from sutazai_tui.sources.engine.compose_labels import shown_cli
+from sutazai_tui.sources.engine.loops import RISE, WINDOW_S, is_loop, last_restart, restart_times
 from sutazai_tui.util import fmt
 
-RESTART_RISE = 3  # restarts ...
-RESTART_WINDOW_S = 300.0  # ... within this many seconds make a loop
 # Exit codes with a known meaning, to put in evidence (128 + n = killed by signal n).
 EXIT_MEANING = {
     1: "a general error",
@@ -30,29 +32,83 @@ EXIT_MEANING = {
 SIGNAL_STOPS = (137, 143)  # usually someone stopped it: worth a warning, not an alarm
 
 
+def env_gaps(ctx: Context, c: ContainerStats) -> tuple[list[str], list[str], list[str]]:
+    """The required variables this container lacks: (not set, set but empty, too short).
+
+    Lengths come from the source (never values); a reading without lengths (an old recording)
+    is judged by names alone.
+    """
+    absent, empty, short = [], [], []
+    for n in ctx.settings.required_for(c.name):
+        length = c.env_lengths.get(n)
+        if n not in c.env_names:
+            absent.append(n)
+        elif length == 0:
+            empty.append(n)
+        elif length is not None and length < ctx.settings.secret_min_length.get(n, 1):
+            short.append(n)
+    return absent, empty, short
+
+
+def _env_check(ctx: Context, c: ContainerStats) -> str:
+    """How to see the values compose will pass, before the recreate (an unset `${VAR}` shows empty)."""
+    if c.compose is None:
+        return ""
+    cli = " ".join(shown_cli(ctx.settings.compose_cli))
+    where = f"`cd {c.compose.working_dir} && " if c.compose.working_dir else "`"
+    unset = "an unset ${VAR} shows empty"
+    return f"; before the recreate check the values compose will pass: {where}{cli} config` ({unset})"
+
+
 def missing_env(ctx: Context) -> list[Finding]:
-    """`missing-env`: a container lacks env vars it cannot start without (settings.required_env)."""
+    """`missing-env`: a container lacks env vars it cannot start without, or has them empty/too short.
+
+    Required: `settings.required_for` (the primary service's, whatever it is called, are the real
+    builds' three). Compose's `${JWT_SECRET}` with the variable unset gives an empty value, which the
+    build rejects as "must be at least 32 characters": empty or short counts as missing.
+    """
     found: list[Finding] = []
-    for name, required in ctx.settings.required_env.items():
-        c = ctx.latest.container(name)
-        if c is None:
+    for c in ctx.containers:
+        required = ctx.settings.required_for(c.name)
+        absent, empty, short = env_gaps(ctx, c)
+        bad = absent + empty + short
+        if not bad:
             continue
-        missing = [n for n in required if n not in c.env_names]
-        if not missing:
-            continue
+        parts = []
+        if absent:
+            parts.append(f"lacks {names(absent)}")
+        if empty:
+            parts.append(f"{names(empty)} {'is' if len(empty) == 1 else 'are'} set but empty")
+        if short:
+            parts.append(f"{names(short)} too short")
+        lengths = "; ".join(
+            f"{n} is {c.env_lengths.get(n, 0)} characters, needs ≥ {ctx.settings.secret_min_length.get(n, 1)}"
+            for n in short
+        )
+        seen = [f"its Config.Env ({c.state}, container {short_id(c.id)}) names {len(c.env_names)} variables"]
+        if absent:
+            seen.append(f"not {names(absent)}")
+        if empty:
+            seen.append(
+                f"{names(empty)} set but empty — compose's `${{{empty[0]}}}` with the variable unset "
+                "gives that"
+            )
+        if lengths:
+            seen.append(lengths)
+        minimum = max((ctx.settings.secret_min_length.get(n, 1) for n in required), default=1)
+        rule = f", each ≥ {minimum} characters (e.g. `openssl rand -hex 32`)" if minimum > 1 else ""
         found.append(
             Finding(
                 id="missing-env",
                 severity="critical",
-                subject=name,
-                title=f"{name} lacks required env var{'s' if len(missing) > 1 else ''} {names(missing)}",
-                evidence=(
-                    f"its Config.Env ({c.state}, container {short_id(c.id)}) names {len(c.env_names)} "
-                    f"variables and not {names(missing)}; required: {names(required)}"
-                ),
+                subject=c.name,
+                title=f"{c.name} {'; '.join(parts)} (required env)",
+                evidence="; ".join(seen) + f"; required: {names(required)}" + log_says(ctx, c.name),
                 fix=(
-                    f"set {names(missing)} (≥ 32 characters{' each' if len(missing) > 1 else ''}, e.g. "
-                    f"`openssl rand -hex 32`) in {env_place(c)} and " + recreate_fix(ctx, c, "env")
+                    f"set {names(bad)} in {env_place(c)} — {c.name} needs all of {names(required)}{rule}"
+                    + _env_check(ctx, c)
+                    + "; then "
+                    + recreate_fix(ctx, c, "env")
                 ),
             )
         )
@@ -63,9 +119,10 @@ def env_name_mismatch(ctx: Context) -> list[Finding]:
     """`env-name-mismatch`: one name of an alias group is set and a sibling is not."""
     found: list[Finding] = []
     for c in ctx.containers:
+        reported = set(env_gaps(ctx, c)[0])  # missing-env names those already, with the whole fix
         for group in ctx.settings.env_alias_groups:
             present = [n for n in group if n in c.env_names]
-            absent = [n for n in group if n not in c.env_names]
+            absent = [n for n in group if n not in c.env_names and n not in reported]
             if not present or not absent:
                 continue
             found.append(
@@ -93,7 +150,7 @@ Recent = list[tuple[datetime, dict[str, ContainerStats]]]
 
 
 def _recent(ctx: Context) -> Recent:
-    """The snapshots within the restart window, each with its containers by name.
+    """The snapshots within twice the loop window, each with its containers by name.
 
     Built once per diagnosis, not once per container: looking each container up by name in every
     snapshot was 100 x 100 x 240 comparisons a cycle at 100 containers (87 ms of CPU, issue 19).
@@ -101,72 +158,79 @@ def _recent(ctx: Context) -> Recent:
     found: Recent = []
     now = ctx.latest.taken_at
     for snap in ctx.snapshots:
-        if snap.containers is None or (now - snap.taken_at).total_seconds() > RESTART_WINDOW_S:
+        if snap.containers is None or (now - snap.taken_at).total_seconds() > 2 * WINDOW_S:
             continue
         # reversed: the first container of a name wins, as Snapshot.container finds it
         found.append((snap.taken_at, {c.name: c for c in reversed(snap.containers.containers)}))
     return found
 
 
-def _restart_rise(ctx: Context, c: ContainerStats, recent: Recent) -> tuple[int, float]:
-    """Restarts of this container (same id) within the window, and the seconds they span."""
-    oldest_count, oldest_at = c.restart_count, ctx.latest.taken_at
-    for taken_at, by_name in recent:
-        earlier = by_name.get(c.name)
-        if earlier is None or earlier.id != c.id:
-            continue  # a recreated container starts counting at 0 again: not a rise
-        if earlier.restart_count < oldest_count:
-            oldest_count, oldest_at = earlier.restart_count, taken_at
-    return c.restart_count - oldest_count, (ctx.latest.taken_at - oldest_at).total_seconds()
+def looping(ctx: Context, c: ContainerStats, recent: Recent) -> bool:
+    """In a restart loop now: the source says so, it is `restarting`, or its readings so far show
+    ≥ 3 restarts within 5 minutes with the last one within 5 minutes (sources/engine/loops.py)."""
+    if c.looping_since is not None or (c.state == "restarting" and c.restart_count > 0):
+        return True
+    readings = [r for _, by_name in recent if (r := by_name.get(c.name)) is not None and r.id == c.id]
+    return is_loop(restart_times([*readings, c], ctx.now), ctx.now)
 
 
 def _lacks_env(ctx: Context, c: ContainerStats) -> bool:
-    """Whether a required env var is missing: then the loop's fix is a recreate, not a start."""
-    return any(n not in c.env_names for n in ctx.settings.required_env.get(c.name, ()))
+    """Whether a required env var is missing or empty: then the loop's fix is a recreate, not a start."""
+    return any(env_gaps(ctx, c))
+
+
+DEPENDENCY_SIGNS = ("startup-failed", "redis-connect")
+
+
+def _loop_fix(ctx: Context, c: ContainerStats) -> str:
+    """What ends this loop: the env (recreate), a dependency (bring it up), else read why and start."""
+    head = f"stop it so the loop stops burning resources (`docker stop {c.name}`, or `x` here), "
+    if _lacks_env(ctx, c):
+        return head + "set its required variables (see missing-env), then " + recreate_fix(ctx, c, "env")
+    log = ctx.latest.log(c.name)
+    dep = log.find(*DEPENDENCY_SIGNS) if log is not None else None
+    if dep is not None:
+        return (
+            f"its start fails on a dependency ({quote(dep)}): bring that dependency up (postgres/redis: "
+            f"see the probes and their containers); the restart policy then starts {c.name} by itself — "
+            f"restarting {c.name} first changes nothing"
+        )
+    return head + (
+        f"read why each start fails (`docker logs --tail 50 {c.name}`; in the 2025-08-17 incident: missing "
+        f"SECRET_KEY/JWT_SECRET), fix that, then `docker start {c.name}`"
+    )
 
 
 def restart_loop(ctx: Context) -> list[Finding]:
-    """`restart-loop`: state `restarting`, or ≥ 3 restarts within 5 minutes."""
+    """`restart-loop`: ≥ 3 restarts within 5 minutes (one inspect or across cycles), or `restarting`.
+
+    Critical for as long as it holds — until no restart happened for 5 minutes — whatever state
+    it is caught in: between two attempts a looping container runs, and that is no recovery.
+    """
     found: list[Finding] = []
     recent = _recent(ctx) if ctx.containers else []
     for c in ctx.containers:
-        rise, seconds = _restart_rise(ctx, c, recent)
-        if c.state != "restarting" and rise < RESTART_RISE:
+        if not looping(ctx, c, recent):
             continue
+        last = c.last_restart_at or last_restart(c, ctx.now)
         seen = [f"state {c.state}", f"restart count {c.restart_count}"]
-        if rise:
-            seen.append(f"+{rise} in the last {span(seconds)}")
+        if c.created_at is not None:
+            seen.append(f"created {span(ctx.seconds_since(c.created_at))} ago")
+        if last is not None:
+            seen.append(f"last restart {span(max(0.0, ctx.seconds_since(last)))} ago")
         if c.exit_code is not None:
             seen.append(f"last exit code {c.exit_code}")
-        if c.state == "running" and c.health != "unhealthy":
-            # It came up after the restarts: say what happened, not that it is failing now.
-            found.append(
-                Finding(
-                    id="restart-loop",
-                    severity="warning",
-                    subject=c.name,
-                    title=f"{c.name} restarted {rise} times in the last {span(seconds)}; it runs now",
-                    evidence="; ".join(seen) + log_says(ctx, c.name),
-                    fix=(
-                        f"read why the earlier starts failed (`docker logs --tail 100 {c.name}`) before it "
-                        f"happens again; the finding clears once no restart falls in the last 5 minutes"
-                    ),
-                )
-            )
-            continue
+        between = " (caught running between two attempts)" if c.state == "running" else ""
         found.append(
             Finding(
                 id="restart-loop",
                 severity="critical",
                 subject=c.name,
-                title=f"{c.name} is in a restart loop: it fails as soon as it starts",
-                evidence="; ".join(seen) + log_says(ctx, c.name),
-                fix=(
-                    f"stop it so the loop stops burning resources (`docker stop {c.name}`, or `x` here), "
-                    f"read why each start fails (`docker logs --tail 50 {c.name}`; in the 2025-08-17 "
-                    f"incident: missing SECRET_KEY/JWT_SECRET), fix that, then "
-                    + (recreate_fix(ctx, c, "env") if _lacks_env(ctx, c) else "start it again")
-                ),
+                title=f"{c.name} is in a restart loop: {RISE}+ restarts within {span(WINDOW_S)}{between}",
+                evidence="; ".join(seen)
+                + f"; it ends once no restart happened for {span(WINDOW_S)}"
+                + log_says(ctx, c.name),
+                fix=_loop_fix(ctx, c),
             )
         )
     return found

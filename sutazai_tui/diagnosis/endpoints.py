@@ -18,19 +18,23 @@ HANG_CYCLES = 2  # without the engine's word, one timeout can be a blip; two in 
 
 
 def _fresh(e: EndpointStatus | None) -> bool:
-    """Whether this status is a real answer of its cycle (not carried over from an earlier one)."""
-    return e is not None and not e.carried
+    """Whether this status is a real answer: asked by us, or shared by another process of ours on
+    this host (judged exactly like ours, with its age), not a cycle we could not ask."""
+    return e is not None and not e.not_asked
 
 
 def _streak(ctx: Context, name: str, failures: set[str]) -> list[EndpointStatus]:
-    """The endpoint's consecutive cycles failing so, newest first; carried cycles neither count nor break."""
+    """The endpoint's consecutive answers failing so, newest first; not-asked cycles neither count
+    nor break, and one shared answer seen in two cycles counts once."""
     streak: list[EndpointStatus] = []
     for snap in reversed(ctx.snapshots):
         e = snap.endpoint(name)
-        if e is not None and e.carried:
-            continue  # not asked that cycle (back-off): no news either way
+        if e is not None and e.not_asked:
+            continue  # not asked that cycle (back-off, budget): no news either way
         if e is None or e.failure not in failures:
             break
+        if streak and e.carried and e.checked_at == streak[-1].checked_at:
+            continue
         streak.append(e)
     return streak
 
@@ -114,7 +118,7 @@ def emergency_build(ctx: Context) -> list[Finding]:
     """
     found: list[Finding] = []
     for e in ctx.latest.endpoints:
-        if e.kind is not EndpointKind.EMERGENCY or e.http_code != 200 or e.carried:
+        if e.kind is not EndpointKind.EMERGENCY or e.http_code != 200 or e.not_asked:
             continue
         mode, line = backend_mode(ctx.latest, ctx.primary)
         p = ctx.primary

@@ -9,72 +9,20 @@ detailed endpoints), whatever words or booleans it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from sutazai_tui.core.dependencies import INITIALIZING, Seen, claim, dependency, verdict
+from sutazai_tui.core.dependencies import independent as independent_of
 from sutazai_tui.core.evidence import quote
 from sutazai_tui.diagnosis.context import Context, clock, names, span
-from sutazai_tui.models import EndpointStatus, Finding, State, container_reason, container_state
+from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, State
 
-# The backend's service name -> the dependency as probes and containers name it.
-ALIASES = {"database": "postgres", "db": "postgres", "postgresql": "postgres", "cache": "redis"}
-UP_WORDS = {"healthy", "ok", "up", "true", "connected", "available", "operational", "ready"}
-DOWN_WORDS = {"unhealthy", "down", "false", "error", "failed", "disconnected", "unavailable", "critical"}
-INITIALIZING = "initializing"
-
-
-@dataclass(frozen=True)
-class Seen:
-    """One independent observation of a dependency: up or down, what was seen, when."""
-
-    up: bool
-    text: str
-    at: datetime | None
-
-
-def dependency(service: str) -> str:
-    """The dependency behind a backend's service name (database -> postgres)."""
-    return ALIASES.get(service.lower(), service.lower())
+__all__ = ["INITIALIZING", "Seen", "claim", "dependency", "independent", "verdict"]
 
 
 def independent(ctx: Context, service: str) -> list[Seen]:
     """What the engine, a probe and the primary's log say of this service's dependency, now."""
-    dep = dependency(service)
-    latest, seen = ctx.latest, []
-    c = latest.container(f"{ctx.settings.container_prefix}{dep}")
-    at = latest.containers.checked_at if latest.containers is not None else None
-    if c is not None:
-        state = container_state(c)
-        if c.state == "running" and c.health in (None, "healthy"):
-            health = f", health check {c.health}" if c.health else ""
-            seen.append(Seen(True, f"container {c.name} running{health}", at))
-        elif state is not State.OK or c.health == "unhealthy":
-            seen.append(Seen(False, f"container {c.name}: {container_reason(c)}", at))
-    p = latest.probe(dep) or latest.probe(service)
-    if p is not None and p.up is not None:
-        seen.append(Seen(p.up, f"probe {p.kind} {p.address}: {p.detail}", p.checked_at))
-    log = latest.log(ctx.primary)
-    failed = log.find("redis-connect") if log is not None and dep == "redis" else None
-    if failed is not None and not any(s.up for s in seen):
-        seen.append(Seen(False, f"{ctx.primary}'s log {quote(failed)}", failed.at))
-    return seen
-
-
-def verdict(seen: list[Seen]) -> bool | None:
-    """Down when any independent source says down (the backend would hide it), up when one says up."""
-    if any(not s.up for s in seen):
-        return False
-    return True if seen else None
-
-
-def claim(word: str) -> str:
-    """The backend's word for a service as up / down / initializing / other."""
-    w = word.strip().lower()
-    if w in UP_WORDS:
-        return "up"
-    if w in DOWN_WORDS:
-        return "down"
-    return INITIALIZING if w == INITIALIZING else "other"
+    return independent_of(ctx.latest, service, ctx.settings.container_prefix, ctx.primary)
 
 
 def initializing_since(ctx: Context, endpoint: str, service: str) -> datetime:
@@ -82,7 +30,7 @@ def initializing_since(ctx: Context, endpoint: str, service: str) -> datetime:
     first = ctx.latest.taken_at
     for snap in reversed(ctx.snapshots):
         e = snap.endpoint(endpoint)
-        if e is None or e.carried or e.failure is not None or not e.services:
+        if e is None or e.not_asked or e.failure is not None or not e.services:
             continue  # a cycle without a readable answer tells nothing about the service
         if e.services.get(service) != INITIALIZING:
             break
@@ -90,28 +38,74 @@ def initializing_since(ctx: Context, endpoint: str, service: str) -> datetime:
     return first
 
 
+def _own_services(e: EndpointStatus) -> bool:
+    """A readable answer that lists services of its own (shared answers count, with their age; a
+    liveness-only /health that borrowed its detailed endpoint's list does not: that one speaks)."""
+    return not e.not_asked and e.failure is None and bool(e.services) and not e.details.get("liveness_only")
+
+
 def contradictions(ctx: Context, e: EndpointStatus) -> list[tuple[str, str, list[Seen]]]:
-    """(service, what the backend says, the independent evidence) where they disagree now."""
+    """(service, what the backend says, the independent evidence) where they disagree now.
+
+    Immediate when both sides are of now: a self-report of `initializing` against a dependency that
+    answers is a disagreement at once, not after `stuck_initializing`.
+    """
     found = []
     for service, word in e.services.items():
         said, seen = claim(word), independent(ctx, service)
         truth = verdict(seen)
         if truth is None or said == "other":
             continue
-        stuck = (
-            said == INITIALIZING
-            and ctx.seconds_since(initializing_since(ctx, e.name, service)) > ctx.settings.stuck_initializing
-        )
-        if (said == "up" and truth is False) or (said == "down" and truth) or (stuck and truth):
+        if (said == "up" and truth is False) or (said in ("down", INITIALIZING) and truth):
             found.append((service, word, seen))
     return found
 
 
+def _settled(ctx: Context, e: EndpointStatus) -> bool:
+    """The panel already weighed it (core/evidence.py): stuck initializing, all else says up."""
+    return (
+        e.kind is EndpointKind.HEALTH
+        and e.state is State.OK
+        and "self-report stuck at initializing" in e.reason
+    )
+
+
+def _fix(ctx: Context, wrong: list[tuple[str, str, list[Seen]]]) -> str:
+    """The fix the evidence supports: bring up only what is down; restart only where it changes the answer."""
+    p = ctx.primary
+    down = sorted({dependency(s) for s, w, _ in wrong if claim(w) == "up"})
+    stuck = sorted({dependency(s) for s, w, _ in wrong if claim(w) == INITIALIZING})
+    lied = sorted({dependency(s) for s, w, _ in wrong if claim(w) == "down"})
+    parts = []
+    if down:
+        parts.append(
+            f"bring {names(down)} up (`docker start {ctx.settings.container_prefix}{down[0]}`, or find why "
+            f"its probe fails): {p} says healthy but cannot be using it"
+        )
+    if stuck:
+        parts.append(
+            f"nothing to fix in {names(stuck)}: it answers; this build's /health never leaves "
+            "`initializing` (the pool it reads is never assigned) — a restart will not change that "
+            "answer; trust the probes and its detailed health"
+        )
+    if lied:
+        parts.append(
+            f"{names(lied)} answer{'s' if len(lied) == 1 else ''} now: read `docker logs {p}` for its "
+            f"connection errors; if it was down earlier, `docker restart {p}` makes it reconnect"
+        )
+    return "; ".join(parts)
+
+
 def self_report_contradicted(ctx: Context) -> list[Finding]:
-    """`self-report-contradicted`: the backend says X about a dependency, independent evidence Y."""
+    """`self-report-contradicted`: the backend says X about a dependency, independent evidence Y.
+
+    Answers shared by another process are judged like fresh ones (the evidence quotes their time);
+    only an endpoint not asked at all is skipped. Info when the panel was already settled (stuck
+    `initializing` with the probes and the detailed self-report saying up): known, no alarm.
+    """
     found: list[Finding] = []
     for e in ctx.latest.endpoints:
-        if e.carried or e.failure is not None or not e.services:
+        if not _own_services(e):
             continue
         wrong = contradictions(ctx, e)
         if not wrong:
@@ -121,19 +115,21 @@ def self_report_contradicted(ctx: Context) -> list[Finding]:
             f"{s} {w!r}, but " + ", ".join(f"{x.text} (at {clock(x.at)})" for x in seen)
             for s, w, seen in wrong
         )
-        deps = names(sorted({dependency(s) for s, _, _ in wrong}))
+        shared = (
+            f" (shared answer, {span(ctx.seconds_since(e.checked_at))} old)"
+            if e.carried and e.checked_at
+            else ""
+        )
+        info = _settled(ctx, e)
         found.append(
             Finding(
                 id="self-report-contradicted",
-                severity="warning",
+                severity="info" if info else "warning",
                 subject=e.name,
                 title=f"{e.name} says {said}; independent evidence disagrees",
-                evidence=f"GET {e.url} at {clock(e.checked_at)} says {quotes}",
-                fix=(
-                    f"trust the independent evidence: bring {deps} up (or find why the probe and the "
-                    f"backend disagree), then restart {ctx.primary} so it reconnects; its self-report "
-                    f"about dependencies is known to be wrong (docs/backend.md)"
-                ),
+                evidence=f"GET {e.url} at {clock(e.checked_at)}{shared} says {quotes}",
+                fix=_fix(ctx, wrong)
+                + "; its self-report about dependencies is known to be wrong (docs/backend.md)",
             )
         )
     return found
@@ -151,6 +147,8 @@ CAUSE_SIGNS = (
     "init-timeout",
     "traceback",
     "redis-connect",
+    "value-too-short",
+    "startup-failed",
 )
 
 
@@ -184,6 +182,45 @@ def mcp_router_failed(ctx: Context) -> list[Finding]:
                     f"the build's MCP module fails at import (2025-08-16: `logger` used before it was "
                     f"defined): deploy a build with the fix and recreate {ctx.primary}"
                 ),
+            )
+        )
+    return found
+
+
+def dependency_down(ctx: Context) -> list[Finding]:
+    """`dependency-down`: a direct probe of a dependency failed while its container (if we see it)
+    runs — the case nothing else names: a hung process (connected, no answer: e.g. SIGSTOPped Redis,
+    which the kernel still accepts for) or a port that refuses. A stopped container is `crashed`."""
+    found: list[Finding] = []
+    for p in ctx.latest.probes:
+        if p.up is not False:
+            continue
+        c = ctx.latest.container(f"{ctx.settings.container_prefix}{p.name}")
+        if c is not None and (c.state != "running" or c.looping_since is not None):
+            continue  # crashed / restart-loop / oom-killed say it better
+        who = c.name if c is not None else p.name
+        where = f"container {c.name} running, " if c is not None else ""
+        if p.hung:
+            title = f"{p.name} is hung: it accepts connections and never answers"
+            fix = (
+                f"a stopped or stuck process: `docker kill -s CONT {who}` if it was SIGSTOPped, else "
+                f"`docker restart {who}`; a backend starting meanwhile waits on it (the 2025-08-17 start-up "
+                f"hang): check {ctx.primary} after"
+            )
+        else:
+            title = f"{p.name} does not answer its probe: {p.detail}"
+            fix = (
+                f"read `docker logs --tail 50 {who}` and check the probe's address ({p.address}: the "
+                f"published port, or `[[probes]]` in the config)"
+            )
+        found.append(
+            Finding(
+                id="dependency-down",
+                severity="critical",
+                subject=who,
+                title=title,
+                evidence=f"{where}probe {p.kind} {p.address} at {clock(p.checked_at)}: {p.detail}",
+                fix=fix,
             )
         )
     return found

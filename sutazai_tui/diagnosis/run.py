@@ -31,9 +31,12 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "deploy a build that times out initialization",
     ),
     "missing-env": (
-        "a container lacks env vars it cannot start without (`required_env`, default SECRET_KEY and "
-        "JWT_SECRET on sutazai-backend); names only are read, never values",
-        "set them (≥ 32 characters) in the service's environment (docker/.env) and recreate the container",
+        "a container lacks env vars it cannot start without, or has them empty or too short "
+        "(`required_env`; the primary service's, whatever it is called: `primary_required_env`, default "
+        "SECRET_KEY, JWT_SECRET and JWT_SECRET_KEY, ≥ 32 characters); names and value lengths are read, "
+        "never values",
+        "set every required name (≥ 32 characters) in the service's env file, check it with "
+        "`docker compose config`, and recreate the container",
     ),
     "env-name-mismatch": (
         "one name of an alias group (`env_alias_groups`, default JWT_SECRET / JWT_SECRET_KEY) is set, "
@@ -42,8 +45,11 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "config read JWT_SECRET, main.py checked JWT_SECRET_KEY)",
     ),
     "restart-loop": (
-        "a container is `restarting`, or restarted 3+ times within 5 minutes",
-        "stop it, read `docker logs --tail 50 <name>` for why each start fails, fix that, start it",
+        "a container restarted 3+ times within 5 minutes (RestartCount against its creation and last "
+        "start in one inspect, or counted across cycles), or is `restarting`; critical until no restart "
+        "happened for 5 minutes, whatever state it is caught in",
+        "stop it, read `docker logs --tail 50 <name>` for why each start fails, fix that (env: "
+        "recreate; a dependency: bring it up), start it",
     ),
     "crashed": (
         "a container exited with a non-zero code (warning only for 137/143: killed or stopped by a signal)",
@@ -77,10 +83,16 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "it checks, restart the container",
     ),
     "self-report-contradicted": (
-        "the backend says a dependency is healthy (or down, or initializing past `stuck_initializing`) "
-        "while its container, a direct probe or the backend's own log says otherwise; both sides "
-        "quoted with their times",
-        "believe the independent evidence: fix the dependency, then restart the backend so it reconnects",
+        "the backend says a dependency is healthy (or down, or initializing) while its container, a "
+        "direct probe or the backend's own log says otherwise, at once when both are of now; both "
+        "sides quoted with their times. Info when /health only sits at `initializing` and the probes "
+        "and the detailed health say up (the 2025-08-18 build, always)",
+        "believe the independent evidence: bring up what is down; a restart only where it changes the answer",
+    ),
+    "dependency-down": (
+        "a direct probe of a dependency (Redis PING, Postgres SSLRequest, TCP) fails while its "
+        "container runs: hung (connected, no answer) or refusing",
+        "a hung process: `docker kill -s CONT <name>` if stopped, else restart it; check the probe's address",
     ),
     "mcp-router-failed": (
         "the MCP routes answer 404 and the backend's log shows the MCP router crashed while loading "
@@ -94,9 +106,9 @@ FINDINGS: dict[str, tuple[str, str]] = {
 # docs/operating.md's table shows it.
 RESTS_ON: dict[str, str] = {
     "startup-hang": "engine (running, start time) + transport failure of /health + the log's last line",
-    "missing-env": "engine (env names)",
+    "missing-env": "engine (env names, value lengths)",
     "env-name-mismatch": "engine (env names)",
-    "restart-loop": "engine (state, restart count)",
+    "restart-loop": "engine (restart count against created/started times, state)",
     "crashed": "engine (exit code)",
     "oom-killed": "engine (OOMKilled)",
     "emergency-build": "the log's mode line; the route's 200 alone is info only",
@@ -104,6 +116,7 @@ RESTS_ON: dict[str, str] = {
     "stuck-initializing": "self-report only, and only while no probe/container/log says the dependency is up",
     "unhealthy": "engine (the container's own health check)",
     "self-report-contradicted": "engine + probe + log against the self-report",
+    "dependency-down": "probe (and the engine: its container runs)",
     "mcp-router-failed": "the log's MCP router error + the 404",
 }
 
@@ -120,6 +133,7 @@ DETECTORS: dict[str, Detector] = {
     "stuck-initializing": endpoints.stuck_initializing,
     "unhealthy": containers.unhealthy,
     "self-report-contradicted": evidence.self_report_contradicted,
+    "dependency-down": evidence.dependency_down,
     "mcp-router-failed": evidence.mcp_router_failed,
 }
 

@@ -7,7 +7,8 @@ length 8, code 80877103) with one byte, `S` or `N`, before any authentication; `
 cycle's; all run at once. No credentials are needed or sent.
 
 `up` is True (it answered as that service does), False (refused, closed, answered wrong, or
-connected and said nothing), or None (could not tell: name lookup or the connect itself timed out).
+connected and said nothing within the deadline: `hung`, e.g. a SIGSTOPped Redis — the kernel still
+accepts), or None (could not tell: name lookup or the connect itself timed out).
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ class _Wrong(Exception):
     """The peer answered, but not as this kind of service does."""
 
 
-async def _exchange(cfg: ProbeConfig) -> str:
+async def _exchange(cfg: ProbeConfig, connected: list[bool]) -> str:
     """Connect, speak the kind's greeting, read its answer; the detail when it is up, else raises."""
     reader, writer = await asyncio.open_connection(cfg.host, cfg.port)
+    connected.append(True)
     try:
         if cfg.kind == "tcp":
             return "accepts connections"
@@ -68,8 +70,10 @@ async def probe(cfg: ProbeConfig, budget: float, source: str = "config") -> Prob
     deadline = min(cfg.deadline, budget)
     started = time.monotonic()
     up: bool | None
+    connected: list[bool] = []
+    hung = False
     try:
-        detail, up = await asyncio.wait_for(_exchange(cfg), deadline), True
+        detail, up = await asyncio.wait_for(_exchange(cfg, connected), deadline), True
     except _Wrong as exc:
         detail, up = str(exc), False
     except ConnectionRefusedError:
@@ -77,7 +81,10 @@ async def probe(cfg: ProbeConfig, budget: float, source: str = "config") -> Prob
     except (ConnectionResetError, asyncio.IncompleteReadError, BrokenPipeError):
         detail, up = "connection reset", False
     except TimeoutError:
-        detail, up = f"no answer within {deadline:g} s", None
+        if connected:  # it accepted and then said nothing: a hung service is evidence, not "unknown"
+            detail, up, hung = f"connected, no answer within {deadline:g} s: hung", False, True
+        else:
+            detail, up = f"no answer within {deadline:g} s", None
     except socket.gaierror as exc:
         detail, up = f"cannot resolve {cfg.host}: {exc.strerror}", None
     except OSError as exc:
@@ -87,6 +94,7 @@ async def probe(cfg: ProbeConfig, budget: float, source: str = "config") -> Prob
         kind=cfg.kind,
         address=f"{cfg.host}:{cfg.port}",
         up=up,
+        hung=hung,
         detail=clean_line(detail, 200),  # a server's answer: outside text
         latency_ms=round((time.monotonic() - started) * 1000, 1),
         checked_at=datetime.now(UTC),

@@ -23,7 +23,7 @@ from sutazai_tui.config.settings import EndpointConfig, Settings, redactor_for
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
 from sutazai_tui.sources.backend.classify import Verdict
 from sutazai_tui.sources.backend.gate import Budget, Heard, LocalBudget, Refusal, origin_of
-from sutazai_tui.sources.backend.releases import DETAILED_PATHS, join_lines, judge_any
+from sutazai_tui.sources.backend.releases import DETAILED_PATHS, DISCOVERING, join_lines, judge_any
 from sutazai_tui.sources.backend.wire import (
     Failure,
     Progress,
@@ -139,8 +139,12 @@ class HttpSource:
             return self._parked[endpoint.name]
         if status is None or endpoint.name in self._present:
             return status
-        if status.http_code is None or status.not_asked:
-            return None  # no answer yet (down, refused, not asked): try again next cycle
+        if status.not_asked:
+            # Not asked (budget, 429): it may be the one answer that tells the services. Kept as a
+            # candidate so a liveness-only /health is UNKNOWN, never OK (join_lines drops it otherwise).
+            return status.model_copy(update={"details": {**status.details, DISCOVERING: True}})
+        if status.http_code is None:
+            return None  # no answer yet (down, refused): try again next cycle
         if status.http_code == 404:
             self._absent.add(endpoint.name)  # this backend line does not have it
             return None

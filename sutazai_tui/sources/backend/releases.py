@@ -25,6 +25,8 @@ from sutazai_tui.sources.backend.classify import (
 
 # The two detailed-health paths, tried once each per session (404 = that line does not have it).
 DETAILED_PATHS = (("detailed", "/health/detailed"), ("detailed-v1", "/api/v1/health/detailed"))
+# A detailed path not yet found (present or absent) that this cycle could not ask.
+DISCOVERING = "discovering"
 
 
 def _count(body: dict[str, Any], key: str) -> int | None:
@@ -143,7 +145,7 @@ def _lists_services(e: EndpointStatus) -> bool:
 def _liveness_verdict(e: EndpointStatus, statuses: Sequence[EndpointStatus]) -> EndpointStatus:
     """A liveness-only /health judged by the service list another endpoint gave this cycle."""
     listing = [s for s in statuses if _lists_services(s)]
-    fresh = next((s for s in listing if s.failure is None and not s.carried and s.services), None)
+    fresh = next((s for s in listing if s.failure is None and not s.not_asked and s.services), None)
     if fresh is not None:
         where = urlsplit(fresh.url).path
         reason = f"liveness only; {where}: {fresh.reason}"
@@ -167,6 +169,10 @@ def join_lines(statuses: Sequence[EndpointStatus]) -> tuple[EndpointStatus, ...]
     liveness = any(e.kind is EndpointKind.HEALTH and e.details.get("liveness_only") for e in statuses)
     joined: list[EndpointStatus] = []
     for e in statuses:
+        if e.details.get(DISCOVERING) and not liveness:
+            continue  # a candidate path not asked: only a liveness-only /health needs its word
+        if e.details.get(DISCOVERING):
+            e = e.model_copy(update={"details": {k: v for k, v in e.details.items() if k != DISCOVERING}})
         if e.kind is EndpointKind.HEALTH and e.details.get("liveness_only") and e.failure is None:
             e = _liveness_verdict(e, statuses)
         elif e.kind is EndpointKind.MCP and e.failure == "mcp-absent" and liveness:

@@ -122,9 +122,28 @@ def fault_detail(exc: BaseException, timeout: float) -> str:
     return f"unexpected {type(exc).__name__} from the engine — it retries next cycle"
 
 
+def where_advice(address: str) -> str:
+    """What to check for an engine that does not answer, by the kind of its address."""
+    if address.startswith("ssh://"):
+        return f"check ssh access to it (`ssh {address.removeprefix('ssh://')} docker version`)"
+    if address.startswith(("tcp://", "http://", "https://")):
+        return (
+            f"check that a daemon listens at {address} (dockerd `-H tcp://…`, a firewall or tunnel "
+            f"between), or point --docker-host/DOCKER_HOST at the right engine"
+        )
+    return "start dockerd, or point --docker-host/DOCKER_HOST at the engine"
+
+
 def describe_fault(exc: BaseException, address: str, timeout: float) -> str:
-    """The one-line DOWN reason: which engine did not answer, why, and the fix."""
-    return f"Docker engine unreachable at {address}: {fault_detail(exc, timeout)}"
+    """The one-line reason the engine part is UNKNOWN: which engine did not answer, why, the fix.
+
+    The local-socket advice ("start dockerd") fits only a local socket: a refused tcp:// or ssh://
+    engine gets advice for its own kind of address.
+    """
+    detail = fault_detail(exc, timeout)
+    if not address.startswith("unix://") and detail.startswith(("connection refused", "no engine socket")):
+        detail = f"{detail.split(' — ')[0]} — {where_advice(address)}"
+    return f"Docker engine unreachable at {address}: {detail}"
 
 
 def is_gone(result: object) -> bool:

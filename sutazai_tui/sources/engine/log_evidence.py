@@ -38,7 +38,17 @@ SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("init-timeout", re.compile(r"Initialization timeout")),
     ("init-failed", re.compile(r"Initialization failed")),
     ("jwt-secret-key", re.compile(r"JWT_SECRET_KEY must be set")),
-    ("redis-connect", re.compile(r"Failed to connect to Redis")),
+    # The builds' own words for Redis refused: 08-18 `❌ Failed to connect to Redis: Error 111 …`,
+    # 08-16 `Redis get error … Error 111 connecting to …`, November `Redis connection failed: Error 111 …`.
+    (
+        "redis-connect",
+        re.compile(r"Failed to connect to Redis|Redis connection failed|Redis \w+ error\b.*Error \d+"),
+    ),
+    # pydantic's validator on an empty or short secret:
+    # `Value error, JWT_SECRET must be at least 32 characters`
+    ("value-too-short", re.compile(r"Value error, (\w+) must be at least \d+ characters")),
+    # uvicorn when the lifespan raised (08-16 with Postgres stopped: exit 3, a start every ~12 s)
+    ("startup-failed", re.compile(r"Application startup failed")),
     ("mcp-logger", re.compile(r"name 'logger' is not defined")),
 )
 # One cheap test first: most lines match nothing, and only those that may are matched in full.
@@ -109,8 +119,9 @@ class Matcher:
             self._add("field-required", f"{name or '?'} {text.strip()}", ts_ns, name)
             return
         for signature, pattern in SIGNATURES:
-            if pattern.search(text):
-                self._add(signature, text, ts_ns)
+            if found := pattern.search(text):
+                detail = found.group(1) if signature == "value-too-short" else None
+                self._add(signature, text, ts_ns, detail)
                 return
 
     def evidence(self, c: ContainerStats, read_at: datetime) -> LogEvidence:
@@ -184,7 +195,7 @@ class LogWatcher:
         key = (c.id, c.started_at)
         kept = self._kept.get(c.name)
         fresh = kept is None or kept.key != key
-        since = kept.last_ns if kept is not None and not fresh else _start_ns(c.started_at)
+        since = kept.last_ns if kept is not None and not fresh else _start_ns(c.started_at, c.finished_at)
         lines, secrets = self._fetch(c.name, since, fresh)
         if fresh or kept is None:
             kept = _Kept(key, Matcher(self.redactor.with_secrets(secrets)), since)
@@ -226,14 +237,23 @@ def shown_lines(
     return [LogLine(x.ts_ns, mask.clean_log(x.text, MAX_LINE_CHARS)) for x in lines]
 
 
-def _start_ns(started_at: datetime | None) -> int:
-    """Lines since the container's start (the reader keeps only lines newer than this)."""
+def _ns(when: datetime) -> int:
+    return int(when.replace(microsecond=0).timestamp()) * 1_000_000_000 + when.microsecond * 1000
+
+
+def _start_ns(started_at: datetime | None, finished_at: datetime | None = None) -> int:
+    """Lines since the container's start (the reader keeps only lines newer than this).
+
+    The engine stamps StartedAt after the process began writing (measured: the first line came
+    2.7 ms before it), so read from a little earlier — but never from before the previous run
+    ended (FinishedAt, when older than this start): its lines are not this start's.
+    """
     if started_at is None:
         return 0
-    whole = int(started_at.replace(microsecond=0).timestamp())
-    # The engine stamps StartedAt after the process began writing (measured: the first line came
-    # 2.7 ms before it), so read from a little earlier; a restart's previous last words may show.
-    return whole * 1_000_000_000 + started_at.microsecond * 1000 - START_SLACK_NS
+    since = _ns(started_at) - START_SLACK_NS
+    if finished_at is not None and finished_at <= started_at:
+        since = max(since, _ns(finished_at) + 1)
+    return since
 
 
 def watched(containers: Sequence[ContainerStats], primary: str, limit: int = 4) -> list[ContainerStats]:

@@ -17,7 +17,7 @@ Design (measured with bench/poll_cycle.py; figures in docs/operating.md "What it
   apart, so a single cycle has CPU % (formula in sources/engine/stats.py).
 The SDK speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST / DOCKER_TLS_VERIFY;
 its 267 ms import happens on the first poll, in a worker thread, after the UI has painted.
-Env: only names are kept; values are dropped inside the worker function that read them.
+Env: names and required values' lengths are kept; values are dropped in the worker that read them.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from sutazai_tui.sources.engine.client import (
     is_gone,
 )
 from sutazai_tui.sources.engine.listrow import moved, row_key, young
+from sutazai_tui.sources.engine.loops import LoopTracker
 from sutazai_tui.sources.engine.stats import (
     CpuSample,
     block_io,
@@ -91,6 +92,11 @@ def env_names(env: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(entry.split("=", 1)[0] for entry in env or ())
 
 
+def env_lengths(env: Sequence[str] | None, required: Sequence[str]) -> dict[str, int]:
+    """Each required variable's value length, never the value (0: set but empty, as `${X}` unset gives)."""
+    return {n: len(v) for n, _, v in (e.partition("=") for e in env or ()) if n in set(required)}
+
+
 def parse_time(value: str | None) -> datetime | None:
     """An engine timestamp (RFC 3339, nanoseconds) in UTC; None for the engine's zero time."""
     if not value or value.startswith("0001-01-01"):
@@ -112,16 +118,16 @@ def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Seque
     return False
 
 
-def _inspect(client: Any, cid: str) -> tuple[dict[str, Any], int | None]:
+def _inspect(client: Any, cid: str, required: Sequence[str] = ()) -> tuple[dict[str, Any], int | None]:
     """The ContainerStats fields `inspect` gives, and the pid whose /proc/<pid>/net/dev is its network."""
     raw = client.inspect_container(cid)
     state = raw.get("State") or {}
     # Host networking and none have no container network of their own (the engine reports none).
     own_net = (raw.get("HostConfig") or {}).get("NetworkMode") not in ("host", "none")
-    return _fields(raw), (int(state.get("Pid") or 0) or None) if own_net else None
+    return _fields(raw, required), (int(state.get("Pid") or 0) or None) if own_net else None
 
 
-def _fields(raw: Json) -> dict[str, Any]:
+def _fields(raw: Json, required: Sequence[str] = ()) -> dict[str, Any]:
     """The ContainerStats fields of an inspect answer. Env values never leave this function."""
     state, config = raw.get("State") or {}, raw.get("Config") or {}
     status = state.get("Status", "unknown")
@@ -138,7 +144,9 @@ def _fields(raw: Json) -> dict[str, Any]:
         "oom_killed": bool(state.get("OOMKilled")),
         "started_at": parse_time(state.get("StartedAt")),
         "finished_at": parse_time(state.get("FinishedAt")),
+        "created_at": parse_time(raw.get("Created")),
         "env_names": env_names(config.get("Env")),
+        "env_lengths": env_lengths(config.get("Env"), required),
         "labels": dict(config.get("Labels") or {}),
         "ports": published_ports((raw.get("NetworkSettings") or {}).get("Ports")),
     }
@@ -167,8 +175,8 @@ def _summary(found: Sequence[ContainerStats]) -> str:
     """The OK reason: counts, plus the troubled ones worth seeing in the header."""
     running = sum(c.state == "running" for c in found)
     unhealthy = sum(c.health == "unhealthy" for c in found)
-    restarting = sum(c.state == "restarting" for c in found)
-    extra = [(unhealthy, "unhealthy"), (restarting, "restarting")]
+    restarting = sum(c.state == "restarting" or c.looping_since is not None for c in found)
+    extra = [(unhealthy, "unhealthy"), (restarting, "in a restart loop")]
     return f"{len(found)} containers, {running} running" + "".join(f", {n} {what}" for n, what in extra if n)
 
 
@@ -183,8 +191,11 @@ class DockerSource:
         timeout: float = 10.0,
         cpu_window: float = 0.0,
         read_cgroups: bool = True,
+        required_env: Sequence[str] = (),
     ) -> None:
         self.prefix, self.labels = prefix, tuple(labels)
+        self.required_env = tuple(required_env)  # whose value lengths inspect keeps (never values)
+        self._loops = LoopTracker()
         self.docker_host, self.timeout, self.cpu_window = docker_host, timeout, cpu_window
         self._client: Any = None  # docker.APIClient, made in a worker on first use
         self._pool: ThreadPoolExecutor | None = None
@@ -206,6 +217,7 @@ class DockerSource:
             docker_host=settings.docker_host,
             timeout=settings.docker_timeout,
             cpu_window=cpu_window,
+            required_env=settings.required_env_names(),
         )
 
     @property
@@ -251,8 +263,7 @@ class DockerSource:
     async def _cycle(self) -> ContainersStatus:
         """List, inspect what changed, read the counters; raises engine faults."""
         if self._pool is None:
-            # Local: the cgroup files carry the numbers. ssh://: SSH_POOL channels at most.
-            # tcp://: one-shot stats, each waiting for the engine's tick, so a few more lanes.
+            # Local: cgroup files. ssh://: SSH_POOL channels at most. tcp://: one-shot stats, more lanes.
             self._pool_size = SSH_POOL if self._ssh else _THREADS if self._local else _FALLBACK_THREADS
             self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
         if self._ssh and self._remote is None:
@@ -269,8 +280,7 @@ class DockerSource:
         cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
         await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
         tags = self._run(_tags, self._client)
-        # The counters are read while the changed containers are inspected (the ssh command and
-        # the API channels run side by side); a CPU window starts when the first read ends.
+        # Counters read while the changed are inspected; a CPU window starts when the first read ends.
         read_at: list[float] = []
         first = asyncio.ensure_future(self._counters(running))
         first.add_done_callback(lambda _: read_at.append(time.monotonic()))
@@ -292,7 +302,7 @@ class DockerSource:
             if cid in numbers:
                 fields.update(self._numbers(cid, numbers[cid]))
             found.append(ContainerStats(**clean_tree(fields)))  # engine text cleaned where it enters
-        found.sort(key=lambda c: c.name)
+        found = self._loops.mark_all(sorted(found, key=lambda c: c.name))
         self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
         self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}
         problems += stat_problems
@@ -316,16 +326,12 @@ class DockerSource:
         a one-line problem when the engine failed to say and nothing earlier is known."""
         cid, key = row["Id"], row_key(row)
         seen = self._seen.get(cid)
-        # A crash loop is always asked again: restarts under `moved`'s slack (fast cycles, short
-        # backoff) leave its row as it was while RestartCount climbs, and the loop is the incident.
-        # So is a container that started moments ago: caught "running" between two attempts on
-        # consecutive fast cycles, a crash loop's row and status ("Up Less than a second") look the
-        # same each time, and `moved` cannot tell within its slack.
+        # A crash loop, or one just started (a loop caught running looks unmoved): asked again.
         looping = row.get("State") == "restarting" or young(seen[1] if seen else None, datetime.now(UTC))
         if seen is not None and seen[0] == key and not looping and not moved(row, seen[1], datetime.now(UTC)):
             return seen[1]
         try:
-            info, pid = await self._run(_inspect, self._client, cid)
+            info, pid = await self._run(_inspect, self._client, cid, self.required_env)
         except Exception as exc:
             if is_gone(exc):
                 return None
@@ -380,8 +386,7 @@ class DockerSource:
         if sample is None:
             return fields
         if prev is not None and 0 <= sample.system - prev[0].system < _MIN_CPU_WINDOW_S * 1e9 * sample.online:
-            # Polled again within milliseconds (a manual refresh): a % over so short a window is
-            # noise, so keep the last one and measure the next from the same older sample.
+            # Polled again within ms (a manual refresh): keep the last %, measure from the older sample.
             fields["cpu_percent"] = prev[1]
         else:
             self._cpu[cid] = (sample, fields["cpu_percent"])

@@ -76,11 +76,11 @@ def missing_env(ctx: Context) -> list[Finding]:
             continue
         parts = []
         if absent:
-            parts.append(f"lacks {names(absent)}")
+            parts.append(f"lacks required env var{'s' if len(absent) > 1 else ''} {names(absent)}")
         if empty:
             parts.append(f"{names(empty)} {'is' if len(empty) == 1 else 'are'} set but empty")
         if short:
-            parts.append(f"{names(short)} too short")
+            parts.append(f"{names(short)} {'is' if len(short) == 1 else 'are'} too short")
         lengths = "; ".join(
             f"{n} is {c.env_lengths.get(n, 0)} characters, needs ≥ {ctx.settings.secret_min_length.get(n, 1)}"
             for n in short
@@ -95,20 +95,20 @@ def missing_env(ctx: Context) -> list[Finding]:
             )
         if lengths:
             seen.append(lengths)
-        minimum = max((ctx.settings.secret_min_length.get(n, 1) for n in required), default=1)
-        rule = f", each ≥ {minimum} characters (e.g. `openssl rand -hex 32`)" if minimum > 1 else ""
+        minimum = max((ctx.settings.secret_min_length.get(n, 32) for n in bad), default=32)
+        each = " each" if len(bad) > 1 else ""
+        also = [n for n in required if n not in bad]
+        needs = f" — {c.name} needs all of {names(required)}" if also else ""
         found.append(
             Finding(
                 id="missing-env",
                 severity="critical",
                 subject=c.name,
-                title=f"{c.name} {'; '.join(parts)} (required env)",
+                title=f"{c.name} {'; '.join(parts)}",
                 evidence="; ".join(seen) + f"; required: {names(required)}" + log_says(ctx, c.name),
                 fix=(
-                    f"set {names(bad)} in {env_place(c)} — {c.name} needs all of {names(required)}{rule}"
-                    + _env_check(ctx, c)
-                    + "; then "
-                    + recreate_fix(ctx, c, "env")
+                    f"set {names(bad)} (≥ {minimum} characters{each}, e.g. `openssl rand -hex 32`) in "
+                    f"{env_place(c)}{needs}" + _env_check(ctx, c) + "; then " + recreate_fix(ctx, c, "env")
                 ),
             )
         )
@@ -165,13 +165,14 @@ def _recent(ctx: Context) -> Recent:
     return found
 
 
-def looping(ctx: Context, c: ContainerStats, recent: Recent) -> bool:
-    """In a restart loop now: the source says so, it is `restarting`, or its readings so far show
-    ≥ 3 restarts within 5 minutes with the last one within 5 minutes (sources/engine/loops.py)."""
-    if c.looping_since is not None or (c.state == "restarting" and c.restart_count > 0):
-        return True
-    readings = [r for _, by_name in recent if (r := by_name.get(c.name)) is not None and r.id == c.id]
-    return is_loop(restart_times([*readings, c], ctx.now), ctx.now)
+def looping(ctx: Context, c: ContainerStats, recent: Recent) -> tuple[bool, list[datetime]]:
+    """In a restart loop now — the source says so, it is `restarting`, or its readings so far show
+    ≥ 3 restarts within 5 minutes with the last one within 5 minutes (sources/engine/loops.py) —
+    and the restart times its readings show."""
+    readings = [(r, at) for at, by_name in recent if (r := by_name.get(c.name)) is not None and r.id == c.id]
+    times = restart_times([*readings, (c, ctx.now)])
+    source_says = c.looping_since is not None or c.state == "restarting"
+    return source_says or is_loop(times, ctx.now), times
 
 
 def _lacks_env(ctx: Context, c: ContainerStats) -> bool:
@@ -210,13 +211,17 @@ def restart_loop(ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     recent = _recent(ctx) if ctx.containers else []
     for c in ctx.containers:
-        if not looping(ctx, c, recent):
+        loop, times = looping(ctx, c, recent)
+        if not loop:
             continue
         last = c.last_restart_at or last_restart(c, ctx.now)
         seen = [f"state {c.state}", f"restart count {c.restart_count}"]
+        window = [t for t in times if ctx.seconds_since(t) <= WINDOW_S]
+        if window and len(window) < c.restart_count + 1:
+            seen.append(f"+{len(window)} in the last {span(max(ctx.seconds_since(min(window)), 0.0))}")
         if c.created_at is not None:
             seen.append(f"created {span(ctx.seconds_since(c.created_at))} ago")
-        if last is not None:
+        if last is not None and c.state != "restarting":
             seen.append(f"last restart {span(max(0.0, ctx.seconds_since(last)))} ago")
         if c.exit_code is not None:
             seen.append(f"last exit code {c.exit_code}")

@@ -171,11 +171,19 @@ def test_missing_env_only_for_configured_containers() -> None:
 
 def test_env_name_mismatch_names_the_incident_pair() -> None:
     half = box(env_names=("PATH", "SECRET_KEY", "JWT_SECRET"))
-    found = only(run(snap(0, containers=(half,))), "env-name-mismatch")
+    # The primary needs all three by default: missing-env names JWT_SECRET_KEY, and no second finding.
+    by_default = run(snap(0, containers=(half,)))
+    assert "JWT_SECRET_KEY" in only(by_default, "missing-env").title and "env-name-mismatch" not in ids(
+        by_default
+    )
+    two = SETTINGS.model_copy(update={"primary_required_env": ["SECRET_KEY", "JWT_SECRET"]})
+    found = only(run(snap(0, containers=(half,)), settings=two), "env-name-mismatch")
     assert found.severity == "warning"
     assert "JWT_SECRET_KEY" in found.title and "JWT_SECRET_KEY" in found.fix
     assert "JWT_SECRET" in found.fix and "2025-08-17" in found.fix
-    assert "env-name-mismatch" not in ids(run(snap(0, containers=(half,)), snap(30, containers=(box(),))))
+    assert "env-name-mismatch" not in ids(
+        run(snap(0, containers=(half,)), snap(30, containers=(box(),)), settings=two)
+    )
 
 
 def test_env_name_mismatch_ignores_containers_without_the_group() -> None:
@@ -191,7 +199,7 @@ def test_no_env_value_can_reach_a_finding() -> None:
     assert names == ("PATH", "JWT_SECRET")
     sick = box(env_names=names, state="restarting", restart_count=9, labels={"x": "y"})
     found = run(snap(0, containers=(sick,)))
-    assert {"missing-env", "env-name-mismatch", "restart-loop"} <= ids(found)
+    assert {"missing-env", "restart-loop"} <= ids(found)
     dumped = json.dumps([f.model_dump(mode="json") for f in found])
     assert "hunter2" not in dumped
 
@@ -204,9 +212,10 @@ def test_diagnostics_reads_env_names_only() -> None:
     package = Path(sutazai_tui.diagnosis.__file__).parent
     sources = list(package.glob("*.py"))
     read = set().union(*(_attributes_read(p) for p in sources))
-    # Of a container, only the env *names* are read; the rest are settings and detector names.
+    # Of a container, only the env *names* and value lengths are read; the rest are settings and
+    # detector names.
     config = {"required_env", "env_alias_groups", "missing_env", "env_name_mismatch"}
-    assert {a for a in read if "env" in a.lower()} - config == {"env_names"}
+    assert {a for a in read if "env" in a.lower()} - config == {"env_names", "env_lengths"}
     assert not read & {"environ", "getenv", "environb"}
     imported: set[str] = set()
     for p in sources:
@@ -240,12 +249,12 @@ def test_restart_loop_from_three_restarts_within_five_minutes() -> None:
     assert "restart-loop" not in ids(run(*cycles))
     cycles.append(snap(90, containers=(box(restart_count=3),)))
     found = only(run(*cycles), "restart-loop")
-    assert "+3 in the last 90 s" in found.evidence
-    # It runs again after the restarts: a warning that says so, not "fails as soon as it starts".
-    assert found.severity == "warning" and "it runs now" in found.title
+    assert "+3 in the last 60 s" in found.evidence
+    # Caught running between two attempts is still the loop (issue 27): critical, not "it runs now".
+    assert found.severity == "critical" and "caught running between two attempts" in found.title
     down = [*cycles[:-1], snap(90, containers=(box(restart_count=3, state="exited", exit_code=1),))]
     failing = only(run(*down), "restart-loop")
-    assert failing.severity == "critical" and "fails as soon as it starts" in failing.title
+    assert failing.severity == "critical" and "in a restart loop" in failing.title
     # The loop stopped: once the rise has left the 5-minute window the finding goes.
     cycles.append(snap(400, containers=(box(restart_count=3),)))
     assert "restart-loop" not in ids(run(*cycles))

@@ -61,25 +61,35 @@ def is_loop(restarts: Sequence[datetime], now: datetime) -> bool:
     )
 
 
-def restart_times(history: Iterable[ContainerStats], now: datetime) -> list[datetime]:
-    """The restarts one container's readings (oldest first, same id) show, with their times."""
+def restart_times(history: Iterable[tuple[ContainerStats, datetime]]) -> list[datetime]:
+    """The restarts one container's readings (oldest first, same id, each with when it was read) show."""
     found: list[datetime] = []
     count: int | None = None
-    for c in history:
-        at = last_restart(c, now)
-        if count is None:
-            if dense_in_one_inspect(c, now) and at is not None:
+    before = None
+    for c, now in history:
+        at = last_restart(c, now) or _aware(now)  # no times (an old recording): when it was read
+        if count is None or before is None:
+            if dense_in_one_inspect(c, now):
                 found += [at] * RISE
-        elif c.restart_count > count and at is not None:
-            found += [at] * (c.restart_count - count)
-        count = c.restart_count
+        elif c.restart_count > count:
+            found += rise(c.restart_count - count, before, at, _aware(now))
+        count, before = c.restart_count, _aware(now)
     return found
+
+
+def rise(k: int, before: datetime, at: datetime, now: datetime) -> list[datetime]:
+    """k restarts seen between a reading at `before` and one at `now` whose last restart was `at`
+    (`now` when `at` predates `before`: times that did not move with the count): the last then,
+    the others as early as they may have been (right after `before`), so a count that rose over a
+    long gap is never taken for a burst."""
+    last = at if at >= before else now
+    return [before] * (k - 1) + [last]
 
 
 def mark(c: ContainerStats, restarts: Sequence[datetime], now: datetime) -> ContainerStats:
     """The reading with `looping_since` / `last_restart_at` set from these restart times."""
     last = last_restart(c, now)
-    if not is_loop(restarts, now) and not (c.state == "restarting" and c.restart_count > 0):
+    if not is_loop(restarts, now) and c.state != "restarting":
         return c.model_copy(update={"last_restart_at": last}) if last != c.last_restart_at else c
     window = [t for t in restarts if (_aware(now) - t).total_seconds() <= _KEEP_S]
     since = min(window) if window else last
@@ -90,21 +100,21 @@ class LoopTracker:
     """Keeps each container id's restart times between cycles and marks its readings."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, tuple[int, list[datetime]]] = {}
+        self._seen: dict[str, tuple[int, list[datetime], datetime]] = {}
 
     def mark_all(self, found: Sequence[ContainerStats], now: datetime | None = None) -> list[ContainerStats]:
         """Every reading marked; ids no longer listed are forgotten."""
         now = _aware(now or datetime.now(UTC))
         marked, kept = [], {}
         for c in found:
-            count, times = self._seen.get(c.id, (None, []))
-            at = last_restart(c, now)
+            count, times, before = self._seen.get(c.id, (None, [], now))
+            at = last_restart(c, now) or now
             if count is None:
-                times = [at] * RISE if at is not None and dense_in_one_inspect(c, now) else []
-            elif c.restart_count > count and at is not None:
-                times = times + [at] * (c.restart_count - count)
+                times = [at] * RISE if dense_in_one_inspect(c, now) else []
+            elif c.restart_count > count:
+                times = times + rise(c.restart_count - count, before, at, now)
             times = [t for t in times if now - t <= timedelta(seconds=_KEEP_S)]
-            kept[c.id] = (c.restart_count, times)
+            kept[c.id] = (c.restart_count, times, now)
             marked.append(mark(c, times, now))
         self._seen = kept
         return marked

@@ -8,7 +8,7 @@ both sides of a contradiction. Pure functions over one snapshot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sutazai_tui.models import LogMatch, Snapshot, State, container_reason, container_state
@@ -27,7 +27,7 @@ class Seen:
     up: bool
     text: str
     at: datetime | None
-    kind: str = "container"  # container | probe | log
+    kind: str = field(default="container", compare=False)  # container | probe | log
 
 
 def dependency(service: str) -> str:

@@ -273,7 +273,11 @@ def test_the_emergency_route_alone_is_info_and_says_where_the_mode_comes_from() 
         "GET /health-emergency answered 200 at 23:10:05 UTC (it does on every start of that build); "
         "no start-up mode line in sutazai-backend's log"
     )
-    assert emergency_build(ctx_of(Snapshot(taken_at=T0, endpoints=(emergency(carried=True),)))) == []
+    unasked = emergency(carried=True, failure="skipped-budget")
+    assert emergency_build(ctx_of(Snapshot(taken_at=T0, endpoints=(unasked,)))) == []
+    # A shared answer (another process of ours heard it) is judged like a fresh one (issue 27).
+    [shared] = emergency_build(ctx_of(Snapshot(taken_at=T0, endpoints=(emergency(carried=True),))))
+    assert shared.severity == "info"
 
 
 def initializing(at_: datetime, *services: str, name: str = "health", **values: Any) -> EndpointStatus:
@@ -301,9 +305,10 @@ def test_stuck_initializing_lists_each_service_and_dates_it_by_its_answer() -> N
     assert [f.subject for f in stuck_initializing(ctx_of(*cycles(*two)))] == ["health2"]
 
 
-def test_a_carried_or_other_kind_of_answer_says_nothing_about_now() -> None:
+def test_a_not_asked_or_other_kind_of_answer_says_nothing_about_now() -> None:
     n = 12
-    carried = [[initializing(at(i, n), "database", carried=i == n - 1)] for i in range(n)]
+    unasked = {"carried": True, "failure": "skipped-budget"}
+    carried = [[initializing(at(i, n), "database", **(unasked if i == n - 1 else {}))] for i in range(n)]
     assert stuck_initializing(ctx_of(*cycles(*carried))) == []
     mcp = [[initializing(at(i, n), "database", name="mcp", kind=EndpointKind.MCP)] for i in range(n)]
     assert stuck_initializing(ctx_of(*cycles(*mcp))) == []

@@ -114,13 +114,16 @@ def test_nothing_judged_is_unknown_but_a_judged_problem_keeps_its_level() -> Non
     assert assess(snap, [finding("critical")]).level is Level.CRITICAL
 
 
-def test_an_unreachable_engine_is_a_warning_and_does_not_count_as_judged() -> None:
+def test_an_unreachable_engine_is_unknown_and_does_not_count_as_judged() -> None:
+    # Issue 27: could not ask the engine says nothing about the containers: UNKNOWN (3), not WARNING.
     snap = Snapshot(containers=fleet(state=State.DOWN, reason="engine unreachable"))
     verdict = assess(snap)
-    assert verdict.level is Level.WARNING and verdict.lines() == ["WARNING: containers: engine unreachable"]
-    # Engine down and no endpoint judged: a WARNING, not UNKNOWN (the engine's outage is a finding).
+    assert verdict.level is Level.UNKNOWN and verdict.lines() == ["UNKNOWN: containers: engine unreachable"]
     alone = assess(Snapshot(endpoints=(endpoint("h", State.UNKNOWN),), containers=fleet(state=State.DOWN)))
-    assert alone.level is Level.WARNING
+    assert alone.level is Level.UNKNOWN
+    # …and never hides a worse verdict elsewhere.
+    worse = assess(Snapshot(endpoints=(endpoint("h", State.DOWN),), containers=fleet(state=State.DOWN)))
+    assert worse.level is Level.CRITICAL
 
 
 def test_a_reachable_engine_counts_as_judged() -> None:

@@ -111,7 +111,8 @@ def _settle_initializing(e: EndpointStatus, snapshot: Snapshot, prefix: str, pri
             return e
         kinds |= {x.kind for x in seen}
         paths.append(urlsplit(agree.url).path)
-    said = " and ".join([k + "s" for k in sorted(kinds)] + sorted(set(paths))[:1])
+    said = ", ".join([k + "s" for k in sorted(kinds)] + sorted(set(paths))[:1])
+    said = " and ".join(said.rsplit(", ", 1))
     note = f"self-report stuck at initializing ({', '.join(waiting)}); {said} say up"
     return e.model_copy(update={"state": State.OK, "reason": f"healthy, {len(e.services)} services; {note}"})
 

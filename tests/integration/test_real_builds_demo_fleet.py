@@ -114,6 +114,6 @@ async def test_check_prints_the_evidence_it_saw_and_never_a_whole_log(server: Si
     await run_check(settings, session=demo_session(settings, SimulatedFleet(server), hooks=False), out=out)
     text = out.getvalue()
     assert f"redis        redis    127.0.0.1:{port}" in text and "DOWN    connection refused" in text
-    assert "LOG sutazai-backend since" in text and "Backend started in normal mode" in text
+    assert "LOG sutazai-backend, this start at" in text and "Backend started in normal mode" in text
     assert "Failed to connect to Redis" in text
     assert text.count("GET /health 200") <= 2  # the last line of each log read, never the log itself

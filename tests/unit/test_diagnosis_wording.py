@@ -307,7 +307,7 @@ def test_stuck_initializing_lists_each_service_and_dates_it_by_its_answer() -> N
 
 def test_a_not_asked_or_other_kind_of_answer_says_nothing_about_now() -> None:
     n = 12
-    unasked = {"carried": True, "failure": "skipped-budget"}
+    unasked: dict[str, Any] = {"carried": True, "failure": "skipped-budget"}
     carried = [[initializing(at(i, n), "database", **(unasked if i == n - 1 else {}))] for i in range(n)]
     assert stuck_initializing(ctx_of(*cycles(*carried))) == []
     mcp = [[initializing(at(i, n), "database", name="mcp", kind=EndpointKind.MCP)] for i in range(n)]

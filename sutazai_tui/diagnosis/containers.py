@@ -226,12 +226,20 @@ def restart_loop(ctx: Context) -> list[Finding]:
         if c.exit_code is not None:
             seen.append(f"last exit code {c.exit_code}")
         between = " (caught running between two attempts)" if c.state == "running" else ""
+        if len(window) >= RISE:
+            how = f"{len(window)} restarts in the last {span(max(ctx.seconds_since(min(window)), 0.0))}"
+        else:
+            how = (
+                f"{RISE}+ restarts within {span(WINDOW_S)}"
+                if c.state != "restarting"
+                else "it fails as it starts"
+            )
         found.append(
             Finding(
                 id="restart-loop",
                 severity="critical",
                 subject=c.name,
-                title=f"{c.name} is in a restart loop: {RISE}+ restarts within {span(WINDOW_S)}{between}",
+                title=f"{c.name} is in a restart loop: {how}{between}",
                 evidence="; ".join(seen)
                 + f"; it ends once no restart happened for {span(WINDOW_S)}"
                 + log_says(ctx, c.name),

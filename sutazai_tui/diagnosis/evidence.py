@@ -84,7 +84,8 @@ def _fix(ctx: Context, wrong: list[tuple[str, str, list[Seen]]]) -> str:
         )
     if stuck:
         parts.append(
-            f"nothing to fix in {names(stuck)}: it answers; this build's /health never leaves "
+            f"nothing to fix in {names(stuck)}: {'it answers' if len(stuck) == 1 else 'they answer'}; "
+            "this build's /health never leaves "
             "`initializing` (the pool it reads is never assigned) — a restart will not change that "
             "answer; trust the probes and its detailed health"
         )

@@ -66,8 +66,8 @@ def test_a_loop_caught_running_is_critical_and_holds_until_five_minutes_without_
     # Issue 27: a loop caught "running" between attempts alternated CRITICAL and WARNING ("it runs now").
     [found] = restart_loop(ctx_of(*counts(0, 0, 0, 1, 2, 3)))
     assert (
-        found.title
-        == "sutazai-app is in a restart loop: 3 restarts in the last 60 s (caught running between two attempts)"
+        found.title == "sutazai-app is in a restart loop: 3 restarts in the last 60 s "
+        "(caught running between two attempts)"
     )
     assert found.severity == "critical" and "+3 in the last 60 s" in found.evidence
     edge = counts(0, 3, *[3] * 9)  # the last restart (seen 300 s ago) is inside the hysteresis window

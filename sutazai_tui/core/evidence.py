@@ -56,11 +56,13 @@ def _emergency(e: EndpointStatus, snapshot: Snapshot, primary: str) -> EndpointS
         return e.model_copy(update={"state": State.EMERGENCY, "reason": reason})
     if mode == "normal" and line is not None:
         reason = f"emergency-fix build deployed; started in normal mode, per {primary}'s log: {quote(line)}"
-        return e.model_copy(update={"state": State.OK, "reason": reason})
+        # The route's own text ("Backend running in emergency mode - …") is false here: never shown
+        # beside OK (a panel shows an emergency route's message in place of its reason).
+        return e.model_copy(update={"state": State.OK, "reason": reason, "message": None})
     log = snapshot.log(primary)
     why = "no log line states the mode" if log is not None and log.error is None else "no log to read"
     reason = f"emergency-fix build deployed (route answers 200 on every start); mode unknown: {why}"
-    return e.model_copy(update={"state": State.OK, "reason": reason})
+    return e.model_copy(update={"state": State.OK, "reason": reason, "message": None})
 
 
 def _emergency_not_asked(e: EndpointStatus, snapshot: Snapshot, primary: str) -> EndpointStatus:

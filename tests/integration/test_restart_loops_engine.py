@@ -134,3 +134,31 @@ async def test_an_empty_secret_is_named_and_its_value_never_kept(
     [row] = doc["snapshot"]["containers"]["containers"]
     assert row["env_lengths"] == {"SECRET_KEY": len(secret), "JWT_SECRET": 0, "JWT_SECRET_KEY": 5}
     assert secret not in text and "short" not in json.dumps(row)
+
+
+async def test_the_log_of_a_restarted_container_is_this_starts_only(
+    containers: ContainerFactory, tmp_path: Path
+) -> None:
+    # Each run writes one line then exits; the next start follows within a second or two. The log
+    # header said "since <this start>" above the previous run's line (read from 2 s before it).
+    script = (
+        'echo "uvicorn.error - ERROR - Application startup failed. run $(cat /proc/uptime)"; sleep 1; exit 3'
+    )
+    box = containers.run("backend", ["sh", "-c", script], restart_policy=ALWAYS)
+    wait_for(lambda: restarts(box) >= 2, 30, "two restarts")
+    settings = engine_only(containers, tmp_path)
+    for _ in range(20):  # until one cycle catches it running (its row says which start the log is of)
+        monitor = Monitor(settings, containers=DockerSource.from_settings(settings))
+        try:
+            snap = await monitor.cycle()
+        finally:
+            await monitor.close()
+        c = snap.container(settings.primary_service)
+        log = snap.log(settings.primary_service)
+        if c is None or c.state != "running" or log is None or not log.matches:
+            continue
+        assert c.started_at is not None and c.finished_at is not None and c.finished_at <= c.started_at
+        failed = [m for m in log.matches if m.signature == "startup-failed"]
+        assert len(failed) == 1 and failed[0].at is not None and failed[0].at > c.finished_at, log.matches
+        return
+    pytest.fail("never caught the loop running with its log read")

@@ -143,6 +143,25 @@ def test_november_contradiction_quotes_the_endpoint_that_said_it_not_the_livenes
     assert c.subject == "detailed" and "GET http://h/health/detailed" in c.evidence
 
 
+def test_an_ok_emergency_panel_never_carries_the_routes_emergency_text() -> None:
+    from sutazai_tui.models import LogEvidence, LogMatch
+
+    route = EndpointStatus(
+        name="emergency",
+        url="http://h/health-emergency",
+        kind=EndpointKind.EMERGENCY,
+        state=State.EMERGENCY,
+        http_code=200,
+        message="Backend running in emergency mode - initialization bypassed",
+        checked_at=T0,
+    )
+    normal = LogMatch(signature="mode-normal", text="app.main - INFO - Backend started in normal mode", at=T0)
+    log = LogEvidence(container=BACKEND, matches=(normal,))
+    for logs in ((log,), ()):
+        [e] = join_evidence(Snapshot(taken_at=T0, endpoints=(route,), logs=logs), BACKEND).endpoints
+        assert e.state is State.OK and e.message is None and "emergency-fix build deployed" in e.reason
+
+
 def test_a_probe_with_no_answer_is_a_hung_dependency_finding() -> None:
     hung = probe("redis", False, hung=True).model_copy(
         update={"detail": "connected, no answer within 2 s: hung"}

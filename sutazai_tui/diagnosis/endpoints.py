@@ -90,6 +90,13 @@ def startup_hang(ctx: Context) -> list[Finding]:
         if len(streak) < needed:
             continue
         since, p, n = streak[-1].checked_at, ctx.primary, len(streak)
+        # A dependency that does not answer its probe is what the start-up waits on: say so, and
+        # fix it first (a restart of the backend alone hangs again on it).
+        stuck = [x for x in ctx.latest.probes if x.up is False]
+        probes = "".join(f"; probe {x.name} {x.address}: {x.detail}" for x in stuck)
+        first = (
+            f"first bring {names([x.name for x in stuck])} back (see dependency-down), then " if stuck else ""
+        )
         found.append(
             Finding(
                 id="startup-hang",
@@ -99,9 +106,10 @@ def startup_hang(ctx: Context) -> list[Finding]:
                 evidence=(
                     f"GET {e.url}: {streak[0].reason} (timeout {ctx.settings.timeout:g} s) — {n} "
                     f"consecutive cycle{'s' if n > 1 else ''} since {clock(since)}; {seen}{_last_words(ctx)}"
+                    f"{probes}"
                 ),
                 fix=(
-                    f"restart {p} (`docker restart {p}`, or `R` on it here); if it hangs again its "
+                    f"{first}restart {p} (`docker restart {p}`, or `R` on it here); if it hangs again its "
                     f"start-up waits on itself (2025-08-17: cache → Redis → pool manager): the log line "
                     f"above is the last step that finished; deploy a build that times out initialization"
                 ),

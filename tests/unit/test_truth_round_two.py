@@ -171,6 +171,21 @@ def test_a_probe_with_no_answer_is_a_hung_dependency_finding() -> None:
     assert f.severity == "critical" and f.subject == "sutazai-redis" and "hung" in f.title
     assert "docker kill -s CONT sutazai-redis" in f.fix
     assert assess(snap, [f]).level is Level.CRITICAL
+    # The real start-up hang (Redis SIGSTOPped at start): the hang's evidence names the hung probe
+    # and its fix brings Redis back first.
+    refused = EndpointStatus(
+        name="health",
+        url="http://h/health",
+        kind=EndpointKind.HEALTH,
+        state=State.DOWN,
+        failure="refused",
+        reason="connection refused",
+        checked_at=T0,
+    )
+    hang_snap = snap.model_copy(update={"endpoints": (refused,)})
+    hang = ids(diagnose_snapshots([hang_snap], Settings()))["startup-hang"]
+    assert "probe redis 127.0.0.1:1: connected, no answer within 2 s: hung" in hang.evidence
+    assert hang.fix.startswith("first bring redis back")
 
 
 # ---------------------------------------------------------------- 2. loops from counts and times

@@ -65,6 +65,7 @@ async def test_a_fast_loop_is_never_ok_in_ten_checks(containers: ContainerFactor
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(240)
 async def test_a_fast_loop_watched_for_two_minutes_never_looks_ok(
     containers: ContainerFactory, tmp_path: Path
 ) -> None:

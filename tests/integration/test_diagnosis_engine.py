@@ -116,8 +116,9 @@ async def test_restart_loop(rig: Rig) -> None:
     first = await rig.cycle()
     seen = rig.monitor.history.snapshots[-1].container(name)
     assert seen is not None
-    if seen.state != "restarting":  # caught between two attempts: three more restarts prove a loop
-        assert "restart-loop" not in ids(first)
+    # Caught between two attempts before 3 restarts: three more prove a loop (with 3 already, one
+    # inspect shows it: RestartCount against its creation, issue 27).
+    if seen.state != "restarting" and "restart-loop" not in ids(first):
         await until(
             lambda: box.reload() or box.attrs["RestartCount"] >= seen.restart_count + 3, 60, "3 restarts"
         )

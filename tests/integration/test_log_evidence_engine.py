@@ -57,7 +57,9 @@ def settings(url: str, boxes: ContainerFactory, tmp_path: Path, **kw: Any) -> Se
 def backend_box(boxes: ContainerFactory, *log: str) -> Any:
     """The primary: writes `log`, then runs on silently (as the hung backend does)."""
     script = "".join(f"echo '{line}'; " for line in log) + "sleep 600"
-    box = boxes.run("backend", ["sh", "-c", script])
+    # The real builds' required variables, set (≥ 32 characters): these tests are about the log.
+    env = dict.fromkeys(("SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY"), "x" * 40)
+    box = boxes.run("backend", ["sh", "-c", script], environment=env)
     wait_for(lambda: log[-1].encode() in box.logs(), 20, "the container's log lines")
     return box
 

@@ -73,8 +73,18 @@ def restart_times(history: Iterable[tuple[ContainerStats, datetime]]) -> list[da
                 found += [at] * RISE
         elif c.restart_count > count:
             found += rise(c.restart_count - count, before, at, _aware(now))
+        found += caught_restarting(c, found, _aware(now))
         count, before = c.restart_count, _aware(now)
     return found
+
+
+def caught_restarting(c: ContainerStats, times: Sequence[datetime], now: datetime) -> list[datetime]:
+    """Caught `restarting` (its policy is restarting it after a failure): a loop now, and one that
+    holds like any other — the times that make it one, unless they are there already."""
+    if c.state != "restarting":
+        return []
+    recent = [t for t in times if (now - t).total_seconds() <= WINDOW_S]
+    return [now] * max(0, RISE - len(recent))
 
 
 def rise(k: int, before: datetime, at: datetime, now: datetime) -> list[datetime]:
@@ -113,6 +123,7 @@ class LoopTracker:
                 times = [at] * RISE if dense_in_one_inspect(c, now) else []
             elif c.restart_count > count:
                 times = times + rise(c.restart_count - count, before, at, now)
+            times = times + caught_restarting(c, times, now)
             times = [t for t in times if now - t <= timedelta(seconds=_KEEP_S)]
             kept[c.id] = (c.restart_count, times, now)
             marked.append(mark(c, times, now))

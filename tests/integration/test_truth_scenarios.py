@@ -122,3 +122,32 @@ async def test_an_unreachable_tcp_engine_is_unknown_with_advice_for_its_address(
     text = out.getvalue()
     assert code == 3, text
     assert "check that a daemon listens at tcp://127.0.0.1:1" in text and "start dockerd" not in text
+
+
+@pytest.mark.parametrize("server", ["redis-down"], indirect=True)
+async def test_a_check_beside_a_tui_judges_the_shared_answer_like_its_own(server: SimulatedBackend) -> None:
+    # Two monitors on one host share one budget: the second is over it and gets the first's answers
+    # (shared, with their age). Before, detectors skipped those: a `check` beside a TUI never saw
+    # a contradiction (here /health's `database: initializing` against a running Postgres).
+    import socket
+
+    from sutazai_tui.config.settings import ProbeConfig
+
+    with socket.socket() as s:  # a port nothing listens on: Redis is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    probe = ProbeConfig(name="redis", kind="redis", port=port)
+    settings = settings_for(server.url, containers=True, request_budget=5, probes=[probe])
+    first = Monitor(settings, containers=SimulatedFleet(server))
+    second = Monitor(settings, containers=SimulatedFleet(server))
+    try:
+        first.history.add(await first.cycle())
+        snap = await second.cycle()
+        second.history.add(snap)
+    finally:
+        await first.close()
+        await second.close()
+    health = snap.endpoint("health")
+    assert health is not None and health.carried and not health.not_asked, health
+    found = [f for f in diagnose(second.history, settings) if f.id == "self-report-contradicted"]
+    assert found and "(shared answer," in found[0].evidence and "s old) says" in found[0].evidence

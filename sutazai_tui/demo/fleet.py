@@ -169,7 +169,10 @@ class SimulatedFleet:
         phase = self.phase
         moved = phase != self._last_phase and self._last_phase is not None
         if moved and (self._last_phase == answers.HANG or phase in REDEPLOYED) and BACKEND in self._sims:
-            self._sims[BACKEND].started_at = self._clock()  # it came up at last, or was redeployed
+            sim = self._sims[BACKEND]
+            sim.started_at = self._clock()  # it came up at last, or was redeployed
+            if phase in REDEPLOYED:  # a redeploy is a new container: new id, no restarts, no loop
+                sim.generation, sim.restart_count, sim.created_at = sim.generation + 1, 0, sim.started_at
         self._last_phase = phase
         found = tuple(
             self._loops.mark_all([self._stats(sim, phase) for sim in self._sims.values()], self._clock())

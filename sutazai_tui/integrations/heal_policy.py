@@ -50,6 +50,9 @@ DEFAULT_POLICY: dict[str, Rule] = {
     "emergency-build": Rule("none", "the wrong build is deployed: the fix is a rebuild and a recreate"),
     "stuck-initializing": Rule("none", "self-report only: not evidence enough to act on"),
     "self-report-contradicted": Rule("none", "the fix is the dependency, which a person must look at"),
+    "dependency-down": Rule(
+        "none", "a hung or refusing dependency: a person looks at it (a stopped process needs SIGCONT)"
+    ),
     "mcp-router-failed": Rule("none", "a code fault in the build: a restart loads the same code"),
 }
 UNKNOWN_RULE = Rule("none", "no shipped rule for this finding: a person decides")

@@ -264,7 +264,8 @@ def test_a_startup_hang_is_restarted_only_after_a_dependency_came_back(
     with socket.create_server(("127.0.0.1", 0)) as redis:  # what the probe connects to: "Redis is back"
         port = redis.getsockname()[1]
         extra = (
-            f'primary_service = "{primary}"\nstartup_grace = 0\nrequired_env = {{}}\nprimary_required_env = []\n'
+            f'primary_service = "{primary}"\nstartup_grace = 0\nrequired_env = {{}}\n'
+            "primary_required_env = []\n"
             f'endpoints = [{{ name = "health", url = "http://127.0.0.1:9/health", kind = "health" }}]\n'
             f'probes = [{{ name = "redis", kind = "tcp", host = "127.0.0.1", port = {port} }}]\n'
         )

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from sutazai_tui.cli.check import run_check
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_monitor, demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.diagnosis.run import diagnose
 from sutazai_tui.models import State, container_state
@@ -38,7 +38,8 @@ async def server(request: pytest.FixtureRequest) -> AsyncIterator[SimulatedBacke
 async def check_json(server: SimulatedBackend, fleet: bool = True, **kw: Any) -> tuple[int, dict[str, Any]]:
     out = io.StringIO()
     s = settings_for(server.url, containers=fleet, **kw)
-    code = await run_check(s, as_json=True, containers=SimulatedFleet(server) if fleet else None, out=out)
+    session = demo_session(s, SimulatedFleet(server), hooks=False) if fleet else None
+    code = await run_check(s, as_json=True, session=session, out=out)
     return code, json.loads(out.getvalue())
 
 
@@ -76,7 +77,7 @@ async def test_a_slow_loop_caught_running_is_critical_in_every_cycle_from_the_th
     clock = [datetime.now(UTC)]
     fleet = SimulatedFleet(server, clock=lambda: clock[0])
     s = settings_for(server.url, containers=True)
-    monitor = Monitor(s, containers=fleet)
+    monitor = demo_monitor(s, fleet)
     severities, rows = [], []
     try:
         for _ in range(6):  # a start every 12 s, a cycle every 12 s: it is `running` each time
@@ -138,8 +139,8 @@ async def test_a_check_beside_a_tui_judges_the_shared_answer_like_its_own(server
         port = s.getsockname()[1]
     probe = ProbeConfig(name="redis", kind="redis", port=port)
     settings = settings_for(server.url, containers=True, request_budget=5, probes=[probe])
-    first = Monitor(settings, containers=SimulatedFleet(server))
-    second = Monitor(settings, containers=SimulatedFleet(server))
+    first = demo_monitor(settings, SimulatedFleet(server))
+    second = demo_monitor(settings, SimulatedFleet(server))
     try:
         first.history.add(await first.cycle())
         snap = await second.cycle()

@@ -1,21 +1,25 @@
-"""The audit log of container actions: one JSON line per attempt, appended, never rewritten.
+"""The audit log of container actions: one JSON line per attempt, appended, chained, never rewritten.
 
-Every attempt — done, noop, refused, failed, cancelled — is a line with who (local user, host,
-SSH client address), what (action, container name and id), the state before and after, the
-result and how long it took. Lines are written with one `write` on an O_APPEND descriptor and
-fsync-ed, in a 0600 file inside a 0700 folder (`safefile`). Nothing from the environment is
-written except the SSH client's address; container env is never read by actions at all.
+Every attempt — started, done, noop, refused, failed, cancelled — is a line with who (the real
+uid's name, and what the environment *claims*: USER, SUDO_USER, SSH_CLIENT), what (action,
+container name and id), through which door (`via`; a browser tab's peer address and tab id), the
+state before and after, the result and how long it took. Each line carries the hash of the one
+before (actions/chain.py), so `sutazai-tui audit --verify` finds a line edited or removed.
+Lines are written with one `write` on an O_APPEND descriptor under an exclusive lock and fsync-ed,
+in a 0600 file inside a 0700 folder that must be the user's alone (`safefile.check_private`).
+Container env is never read by actions at all.
 
-`sutazai-tui audit [--since T]` prints the log (`print_audit`); the incident report reads it
-with `read_audit`.
+`sutazai-tui audit [--since T] [--verify]` prints or verifies the log; the incident report reads it
+with `read_audit`. What the log proves and does not: docs/security.md.
 """
 
 from __future__ import annotations
 
 import errno
-import getpass
+import fcntl
 import json
 import os
+import pwd
 import socket
 import sys
 from collections.abc import Iterator, Mapping
@@ -23,11 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sutazai_tui.actions.chain import last_link, seal, verify
 from sutazai_tui.util.clean import clean
-from sutazai_tui.util.safefile import open_private, write_all
+from sutazai_tui.util.safefile import UnsafePath, check_private, open_private, write_all
 from sutazai_tui.util.when import HINT, parse_when
 
 EXIT_OK = 0
+EXIT_BROKEN = 1
 EXIT_USAGE = 2
 # The order fields appear in a line, so `cat audit.jsonl` reads well too.
 FIELDS = (
@@ -45,8 +51,15 @@ FIELDS = (
     "message",
     "duration_ms",
     "via",
+    "peer",
+    "tab",
     "engine",
+    "uid",
+    "claimed",
+    "prev",
+    "hash",
 )
+CLAIMS = ("USER", "SUDO_USER", "SSH_CLIENT")  # what the environment says, recorded as said
 
 
 # The engine label of the demo's simulated fleet (demo/fleet.py), as audited.
@@ -57,18 +70,33 @@ class AuditError(Exception):
     """The audit log cannot be written; the message is one line with the path and the fix."""
 
 
-def identity() -> dict[str, str | None]:
-    """Who acts: the local user, this host, and the SSH client's address when over SSH."""
+def identity() -> dict[str, Any]:
+    """Who acts: the real uid and its name (pwd), this host, and what the environment claims.
+
+    `$USER` can say anything (`USER=alice sutazai-tui act …`): the actor is the uid's passwd name;
+    USER, SUDO_USER and SSH_CLIENT are kept under `claimed`, as claims. `ssh_client` is the
+    claimed client address, for the report's column.
+    """
+    uid = os.getuid()
     try:
-        user: str | None = getpass.getuser()
-    except Exception:  # no passwd entry and no LOGNAME (a bare container): still audit
-        user = None
-    ssh = os.environ.get("SSH_CLIENT", "").split()
-    return {"user": user, "host": socket.gethostname(), "ssh_client": ssh[0] if ssh else None}
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (a bare container): the number is still the truth
+        user = f"uid {uid}"
+    claimed = {k: os.environ[k][:200] for k in CLAIMS if os.environ.get(k)}
+    ssh = claimed.get("SSH_CLIENT", "").split()
+    return {
+        "user": user,
+        "uid": uid,
+        "host": socket.gethostname(),
+        "ssh_client": ssh[0] if ssh else None,
+        "claimed": claimed or None,
+    }
 
 
 def _why(exc: OSError, path: Path) -> str:
     """The one-line refusal for an audit log we cannot open."""
+    if isinstance(exc, UnsafePath):
+        return str(exc)
     if exc.errno in (errno.EACCES, errno.EPERM):
         cause = "permission denied"
     elif exc.errno in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, NotADirectoryError):
@@ -87,15 +115,23 @@ class AuditWriter:
         self.path, self._fd = path, fd
 
     def write(self, entry: Mapping[str, Any]) -> None:
-        """Append one entry as a JSON line and fsync it; identity and time are filled in."""
+        """Append one entry as a chained JSON line and fsync it; identity and time are filled in.
+
+        Under an exclusive lock, so two processes appending never fork the chain. Returns only
+        once the line is on disk; AuditError (one line) when it is not.
+        """
         line = dict.fromkeys(FIELDS)
         line.update(identity())
         line["time"] = datetime.now(UTC).isoformat()
         line.update(entry)
-        data = json.dumps(line, ensure_ascii=False, default=str, separators=(",", ":"))
         try:
-            write_all(self._fd, data.encode("utf-8") + b"\n")
-            os.fsync(self._fd)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                data = seal(line, last_link(self._fd))
+                write_all(self._fd, data.encode("utf-8") + b"\n")
+                os.fsync(self._fd)
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
         except OSError as exc:
             raise AuditError(_why(exc, self.path)) from None
 
@@ -119,9 +155,11 @@ class AuditLog:
         self.path = path
 
     def open(self) -> AuditWriter:
-        """Open for appending (folder 0700 and file 0600 made on first use); AuditError if not."""
+        """Open for appending (folder 0700 and file 0600 made on first use); AuditError if not,
+        also when the folder or file is not the user's alone (never written into then)."""
         try:
-            return AuditWriter(self.path, open_private(self.path, append=True))
+            check_private(self.path, "audit log")
+            return AuditWriter(self.path, open_private(self.path, append=True, readable=True))
         except OSError as exc:
             raise AuditError(_why(exc, self.path)) from None
 
@@ -217,3 +255,18 @@ def print_audit(path: Path, since: str | None = None, out: TextIO | None = None)
     if not shown:
         print(f"no entries in {path}" + (f" since {since}" if since else ""), file=out)
     return EXIT_OK
+
+
+def verify_audit(path: Path, out: TextIO | None = None) -> int:
+    """`sutazai-tui audit --verify`: 0 "N lines, chain intact", 1 naming the first broken line, 2 unreadable."""
+    out = out or sys.stdout
+    if not path.exists():
+        print(f"no audit log at {path} yet: 0 lines, chain intact", file=out)
+        return EXIT_OK
+    try:
+        verdict = verify(path)
+    except OSError as exc:
+        print(f"sutazai-tui: cannot read audit log {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{path}: {verdict.summary()}", file=out if verdict.intact else sys.stderr)
+    return EXIT_OK if verdict.intact else EXIT_BROKEN

@@ -3,8 +3,11 @@
 The policy lives here, once, for every backend (the real engine or the demo's simulated fleet):
 read-only mode refuses everything; only monitored containers (the monitor's own prefix/label
 rule) may be touched; a protected container needs its name typed; one action at a time per
-container; nothing is done unless its audit line can be written (the log is opened first); and
-the container is inspected again first, because the poll the operator looked at may be stale.
+container. The container is resolved once, to an id: the dialog (`describe`) shows that id, and
+`run(..., expected_id=brief.id)` acts on it or refuses if the name now points elsewhere or the id is
+gone — the engine call names the id, never the name, and the rules are judged on that same
+container. Nothing is done unaudited: every attempt that reaches the engine writes (and fsyncs) a
+`started` line first; if that line cannot be written, nothing is done.
 A recreate runs the container's own compose command (`sources.engine.compose_labels`) with no shell, bounded
 by `recreate_timeout`; its audit has a `started` line before compose runs and the outcome after,
 so a recreate that never returns still left a trace.
@@ -23,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 from sutazai_tui.actions.audit import AuditError, AuditLog, AuditWriter
 from sutazai_tui.actions.backends import (
@@ -36,24 +39,16 @@ from sutazai_tui.actions.backends import (
     ContainerInfo,
     DockerBackend,
 )
+from sutazai_tui.actions.result import PENDING, ActionName, ActionResult, Outcome
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.models import ComposeLabels, Event, Frozen
+from sutazai_tui.models import ComposeLabels
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan, cli_from, missing_on_host, recreate_plan
 from sutazai_tui.sources.engine.source import is_selected
 
 # Re-exported: the UI and the demo need only this module.
 __all__ = ["ActionBackend", "ActionResult", "ActionTimeout", "Actions", "BackendError"]
-__all__ += ["ContainerBrief", "ContainerGone", "ContainerInfo"]
+__all__ += ["PENDING", "ActionName", "ContainerBrief", "ContainerGone", "ContainerInfo", "Outcome"]
 
-ActionName = Literal["stop", "restart", "kill", "recreate"]
-Outcome = Literal["started", "done", "noop", "refused", "failed", "cancelled"]
-# What the container table shows (ContainerStats.pending_action) while an action runs.
-PENDING: dict[str, str] = {
-    "stop": "stopping…",
-    "restart": "restarting…",
-    "kill": "killing…",
-    "recreate": "recreating…",
-}
 NO_CLI = (
     "no compose CLI installed (neither the `docker compose` plugin nor `docker-compose`): install one "
     "or set compose_cli"
@@ -61,55 +56,6 @@ NO_CLI = (
 _ACTIVE = frozenset({"running", "restarting", "paused"})
 _READ_ONLY = "read-only mode: actions are turned off (read_only / --read-only)"
 _Finish = Callable[..., "ActionResult"]
-
-
-class ActionResult(Frozen):
-    """The outcome of one attempt; the same facts as its audit line."""
-
-    action: ActionName
-    container: str
-    container_id: str | None = None
-    state_before: str | None = None
-    state_after: str | None = None
-    result: Outcome
-    message: str  # one line, for the notification and the event log
-    duration_ms: float = 0.0
-    at: datetime  # when the attempt began (the audit line's `time`)
-    via: str | None = None  # what asked: "key x", "key !", "palette", ...
-    audited: bool = True  # False only when even the audit line failed (the message says why)
-    command: str | None = None  # a recreate: the compose command line it ran (or would have)
-    output: str | None = None  # a recreate: the tail of compose's output, redacted
-    emergency: bool = False  # the `!` stop of the primary service: recorded as `emergency-stop`
-
-    @property
-    def ok(self) -> bool:
-        """Whether the container is now as asked (done, or already so)."""
-        return self.result in ("done", "noop")
-
-    @property
-    def error(self) -> str | None:
-        """The reason when refused or failed, else None."""
-        return self.message if self.result in ("refused", "failed") else None
-
-    @property
-    def name(self) -> str:
-        """The action as recorded: `emergency-stop` for the `!` stop, else the action."""
-        return "emergency-stop" if self.emergency else self.action
-
-    def summary(self) -> str:
-        """One line for a notification: `stop sutazai-backend: done — stopped (exit 0)`."""
-        return f"{self.name} {self.container}: {self.result} — {self.message}"
-
-    def event(self) -> Event:
-        """The event-log entry for this attempt."""
-        return Event(at=self.at, kind="action", subject=f"container:{self.container}", reason=self.summary())
-
-    def audit_entry(self, engine: str) -> dict[str, Any]:
-        """The audit line's fields (user, host and ssh are added by the log)."""
-        entry = self.model_dump(mode="json", exclude={"at", "audited", "emergency"})
-        entry.update(time=self.at.isoformat(), error=self.error, engine=engine, action=self.name)
-        entry["duration_ms"] = round(self.duration_ms, 1)
-        return entry
 
 
 class Actions:
@@ -203,11 +149,38 @@ class Actions:
         return self.run("recreate", name, None, via=via, typed=typed)
 
     def cancelled(
-        self, name: str, action: ActionName, *, via: str | None = None, emergency: bool = False
+        self,
+        name: str,
+        action: ActionName,
+        *,
+        via: str | None = None,
+        emergency: bool = False,
+        expected_id: str | None = None,
+        peer: str | None = None,
+        tab: str | None = None,
     ) -> ActionResult:
         """Log that the operator cancelled the confirmation; nothing is asked of the engine."""
         started, why = time.monotonic(), "cancelled by the operator"
-        result = self._result(action, name, started, via, "cancelled", why, emergency=emergency)
+        door = {"peer": peer, "tab": tab, "container_id": expected_id}
+        result = self._result(action, name, started, via, "cancelled", why, emergency=emergency, **door)
+        return self._record(result)
+
+    def refuse(
+        self,
+        name: str,
+        action: ActionName,
+        why: str,
+        *,
+        via: str | None = None,
+        emergency: bool = False,
+        peer: str | None = None,
+        tab: str | None = None,
+    ) -> ActionResult:
+        """Log an attempt refused before the policy is asked (e.g. a serve tab without --allow-actions)."""
+        door = {"peer": peer, "tab": tab}
+        result = self._result(
+            action, name, time.monotonic(), via, "refused", why, emergency=emergency, **door
+        )
         return self._record(result)
 
     def run(
@@ -219,10 +192,19 @@ class Actions:
         via: str | None = None,
         typed: str | None = None,
         emergency: bool = False,
+        expected_id: str | None = None,
+        peer: str | None = None,
+        tab: str | None = None,
     ) -> ActionResult:
-        """One attempt, checked and audited. `typed` is what the operator typed for a protected one;
-        `emergency`: the `!` stop, recorded as `emergency-stop`."""
-        finish = partial(self._result, action, name, time.monotonic(), via, emergency=emergency)
+        """One attempt, checked and audited: the one way anything (key, `act`, serve tab, heal) acts.
+
+        `expected_id`: the id the operator confirmed (`describe(...).id`); the action is refused,
+        audited, if `name` no longer carries it. Without it the name is resolved once, here.
+        `typed`: what the operator typed for a protected container; `emergency`: the `!` stop,
+        recorded as `emergency-stop`; `peer`/`tab`: a serve tab's address and id, for the audit.
+        """
+        door = {"peer": peer, "tab": tab}
+        finish = partial(self._result, action, name, time.monotonic(), via, emergency=emergency, **door)
         if self.settings.read_only or not name.strip():
             return self._record(finish("refused", _READ_ONLY if name.strip() else "no container selected"))
         with self._claim(name) as claimed:
@@ -233,7 +215,8 @@ class Actions:
             except AuditError as exc:
                 return finish("refused", str(exc), audited=False)
             with writer:
-                return self._record(self._act(action, name, timeout, typed, finish, writer), writer)
+                result = self._act(action, name, timeout, typed, finish, writer, expected_id)
+                return result if not result.audited else self._record(result, writer)
 
     def _act(
         self,
@@ -243,11 +226,14 @@ class Actions:
         typed: str | None,
         finish: _Finish,
         writer: AuditWriter,
+        expected_id: str | None = None,
     ) -> ActionResult:
-        """Inspect, check, act, inspect again. Backend faults become failed results."""
+        """Resolve, check, audit `started`, act by id, inspect again. Backend faults become failed results."""
         gone = f"container {name} no longer exists"
         try:
-            before = self.backend.inspect(name)
+            before = self.backend.inspect(name) if expected_id is None else self._confirmed(name, expected_id)
+        except Changed as exc:
+            return finish("refused", str(exc), container_id=expected_id)
         except ContainerGone:
             return finish("failed", gone)
         except BackendError as exc:
@@ -263,6 +249,10 @@ class Actions:
         if action != "restart" and before.state not in _ACTIVE:
             return finish("noop", f"already stopped ({before.state})", state_after=before.state, **seen)
         grace = self.settings.stop_timeout if timeout is None else timeout
+        opened = self._record(finish("started", f"{action} {before.id[:12]}", **seen), writer)
+        if not opened.audited:  # we do not act unaudited
+            return finish("refused", f"not acting: {opened.message}", audited=False, **seen)
+        finish = partial(_at, opened.at, finish)  # the outcome sorts with its `started` line
         began = time.monotonic()
         try:
             if action == "kill":
@@ -272,9 +262,9 @@ class Actions:
         except ContainerGone:
             return finish("failed", gone, state_after="gone", **seen)
         except BackendError as exc:
-            return finish("failed", f"{action} of {name} failed: {exc}", **seen, **self._after(name))
+            return finish("failed", f"{action} of {name} failed: {exc}", **seen, **self._after(before.id))
         spent = time.monotonic() - began
-        after = self._after(name)
+        after = self._after(before.id)
         note = _done_note(action, after.pop("exit_code", None), after["state_after"], grace, spent)
         return finish("done", note, **seen, **after)
 
@@ -288,16 +278,16 @@ class Actions:
         seen["command"] = plan.command
         opened = self._record(finish("started", f"running {plan.command}", **seen), writer)
         if not opened.audited:  # we do not act unaudited
-            return finish("refused", f"not recreated: {opened.message}", **seen)
+            return finish("refused", f"not recreated: {opened.message}", audited=False, **seen)
         # The outcome line carries the same time as `started`, so the pair sorts in order.
         finish = partial(_at, opened.at, finish)
         limit = self.settings.recreate_timeout
         try:
             output = self.backend.recreate(plan, limit)
         except ComposeFailed as exc:
-            return finish("failed", str(exc), output=exc.output, **seen, **self._after(before.name))
+            return finish("failed", str(exc), output=exc.output, **seen, **self._after(before.id))
         except BackendError as exc:
-            return finish("failed", str(exc), **seen, **self._after(before.name))
+            return finish("failed", str(exc), **seen, **self._after(before.id))
         try:
             now = self.backend.inspect(before.name)
         except BackendError:  # ContainerGone too: compose said it worked, the engine disagrees
@@ -308,10 +298,26 @@ class Actions:
             note = f"compose kept the same container {now.id[:12]} ({now.state}): nothing was recreated"
         return finish("done", note, output=output, state_after=now.state, **seen)
 
-    def _after(self, name: str) -> dict[str, Any]:
+    def _confirmed(self, name: str, expected_id: str) -> ContainerInfo:
+        """The container the operator confirmed, if `name` still carries `expected_id`; else Changed."""
+        try:
+            by_id: ContainerInfo | None = self.backend.inspect(expected_id)
+        except ContainerGone:
+            by_id = None
+        try:
+            now_id: str | None = self.backend.inspect(name).id
+        except ContainerGone:
+            now_id = None
+        if by_id is not None and by_id.id == expected_id == now_id and by_id.name == name:
+            return by_id
+        then = f"{expected_id[:12]}…"
+        now = f"{now_id[:12]}…" if now_id else "gone"
+        raise Changed(f"{name} changed since you confirmed (id {then} → {now}): not acting")
+
+    def _after(self, ref: str) -> dict[str, Any]:
         """The state after acting, best effort: the action's outcome does not depend on it."""
         try:
-            info = self.backend.inspect(name)
+            info = self.backend.inspect(ref)
         except ContainerGone:
             return {"state_after": "gone"}
         except BackendError:
@@ -374,6 +380,10 @@ class Actions:
             message = f"{result.message}; audit line NOT written: {exc}"
             return result.model_copy(update={"audited": False, "message": message})
         return result
+
+
+class Changed(BackendError):
+    """The name no longer carries the confirmed id (renamed, swapped, recreated or gone)."""
 
 
 def _at(at: datetime, finish: _Finish, *args: Any, **fields: Any) -> ActionResult:

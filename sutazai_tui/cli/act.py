@@ -5,8 +5,12 @@ per container; `via` says "cli act"). A protected container needs `--confirm-nam
 CLI's way of typing its name. Without `--yes` it asks on a terminal, and refuses without one: a
 script must say `--yes` so that it never hangs on a prompt nobody sees.
 
-Exit 0 done, 1 nothing done (already so, or declined at the prompt), 2 refused or failed; one
-line each on stdout (stderr for refusals and failures), or one JSON document with `--json`.
+The container is resolved once (`describe`): the prompt shows its id and the action is made on
+that id, refused if the name has moved to another container meanwhile (`expected_id`).
+
+Exit 0 done, 1 nothing done (already so, or declined at the prompt), 2 refused or failed — and 2
+whenever an audit line could not be written (nothing is done at all if the `started` line cannot
+be); one line each on stdout (stderr for refusals and failures), or one JSON document with `--json`.
 """
 
 from __future__ import annotations
@@ -49,8 +53,10 @@ def run_act(
                 None, f"{action} {name}: refused — no terminal to confirm on; pass --yes", as_json, out, err
             )
         if not _confirmed(action, name, brief, stdin, out):
-            return _print(actions.cancelled(name, action, via=VIA), None, as_json, out, err)
-    result = actions.run(action, name, via=VIA, typed=confirm_name)
+            cancelled = actions.cancelled(name, action, via=VIA, expected_id=brief.id if brief else None)
+            return _print(cancelled, None, as_json, out, err)
+    expected = brief.id if brief is not None else None
+    result = actions.run(action, name, via=VIA, typed=confirm_name, expected_id=expected)
     if result.result == "refused" and brief is not None and brief.protected and confirm_name != brief.name:
         result = result.model_copy(
             update={"message": f"{brief.name} is protected: pass --confirm-name {name}"}
@@ -70,7 +76,7 @@ def _confirmed(action: str, name: str, brief: ContainerBrief | None, stdin: Text
 
 def _print(result: ActionResult | None, refusal: str | None, as_json: bool, out: TextIO, err: TextIO) -> int:
     """One line (or one JSON document) and the exit code."""
-    code = 2 if result is None else EXIT[result.result]
+    code = 2 if result is None or not result.audited else EXIT[result.result]
     if as_json:
         doc: dict[str, Any] = {"result": "refused", "message": refusal}
         if result is not None:

@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", parents=[common], help="print the audit log of actions")
     audit.set_defaults(func=command("audit"))
     audit.add_argument("--since", default=None, help="only entries at or after this time (ISO)")
+    audit.add_argument(
+        "--verify", action="store_true", help="check the hash chain: exit 1 naming the first broken line"
+    )
     serve = sub.add_parser("serve", parents=[common], help="the monitor in a browser (needs textual-serve)")
     serve.set_defaults(func=command("serve"))
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")

@@ -53,9 +53,9 @@ class FleetBackend:
         return self.fleet.engine
 
     def inspect(self, name: str) -> ContainerInfo:
-        """The simulated container now."""
+        """The simulated container now, by name or by an id this backend has seen."""
         try:
-            c = self.fleet.inspect(name)
+            c = self.fleet.inspect(self._names.get(name, name))
         except LookupError:
             raise ContainerGone(f"container {name} no longer exists") from None
         self._names[c.id] = c.name

@@ -263,7 +263,7 @@ async def test_second_action_on_a_busy_container_is_refused(
         engine.release.set()
         await wait_until(pilot, lambda: table_state(app, REDIS) == "exited")
         assert "stopping…" not in [str(cell) for cell in app.query_one(ContainerTable).get_row(REDIS)]
-        assert [line["result"] for line in audit(settings)] == ["refused", "done"]
+        assert [line["result"] for line in audit(settings)] == ["started", "refused", "done"]
 
 
 async def test_palette_offers_kill_and_it_asks_first(backend: SimulatedBackend, tmp_path: Path) -> None:

@@ -106,7 +106,12 @@ def test_stop_is_done_audited_and_one_line(settings: Settings, fake: FakeBackend
     assert result.ok and result.audited and result.error is None
     assert result.container_id == fake.containers[APP].id
     assert fake.calls == [("stop", result.container_id)]  # by id: the container that was checked
-    [line] = read_audit(settings.audit_path)
+    started, line = read_audit(settings.audit_path)  # `started` is on disk before the engine is asked
+    assert (started["result"], started["container_id"], started["time"]) == (
+        "started",
+        result.container_id,
+        line["time"],
+    )
     assert line["action"] == "stop" and line["container"] == APP and line["result"] == "done"
     assert (line["state_before"], line["state_after"], line["via"]) == ("running", "exited", "key x")
     assert line["engine"] == "fake://engine" and line["duration_ms"] >= 0
@@ -206,7 +211,7 @@ def test_second_action_on_the_same_container_is_refused(settings: Settings, fake
     assert [c[0] for c in fake.calls] == ["stop"]
     assert actions.restart(APP).result == "done"  # the slot is free again
     results = [line["result"] for line in read_audit(settings.audit_path)]
-    assert sorted(results) == ["done", "done", "refused"]
+    assert sorted(results) == ["done", "done", "refused", "started", "started"]
 
 
 def test_other_containers_are_not_blocked(settings: Settings, fake: FakeBackend) -> None:
@@ -247,10 +252,32 @@ def test_audit_failure_after_acting_is_reported(
     def disk_full(writer: AuditWriter, entry: Any) -> None:
         raise AuditError("no space left on device")
 
-    monkeypatch.setattr(AuditWriter, "write", disk_full)  # opened fine, then the disk filled up
+    real = AuditWriter.write
+    lines: list[Any] = []
+
+    def started_then_full(writer: AuditWriter, entry: Any) -> None:
+        if lines:
+            raise AuditError("no space left on device")
+        lines.append(entry)
+        real(writer, entry)
+
+    monkeypatch.setattr(AuditWriter, "write", started_then_full)  # `started` written, then the disk filled up
     result = make(settings, fake).stop(APP)
     assert result.result == "done" and not result.audited
     assert result.message == "stopped (exit 0); audit line NOT written: no space left on device"
+
+
+def test_nothing_is_done_when_the_started_line_cannot_be_written(
+    settings: Settings, fake: FakeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(writer: AuditWriter, entry: Any) -> None:
+        raise AuditError("no space left on device")
+
+    monkeypatch.setattr(AuditWriter, "write", disk_full)  # opened fine, but nothing can be written
+    result = make(settings, fake).stop(APP)
+    assert result.result == "refused" and not result.audited
+    assert result.message.startswith("not acting:") and "no space left on device" in result.message
+    assert fake.calls == []
 
 
 def test_protected_needs_the_name_typed(settings: Settings, fake: FakeBackend) -> None:

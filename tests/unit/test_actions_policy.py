@@ -179,12 +179,13 @@ def test_result_summary_event_and_audit_fields(settings: Settings) -> None:
     result = Actions(settings, fake).stop(APP, via="key x")
     assert result.summary() == f"stop {APP}: done — stopped (exit 0)"
     assert result.event().reason == result.summary() and result.event().at == result.at
-    [line] = read_audit(settings.audit_path)
+    started, line = read_audit(settings.audit_path)
+    assert started["result"] == "started" and started["via"] == "key x"
     assert line["error"] is None and line["via"] == "key x" and "audited" not in line and "at" not in line
     assert line["duration_ms"] == round(result.duration_ms, 1)
     refused = Actions(settings, fake).stop("sutazai-db")
     assert refused.error == refused.message and not refused.ok
-    assert read_audit(settings.audit_path)[1]["error"] == refused.message
+    assert read_audit(settings.audit_path)[2]["error"] == refused.message
 
 
 def test_describe_gives_uptime_only_while_running(settings: Settings) -> None:
@@ -212,7 +213,8 @@ def test_via_and_typed_reach_the_policy_for_every_action(settings: Settings) -> 
     assert actions.restart("sutazai-db", via="key R", typed="sutazai-db").result == "done"
     assert actions.kill("sutazai-db", via="palette").result == "refused"
     assert actions.kill("sutazai-db", via="palette", typed="sutazai-db").result == "done"
-    assert [(line["action"], line["via"]) for line in read_audit(settings.audit_path)] == [
+    outcomes = [line for line in read_audit(settings.audit_path) if line["result"] != "started"]
+    assert [(line["action"], line["via"]) for line in outcomes] == [
         ("restart", "key R"),
         ("restart", "key R"),
         ("kill", "palette"),
@@ -236,8 +238,8 @@ def test_an_action_is_timed_from_when_it_began(settings: Settings) -> None:
     after = datetime.now(UTC)
     assert before <= result.at <= after  # when it began, not when it ended or later
     assert 50 <= result.duration_ms <= (after - before).total_seconds() * 1000
-    [line] = read_audit(settings.audit_path)
-    assert line["time"] == result.at.isoformat()  # the attempt's start, not the audit write's time
+    started, line = read_audit(settings.audit_path)
+    assert line["time"] == started["time"] == result.at.isoformat()  # the attempt's start, not the write's
 
 
 def test_every_outcome_names_the_container_it_looked_at(settings: Settings) -> None:

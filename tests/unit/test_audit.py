@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
 import io
 import json
 import os
+import pwd
 import socket
 import stat
 from datetime import UTC, datetime, timedelta
@@ -45,7 +45,7 @@ def test_record_writes_private_json_lines(log_path: Path, monkeypatch: pytest.Mo
     assert "hunter2" not in text
     first, second = (json.loads(line) for line in text.splitlines())
     assert list(first) == list(FIELDS)  # fixed order, nothing extra
-    assert first["user"] == getpass.getuser() and first["host"] == socket.gethostname()
+    assert first["user"] == pwd.getpwuid(os.getuid()).pw_name and first["host"] == socket.gethostname()
     assert first["ssh_client"] == "10.1.2.3"
     assert first["time"] == now.isoformat() and first["duration_ms"] == 812.5
     assert (second["result"], second["error"]) == ("failed", "boom")
@@ -60,15 +60,28 @@ def test_lines_are_only_ever_appended(log_path: Path) -> None:
     assert after.startswith(before) and after.count(b"\n") == 2
 
 
-def test_identity_without_ssh_or_user(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_identity_without_a_passwd_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SSH_CLIENT", raising=False)
 
-    def no_user() -> str:
-        raise OSError("no passwd entry")
+    def no_entry(uid: int) -> Any:
+        raise KeyError(uid)
 
-    monkeypatch.setattr(getpass, "getuser", no_user)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
     who = audit.identity()
-    assert who["user"] is None and who["ssh_client"] is None and who["host"]
+    assert who["user"] == f"uid {os.getuid()}" and who["ssh_client"] is None and who["host"]
+
+
+def test_the_actor_is_the_uid_and_the_environment_only_claims(
+    log_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("USER", "alice")
+    monkeypatch.setenv("SUDO_USER", "mallory")
+    monkeypatch.setenv("SSH_CLIENT", "10.9.8.7 40000 22")
+    AuditLog(log_path).record(entry(datetime.now(UTC)))
+    line = json.loads(log_path.read_text())
+    assert line["user"] == pwd.getpwuid(os.getuid()).pw_name != "alice"
+    assert line["uid"] == os.getuid()
+    assert line["claimed"] == {"USER": "alice", "SUDO_USER": "mallory", "SSH_CLIENT": "10.9.8.7 40000 22"}
 
 
 def test_an_existing_wide_file_is_narrowed(log_path: Path) -> None:
@@ -86,7 +99,7 @@ def test_unwritable_path_is_one_actionable_line(tmp_path: Path) -> None:
     with pytest.raises(AuditError) as caught:
         AuditLog(path).open()
     message = str(caught.value)
-    assert message.startswith(f"cannot write audit log {path}: ") and "\n" not in message
+    assert message.startswith(f"cannot write audit log {path}: ") and "\n" not in message, message
     assert message.endswith("— fix its permissions or set audit_log")
 
 
@@ -208,3 +221,85 @@ def test_the_demo_audits_apart_from_production(tmp_path: Path) -> None:
     finally:
         session.stop()
     assert demo.audit_path == tmp_path / "demo" / "audit.jsonl" != settings.audit_path
+
+
+def chained_log(path: Path, count: int = 4) -> list[str]:
+    log = AuditLog(path)
+    for number in range(count):
+        log.record(entry(datetime.now(UTC), message=f"line {number + 1}"))
+    return path.read_text().splitlines()
+
+
+def verified(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["audit", "--verify"])
+    captured = capsys.readouterr()
+    return code, (captured.out + captured.err).strip()
+
+
+@pytest.fixture
+def audit_env(log_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SUTAZAI_TUI_AUDIT_LOG", str(log_path))
+    return log_path
+
+
+def test_each_line_carries_the_hash_of_the_one_before(
+    audit_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.loads(raw) for raw in chained_log(audit_env)]
+    assert lines[0]["prev"] is None
+    assert all(later["prev"] == earlier["hash"] for earlier, later in zip(lines, lines[1:], strict=False))
+    assert verified(audit_env, capsys) == (0, f"{audit_env}: 4 lines, chain intact")
+
+
+def test_an_edited_line_is_named(audit_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = chained_log(audit_env)
+    lines[2] = lines[2].replace('"user":"', '"user":"x')  # someone else did it, says the edit
+    audit_env.write_text("\n".join(lines) + "\n")
+    code, said = verified(audit_env, capsys)
+    assert code == 1 and said.startswith(f"{audit_env}: line 3: its content does not match its hash"), said
+
+
+def test_a_deleted_line_is_named(audit_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = chained_log(audit_env)
+    del lines[1]
+    audit_env.write_text("\n".join(lines) + "\n")
+    code, said = verified(audit_env, capsys)
+    assert code == 1 and "line 2: does not follow line 1" in said, said
+    lines = chained_log(audit_env.with_name("other.jsonl"))
+    audit_env.write_text("\n".join(lines[1:]) + "\n")  # the first line removed
+    code, said = verified(audit_env, capsys)
+    assert code == 1 and "line 1: does not start the chain" in said, said
+
+
+def test_the_chain_goes_on_after_a_line_written_by_another_process(log_path: Path) -> None:
+    chained_log(log_path, 2)
+    AuditLog(log_path).record(entry(datetime.now(UTC)))  # a new writer reads the last line's hash
+    from sutazai_tui.actions.chain import verify
+
+    assert verify(log_path).summary() == "3 lines, chain intact"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a file owned by another user")
+def test_a_log_owned_by_another_user_is_refused_and_never_written(log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True)
+    log_path.write_text("planted\n")
+    os.chown(log_path, 65534, 65534)
+    with pytest.raises(AuditError) as caught:
+        AuditLog(log_path).open()
+    message = str(caught.value)
+    assert (
+        message.startswith(f"refusing audit log {log_path}: owned by uid 65534, not you")
+        and "\n" not in message
+    )
+    assert log_path.read_text() == "planted\n"
+
+
+def test_a_world_writable_folder_is_refused_in_one_line(log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True)
+    os.chmod(log_path.parent, 0o777)
+    with pytest.raises(AuditError) as caught:
+        AuditLog(log_path).record(entry(datetime.now(UTC)))
+    assert str(caught.value) == (
+        f"refusing folder {log_path.parent}: writable by group or others (mode 777) — `chmod 700 {log_path.parent}`"
+    )
+    assert not log_path.exists()

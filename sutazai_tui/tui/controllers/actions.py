@@ -11,7 +11,10 @@ core's (`actions/policy.py`); this only keeps from asking what the core would re
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -35,6 +38,34 @@ _SEVERITY: dict[str, SeverityLevel] = {
 }
 
 
+SERVE_OFF = "actions from the browser are off: restart serve with --allow-actions to allow them"
+SERVE_TAB_ENV = "SUTAZAI_TUI_SERVE_TAB"  # set by `serve` (cli/serve_tabs.py) for each tab's process
+
+
+@dataclass(frozen=True)
+class ServeDoor:
+    """This app is a `serve` browser tab: where the tab connects from, its id, and whether it may act."""
+
+    peer: str
+    tab: str
+    allow: bool
+
+    @classmethod
+    def from_env(cls) -> ServeDoor | None:
+        """The tab `serve` started this process for (`SUTAZAI_TUI_SERVE_TAB`), or None in a terminal.
+
+        Only ever narrows what a process may do: a shell that sets it just gets a refusing monitor.
+        """
+        raw = os.environ.get(SERVE_TAB_ENV)
+        if not raw:
+            return None
+        try:
+            found = json.loads(raw)
+            return cls(str(found["peer"])[:100], str(found["tab"])[:64], found.get("allow") is True)
+        except (ValueError, KeyError, TypeError):
+            return cls("?", "?", allow=False)  # malformed: a tab that may not act
+
+
 class ActionsView(Protocol):
     """What the actions flow needs of the screen it runs on."""
 
@@ -51,20 +82,38 @@ class ActionsView(Protocol):
 class ActionsController:
     """One attempt at a time per container, on the session shown when it was asked for."""
 
-    def __init__(self, view: ActionsView, run: Callable[[Awaitable[None]], object]) -> None:
+    def __init__(
+        self, view: ActionsView, run: Callable[[Awaitable[None]], object], door: ServeDoor | None = None
+    ) -> None:
         self.view = view
         self._run = run  # starts a coroutine as a worker of the screen
+        self.door = door if door is not None else ServeDoor.from_env()
         # Containers with an attempt between key and result; reassigned, never mutated in place.
         self._acting_on: frozenset[str] = frozenset()
         # The containers as re-polled after an action, until a cycle brings newer ones.
         self.repolled: ContainersStatus | None = None
 
     def begin(
-        self, session: Session, action: ActionName, name: str | None, *, via: str, emergency: bool = False
+        self,
+        session: Session,
+        action: ActionName,
+        name: str | None,
+        *,
+        via: str,
+        emergency: bool = False,
+        because: str | None = None,
     ) -> None:
-        """Start one attempt, or say at once why there will be none."""
+        """Start one attempt, or say at once why there will be none.
+
+        `because`: why this container is the target when it is not the one highlighted (an
+        endpoint finding acts on the primary container); the dialog says it.
+        """
         notify = self.view.notify
-        if session.settings.read_only:
+        if self.door is not None and not self.door.allow:
+            notify(SERVE_OFF, severity="warning")
+            if name:  # audited, `via: serve`, with the tab's address and id
+                self._run(self._serve_refused(session, action, name, emergency))
+        elif session.settings.read_only:
             notify(READ_ONLY, severity="warning")
             if name:  # the core refuses and audits the attempt; nothing else can happen
                 self._run(self._refused_attempt(session, action, name, via, emergency))
@@ -78,14 +127,14 @@ class ActionsController:
             )
         else:
             self._acting_on |= {name}
-            self._run(self._attempt(session, action, name, via, emergency))
+            self._run(self._attempt(session, action, name, via, emergency, because))
 
     async def _attempt(
-        self, session: Session, action: ActionName, name: str, via: str, emergency: bool
+        self, session: Session, action: ActionName, name: str, via: str, emergency: bool, because: str | None
     ) -> None:
         """Describe, ask, act, report, re-poll; the container is free again whatever happens."""
         try:
-            await self._describe_ask_act(session, action, name, via, emergency)
+            await self._describe_ask_act(session, action, name, via, emergency, because)
         except Exception as exc:  # a bug must show, and must not leave the container marked busy
             self.view.notify(f"{action} {name}: {type(exc).__name__}: {exc}", severity="error", markup=False)
             raise
@@ -93,11 +142,13 @@ class ActionsController:
             self._acting_on -= {name}
 
     async def _describe_ask_act(
-        self, session: Session, action: ActionName, name: str, via: str, emergency: bool
+        self, session: Session, action: ActionName, name: str, via: str, emergency: bool, because: str | None
     ) -> None:
         from sutazai_tui.actions.policy import PENDING, BackendError
 
-        actions = session.actions()
+        actions, door = session.actions(), self._door()
+        if door:
+            via = "serve"  # the audit says which door: a browser tab, its address and id
         try:
             brief = await asyncio.to_thread(actions.describe, name, action)
         except BackendError as exc:  # nothing was asked of the engine: there is nothing to audit
@@ -105,11 +156,15 @@ class ActionsController:
             return
         if brief.refusal is not None:  # e.g. not monitored: the core refuses again and audits it
             self.view.notify(f"{action} {name}: refused — {brief.refusal}", severity="warning", markup=False)
-            self._report(await asyncio.to_thread(actions.run, action, name, via=via), notify=False)
+            self._report(
+                await asyncio.to_thread(partial(actions.run, action, name, via=via, **door)), notify=False
+            )
             return
-        screen = ConfirmScreen(ConfirmView(action, brief, session.settings.stop_timeout, emergency))
+        screen = ConfirmScreen(ConfirmView(action, brief, session.settings.stop_timeout, emergency, because))
         if not await self.view.confirm(screen):
-            cancel = partial(actions.cancelled, name, action, via=via, emergency=emergency)
+            cancel = partial(
+                actions.cancelled, name, action, via=via, emergency=emergency, expected_id=brief.id, **door
+            )
             self._report(await asyncio.to_thread(cancel))
             return
         # The operator may switch targets while it runs: mark and refresh only the screen of the
@@ -117,7 +172,17 @@ class ActionsController:
         if self.view.shows(session):
             self.view.set_pending(name, PENDING[action])
         try:
-            run = partial(actions.run, action, name, via=via, typed=screen.typed, emergency=emergency)
+            # On the id the operator saw: refused if the name now belongs to another container.
+            run = partial(
+                actions.run,
+                action,
+                name,
+                via=via,
+                typed=screen.typed,
+                emergency=emergency,
+                expected_id=brief.id,
+                **door,
+            )
             result = await asyncio.to_thread(run)
         finally:
             if self.view.shows(session):
@@ -129,9 +194,26 @@ class ActionsController:
         self, session: Session, action: ActionName, name: str, via: str, emergency: bool = False
     ) -> None:
         """Have the core refuse (read-only) so the attempt is in the audit log and the events."""
-        actions = session.actions()
-        run = partial(actions.run, action, name, via=via, emergency=emergency)
+        actions, door = session.actions(), self._door()
+        run = partial(actions.run, action, name, via="serve" if door else via, emergency=emergency, **door)
         self._report(await asyncio.to_thread(run), notify=False)
+
+    async def _serve_refused(self, session: Session, action: ActionName, name: str, emergency: bool) -> None:
+        """A browser tab without `serve --allow-actions`: refused and audited, nothing asked of the engine."""
+        refuse = partial(
+            session.actions().refuse,
+            name,
+            action,
+            SERVE_OFF,
+            via="serve",
+            emergency=emergency,
+            **self._door(),
+        )
+        self._report(await asyncio.to_thread(refuse), notify=False)
+
+    def _door(self) -> dict[str, str]:
+        """A serve tab's peer address and tab id for the audit ({} in a terminal)."""
+        return {"peer": self.door.peer, "tab": self.door.tab} if self.door is not None else {}
 
     def _report(self, result: ActionResult, *, notify: bool = True) -> None:
         """The result as an event, and as a notification (always when its audit line failed)."""

@@ -33,6 +33,7 @@ class ConfirmView:
     brief: ContainerBrief
     grace_s: int  # Settings.stop_timeout: SIGTERM to SIGKILL
     emergency: bool = False  # the `!` key: the primary service, wherever the cursor is
+    because: str | None = None  # why this container when it is not the one highlighted
 
     @property
     def title(self) -> str:
@@ -72,6 +73,8 @@ class ConfirmView:
         )
         if b.command:  # a recreate: exactly what will run
             rows += (("runs", b.command),)
+        if self.because:  # e.g. an endpoint finding: the primary container is the one acted on
+            rows += (("why", self.because),)
         return Content("\n").join(Content.assemble((f"{k:<10}", "$text-muted"), (v, "bold")) for k, v in rows)
 
 

@@ -172,6 +172,10 @@ class Dashboard(Screen[None]):
         """The container under the table's cursor: the target of container actions."""
         return self.query_one(ContainerTable).selected_container()
 
+    def act_for(self, action: str, name: str) -> None:
+        """A key of the container screen showing `name` (LiveScreen aims it at `name`)."""
+        getattr(self, f"action_{action}")()
+
     def header_view(self, now: datetime) -> HeaderView:
         """What the header shows; LiveScreen and ReplayScreen add their part."""
         settings, snap = self.session.settings, self.snapshot
@@ -311,7 +315,7 @@ class Dashboard(Screen[None]):
             return (snap.container(name) if snap else None), self.query_one(FindingsPanel).findings
 
         def act(action: str) -> None:
-            getattr(self, f"action_{action}")()
+            self.act_for(action, name)
 
         def can(action: str) -> bool:  # read-only: the footer offers no action that acts
             acting = action.endswith("_container") and self.session.settings.read_only

@@ -27,6 +27,7 @@ from sutazai_tui.models import ContainerStats, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
 from sutazai_tui.tui.controllers.alerts import AlertsController
+from sutazai_tui.tui.controllers.target import NOTHING_IN_TABLE, SELECT_FIRST, Aim, aim_at_finding
 from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.screens.container import state_rows
@@ -34,6 +35,7 @@ from sutazai_tui.tui.screens.dashboard import FILTER, HELP, SNAPSHOT, TABLE, Das
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
+from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderView, TargetTab, shown_countdown
 from sutazai_tui.util import fmt
 
@@ -107,6 +109,7 @@ class LiveScreen(Dashboard):
         for binding in TARGET_BINDINGS[: sum(1 for s in self.sessions if s.key)]:
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
+        self._own: str | None = None  # set while the container screen's key acts on its container
         self.alerts = AlertsController(lambda: self.app.bell(), self.notify)
         self._heal: dict[str, tuple[str, str, str]] = {}  # session name -> the header's heal part
 
@@ -254,31 +257,60 @@ class LiveScreen(Dashboard):
     # -- container actions (ActionsController; this screen is its ActionsView) ---------------
 
     def action_stop_container(self) -> None:
-        """Stop the container under the cursor (after confirmation)."""
-        self.acts.begin(self.session, "stop", self.selected_name(), via="key x")
+        """Stop the highlighted container (after confirmation)."""
+        self._act_on_target("stop", "key x")
 
     def action_restart_container(self) -> None:
-        """Restart the container under the cursor (after confirmation)."""
-        self.acts.begin(self.session, "restart", self.selected_name(), via="key R")
+        """Restart the highlighted container (after confirmation)."""
+        self._act_on_target("restart", "key R")
 
     def action_recreate_container(self) -> None:
-        """Recreate the container under the cursor with its compose command (after confirmation)."""
-        self.acts.begin(self.session, "recreate", self.selected_name(), via="key C")
+        """Recreate the highlighted container with its compose command (after confirmation)."""
+        self._act_on_target("recreate", "key C")
 
     def action_emergency_stop(self) -> None:
         """Stop the primary service (Settings.primary_service), wherever the cursor is."""
         primary = self.session.settings.primary_service
         self.acts.begin(self.session, "stop", primary, via="key !", emergency=True)
 
+    def _act_on_target(self, action: ActionName, via: str) -> None:
+        aim = self.aim()
+        if isinstance(aim, str):  # nothing meant: say what to select
+            self.notify(f"{action}: {aim}", severity="warning", markup=False)
+            return
+        self.acts.begin(self.session, action, aim.name, via=via, because=aim.because)
+
     def _palette(self, action: ActionName) -> Callable[[], None]:
-        return lambda: self.acts.begin(self.session, action, self.selected_name(), via="palette")
+        return lambda: self._act_on_target(action, "palette")
 
     def _palette_emergency(self) -> None:
         primary = self.session.settings.primary_service
         self.acts.begin(self.session, "stop", primary, via="palette", emergency=True)
 
+    def aim(self) -> Aim | str:
+        """What a key acts on: the container screen's own container, the highlighted finding's
+        container, or the table's row under the cursor; else the line saying what to select."""
+        if self._own is not None:
+            return Aim(self._own)
+        snap, settings = self.snapshot, self.session.settings
+        focused = self.focused
+        if isinstance(focused, FindingsPanel):
+            return aim_at_finding(focused.highlighted_finding(), snap, settings)
+        if isinstance(focused, ContainerTable) or focused is None:
+            chosen = self.selected_container()
+            return Aim(chosen.name) if chosen is not None else NOTHING_IN_TABLE
+        return SELECT_FIRST
+
+    def act_for(self, action: str, name: str) -> None:
+        """A key on the container screen: its action on that screen's own container."""
+        self._own = name
+        try:
+            super().act_for(action, name)
+        finally:
+            self._own = None
+
     def selected_name(self) -> str | None:
-        """The name of the container under the cursor, if any."""
+        """The name of the container under the table's cursor, if any."""
         selected = self.selected_container()
         return selected.name if selected is not None else None
 
@@ -301,17 +333,27 @@ class LiveScreen(Dashboard):
     # -- logs and inspect --------------------------------------------------------------------
 
     def _chosen(self, what: str) -> ContainerStats | None:
-        chosen = self.selected_container()
+        aim = self.aim()
+        if isinstance(aim, str):
+            self.notify(f"{what}: {aim}", severity="warning", markup=False)
+            return None
+        snap = self.snapshot
+        chosen = snap.container(aim.name) if snap is not None else None
         if chosen is None:
-            self.notify(f"no container selected to {what}", severity="warning")
+            self.notify(f"{what}: {aim.name} is not in the last cycle", severity="warning", markup=False)
         return chosen
 
     def action_logs(self) -> None:
         """The selected container's last lines, with follow and search."""
+<<<<<<< HEAD
         if (chosen := self._chosen("read logs of")) is not None:
             self.app.push_screen(
                 LogsScreen(chosen.name, self.session.details(), redactor=self.session.redactor)
             )
+=======
+        if (chosen := self._chosen("logs")) is not None:
+            self.app.push_screen(LogsScreen(chosen.name, self.session.details()))
+>>>>>>> 0f9553b (Actions: audit first (started line fsynced before the engine), hash chain + audit --verify, actor = real uid, act on the confirmed id, keys act on what is highlighted, serve tabs refused unless allowed)
 
     def action_inspect(self) -> None:
         """The selected container's configuration as a tree."""

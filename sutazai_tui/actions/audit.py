@@ -258,7 +258,7 @@ def print_audit(path: Path, since: str | None = None, out: TextIO | None = None)
 
 
 def verify_audit(path: Path, out: TextIO | None = None) -> int:
-    """`sutazai-tui audit --verify`: 0 "N lines, chain intact", 1 naming the first broken line, 2 unreadable."""
+    """`sutazai-tui audit --verify`: 0 intact, 1 naming the first broken line, 2 unreadable."""
     out = out or sys.stdout
     if not path.exists():
         print(f"no audit log at {path} yet: 0 lines, chain intact", file=out)

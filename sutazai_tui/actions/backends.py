@@ -60,6 +60,10 @@ class ContainerGone(BackendError):
     """The container does not exist (any more)."""
 
 
+class Changed(BackendError):
+    """The name no longer carries the confirmed id (renamed, swapped, recreated or gone)."""
+
+
 class ActionTimeout(BackendError):
     """The engine did not confirm the action within the bounded call's time."""
 

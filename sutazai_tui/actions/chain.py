@@ -113,7 +113,7 @@ def verify(path: Path) -> Verdict:
                 why = (
                     "does not start the chain (lines before it were removed)"
                     if number == 1
-                    else f"does not follow line {number - 1} (a line between them was removed, or lines moved)"
+                    else f"does not follow line {number - 1} (a line between them removed, or lines moved)"
                 )
                 return Verdict(number, number, why)
             prev = entry["hash"]

@@ -33,13 +33,14 @@ from sutazai_tui.actions.backends import (
     ActionBackend,
     ActionTimeout,
     BackendError,
+    Changed,
     ComposeFailed,
     ContainerBrief,
     ContainerGone,
     ContainerInfo,
     DockerBackend,
 )
-from sutazai_tui.actions.result import PENDING, ActionName, ActionResult, Outcome
+from sutazai_tui.actions.result import PENDING, ActionName, ActionResult, Outcome, done_note
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ComposeLabels
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan, cli_from, missing_on_host, recreate_plan
@@ -161,8 +162,18 @@ class Actions:
     ) -> ActionResult:
         """Log that the operator cancelled the confirmation; nothing is asked of the engine."""
         started, why = time.monotonic(), "cancelled by the operator"
-        door = {"peer": peer, "tab": tab, "container_id": expected_id}
-        result = self._result(action, name, started, via, "cancelled", why, emergency=emergency, **door)
+        result = self._result(
+            action,
+            name,
+            started,
+            via,
+            "cancelled",
+            why,
+            emergency=emergency,
+            peer=peer,
+            tab=tab,
+            container_id=expected_id,
+        )
         return self._record(result)
 
     def refuse(
@@ -203,8 +214,9 @@ class Actions:
         `typed`: what the operator typed for a protected container; `emergency`: the `!` stop,
         recorded as `emergency-stop`; `peer`/`tab`: a serve tab's address and id, for the audit.
         """
-        door = {"peer": peer, "tab": tab}
-        finish = partial(self._result, action, name, time.monotonic(), via, emergency=emergency, **door)
+        finish = partial(
+            self._result, action, name, time.monotonic(), via, emergency=emergency, peer=peer, tab=tab
+        )
         if self.settings.read_only or not name.strip():
             return self._record(finish("refused", _READ_ONLY if name.strip() else "no container selected"))
         with self._claim(name) as claimed:
@@ -265,7 +277,7 @@ class Actions:
             return finish("failed", f"{action} of {name} failed: {exc}", **seen, **self._after(before.id))
         spent = time.monotonic() - began
         after = self._after(before.id)
-        note = _done_note(action, after.pop("exit_code", None), after["state_after"], grace, spent)
+        note = done_note(action, after.pop("exit_code", None), after["state_after"], grace, spent)
         return finish("done", note, **seen, **after)
 
     def _recreate(
@@ -382,21 +394,6 @@ class Actions:
         return result
 
 
-class Changed(BackendError):
-    """The name no longer carries the confirmed id (renamed, swapped, recreated or gone)."""
-
-
 def _at(at: datetime, finish: _Finish, *args: Any, **fields: Any) -> ActionResult:
     """`finish`, timed at `at`."""
     return finish(*args, **fields).model_copy(update={"at": at})
-
-
-def _done_note(action: str, exit_code: int | None, state: str, grace: int, spent: float) -> str:
-    """What a successful action did, e.g. that the engine had to kill a container ignoring SIGTERM."""
-    if action == "restart":
-        return "running again" if state == "running" else f"restarted, but it is {state} now"
-    if action == "kill":
-        return f"killed (exit {exit_code})" if exit_code is not None else "killed"
-    if exit_code == 137 and spent >= grace:
-        return f"stopped: it ignored SIGTERM for {grace}s, so the engine killed it (exit 137)"
-    return f"stopped (exit {exit_code})" if exit_code is not None else "stopped"

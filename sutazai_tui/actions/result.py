@@ -70,3 +70,14 @@ class ActionResult(Frozen):
         entry.update(time=self.at.isoformat(), error=self.error, engine=engine, action=self.name)
         entry["duration_ms"] = round(self.duration_ms, 1)
         return entry
+
+
+def done_note(action: str, exit_code: int | None, state: str, grace: int, spent: float) -> str:
+    """What a successful action did, e.g. that the engine had to kill a container ignoring SIGTERM."""
+    if action == "restart":
+        return "running again" if state == "running" else f"restarted, but it is {state} now"
+    if action == "kill":
+        return f"killed (exit {exit_code})" if exit_code is not None else "killed"
+    if exit_code == 137 and spent >= grace:
+        return f"stopped: it ignored SIGTERM for {grace}s, so the engine killed it (exit 137)"
+    return f"stopped (exit {exit_code})" if exit_code is not None else "stopped"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import pwd
@@ -247,7 +248,7 @@ def test_each_line_carries_the_hash_of_the_one_before(
 ) -> None:
     lines = [json.loads(raw) for raw in chained_log(audit_env)]
     assert lines[0]["prev"] is None
-    assert all(later["prev"] == earlier["hash"] for earlier, later in zip(lines, lines[1:], strict=False))
+    assert all(later["prev"] == earlier["hash"] for earlier, later in itertools.pairwise(lines))
     assert verified(audit_env, capsys) == (0, f"{audit_env}: 4 lines, chain intact")
 
 
@@ -299,7 +300,8 @@ def test_a_world_writable_folder_is_refused_in_one_line(log_path: Path) -> None:
     os.chmod(log_path.parent, 0o777)
     with pytest.raises(AuditError) as caught:
         AuditLog(log_path).record(entry(datetime.now(UTC)))
+    folder = log_path.parent
     assert str(caught.value) == (
-        f"refusing folder {log_path.parent}: writable by group or others (mode 777) — `chmod 700 {log_path.parent}`"
+        f"refusing folder {folder}: writable by group or others (mode 777) — `chmod 700 {folder}`"
     )
     assert not log_path.exists()

@@ -146,8 +146,8 @@ class ActionsController:
     ) -> None:
         from sutazai_tui.actions.policy import PENDING, BackendError
 
-        actions, door = session.actions(), self._door()
-        if door:
+        actions = session.actions()
+        if self.door is not None:
             via = "serve"  # the audit says which door: a browser tab, its address and id
         try:
             brief = await asyncio.to_thread(actions.describe, name, action)
@@ -157,13 +157,23 @@ class ActionsController:
         if brief.refusal is not None:  # e.g. not monitored: the core refuses again and audits it
             self.view.notify(f"{action} {name}: refused — {brief.refusal}", severity="warning", markup=False)
             self._report(
-                await asyncio.to_thread(partial(actions.run, action, name, via=via, **door)), notify=False
+                await asyncio.to_thread(
+                    partial(actions.run, action, name, via=via, peer=self._peer, tab=self._tab)
+                ),
+                notify=False,
             )
             return
         screen = ConfirmScreen(ConfirmView(action, brief, session.settings.stop_timeout, emergency, because))
         if not await self.view.confirm(screen):
             cancel = partial(
-                actions.cancelled, name, action, via=via, emergency=emergency, expected_id=brief.id, **door
+                actions.cancelled,
+                name,
+                action,
+                via=via,
+                emergency=emergency,
+                expected_id=brief.id,
+                peer=self._peer,
+                tab=self._tab,
             )
             self._report(await asyncio.to_thread(cancel))
             return
@@ -181,7 +191,8 @@ class ActionsController:
                 typed=screen.typed,
                 emergency=emergency,
                 expected_id=brief.id,
-                **door,
+                peer=self._peer,
+                tab=self._tab,
             )
             result = await asyncio.to_thread(run)
         finally:
@@ -194,8 +205,16 @@ class ActionsController:
         self, session: Session, action: ActionName, name: str, via: str, emergency: bool = False
     ) -> None:
         """Have the core refuse (read-only) so the attempt is in the audit log and the events."""
-        actions, door = session.actions(), self._door()
-        run = partial(actions.run, action, name, via="serve" if door else via, emergency=emergency, **door)
+        actions = session.actions()
+        run = partial(
+            actions.run,
+            action,
+            name,
+            via="serve" if self.door else via,
+            emergency=emergency,
+            peer=self._peer,
+            tab=self._tab,
+        )
         self._report(await asyncio.to_thread(run), notify=False)
 
     async def _serve_refused(self, session: Session, action: ActionName, name: str, emergency: bool) -> None:
@@ -207,13 +226,20 @@ class ActionsController:
             SERVE_OFF,
             via="serve",
             emergency=emergency,
-            **self._door(),
+            peer=self._peer,
+            tab=self._tab,
         )
         self._report(await asyncio.to_thread(refuse), notify=False)
 
-    def _door(self) -> dict[str, str]:
-        """A serve tab's peer address and tab id for the audit ({} in a terminal)."""
-        return {"peer": self.door.peer, "tab": self.door.tab} if self.door is not None else {}
+    @property
+    def _peer(self) -> str | None:
+        """A serve tab's browser address, for the audit (None in a terminal)."""
+        return self.door.peer if self.door is not None else None
+
+    @property
+    def _tab(self) -> str | None:
+        """A serve tab's id, for the audit (None in a terminal)."""
+        return self.door.tab if self.door is not None else None
 
     def _report(self, result: ActionResult, *, notify: bool = True) -> None:
         """The result as an event, and as a notification (always when its audit line failed)."""

@@ -102,7 +102,8 @@ class ContainerTable(DataTable[Text | str]):
         self._reverse = False
         self._troubled_only = False
         self._shown: list[ContainerStats] = []
-        # The container the operator put the cursor on; until then the cursor stays on the worst.
+        # The container the cursor is on, by name: the worst one at first, then whichever the
+        # operator moves it to; re-sorts and new cycles never move it off that name.
         self._pinned: str | None = None
         self._rebuilding = False
         self._pending: dict[str, str] = {}
@@ -250,6 +251,8 @@ class ContainerTable(DataTable[Text | str]):
         needle = self._filter.lower()
         self._rebuilding = True
         try:
+            if self._pinned is None and items:
+                self._pinned = worst_first(items)[0].name  # the cursor starts on the worst container
             ordered = sort_containers(items, self._sort, self._reverse)
             self._shown = [
                 c

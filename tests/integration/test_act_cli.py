@@ -12,6 +12,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,10 @@ def act(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def audit(tmp_path: Path) -> list[dict[str, Any]]:
-    return read_audit(tmp_path / "state" / "audit.jsonl")
+def audit(tmp_path: Path, started: bool = False) -> list[dict[str, Any]]:
+    """The audit's outcome lines (with `started`: every line, the `started` ones too)."""
+    lines = read_audit(tmp_path / "state" / "audit.jsonl")
+    return lines if started else [e for e in lines if e["result"] != "started"]
 
 
 def test_exit_codes_and_one_line_each(
@@ -77,6 +80,8 @@ def test_exit_codes_and_one_line_each(
         ("stop", "failed"),
     ]
     assert {e["via"] for e in lines} == {"cli act"}
+    # Each action that reached the engine has its `started` line first (stop, restart).
+    assert [e["result"] for e in audit(tmp_path, started=True)][:2] == ["started", "done"]
 
 
 def test_protected_needs_its_name(containers: ContainerFactory, docker_client: Any, tmp_path: Path) -> None:
@@ -94,8 +99,11 @@ def test_protected_needs_its_name(containers: ContainerFactory, docker_client: A
     assert [e["result"] for e in audit(tmp_path)] == ["refused", "refused", "done"]
 
 
-def _on_terminal(cfg: Path, answer: str, *args: str) -> tuple[int, str]:
-    """Run `act` on a pseudo-terminal, answer its prompt, return the exit code and what it showed."""
+def _on_terminal(
+    cfg: Path, answer: str, *args: str, before_answer: Callable[[], None] | None = None
+) -> tuple[int, str]:
+    """Run `act` on a pseudo-terminal, answer its prompt (after `before_answer`, if given), return
+    the exit code and what it showed."""
     master, slave = os.openpty()
     argv = [sys.executable, "-m", "sutazai_tui", "act", "--config", str(cfg), *args]
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
@@ -106,6 +114,8 @@ def _on_terminal(cfg: Path, answer: str, *args: str) -> tuple[int, str]:
             if select.select([master], [], [], 1)[0]:
                 shown += os.read(master, 4096)
         assert b"[y/N]" in shown, shown
+        if before_answer is not None:
+            before_answer()
         os.write(master, answer.encode() + b"\n")
         code = proc.wait(timeout=60)
         while select.select([master], [], [], 0.2)[0]:
@@ -132,3 +142,25 @@ def test_asks_on_a_terminal(containers: ContainerFactory, docker_client: Any, tm
     code, shown = _on_terminal(cfg, "y", "stop", box.name)
     assert code == 0 and "done — stopped (exit 0)" in shown
     assert [e["result"] for e in audit(tmp_path)] == ["cancelled", "done"]
+
+
+def test_act_acts_on_the_container_it_showed_not_the_name(
+    containers: ContainerFactory, docker_client: Any, tmp_path: Path
+) -> None:
+    first, second = containers.run("a", POLITE), containers.run("b", POLITE)
+    cfg = config(containers, tmp_path)
+    parked = containers.name("parked")
+
+    def swap() -> None:  # between the prompt and the answer, the names change hands
+        docker_client.api.rename(first.id, parked)
+        docker_client.api.rename(second.id, first.name)
+        docker_client.api.rename(first.id, second.name)
+
+    code, shown = _on_terminal(cfg, "y", "stop", first.name, before_answer=swap)
+    assert code == 2, shown
+    said = f"{first.name} changed since you confirmed (id {first.id[:12]}… → {second.id[:12]}…): not acting"
+    assert said in shown
+    assert docker_client.api.inspect_container(first.id)["State"]["Running"]
+    assert docker_client.api.inspect_container(second.id)["State"]["Running"]
+    [line] = audit(tmp_path, started=True)
+    assert (line["result"], line["container_id"], line["message"]) == ("refused", first.id, said)

@@ -112,3 +112,27 @@ async def test_bang_stops_the_primary_not_the_selected(
         assert engine_status(docker_client, other.name) == "running"
         line = audit(app.shown.settings)[-1]
         assert (line["container_id"], line["state_after"], line["via"]) == (primary.id, "exited", "key !")
+
+
+@engine
+async def test_y_after_a_name_swap_acts_on_nothing(
+    backend: SimulatedBackend, containers: ContainerFactory, docker_client: Any, tmp_path: Path
+) -> None:
+    a, b = containers.run("a", POLITE), containers.run("b", POLITE)
+    parked = containers.name("parked")
+    app = build(backend, containers, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, a.name)
+        screen = await ask(app, pilot, "x")
+        assert screen.view.brief.id == a.id
+        # Between the dialog and `y`, the names change hands on the engine.
+        docker_client.api.rename(a.id, parked)
+        docker_client.api.rename(b.id, a.name)
+        docker_client.api.rename(a.id, b.name)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: len(audit(app.shown.settings)) == 1, deadline_s=15)
+        said = f"{a.name} changed since you confirmed (id {a.id[:12]}… → {b.id[:12]}…): not acting"
+        [line] = audit(app.shown.settings)
+        assert (line["result"], line["container_id"], line["message"]) == ("refused", a.id, said)
+        assert engine_status(docker_client, b.id) == "running"  # B, now called A, still runs
+        assert engine_status(docker_client, a.id) == "running"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sutazai_tui import __version__
+from sutazai_tui.config.errors import ConfigError
 from sutazai_tui.demo.answers import SCENARIOS
 
 if TYPE_CHECKING:
@@ -197,7 +198,12 @@ def settings_from_args(args: argparse.Namespace, **extra: Any) -> Settings:
 
     flags = flags_from_args(args)
     flags.update(extra)
-    return load_settings(getattr(args, "config", None), **flags)
+    settings = load_settings(getattr(args, "config", None), **flags)
+    from sutazai_tui.config.private import first_unsafe
+
+    if (problem := first_unsafe(settings)) is not None:  # never written into: one line, exit 2
+        raise ConfigError(problem)
+    return settings
 
 
 def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:

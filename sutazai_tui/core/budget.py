@@ -12,7 +12,12 @@ Every change is made under an exclusive fcntl lock on a sibling `.lock` file and
 rename, so a reader never sees half a file. The lock is advisory and every wait is bounded: a
 crashed holder released it with its descriptor, and one that hangs holding it is passed over after
 LOCK_WAIT_S (the change is then made unlocked: a lost update beats a stuck monitor). A file that
-does not parse is rebuilt empty. A folder we cannot write falls back to counting in this process.
+does not parse, or holds what no process of ours writes (numbers not finite, implausible pids,
+times in the future, a back-off beyond the limiter's own hour), is rebuilt empty with one line
+saying so (`notices`, shown as a cycle error): a poisoned file must not blind every monitor on the
+host. A `Retry-After` or block is capped at MAX_BACKOFF_S (an hour), the cap said in the reason. A
+folder we cannot write, or one that is not the user's alone (`safefile.unsafe`), falls back to
+counting in this process, and is never written into.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,11 +38,20 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from sutazai_tui.config.private import runtime_dir
 from sutazai_tui.config.settings import Settings
+from sutazai_tui.core.budget_file import fresh, no_constant, problem
 from sutazai_tui.models import EndpointStatus
-from sutazai_tui.sources.backend.gate import BUDGET_WINDOW_S, Heard, Refusal, SharedAnswer, origin_of
+from sutazai_tui.sources.backend.gate import (
+    BUDGET_WINDOW_S,
+    Heard,
+    Refusal,
+    SharedAnswer,
+    capped_wait,
+    origin_of,
+)
 from sutazai_tui.util.clean import clean_tree
-from sutazai_tui.util.safefile import FILE_MODE, ensure_dir
+from sutazai_tui.util.safefile import FILE_MODE, ensure_dir, unsafe
 
 LOCK_WAIT_S = 0.5
 MINUTE_S = 60.0
@@ -59,9 +74,7 @@ class Limits:
 
 def budget_dir(settings: Settings) -> Path:
     """Where the shared budget files live: $XDG_RUNTIME_DIR/sutazai-tui/budget, else the state dir."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) / "sutazai-tui" if runtime else settings.state_dir
-    return base / "budget"
+    return runtime_dir(settings) / "budget"
 
 
 def _path_class(url: str) -> str:
@@ -82,32 +95,10 @@ def _alive(pid: int) -> bool:
 
 def _number(value: str | None) -> float | None:
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _num(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _fresh(origin: str) -> dict[str, Any]:
-    return {"v": 1, "origin": origin, "sent": [], "left": None, "not_before": 0.0, "procs": {}, "last": {}}
-
-
-def _valid(state: Any, origin: str) -> bool:
-    if not isinstance(state, dict) or state.get("v") != 1 or state.get("origin") != origin:
-        return False
-    sent, left, procs, last = state.get("sent"), state.get("left"), state.get("procs"), state.get("last")
-    return (
-        isinstance(sent, list)
-        and all(isinstance(s, list) and len(s) in (2, 3) and _num(s[0]) and s[1] in ("h", "o") for s in sent)
-        and all(isinstance(s[2], int) for s in sent if len(s) == 3)
-        and (left is None or (isinstance(left, list) and len(left) == 2 and all(_num(x) for x in left)))
-        and isinstance(state.get("not_before"), int | float)
-        and isinstance(procs, dict)
-        and isinstance(last, dict)
-    )
+    return number if number is None or math.isfinite(number) else None
 
 
 class HostBudget:
@@ -127,6 +118,7 @@ class HostBudget:
         self.problem: str | None = None  # set when the folder is unusable and we count alone
         self._memory: dict[str, dict[str, Any]] = {}
         self.unlocked_writes = 0  # changes made after a bounded lock wait gave up
+        self.notices: list[str] = []  # files rebuilt since last asked (`take_notices`), one line each
 
     @classmethod
     def for_settings(cls, settings: Settings) -> HostBudget:
@@ -146,17 +138,33 @@ class HostBudget:
 
     # --- the file ---------------------------------------------------------------------------
 
+    def take_notices(self) -> list[str]:
+        """The lines about budget files rebuilt (or unusable) since the last call, once each."""
+        notices, self.notices = self.notices, []
+        return notices
+
     def _read(self, path: Path, origin: str) -> dict[str, Any]:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except FileNotFoundError:
-            return _fresh(origin)
+            return fresh(origin)
+        except OSError as exc:
+            return self._rebuilt(path, origin, (exc.strerror or str(exc)).lower())
         try:
             with os.fdopen(fd, "rb") as handle:
-                state = clean_tree(json.loads(handle.read(4 * 1024 * 1024)), multiline=True)  # outside text
+                raw = json.loads(handle.read(4 * 1024 * 1024), parse_constant=no_constant)
+                state = clean_tree(raw, multiline=True)  # outside text
         except (OSError, ValueError, RecursionError):
-            return _fresh(origin)  # broken: rebuilt on the next write
-        return state if _valid(state, origin) else _fresh(origin)
+            return self._rebuilt(path, origin, "not valid JSON")
+        why = problem(state, origin, self._clock())
+        return state if why is None else self._rebuilt(path, origin, why)
+
+    def _rebuilt(self, path: Path, origin: str, why: str) -> dict[str, Any]:
+        """A fresh state for a file that cannot be used (written over on the next change), said once."""
+        line = f"shared request budget {path} rebuilt: {why}"
+        if line not in self.notices:
+            self.notices.append(line)
+        return fresh(origin)
 
     def _write(self, path: Path, state: dict[str, Any]) -> None:
         temp = path.with_name(f"{path.name}.{self.pid}.tmp")
@@ -177,13 +185,19 @@ class HostBudget:
         """Read, change and write `url`'s state under the lock (waiting at most LOCK_WAIT_S)."""
         origin = origin_of(url)
         if self.problem is not None:
-            return change(self._memory.setdefault(origin, _fresh(origin)))
+            return change(self._memory.setdefault(origin, fresh(origin)))
         path = self.path_for(url)
+        unsafe_line = unsafe(self.directory, "budget folder") or unsafe(path, "budget file")
+        if unsafe_line is not None:  # not ours alone: never written into, count in this process
+            self.problem = unsafe_line
+            self.notices.append(unsafe_line)
+            return change(self._memory.setdefault(origin, fresh(origin)))
         try:
             fd = self._open_lock(path)
         except OSError as exc:
             self.problem = f"shared request budget unusable ({exc.strerror}: {self.directory})"
-            return change(self._memory.setdefault(origin, _fresh(origin)))
+            self.notices.append(self.problem)
+            return change(self._memory.setdefault(origin, fresh(origin)))
         locked = False
         try:
             deadline = time.monotonic() + LOCK_WAIT_S
@@ -304,12 +318,15 @@ class HostBudget:
                 else:
                     state["left"] = [remaining, until]
             if code == 429:
-                wait = retry if retry is not None else BUDGET_WINDOW_S
+                wait, capped = capped_wait(retry if retry is not None else BUDGET_WINDOW_S)
                 state["not_before"] = max(state["not_before"], now + wait)
-                state["why"] = f"the backend rate-limited this host (429, retry after {wait:.0f} s)"
+                state["why"] = f"the backend rate-limited this host (429, retry after {wait:.0f} s{capped})"
             elif blocked:
-                state["not_before"] = max(state["not_before"], now + max(retry or 0.0, BLOCK_BACKOFF_S))
-                state["why"] = "the backend blocked this host's IP (403, repeated rate-limit violations)"
+                wait, capped = capped_wait(max(retry or 0.0, BLOCK_BACKOFF_S))
+                state["not_before"] = max(state["not_before"], now + wait)
+                state["why"] = (
+                    f"the backend blocked this host's IP (403, repeated rate-limit violations{capped})"
+                )
 
         return change
 
@@ -323,7 +340,7 @@ class HostBudget:
         """The last answer heard on this host for `url`, if younger than `max_age` s (read unlocked)."""
         origin = origin_of(url)
         if self.problem is not None:
-            state = self._memory.get(origin, _fresh(origin))
+            state = self._memory.get(origin, fresh(origin))
         else:
             state = self._read(self.path_for(url), origin)
         entry = state["last"].get(url)

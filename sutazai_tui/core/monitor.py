@@ -86,6 +86,9 @@ class Monitor:
             # One line with the cause's kind, never the exception's raw text (it may be a traceback).
             reason = f"container source failed: {fault_detail(engine_view, self.settings.docker_timeout)}"
             containers = ContainersStatus(engine=engine, state=State.DOWN, reason=reason)
+        budget = getattr(self.http, "budget", None)
+        if isinstance(budget, HostBudget):  # a budget file rebuilt, or a folder refused: one line each
+            errors.extend(f"budget: {line}" for line in budget.take_notices())
         host_stats: HostStats | None = None
         if isinstance(host, BaseException):
             errors.append(f"host: {type(host).__name__}: {host}")

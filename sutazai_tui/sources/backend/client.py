@@ -13,6 +13,7 @@ import asyncio
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from sutazai_tui import __version__
 from sutazai_tui.config.settings import EndpointConfig, Settings, redactor_for
 from sutazai_tui.models import EndpointKind, EndpointStatus, State
 from sutazai_tui.sources.backend.classify import Verdict
-from sutazai_tui.sources.backend.gate import Budget, Heard, LocalBudget, Refusal, origin_of
+from sutazai_tui.sources.backend.gate import Budget, Heard, LocalBudget, Refusal, capped_wait, origin_of
 from sutazai_tui.sources.backend.releases import DETAILED_PATHS, DISCOVERING, join_lines, judge_any
 from sutazai_tui.sources.backend.wire import (
     Failure,
@@ -241,6 +242,8 @@ class HttpSource:
         viewer just heard, so it is judged), else not asked: UNKNOWN saying why and how many share."""
         retry_at = datetime.now(UTC) + timedelta(seconds=refusal.wait)
         heard = self.budget.last_answer(url, float("inf"))
+        if heard is not None:  # from a file another process wrote: cleaned again, as if heard here
+            heard = replace(heard, status=self._recleaned(heard.status, endpoint, url))
         mine = self._last.get(endpoint.name)
         if heard is not None and (mine is None or _newer(heard.status, mine)):
             self._last[endpoint.name] = heard.status.model_copy(update={"name": endpoint.name})
@@ -256,6 +259,26 @@ class HttpSource:
         others = "" if n is None else f" (shared with {n} other sutazai-tui process{'es' * (n != 1)})"
         reason = f"not asked: {refusal.why}{others}; next request in {refusal.wait:.0f} s"
         return self._not_asked(endpoint, url, "skipped-budget", reason, refusal.wait)
+
+    def _recleaned(self, status: EndpointStatus, endpoint: EndpointConfig, url: str) -> EndpointStatus:
+        """A shared answer's outside text cleaned (and its name and URL ours) before it is shown."""
+        clean = self._redactor
+        return status.model_copy(
+            update={
+                "name": endpoint.name,
+                "url": url,
+                "reason": clean.clean(status.reason),
+                "status": clean.clean_optional(status.status, 60),
+                "services": {
+                    clean.clean(k, 40): clean.clean(v, 40) for k, v in list(status.services.items())[:40]
+                },
+                "message": clean.clean_optional(status.message),
+                "details": {
+                    clean.clean(k, 40): clean.clean(v, 80) if isinstance(v, str) else clean_tree(v)
+                    for k, v in status.details.items()
+                },
+            }
+        )
 
     async def _request(self, endpoint: EndpointConfig, url: str) -> EndpointStatus:
         token = self._token_for(endpoint, url)
@@ -337,11 +360,11 @@ class HttpSource:
             if needs_json and code not in (429, 403):
                 return Verdict(State.DOWN, f"HTTP {code}: {exc.reason}", failure=exc.kind)
         if code == 429:
-            wait = retry_after(response, parsed)
+            wait, capped = capped_wait(retry_after(response, parsed))
             self._not_before[endpoint.name] = self._clock() + wait
             return Verdict(
                 State.UNKNOWN,
-                f"not asked: the backend rate-limited us (429), backing off {wait:.0f} s",
+                f"not asked: the backend rate-limited us (429), backing off {wait:.0f} s{capped}",
                 failure="rate-limited",
             )
         text = body[: self._settings.max_body_bytes].decode("utf-8", "replace")

@@ -8,6 +8,7 @@ counts this process's requests only and remembers this process's answers.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,18 @@ from urllib.parse import urlsplit
 from sutazai_tui.models import EndpointStatus
 
 BUDGET_WINDOW_S = 10.0
+# The longest anyone on this host backs off for one answer: the limiter's own block (an hour).
+# A `Retry-After: 99999999` must not stop every monitor on the host for three years.
+MAX_BACKOFF_S = 3600.0
+
+
+def capped_wait(asked: float) -> tuple[float, str]:
+    """A wait the backend asked for, bounded to [0, MAX_BACKOFF_S], and what to add to the reason."""
+    if not math.isfinite(asked) or asked < 0:
+        return 0.0, f" (it asked {asked!r} s: ignored)"
+    if asked > MAX_BACKOFF_S:
+        return MAX_BACKOFF_S, f" (it asked {asked:.0f} s: capped at {MAX_BACKOFF_S:.0f} s)"
+    return asked, ""
 
 
 def origin_of(url: str) -> str:

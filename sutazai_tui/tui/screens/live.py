@@ -345,15 +345,10 @@ class LiveScreen(Dashboard):
 
     def action_logs(self) -> None:
         """The selected container's last lines, with follow and search."""
-<<<<<<< HEAD
-        if (chosen := self._chosen("read logs of")) is not None:
+        if (chosen := self._chosen("logs")) is not None:
             self.app.push_screen(
                 LogsScreen(chosen.name, self.session.details(), redactor=self.session.redactor)
             )
-=======
-        if (chosen := self._chosen("logs")) is not None:
-            self.app.push_screen(LogsScreen(chosen.name, self.session.details()))
->>>>>>> 0f9553b (Actions: audit first (started line fsynced before the engine), hash chain + audit --verify, actor = real uid, act on the confirmed id, keys act on what is highlighted, serve tabs refused unless allowed)
 
     def action_inspect(self) -> None:
         """The selected container's configuration as a tree."""

@@ -130,7 +130,6 @@ def test_a_budget_folder_anyone_may_write_is_refused_in_one_line(tmp_path: Path)
         check=False,
     )
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr == (
-        f"sutazai-tui: refusing budget folder {folder}: writable by group or others (mode 777) — `chmod 700 {folder}`\n"
-    )
+    why = f"writable by group or others (mode 777) — `chmod 700 {folder}`"
+    assert proc.stderr == f"sutazai-tui: refusing budget folder {folder}: {why}\n"
     assert list(folder.iterdir()) == []  # never written into

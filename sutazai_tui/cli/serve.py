@@ -1,15 +1,18 @@
 """`sutazai-tui serve`: the same monitor in a browser, through textual-serve (optional extra `serve`).
 
-The page is the full monitor with its action keys. Every tab is an app process (textual-serve) that
-follows the one monitor `serve` runs (serve_poller.py), so tabs cost the backend nothing; the
-processes end with their tab or with serve (serve_tabs.py). textual-serve has no login: it listens on
-loopback unless the operator says `--allow-remote` (then put it behind an authenticating proxy).
+Every tab is an app process (textual-serve) that follows the one monitor `serve` runs
+(serve_poller.py), so tabs cost the backend nothing; the processes end with their tab or with serve
+(serve_tabs.py). Only whoever holds the URL `serve` prints gets a tab, from that URL's origin
+(serve_gate.py); a tab's action keys are refused (and audited `via: serve`) unless `--allow-actions`.
+It listens on loopback unless the operator says `--allow-remote`. See docs/security.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import socket
 import sys
 from typing import Any
 
@@ -88,6 +91,26 @@ def run(args: argparse.Namespace) -> int:
     argv = [sys.executable, "-m", "sutazai_tui", *forwarded_argv(args, record=poller is None)]
     if poller is not None:
         argv += ["--follow", str(poller.path)]
-    print(f"sutazai-tui: serving on http://{host}:{port}/ (ctrl+c stops)", file=sys.stderr)
-    TabServer(argv, poller=poller, host=host, port=port, title="sutazai-tui").serve()
+    if (busy := port_taken(host, port)) is not None:
+        print(
+            f"sutazai-tui: cannot serve on {host}:{port}: {busy} — pick another with --port", file=sys.stderr
+        )
+        return 2
+    allow = bool(getattr(args, "allow_actions", False))
+    server = TabServer(argv, poller=poller, allow_actions=allow, host=host, port=port, title="sutazai-tui")
+    acting = "tabs may act (--allow-actions)" if allow else "read-only: tabs may not act"
+    print(f"sutazai-tui: serving on {server.gate.url} ({acting}; ctrl+c stops)", file=sys.stderr, flush=True)
+    server.serve()
     return 0
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (e.g. "port in use"), or None when it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does: TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return "port in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)).lower()
+    return None

@@ -5,15 +5,20 @@ waits for it without a limit; on SIGTERM it waits up to a minute for its websock
 - each tab's app is exec'd (no shell in between) in its own process group, with a driver that
   ends it when its input ends, its parent goes or a signal comes (tui/web_driver.py);
 - a closed tab ends its process within a bounded time: quit, end of input, SIGTERM, SIGKILL;
-- SIGTERM, SIGHUP and SIGINT end `serve` within 2 s, and every tab process with it.
+- SIGTERM, SIGHUP and SIGINT end `serve` within 2 s, and every tab process with it;
+- textual-serve's aiohttp app is wrapped in the gate (serve_gate.py): only the printed URL's holder,
+  from the served origin, gets a tab; each tab's process learns its peer address, its tab id and
+  whether it may act (`SUTAZAI_TUI_SERVE_TAB`), for the audit. No access log: URLs are not logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
+import secrets
 import shlex
 import signal
 import time
@@ -23,7 +28,11 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from sutazai_tui.cli.serve_gate import ServeGate
 from sutazai_tui.cli.serve_poller import SharedPoller
+from sutazai_tui.tui.controllers.actions import SERVE_TAB_ENV
+
+TAB_ENV = SERVE_TAB_ENV  # read by the tab (tui/controllers/actions.py: ServeDoor)
 
 DRIVER = "sutazai_tui.tui.web_driver:GuardedWebDriver"
 QUIT_S = 0.8  # a closing tab's app gets this long to quit, then SIGTERM, as long again, then SIGKILL
@@ -50,14 +59,22 @@ async def end_process(
 class TabProcess(AppService):
     """One tab's app process: exec'd, its own process group, ended for sure when the tab goes."""
 
-    def __init__(self, argv: list[str], children: set[asyncio.subprocess.Process], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        children: set[asyncio.subprocess.Process],
+        door: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self._argv = argv
         self._children = children
+        self._door = door or {}
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
         environment["TEXTUAL_DRIVER"] = DRIVER
+        environment.update(self._door)
         return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
@@ -97,8 +114,17 @@ class TabProcess(AppService):
 class TabServer(Server):
     """The server behind `sutazai-tui serve`."""
 
-    def __init__(self, argv: list[str], poller: SharedPoller | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        poller: SharedPoller | None = None,
+        *,
+        allow_actions: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(shlex.join(argv), **kwargs)
+        self.gate = ServeGate(self.public_url)
+        self.allow_actions = allow_actions
         self.argv = argv
         self.children: set[asyncio.subprocess.Process] = set()
         self.poller = poller
@@ -128,6 +154,7 @@ class TabServer(Server):
             tab = TabProcess(
                 self.argv,
                 self.children,
+                self._door(request),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -146,6 +173,21 @@ class TabServer(Server):
             with contextlib.suppress(Exception):
                 await websocket.close()
         return websocket
+
+    def _door(self, request: web.Request) -> dict[str, str]:
+        """What the tab's process is told about its door: peer address, a tab id, may it act."""
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        where = (
+            f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else request.remote or "?"
+        )
+        door = {"peer": where, "tab": secrets.token_hex(4), "allow": self.allow_actions}
+        return {TAB_ENV: json.dumps(door)}
+
+    async def guarded_app(self) -> web.Application:
+        """textual-serve's aiohttp app, behind the gate."""
+        app = await self._make_app()
+        app.middlewares.append(self.gate.middleware)
+        return app
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Serve is ending: every tab process ends first, so no connection waits for one."""
@@ -180,12 +222,13 @@ class TabServer(Server):
             loop.add_signal_handler(sig, self.request_exit)
         try:
             web.run_app(
-                self._make_app(),
+                self.guarded_app(),
                 host=self.host,
                 port=self.port,
                 handle_signals=False,
                 loop=loop,
                 print=lambda *args: None,
+                access_log=None,  # request lines would carry the key of a first visit
                 shutdown_timeout=SHUTDOWN_S,
             )
         finally:

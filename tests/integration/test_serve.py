@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,9 @@ import pytest
 
 from sutazai_tui.cli.entry import main
 from sutazai_tui.cli.serve import forwarded_argv, is_loopback
+from tests.serve_support import free_port, login, printed_url
 
 pytest.importorskip("textual_serve")
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (127.0.0.1)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_serve_answers_the_page_on_loopback(tmp_path: Path) -> None:
@@ -42,11 +35,12 @@ def test_serve_answers_the_page_on_loopback(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 30
         answer: httpx.Response | None = None
+        cookie = login(printed_url(tmp_path / "serve.log"))
         while answer is None or answer.status_code != 200:
             assert proc.poll() is None, (tmp_path / "serve.log").read_text()
             assert time.monotonic() < deadline, "serve did not answer within 30 s"
             try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                answer = httpx.get(f"http://127.0.0.1:{port}/", timeout=2, headers={"Cookie": cookie})
             except httpx.TransportError:  # not listening yet
                 time.sleep(0.1)
         assert "text/html" in answer.headers["content-type"]

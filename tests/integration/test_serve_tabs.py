@@ -7,7 +7,6 @@ left a `python -m sutazai_tui` running after `serve` ended, ignoring SIGTERM. Re
 
 from __future__ import annotations
 
-import base64
 import os
 import shlex
 import signal
@@ -22,7 +21,7 @@ import psutil
 import pytest
 
 from tests.docker_support import wait_for
-from tests.integration.test_serve import free_port
+from tests.serve_support import free_port, handshake, login, printed_url
 
 pytest.importorskip("textual_serve")
 pytestmark = pytest.mark.slow
@@ -42,9 +41,13 @@ class Serve:
             code = "import sys; from textual_serve.server import Server; "
             code += "Server(sys.argv[1], port=int(sys.argv[2])).serve()"
             argv = [sys.executable, "-c", code, app, str(self.port)]
+        self.log_path = tmp_path / "serve.log"
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
         self.seen: dict[int, psutil.Process] = {}
         wait_for(self._listening, 30, "serve to listen")
+        self.origin = f"http://127.0.0.1:{self.port}"
+        # Our serve lets in only the holder of the URL it printed: log in as a browser would.
+        self.cookie = "" if stock else login(printed_url(self.log_path))
 
     def _listening(self) -> bool:
         assert self.proc.poll() is None, "serve ended early"
@@ -75,19 +78,8 @@ class Serve:
         return alive
 
     def open_tab(self) -> socket.socket:
-        """A websocket to the page, upgraded; nothing read yet."""
-        sock = socket.create_connection(("127.0.0.1", self.port), 5)
-        key = base64.b64encode(os.urandom(16)).decode()
-        sock.sendall(
-            f"GET /ws?width=80&height=24 HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
-        )
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = sock.recv(4096)
-            assert chunk, "serve closed the websocket handshake"
-            head += chunk
+        """A websocket to the page (with the session cookie, from the page's origin), upgraded."""
+        sock, head = handshake(self.port, cookie=self.cookie, origin=self.origin)
         assert head.startswith(b"HTTP/1.1 101"), head[:80]
         self.pending = head.split(b"\r\n\r\n", 1)[1]
         return sock

@@ -105,6 +105,7 @@ class ContainerTable(DataTable[Text | str]):
         # The container the cursor is on, by name: the worst one at first, then whichever the
         # operator moves it to; re-sorts and new cycles never move it off that name.
         self._pinned: str | None = None
+        self._chosen = False  # whether the operator put it there (else it is on the worst)
         self._rebuilding = False
         self._pending: dict[str, str] = {}
         self._down_since: datetime | None = None
@@ -244,15 +245,20 @@ class ContainerTable(DataTable[Text | str]):
         """A cursor the operator moved pins that container, so re-sorting never moves the target."""
         super().watch_cursor_coordinate(old_coordinate, new_coordinate)
         if not self._rebuilding and 0 <= new_coordinate.row < len(self._shown):
-            self._pinned = self._shown[new_coordinate.row].name
+            self._pinned, self._chosen = self._shown[new_coordinate.row].name, True
 
     def _rebuild(self) -> None:
         items = self._status.containers if self._status is not None else ()
         needle = self._filter.lower()
         self._rebuilding = True
         try:
-            if self._pinned is None and items:
-                self._pinned = worst_first(items)[0].name  # the cursor starts on the worst container
+            if not self._chosen and items:
+                # Until the operator moves it, the cursor is on the worst container, and stays on
+                # that name across re-sorts while it is in trouble; it moves on only from a healthy
+                # one (nothing to act on there) to a container that is now worse.
+                pinned = next((c for c in items if c.name == self._pinned), None)
+                if pinned is None or container_state(pinned) is State.OK:
+                    self._pinned = worst_first(items)[0].name
             ordered = sort_containers(items, self._sort, self._reverse)
             self._shown = [
                 c

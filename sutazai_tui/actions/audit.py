@@ -214,8 +214,13 @@ def format_entry(entry: Mapping[str, Any]) -> str:
     when = _entry_time(entry)
     shown = when.astimezone().strftime("%Y-%m-%d %H:%M:%S") if when else "(no time)"
     who = f"{entry.get('user') or '?'}@{entry.get('host') or '?'}"
-    if entry.get("ssh_client"):
+    if entry.get("peer"):  # a serve tab: the browser's address, not the ssh client's
+        who += f" (browser {entry['peer']}, tab {entry.get('tab') or '?'})"
+    elif entry.get("ssh_client"):
         who += f" (ssh {entry['ssh_client']})"
+    claimed = entry.get("claimed")
+    if isinstance(claimed, dict) and claimed.get("USER") not in (None, entry.get("user")):
+        who += f" (claims USER={claimed['USER']})"
     change = f"{entry.get('state_before') or '—'} → {entry.get('state_after') or '—'}"
     line = f"{shown}  {who}  {entry.get('action', '?'):<7} {entry.get('container') or '?'}  {change}"
     if entry.get("engine") == SIMULATED:  # the demo's fleet: nothing real was touched

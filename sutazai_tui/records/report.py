@@ -169,6 +169,10 @@ def build_report(
     upto = last + timedelta(seconds=recording.header.interval)  # actions after the last poll still count
     actions = [(t, a) for a in audit_entries if (t := _entry_time(a)) is not None and first <= t <= upto]
     actions.sort(key=lambda pair: pair[0])
+    # A `started` line whose outcome is in the log says nothing more (the outcome carries its time);
+    # one without an outcome stays: the action began and its end was never recorded.
+    ended = {_attempt(a) for _, a in actions if a.get("result") != "started"}
+    actions = [(t, a) for t, a in actions if a.get("result") != "started" or _attempt(a) not in ended]
     events = [e for e in recording.events if first <= e.at <= upto]
     cut = until is not None and recording.end > last
     win = _Window(recording, snaps, failure_spans(snaps), actions, events, cut)
@@ -270,11 +274,17 @@ def _actions(w: _Writer, win: _Window) -> None:
         what = f"{w.esc(a.get('container'))} {w.code(str(a.get('container_id') or '')[:12], table=True)}"
         change = f"{w.esc(a.get('state_before'))} → {w.esc(a.get('state_after'))}"
         result = w.esc(a.get("result")) + (f": {w.esc(a['error'])}" if a.get("error") else "")
+        where = w.esc(a.get("peer") or a.get("ssh_client"))  # a serve tab's address, else the ssh client's
         w.add(
-            f"| {w.t(t)} | {who} | {w.esc(a.get('ssh_client'))} | {w.esc(a.get('action'))} | {what} "
+            f"| {w.t(t)} | {who} | {where} | {w.esc(a.get('action'))} | {what} "
             f"| {change} | {result} | {_took(a)} |"
         )
     w.add("")
+
+
+def _attempt(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What ties an audit attempt's `started` line to its outcome line."""
+    return entry.get("time"), entry.get("container"), entry.get("action")
 
 
 def _findings(w: _Writer, findings: Sequence[Finding] | None) -> None:

@@ -68,6 +68,7 @@ async def test_report_of_a_recorded_incident(backend: SimulatedBackend, tmp_path
     assert (span.first, span.last, span.recovered) == (1, 5, 6)  # hang .. initializing, then recovered
 
     entries = actions_at(times[2] + timedelta(milliseconds=1), times[4])
+    entries.insert(0, entries[0] | {"result": "started", "state_after": None})  # audited before acting
     text = build_report(rec, entries, findings=[])
     first, back = times[1].strftime(FMT), times[6].strftime(FMT)
     assert text.startswith("# Incident report: ") and "**Status:** RESOLVED" in text
@@ -85,6 +86,7 @@ async def test_report_of_a_recorded_incident(backend: SimulatedBackend, tmp_path
         "| alice@prod-1 | 10.0.0.5 | stop | sutazai-backend `abababababab` | restarting → exited |" in actions
     )
     assert "| 2.1 s |" in actions
+    assert "started" not in text  # the stop's `started` line is shown through its outcome
     validation = text.split("## Validation at")[1]
     assert "✅ **health**" in validation and "❌" not in validation
     assert "✅ **sutazai-backend** — OK" in validation

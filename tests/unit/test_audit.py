@@ -305,3 +305,13 @@ def test_a_world_writable_folder_is_refused_in_one_line(log_path: Path) -> None:
         f"refusing folder {folder}: writable by group or others (mode 777) — `chmod 700 {folder}`"
     )
     assert not log_path.exists()
+
+
+def test_printing_names_a_browser_tab_and_a_claimed_user() -> None:
+    when = datetime(2025, 8, 17, 23, 10, 5, tzinfo=UTC)
+    tab = audit.format_entry(
+        entry(when, user="ops", host="vm1", peer="127.0.0.1:5123", tab="ab12cd34", via="serve")
+    )
+    assert "ops@vm1 (browser 127.0.0.1:5123, tab ab12cd34)" in tab
+    claimed = audit.format_entry(entry(when, user="ops", host="vm1", claimed={"USER": "alice"}))
+    assert "ops@vm1 (claims USER=alice)" in claimed

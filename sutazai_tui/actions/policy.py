@@ -225,7 +225,7 @@ class Actions:
             try:
                 writer = self.audit.open()  # before acting: we do not act unaudited
             except AuditError as exc:
-                return finish("refused", str(exc), audited=False)
+                return finish("refused", f"not acting: {exc}", audited=False)
             with writer:
                 result = self._act(action, name, timeout, typed, finish, writer, expected_id)
                 return result if not result.audited else self._record(result, writer)

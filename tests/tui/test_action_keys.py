@@ -51,8 +51,13 @@ def build(
 ) -> tuple[SutazaiApp, SimulatedFleet, Settings]:
     """The app over the simulated fleet, with Actions on that fleet auditing to tmp."""
     backend.forced_phase = answers.RECOVERED
-    values: dict[str, Any] = {"containers": True, "timeout": 0.5, "interval": 60.0}
-    settings = settings_for(backend.url, tmp_path, audit_log=tmp_path / "audit.jsonl", **values | overrides)
+    values: dict[str, Any] = {
+        "containers": True,
+        "timeout": 0.5,
+        "interval": 60.0,
+        "audit_log": tmp_path / "audit.jsonl",
+    }
+    settings = settings_for(backend.url, tmp_path, **values | overrides)
     fleet = SimulatedFleet(backend)
     engine = SlowFleetBackend(fleet) if slow else FleetBackend(fleet)
     actions = Actions(settings, engine)

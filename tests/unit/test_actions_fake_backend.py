@@ -241,7 +241,7 @@ def test_unwritable_audit_log_refuses_and_does_nothing(tmp_path: Path, fake: Fak
     settings = Settings(audit_log=blocker / "sub" / "audit.jsonl")
     result = Actions(settings, fake).stop(APP)
     assert result.result == "refused" and not result.audited
-    assert result.message.startswith(f"cannot write audit log {settings.audit_path}:")
+    assert result.message.startswith(f"not acting: cannot write audit log {settings.audit_path}:")
     assert result.message.endswith("fix its permissions or set audit_log")
     assert fake.calls == []
 

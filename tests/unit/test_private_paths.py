@@ -48,6 +48,15 @@ def test_a_group_writable_runtime_folder_is_refused(tmp_path: Path, monkeypatch:
     runtime.mkdir(parents=True)
     os.chmod(runtime, 0o770)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    problem = first_unsafe(Settings(state_dir=tmp_path / "state"))
+    why = f"writable by group or others (mode 770) — `chmod 700 {runtime}`"
+    assert problem == f"refusing runtime folder {runtime}: {why}"
+
+
+def test_a_symlinked_audit_log_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir(mode=0o700)
+    (tmp_path / "elsewhere").write_text("")
     link = tmp_path / "state" / "audit.jsonl"
+    link.symlink_to(tmp_path / "elsewhere")
     problem = first_unsafe(Settings(state_dir=tmp_path / "state"))
     assert problem is not None and problem.startswith(f"refusing audit log {link}: it is a symlink")

@@ -138,7 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-remote", action="store_true", default=False, help="allow a non-loopback --host (no login!)"
     )
     serve.add_argument(
-        "--allow-actions", action="store_true", default=False, help="let browser tabs act (audited via: serve)"
+        "--allow-actions",
+        action="store_true",
+        default=False,
+        help="let browser tabs act (audited via: serve)",
     )
     serve.add_argument("extra", nargs="*", help="after --: more sutazai-tui arguments (e.g. -- --demo)")
     exporter = sub.add_parser(

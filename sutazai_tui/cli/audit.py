@@ -1,4 +1,4 @@
-"""`sutazai-tui audit [--since T] [--verify]`: the audit log of actions, readable, or its hash chain checked."""
+"""`sutazai-tui audit [--since T] [--verify]`: the audit log of actions, read back or its chain checked."""
 
 from __future__ import annotations
 

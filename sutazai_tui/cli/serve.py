@@ -83,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from sutazai_tui.cli.serve_poller import SharedPoller
 
+    if (busy := port_taken(host, port)) is not None:  # before anything is started or written
+        print(
+            f"sutazai-tui: cannot serve on {host}:{port}: {busy} — pick another with --port", file=sys.stderr
+        )
+        return 2
     # One monitor for every tab (issue 15): serve polls and records, each tab follows the recording.
     # A demo tab plays its own simulated backend, which no budget protects: it keeps its own loop.
     poller = (
@@ -91,11 +96,6 @@ def run(args: argparse.Namespace) -> int:
     argv = [sys.executable, "-m", "sutazai_tui", *forwarded_argv(args, record=poller is None)]
     if poller is not None:
         argv += ["--follow", str(poller.path)]
-    if (busy := port_taken(host, port)) is not None:
-        print(
-            f"sutazai-tui: cannot serve on {host}:{port}: {busy} — pick another with --port", file=sys.stderr
-        )
-        return 2
     allow = bool(getattr(args, "allow_actions", False))
     server = TabServer(argv, poller=poller, allow_actions=allow, host=host, port=port, title="sutazai-tui")
     acting = "tabs may act (--allow-actions)" if allow else "read-only: tabs may not act"

@@ -110,7 +110,7 @@ class ActionsController:
         """
         notify = self.view.notify
         if self.door is not None and not self.door.allow:
-            notify(SERVE_OFF, severity="warning")
+            notify(SERVE_OFF, severity="warning", markup=False)
             if name:  # audited, `via: serve`, with the tab's address and id
                 self._run(self._serve_refused(session, action, name, emergency))
         elif session.settings.read_only:

@@ -340,3 +340,42 @@ def test_the_demo_fleet_goes_through_the_same_policy(settings: Settings) -> None
     assert read_audit(settings.audit_path)[0]["engine"] == "simulated"
     read_only = Actions(settings.model_copy(update={"read_only": True}), FleetBackend(StubFleet()))
     assert read_only.stop(APP).result == "refused"
+
+
+def swap_names(fake: FakeBackend, one: str, other: str) -> None:
+    """`docker rename` both ways: each container now carries the other's name."""
+    a, b = fake.containers[one], fake.containers[other]
+    fake.containers = {**fake.containers, one: b.model_copy(update={"name": one})}
+    fake.containers[other] = a.model_copy(update={"name": other})
+
+
+def test_the_confirmed_id_is_acted_on_or_nothing_is(settings: Settings, fake: FakeBackend) -> None:
+    actions = make(settings, fake)
+    brief = actions.describe(APP)
+    other = fake.containers["postgres-other"].id
+    swap_names(fake, APP, "postgres-other")  # between the dialog and `y`
+    refused = actions.run("stop", APP, via="key x", expected_id=brief.id)
+    said = f"{APP} changed since you confirmed (id {brief.id[:12]}… → {other[:12]}…): not acting"
+    assert (refused.result, refused.message, refused.container_id) == ("refused", said, brief.id)
+    assert fake.calls == []
+    [line] = read_audit(settings.audit_path)
+    assert (line["result"], line["message"], line["container_id"]) == ("refused", said, brief.id)
+
+
+def test_a_confirmed_container_that_is_gone_is_not_replaced(settings: Settings, fake: FakeBackend) -> None:
+    actions = make(settings, fake)
+    brief = actions.describe(APP)
+    del fake.containers[APP]
+    refused = actions.run("kill", APP, expected_id=brief.id)
+    assert refused.result == "refused" and refused.message.endswith(
+        f"(id {brief.id[:12]}… → gone): not acting"
+    )
+    assert fake.calls == []
+
+
+def test_protection_is_judged_on_the_confirmed_container(settings: Settings, fake: FakeBackend) -> None:
+    actions = make(settings, fake)
+    brief = actions.describe("sutazai-db")
+    assert brief.protected
+    done = actions.run("stop", "sutazai-db", typed="sutazai-db", expected_id=brief.id)
+    assert done.result == "done" and fake.calls == [("stop", brief.id)]  # the engine is called by id

@@ -74,7 +74,8 @@ def test_stop_through_the_remote_engine_is_done_and_audited(
     done = subprocess.run(argv, capture_output=True, text=True, env=sshd.env(), timeout=120)
     assert (done.returncode, done.stdout) == (0, f"stop {box.name}: done — stopped (exit 0)\n"), done.stderr
     assert not docker_client.api.inspect_container(box.name)["State"]["Running"]
-    (entry,) = read_audit(tmp_path / "state" / "audit.jsonl")
+    started, entry = read_audit(tmp_path / "state" / "audit.jsonl")  # `started` first, then the outcome
+    assert (started["result"], started["engine"]) == ("started", sshd.url)
     assert (entry["action"], entry["result"], entry["engine"]) == ("stop", "done", sshd.url)
 
 

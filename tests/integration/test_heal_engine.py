@@ -83,7 +83,11 @@ class Heal:
         return (self.tmp / f"heal{n}.out").read_text()
 
     def audit(self, **match: Any) -> list[dict[str, Any]]:
+        """Lines matching `match`; an action's `started` line (written before the engine is
+        called) only when asked for by result."""
         entries = read_audit(self.tmp / "state" / "audit.jsonl")
+        if "result" not in match:
+            entries = [e for e in entries if e.get("result") != "started"]
         return [e for e in entries if all(e.get(k) == v for k, v in match.items())]
 
     def pages(self) -> list[dict[str, Any]]:

@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from sutazai_tui.config.private import runtime_dir
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.budget_file import fresh, no_constant, problem
+from sutazai_tui.core.budget_file import fresh, is_number, no_constant, problem
 from sutazai_tui.models import EndpointStatus
 from sutazai_tui.sources.backend.gate import (
     BUDGET_WINDOW_S,
@@ -245,7 +245,15 @@ class HostBudget:
         left = state["left"]
         if left is not None and now < left[1] and left[0] <= 0:
             until = datetime.fromtimestamp(left[1], UTC).strftime("%H:%M:%S")
-            return Refusal(f"the backend says no request is left until {until} UTC", left[1] - now, sharing)
+            asked = state.get("reset_asked")
+            capped = (
+                f" (it said {asked:.0f} s: capped at {MINUTE_S:.0f} s)"
+                if is_number(asked) and 0 < asked < 1e12
+                else ""
+            )
+            return Refusal(
+                f"the backend says no request is left until {until} UTC{capped}", left[1] - now, sharing
+            )
         limits = self.limits
         recent = sorted(s[0] for s in state["sent"] if now - s[0] < limits.window or len(s) == 3)
         spent = "this host's request budget is spent"
@@ -310,8 +318,10 @@ class HostBudget:
         def change(state: dict[str, Any]) -> None:
             now = self._clock()
             if remaining is not None and reset is not None:
-                until = reset if reset > 1e9 else now + reset  # epoch seconds, or seconds from now
-                until = min(until, now + MINUTE_S)  # never trust a reset further than a minute away
+                asked = reset if reset > 1e9 else now + reset  # epoch seconds, or seconds from now
+                until = min(asked, now + MINUTE_S)  # never trust a reset further than a minute away
+                # What it asked, kept as a number only: the refusal says the cap (see _refusal).
+                state["reset_asked"] = round(asked - now) if asked > until else None
                 left = state["left"]
                 if left is not None and now < left[1] and abs(left[1] - until) < 1:
                     left[0] = min(left[0], remaining)  # answers arrive out of order: the lowest wins

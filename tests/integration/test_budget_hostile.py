@@ -38,6 +38,7 @@ async def test_an_absurd_rate_limit_reset_is_bounded(tmp_path: Path) -> None:
     await one.done(URL, [(200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1e300"})])
     refusal = await one.take(URL)
     assert refusal is not None and refusal.wait <= 60
+    assert "capped at 60 s" in refusal.why  # the reset it gave is not the one kept: said so
     await one.done(URL, [(200, {"x-ratelimit-remaining": "nan", "x-ratelimit-reset": "inf"})])
     clock.now += 61
     assert await one.take(URL) is None

@@ -246,11 +246,10 @@ class HostBudget:
         if left is not None and now < left[1] and left[0] <= 0:
             until = datetime.fromtimestamp(left[1], UTC).strftime("%H:%M:%S")
             asked = state.get("reset_asked")
-            capped = (
-                f" (it said {asked:.0f} s: capped at {MINUTE_S:.0f} s)"
-                if is_number(asked) and 0 < asked < 1e12
-                else ""
-            )
+            capped = ""
+            if isinstance(asked, int | float) and is_number(asked):  # a number only, never text from the file
+                said = f"{asked:.0f} s" if 0 < float(asked) < 1e9 else "later"
+                capped = f" (it said {said}: capped at {MINUTE_S:.0f} s)"
             return Refusal(
                 f"the backend says no request is left until {until} UTC{capped}", left[1] - now, sharing
             )

@@ -114,11 +114,11 @@ class ActionsController:
             if name:  # audited, `via: serve`, with the tab's address and id
                 self._run(self._serve_refused(session, action, name, emergency))
         elif session.settings.read_only:
-            notify(READ_ONLY, severity="warning")
+            notify(READ_ONLY, severity="warning", markup=False)
             if name:  # the core refuses and audits the attempt; nothing else can happen
                 self._run(self._refused_attempt(session, action, name, via, emergency))
         elif name is None:
-            notify(f"{action}: no container selected", severity="warning")
+            notify(f"{action}: no container selected", severity="warning", markup=False)
         elif name in self._acting_on:
             notify(
                 f"{action} {name}: refused — an action on {name} is already running",

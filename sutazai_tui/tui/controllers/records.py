@@ -90,7 +90,9 @@ class RecordsController:
         from sutazai_tui.records.report import ReportError
 
         if source is None:
-            self.notify("no recording in this session — start with --record PATH", severity="warning")
+            self.notify(
+                "no recording in this session — start with --record PATH", severity="warning", markup=False
+            )
             return
         try:
             out = await asyncio.to_thread(write_report_beside, source, settings)

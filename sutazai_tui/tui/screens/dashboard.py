@@ -237,7 +237,7 @@ class Dashboard(Screen[None]):
     def action_snapshot(self) -> None:
         """Write screen.svg and state.json into a new bundle folder (in a thread)."""
         if self.snapshot is None:
-            self.notify("nothing to snapshot yet: no cycle has been shown", severity="warning")
+            self.notify("nothing to snapshot yet: no cycle has been shown", severity="warning", markup=False)
             return
         svg = self.app.export_screenshot(title="sutazai-tui snapshot")
         findings = self.query_one(FindingsPanel).findings

@@ -107,4 +107,4 @@ class FindingScreen(ReadingScreen):
         self.app.copy_to_clipboard(text)
         count = len(self.commands)
         what = f"{count} command{'s' if count != 1 else ''}" if count else "the fix"
-        self.notify(f"copied {what} to the clipboard (OSC 52: the terminal must allow it)")
+        self.notify(f"copied {what} to the clipboard (OSC 52: the terminal must allow it)", markup=False)

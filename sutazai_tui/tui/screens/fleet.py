@@ -118,8 +118,8 @@ class FleetScreen(PrometheusPolling):
         """Open the deployment under the cursor, read-only."""
         target = self.selected()
         if target is None:
-            self.notify("no deployment to open yet", severity="warning")
+            self.notify("no deployment to open yet", severity="warning", markup=False)
         elif self.opener is None:
-            self.notify("opening a deployment needs the Dashboard screen", severity="warning")
+            self.notify("opening a deployment needs the Dashboard screen", severity="warning", markup=False)
         else:
             self.app.push_screen(self.opener(target))

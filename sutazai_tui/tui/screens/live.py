@@ -244,9 +244,9 @@ class LiveScreen(Dashboard):
         """Poll now; a cycle already running absorbs the request (never two in flight)."""
         started = self.session.poll_now()
         if started is None:
-            self.notify("polling is starting…")
+            self.notify("polling is starting…", markup=False)
         elif not started:
-            self.notify("poll already running — your request joins it", severity="warning")
+            self.notify("poll already running — your request joins it", severity="warning", markup=False)
         self.refresh_header()
 
     def action_toggle_pause(self) -> None:

@@ -136,7 +136,7 @@ class ReplayScreen(Dashboard):
             return  # a bad frame stopped it
         if replayer.index >= replayer.last:
             self._stop_playing()
-            self.notify("end of the recording", timeout=5)
+            self.notify("end of the recording", timeout=5, markup=False)
             return
         self._play_timer = self.set_timer(replayer.delay, self._play_next)
 

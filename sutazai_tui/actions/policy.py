@@ -81,10 +81,6 @@ class Actions:
         """Whether an action on `name` needs its name typed to confirm (`Settings.protected`)."""
         return name in self.settings.protected
 
-    def emergency_target(self) -> str:
-        """The container the `!` key stops: `Settings.primary_service`."""
-        return self.settings.primary_service
-
     def is_monitored(self, name: str, labels: dict[str, str]) -> bool:
         """Whether a container is ours to touch: the monitor's prefix/label rule."""
         return is_selected(name, labels, self.settings.container_prefix, self.settings.container_labels)

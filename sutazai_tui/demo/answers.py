@@ -25,6 +25,7 @@ NOVEMBER_DOWN = "november-down"  # the November 2025 line, its dependencies down
 NOVEMBER_UP = "november-up"  # the November 2025 line, everything up
 REFUSED = "refused"  # the deadlock on the container's port: uvicorn has not bound it yet
 RESET = "reset"  # the deadlock through Docker's published port: accepted, then reset at once
+
 # The 08-16 build in a restart loop, its port refusing: compose's `${JWT_SECRET}` with the variable
 # unset gives it an empty JWT_SECRET ("must be at least 32 characters"), and JWT_SECRET_KEY is unset.
 ENV_EMPTY_0816 = "env-empty-0816"
@@ -32,21 +33,6 @@ ENV_EMPTY_0816 = "env-empty-0816"
 # a slow loop, caught `running` between two attempts.
 POSTGRES_DOWN_0816 = "postgres-down-0816"
 
-PHASES = (
-    HANG,
-    EMERGENCY,
-    INITIALIZING,
-    RECOVERED,
-    DEGRADED,
-    BUILD_0818,
-    REDIS_DOWN_0818,
-    NOVEMBER_DOWN,
-    NOVEMBER_UP,
-    REFUSED,
-    RESET,
-    ENV_EMPTY_0816,
-    POSTGRES_DOWN_0816,
-)
 SCENARIOS: dict[str, tuple[str, ...]] = {
     "healthy": (RECOVERED,),
     "incident": (HANG, EMERGENCY, INITIALIZING, RECOVERED),

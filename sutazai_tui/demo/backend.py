@@ -89,10 +89,6 @@ class SimulatedBackend:
         step = int((self._clock() - self._started_at) / self.phase_seconds)
         return timeline[min(step, len(timeline) - 1)]
 
-    def restart_timeline(self) -> None:
-        """Play the scenario again from its first phase (the demo's "restart the backend")."""
-        self._started_at = self._clock()
-
     @property
     def dependencies(self) -> dict[str, str]:
         """What is really up behind the phase being played (name -> up/down); {} when not modelled."""

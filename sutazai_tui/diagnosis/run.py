@@ -167,11 +167,6 @@ def diagnose_snapshots(
     return worst_first(found)
 
 
-def findings_for(findings: Iterable[Finding], subject: str) -> list[Finding]:
-    """The findings about one subject (a container or endpoint name), for a panel to show."""
-    return [f for f in findings if f.subject == subject]
-
-
 # A fix that needs a recreate: the finding prints the exact command (docs/operating.md, below the table).
 RECREATE_CELL = "**yes**: a restart will not help"
 

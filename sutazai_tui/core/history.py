@@ -95,6 +95,19 @@ class History:
         self.events.extend(events)
         return events
 
+    def refine_latest(self, snapshot: Snapshot) -> None:
+        """Put a later reading of the newest snapshot in its place (the first cycle's CPU figures,
+        read a moment after it): same cycle, same states, so no events; its series values too."""
+        if not self.snapshots or self.snapshots[-1].cycle != snapshot.cycle:
+            return
+        self.snapshots[-1] = snapshot
+        listed = {c.name: c for c in snapshot.containers.containers} if snapshot.containers else {}
+        for name, arrays in self._series.items():
+            if (c := listed.get(name)) is not None:
+                for field, values in zip(SERIES, arrays, strict=True):
+                    value = getattr(c, field)
+                    values[-1] = _MISSING if value is None else float(value)
+
     def series(self, container: str, field: str) -> list[float | None]:
         """A container's `field` (one of SERIES) over the snapshots kept, oldest first."""
         arrays = self._series.get(container)

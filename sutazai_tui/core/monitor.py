@@ -29,6 +29,7 @@ from sutazai_tui.sources.engine.log_evidence import LogWatcher, watched
 from sutazai_tui.sources.host import HostSource
 from sutazai_tui.sources.probes import default_probes, run_probes
 
+FIRST_CPU_WINDOW_S = 1.0  # the first CPU figures: counters read again this long after the first read
 EngineView = tuple[ContainersStatus | None, tuple[LogEvidence, ...], tuple[ProbeResult, ...]]
 
 
@@ -107,6 +108,16 @@ class Monitor:
             errors=tuple(errors),
         )
         return join_evidence(snapshot, self.settings.primary_service, self.settings.container_prefix)
+
+    async def cpu_follow_up(self, snapshot: Snapshot) -> Snapshot | None:
+        """The snapshot with the CPU figures its cycle could not have yet (no earlier sample): the
+        container source reads only its counters again, FIRST_CPU_WINDOW_S after the first read —
+        the endpoints are not asked again. None when there is nothing to add."""
+        follow_up = getattr(self.containers, "cpu_follow_up", None)
+        if follow_up is None or snapshot.containers is None or snapshot.containers.state is State.DOWN:
+            return None
+        status: ContainersStatus | None = await follow_up(FIRST_CPU_WINDOW_S)
+        return snapshot.model_copy(update={"containers": status}) if status is not None else None
 
     async def _engine_view(self) -> EngineView:
         """Containers, then (needing their ids, start times and ports) their logs and the probes."""

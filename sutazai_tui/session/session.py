@@ -118,12 +118,20 @@ class Session:
         scheduler = self.scheduler = Scheduler(self.settings.interval)
         if self.paused:
             scheduler.pause()
+        cpu_shown = False  # until a cycle had CPU figures, each is followed up (Monitor.cpu_follow_up)
         while True:
             async with scheduler.turn():
                 if on_start is not None:
                     on_start()
                 snapshot = await monitor.cycle()
             yield await self._after_poll(snapshot)
+            # The container list is on screen; its CPU figures follow a moment later, not a cycle later.
+            if not cpu_shown and (refined := await monitor.cpu_follow_up(snapshot)) is not None:
+                yield await self._cpu_follow_up(refined)
+                snapshot = refined
+            cpu_shown = snapshot.containers is not None and any(
+                c.cpu_percent is not None for c in snapshot.containers.containers
+            )
 
     async def _start(self) -> Monitor:
         lean_malloc()  # before the worker threads allocate: see util/malloc.py
@@ -149,6 +157,17 @@ class Session:
         self.snapshot, self.findings, self.trouble = snapshot, findings, overall.level is not Level.OK
         release_free_memory()  # what this cycle freed goes back to the system, not kept by malloc
         return Cycle(self, snapshot, events, findings, alerts, overall)
+
+    async def _cpu_follow_up(self, snapshot: Snapshot) -> Cycle:
+        """The latest cycle again with its CPU figures: same states, so no events, alerts or
+        recording (the recording keeps each cycle once); diagnosed again, as CPU can matter."""
+        from sutazai_tui.diagnosis.run import diagnose
+
+        self.history.refine_latest(snapshot)
+        findings = tuple(await asyncio.to_thread(diagnose, self.history, self.settings))
+        overall = assess(snapshot, findings)
+        self.snapshot, self.findings, self.trouble = snapshot, findings, overall.level is not Level.OK
+        return Cycle(self, snapshot, (), findings, (), overall)
 
     def _run_hooks(self, alerts: Sequence[Event]) -> None:
         """`on_state_change` once per alert, in a thread; failures make one problem line."""

@@ -42,6 +42,7 @@ from sutazai_tui.sources.engine.client import (
     fault_detail,
     is_gone,
 )
+from sutazai_tui.sources.engine.inspected import env_lengths, env_names, full_tag, image_tags, parse_time
 from sutazai_tui.sources.engine.listrow import moved, row_key, young
 from sutazai_tui.sources.engine.loops import LoopTracker
 from sutazai_tui.sources.engine.stats import (
@@ -85,26 +86,6 @@ _POOL_STEP = 32  # grow in steps, so one new container does not rebuild the pool
 _MIN_CPU_WINDOW_S = 0.5  # CPU % over a shorter window than this is noise (CFS throttles per 100 ms)
 _T = TypeVar("_T")
 Json = Mapping[str, Any]
-
-
-def env_names(env: Sequence[str] | None) -> tuple[str, ...]:
-    """The names of `Config.Env` entries (left of the first '='); values are never kept."""
-    return tuple(entry.split("=", 1)[0] for entry in env or ())
-
-
-def env_lengths(env: Sequence[str] | None, required: Sequence[str]) -> dict[str, int]:
-    """Each required variable's value length, never the value (0: set but empty, as `${X}` unset gives)."""
-    return {n: len(v) for n, _, v in (e.partition("=") for e in env or ()) if n in set(required)}
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An engine timestamp (RFC 3339, nanoseconds) in UTC; None for the engine's zero time."""
-    if not value or value.startswith("0001-01-01"):
-        return None
-    try:
-        return datetime.fromisoformat(value).astimezone(UTC)
-    except ValueError:
-        return None
 
 
 def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Sequence[str]) -> bool:
@@ -157,20 +138,6 @@ def _stats(client: Any, cid: str) -> Any:
     return client.stats(cid, stream=False, one_shot=True)
 
 
-def _tags(client: Any) -> dict[str, str]:
-    """Every image tag the engine knows and the id it points to now, in one request."""
-    found: dict[str, str] = {}
-    for image in client.images():
-        for tag in image.get("RepoTags") or ():
-            found[tag] = str(image.get("Id", ""))
-    return found
-
-
-def _full_tag(tag: str) -> str:
-    """`repo` as the image list spells it: `repo:latest` when no tag is given."""
-    return tag if ":" in tag.rsplit("/", 1)[-1] or "@" in tag else f"{tag}:latest"
-
-
 def _summary(found: Sequence[ContainerStats]) -> str:
     """The OK reason: counts, plus the troubled ones worth seeing in the header."""
     running = sum(c.state == "running" for c in found)
@@ -207,6 +174,8 @@ class DockerSource:
         # Last inspect per container: the list row it answered, its fields, its network pid.
         self._seen: dict[str, tuple[tuple[str, ...], dict[str, Any], int | None]] = {}
         self._remote: RemoteCounters | None = None  # the ssh:// counters reader
+        self._last: ContainersStatus | None = None  # the last cycle's answer, for `cpu_follow_up`
+        self._read_at = 0.0  # when the last cycle's counters were read (monotonic)
 
     @classmethod
     def from_settings(cls, settings: Settings, cpu_window: float = 0.0) -> DockerSource:
@@ -279,7 +248,7 @@ class DockerSource:
         # Grown before anything runs on the pool: growing replaces the pool and the client.
         cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
         await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
-        tags = self._run(_tags, self._client)
+        tags = self._run(image_tags, self._client)
         # Counters read while the changed are inspected; a CPU window starts when the first read ends.
         read_at: list[float] = []
         first = asyncio.ensure_future(self._counters(running))
@@ -292,13 +261,14 @@ class DockerSource:
                     self._cpu[cid] = (sample, None)
             await asyncio.sleep(max(0.0, self.cpu_window - (time.monotonic() - read_at[0])))
             numbers, stat_problems = await self._counters(running)
+        self._read_at = read_at[0] if len(read_at) == 1 else time.monotonic()
         ids = [str(r["Id"]) for r in rows]
         present = {cid: info for cid, info in zip(ids, infos, strict=True) if isinstance(info, dict)}
         problems = [p for p in infos if isinstance(p, str)]
         tag_ids = await tags
         found: list[ContainerStats] = []
         for cid, info in present.items():
-            fields = dict(info, tag_image_id=tag_ids.get(_full_tag(info["image"])))
+            fields = dict(info, tag_image_id=tag_ids.get(full_tag(info["image"])))
             if cid in numbers:
                 fields.update(self._numbers(cid, numbers[cid]))
             found.append(ContainerStats(**clean_tree(fields)))  # engine text cleaned where it enters
@@ -309,9 +279,32 @@ class DockerSource:
         reason, state = _summary(found), State.OK
         if problems:
             state, reason = State.DEGRADED, f"{reason}; {len(problems)} not fully read: {problems[0]}"
-        return ContainersStatus(
+        self._last = ContainersStatus(
             engine=self.engine, state=state, reason=clean(reason), containers=tuple(found)
         )
+        return self._last
+
+    async def cpu_follow_up(self, window: float) -> ContainersStatus | None:
+        """The last cycle's containers with CPU % from a second read of only their counters,
+        `window` seconds after the first (no list, no inspect): the first cycle's CPU figures
+        without making its container list wait. None when no running container lacks its CPU %
+        or the read failed (the next cycle measures it anyway)."""
+        last = self._last
+        lacking = last.containers if last is not None else ()
+        missing = [c.id for c in lacking if c.cpu_percent is None and c.id in self._cpu]
+        if last is None or not missing:
+            return None
+        await asyncio.sleep(max(0.0, window - (time.monotonic() - self._read_at)))
+        try:
+            numbers, _ = await asyncio.wait_for(self._counters(missing), timeout=self.timeout)
+        except Exception:  # the engine failing shows on the next cycle, not here
+            return None
+        found = tuple(
+            c.model_copy(update=self._numbers(c.id, numbers[c.id])) if c.id in numbers else c
+            for c in last.containers
+        )
+        self._last = last.model_copy(update={"containers": found})
+        return self._last
 
     def _wanted(self, row: Json) -> bool:
         name = (row.get("Names") or [""])[0].lstrip("/")

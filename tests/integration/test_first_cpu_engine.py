@@ -1,0 +1,65 @@
+"""The first cycle's CPU figures on the real engine: the container list first, then CPU % from a
+second read of only the counters a moment later, whatever the interval (sources/engine/source.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sutazai_tui.core.monitor import Monitor
+from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.models import Snapshot
+from sutazai_tui.records.recording import read_recording
+from sutazai_tui.session.session import Cycle, Session
+from sutazai_tui.sources.engine.source import DockerSource
+from tests.conftest import settings_for
+from tests.docker_support import ContainerFactory, containers, docker_client
+
+pytestmark = [pytest.mark.engine]
+__all__ = ["containers", "docker_client"]  # fixtures, used by name
+
+BUSY = ["sh", "-c", "while :; do :; done"]
+
+
+def _cpu(snapshot: Snapshot, name: str) -> float | None:
+    assert snapshot.containers is not None
+    (found,) = [c for c in snapshot.containers.containers if c.name == name]
+    return found.cpu_percent
+
+
+async def test_the_first_cycle_shows_the_list_then_its_cpu_figures_at_a_long_interval(
+    backend: SimulatedBackend, containers: ContainerFactory, tmp_path: Any
+) -> None:
+    busy = containers.run("busy", BUSY, nano_cpus=500_000_000)
+    record = tmp_path / "rec.jsonl"
+    settings = settings_for(
+        backend.url, containers=True, container_prefix=containers.prefix, interval=3600.0, record=record
+    )
+    source = DockerSource(prefix=containers.prefix, timeout=10)
+    session = Session(settings, Monitor(settings, containers=source))
+    seen: list[Cycle] = []
+    cycles = session.cycles()
+    try:
+        seen.append(await anext(cycles))
+        seen.append(await anext(cycles))
+        # The list came first, without CPU (no earlier sample), then the same cycle with it.
+        assert [c.snapshot.cycle for c in seen] == [1, 1]
+        assert _cpu(seen[0].snapshot, busy.name) is None
+        cpu = _cpu(seen[1].snapshot, busy.name)
+        assert cpu is not None and cpu > 5, cpu  # half a core busy: tens of percent
+        assert seen[1].events == ()  # the same cycle: its events were told once
+        # One snapshot in the history, the refined one; its series carries the figure.
+        assert len(session.history.snapshots) == 1
+        assert _cpu(session.history.snapshots[0], busy.name) == cpu
+        assert session.history.series(busy.name, "cpu_percent") == [cpu]
+        # A later cycle has its CPU from the earlier sample: no second follow-up.
+        session.poll_now()
+        seen.append(await anext(cycles))
+        assert [c.snapshot.cycle for c in seen] == [1, 1, 2]
+        assert _cpu(seen[2].snapshot, busy.name) is not None
+    finally:
+        await cycles.aclose()
+        await session.close()
+    # The recording holds each cycle once.
+    assert [f.cycle for f in read_recording(record).frames] == [1, 2]

@@ -3,15 +3,19 @@ that actions target."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State, container_state
 from sutazai_tui.tui.literal import content, rich_text
@@ -78,6 +82,17 @@ def sort_containers(
     return known + [c for c in ordered if key(c) is None]
 
 
+@functools.lru_cache(maxsize=64)
+def _style(value: str | None, bold: bool = False) -> RichStyle:
+    """rich_style of one theme value, parsed once (not three times a row every cycle)."""
+    return rich_style({} if value is None else {"v": value}, "v", bold)
+
+
+def _look(cell: Text | str) -> object:
+    """What a cell shows: its text, style and alignment (Text's == ignores its style)."""
+    return (cell.plain, str(cell.style), cell.justify) if isinstance(cell, Text) else cell
+
+
 def _pair(a: int | None, b: int | None) -> str:
     return fmt.DASH if a is None and b is None else f"{fmt.size(a)}/{fmt.size(b)}"
 
@@ -111,6 +126,11 @@ class ContainerTable(DataTable[Text | str]):
         self._down_since: datetime | None = None
         self._enabled = True
         self.border_title = "containers"
+        # What the rows show now, by name in order, and the header it was drawn under: a cycle
+        # that keeps both updates only the cells that changed (a full rebuild re-measures all).
+        self._drawn: dict[str, list[Text | str]] = {}
+        self._drawn_header: tuple[str | None, bool] | None = None
+        self._title_text: str | None = None  # the border title's text as last set
 
     def on_mount(self) -> None:
         """Columns, keyed so cells can be found by name."""
@@ -199,21 +219,23 @@ class ContainerTable(DataTable[Text | str]):
         status = self._status
         self._enabled = enabled
         if not enabled:
-            self.border_title = "containers: off (--no-containers)"
+            title = "containers: off (--no-containers)"
         elif status is None:
-            self.border_title = "containers: waiting for the engine"
+            title = "containers: waiting for the engine"
         elif status.state is State.DOWN:
             # Since when, so an operator can tell a blip from an outage at a glance.
             since = fmt.local_time(self._down_since) if self._down_since else "?"
-            self.border_title = content(f"containers DOWN since {since}: {status.reason}")
+            title = f"containers DOWN since {since}: {status.reason}"
         elif not status.containers:
-            self.border_title = content(f"containers (0) on {status.engine}: {status.reason}")
+            title = f"containers (0) on {status.engine}: {status.reason}"
         else:
             # What the table shows, out of how many, and why: `containers 2/8 · filter: agent · …`.
             total = len(status.containers)
             title = " · ".join([f"containers {len(self._shown)}/{total}", *filter(None, [self._subtitle()])])
             if not self._shown:
                 title += " — no container matches"
+        if title != self._title_text:  # setting it repaints the whole table, even to the same text
+            self._title_text = title
             self.border_title = content(title)
 
     def _columns(self) -> None:
@@ -266,26 +288,42 @@ class ContainerTable(DataTable[Text | str]):
                 if needle in c.name.lower() and not (self._troubled_only and container_state(c) is State.OK)
             ]
             self._title(self._enabled)
-            self._columns()
             variables = self.app.theme_variables
-            for c in self._shown:
-                self.add_row(*self._cells(c, variables), key=c.name)
-            names = [c.name for c in self._shown]
+            rows = {c.name: self._cells(c, variables) for c in self._shown}
+            if (self._sort, self._reverse) == self._drawn_header and list(rows) == list(self._drawn):
+                self._update_cells(rows)
+            else:
+                self._columns()
+                for name, cells in rows.items():
+                    self.add_row(*cells, key=name)
+                self._drawn_header = (self._sort, self._reverse)
+            self._drawn = rows
+            names = list(rows)
             if self._pinned in names:
                 self.move_cursor(row=names.index(self._pinned), animate=False)
         finally:
             self._rebuilding = False
 
+    def _update_cells(self, rows: dict[str, list[Text | str]]) -> None:
+        """Same rows in the same order: change only the cells whose text or style changed."""
+        for name, cells in rows.items():
+            for (key, _), new, old in zip(COLUMNS, cells, self._drawn[name], strict=True):
+                if _look(new) != _look(old):
+                    width = new.cell_len if isinstance(new, Text) else cell_len(new)
+                    # A column grows for a wider value (cheap); it never shrinks until a rebuild.
+                    grow = width > self.columns[ColumnKey(key)].content_width
+                    self.update_cell(name, key, new, update_width=grow)
+
     def _cells(self, c: ContainerStats, variables: dict[str, str]) -> list[Text | str]:
         state = container_state(c)
         health = c.health or fmt.DASH
-        warn = rich_style(variables, "warning") if c.restart_count else ""
+        warn = _style(variables.get("warning")) if c.restart_count else ""
         uptime = fmt.since(c.started_at, self._now) if c.state == "running" else fmt.DASH
         return [
             rich_text(c.name),
-            Text(state.value, style=rich_style(variables, STATE_VARIABLE[state], bold=True)),
+            Text(state.value, style=_style(variables.get(STATE_VARIABLE[state]), bold=True)),
             rich_text(self._pending.get(c.name) or c.pending_action or c.state),
-            rich_text(health, style=rich_style(variables, _HEALTH_VARIABLE.get(health, "foreground-muted"))),
+            rich_text(health, style=_style(variables.get(_HEALTH_VARIABLE.get(health, "foreground-muted")))),
             Text(str(c.restart_count), style=warn, justify="right"),
             Text(fmt.percent(c.cpu_percent), justify="right"),
             Text(_pair(c.mem_used, c.mem_limit), justify="right"),

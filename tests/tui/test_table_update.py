@@ -1,0 +1,63 @@
+"""The container table updates its rows in place when a cycle keeps their order: the cells that
+changed are changed, the cursor stays, and a new order or row set rebuilds it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.app import App, ComposeResult
+from textual.widgets.data_table import ColumnKey, RowKey
+
+from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.tui.widgets.container_table import ContainerTable
+
+NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+def _status(cpu: dict[str, float | None], state: str = "running") -> ContainersStatus:
+    found = tuple(
+        ContainerStats(name=name, id=name * 4, image="busybox", state=state, cpu_percent=value)
+        for name, value in cpu.items()
+    )
+    return ContainersStatus(engine="unix:///x", state=State.OK, reason="ok", containers=found)
+
+
+class _Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ContainerTable()
+
+
+async def test_a_cycle_that_keeps_the_order_changes_only_its_cells_and_keeps_the_cursor() -> None:
+    app = _Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(ContainerTable)
+        table.show(_status({"a": None, "b": None, "c": None}), NOW)
+        await pilot.pause()
+        table.focus()
+        await pilot.press("j")
+        assert table.selected_container() is not None and table.selected_container().name == "b"
+        rows_before = dict(table.rows)
+        table.show(_status({"a": 1.0, "b": 42.5, "c": None}), NOW)
+        await pilot.pause()
+        assert all(table.rows[k] is row for k, row in rows_before.items())  # updated, not re-added
+        assert str(table.get_cell(RowKey("b"), ColumnKey("cpu"))) == "42.5%"
+        assert str(table.get_cell(RowKey("c"), ColumnKey("cpu"))) == "—"
+        assert table.cursor_row == 1 and table.selected_container().name == "b"
+        assert table.selected_container().cpu_percent == 42.5  # the target is this cycle's record
+
+
+async def test_a_state_change_restyles_the_cell_and_a_new_row_rebuilds() -> None:
+    app = _Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(ContainerTable)
+        table.show(_status({"a": None}), NOW)
+        await pilot.pause()
+        before = table.get_cell(RowKey("a"), ColumnKey("state"))
+        table.show(_status({"a": None}, state="paused"), NOW)
+        await pilot.pause()
+        after = table.get_cell(RowKey("a"), ColumnKey("state"))
+        assert str(after) != str(before) and after.style != before.style
+        table.show(_status({"a": None, "b": 3.0}), NOW)
+        await pilot.pause()
+        assert [c.name for c in table.shown] == ["a", "b"] and table.row_count == 2
+        assert str(table.get_cell(RowKey("b"), ColumnKey("cpu"))) == "3.0%"

@@ -61,3 +61,15 @@ async def test_a_state_change_restyles_the_cell_and_a_new_row_rebuilds() -> None
         await pilot.pause()
         assert [c.name for c in table.shown] == ["a", "b"] and table.row_count == 2
         assert str(table.get_cell(RowKey("b"), ColumnKey("cpu"))) == "3.0%"
+
+
+async def test_the_render_caches_stay_bounded_over_many_changing_cycles() -> None:
+    app = _Host()
+    async with app.run_test(size=(120, 60)) as pilot:
+        table = app.query_one(ContainerTable)
+        names = [f"c{i:03d}" for i in range(100)]
+        for k in range(15):  # every cycle changes every CPU cell: each repaint is a new cache entry
+            table.show(_status({n: float(k + i) for i, n in enumerate(names)}), NOW)
+            await pilot.pause()
+        assert 0 < len(table._cell_render_cache) <= 1000
+        assert len(table._line_cache) <= 200

@@ -28,6 +28,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -182,7 +183,9 @@ def main() -> None:
     prefix = args.existing or f"sutazai-peer{secrets.token_hex(2)}-"
     args.needle = f"{prefix}000"[-12:]  # a container's name as any tool shows it (cut names keep the end)
     backend = SimulatedBackend("healthy", rate_limit=False).start_thread()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "XDG_CONFIG_HOME": "/nonexistent"}
+    # An empty config home: our TUI reads no config file; lazydocker needs one it can write.
+    config_home = tempfile.mkdtemp(prefix="peers-config-")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "XDG_CONFIG_HOME": config_home}
     engine = dockerd()
     try:
         if not args.existing:

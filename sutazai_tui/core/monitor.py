@@ -113,10 +113,9 @@ class Monitor:
         """The snapshot with the CPU figures its cycle could not have yet (no earlier sample): the
         container source reads only its counters again, FIRST_CPU_WINDOW_S after the first read —
         the endpoints are not asked again. None when there is nothing to add."""
-        follow_up = getattr(self.containers, "cpu_follow_up", None)
-        if follow_up is None or snapshot.containers is None or snapshot.containers.state is State.DOWN:
+        if self.containers is None or snapshot.containers is None or snapshot.containers.state is State.DOWN:
             return None
-        status: ContainersStatus | None = await follow_up(FIRST_CPU_WINDOW_S)
+        status = await self.containers.cpu_follow_up(FIRST_CPU_WINDOW_S)
         return snapshot.model_copy(update={"containers": status}) if status is not None else None
 
     async def _engine_view(self) -> EngineView:

@@ -163,6 +163,11 @@ class SimulatedFleet:
         """Logs and inspect of the simulated containers: the same logs the monitor reads evidence from."""
         return self.log_reader
 
+    async def cpu_follow_up(self, window: float) -> ContainersStatus | None:
+        """Nothing to follow up: every simulated cycle has its CPU figures."""
+        del window
+        return None
+
     async def poll(self) -> ContainersStatus:
         """One cycle's view; the backend's restart count rises each poll while it hangs."""
         started = time.monotonic()

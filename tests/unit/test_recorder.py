@@ -60,6 +60,10 @@ class FakeFleet:
             for n, name in enumerate(("sutazai-backend", "sutazai-redis", "sutazai-postgres"), 1)
         )
 
+    async def cpu_follow_up(self, window: float) -> ContainersStatus | None:
+        del window
+        return None
+
     async def poll(self) -> ContainersStatus:
         return ContainersStatus(
             engine=self.engine,

@@ -24,6 +24,11 @@ class ContainerSource(Protocol):
         """One cycle's view of the containers."""
         ...
 
+    async def cpu_follow_up(self, window: float) -> ContainersStatus | None:
+        """The last cycle again with the CPU figures it could not have (no earlier sample), read
+        `window` seconds after it; None when it has them all or cannot (a simulated fleet, a replay)."""
+        ...
+
     async def close(self) -> None:
         """Release connections and threads."""
         ...

@@ -11,8 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-SHELLS = ("bash", "zsh", "fish")
-
 
 def run(args: argparse.Namespace) -> int:
     """Print the completion script for `args.shell`, made from the whole command line."""

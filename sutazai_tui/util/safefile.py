@@ -129,18 +129,3 @@ def write_private(path: Path, text: str, *, exclusive: bool = False) -> Path:
     finally:
         os.close(fd)
     return path
-
-
-def append_line(path: Path, line: str, *, sync: bool = True) -> None:
-    """Append one line (a newline is added) in a single write, then fsync unless told not to.
-
-    One `write` per line on an O_APPEND descriptor: a crash loses at most this line, and two
-    processes appending to the same log never interleave inside a line.
-    """
-    fd = open_private(path, append=True)
-    try:
-        write_all(fd, line.rstrip("\n").encode("utf-8") + b"\n")
-        if sync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)

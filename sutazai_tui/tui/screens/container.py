@@ -1,14 +1,15 @@
 """The container screen (`enter` on a row): its state block, the last health-probe output, its
 findings in full, and keys to its logs, inspect and actions; `escape` goes back.
 
-It follows the Dashboard: each second it re-reads the container from the snapshot on screen, so an
-action taken from here shows its effect here. The actions themselves are the Dashboard's (the
+It follows the Dashboard: each second it re-reads the container from the snapshot on screen and
+its findings' stories (since when; resolved when, greyed), so an action taken from here shows its
+effect here. The actions themselves are the Dashboard's (the
 table's cursor stays on this container), so they keep their confirmations and audit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,8 +20,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from sutazai_tui.diagnosis.lifetimes import Lifetime, key_of
 from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
-from sutazai_tui.tui.screens.finding import evidence_items, fix_commands
+from sutazai_tui.tui.screens.finding import evidence_items, fix_commands, resolved_badge, story_line
 from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
 from sutazai_tui.tui.widgets.state_style import state_word
@@ -49,25 +51,51 @@ def state_rows(c: ContainerStats, now: datetime) -> list[tuple[str, str]]:
     return rows
 
 
-def finding_block(f: Finding) -> Content:
-    """One finding in full: headline, evidence, fix, commands."""
-    lines = [
-        Content.assemble(severity_badge(f), " ", (f.title, "bold")),
+def finding_block(f: Finding, life: Lifetime | None = None, now: datetime | None = None) -> Content:
+    """One finding in full: headline, since when (or resolved when), evidence, fix, commands.
+
+    A finding that cleared keeps its evidence and fix, greyed: what it was is still readable.
+    """
+    active = life is None or life.active
+    badge = severity_badge(f) if active else Content.assemble(resolved_badge(), " ", severity_badge(f))
+    fix_style, command_style = ("", "bold $accent") if active else (MUTED, MUTED)
+    lines = [Content.assemble(badge, " ", (f.title, "bold"))]
+    if life is not None and now is not None:
+        lines.append(Content.assemble("  ", story_line(life, now)))
+    lines += [
         *(Content.assemble(("  seen ", MUTED), item) for item in evidence_items(f.evidence)),
-        Content.assemble(("  fix  ", MUTED), f.fix),
-        *(Content.styled(f"  $ {cmd}", "bold $accent") for cmd in fix_commands(f.fix)),
+        Content.assemble(("  fix  ", MUTED), (f.fix, fix_style)),
+        *(Content.styled(f"  $ {cmd}", command_style) for cmd in fix_commands(f.fix)),
     ]
     return Content("\n").join(lines)
 
 
-def container_body(c: ContainerStats, findings: tuple[Finding, ...], probe: str, now: datetime) -> Content:
-    """Everything the screen shows (tests and snapshots read this)."""
+def container_body(
+    c: ContainerStats,
+    findings: Sequence[Finding | Lifetime],
+    probe: str,
+    now: datetime,
+) -> Content:
+    """Everything the screen shows (tests and snapshots read this): the holding findings first,
+    worst first, then the ones that cleared, latest first."""
+    lives = [f if isinstance(f, Lifetime) else None for f in findings]
+    holding = worst_first(
+        [f for f in findings if isinstance(f, Finding)] + [x.finding for x in lives if x and x.active]
+    )
+    cleared = sorted(
+        (x for x in lives if x and not x.active), key=lambda x: x.cleared_at or now, reverse=True
+    )
+    by_key = {key_of(x.finding): x for x in lives if x is not None}
     state = container_state(c)
     head = Content.assemble((c.name, "bold"), "  ", state_word(state), "  ", container_reason(c))
     rows = [Content.assemble((f"{k:<11}", MUTED), v) for k, v in state_rows(c, now)]
     rows.append(Content.assemble((f"{'last probe':<11}", MUTED), probe))
-    parts = [head, *rows, Content.styled(f"\nfindings ({len(findings)})", "bold underline")]
-    parts.extend(finding_block(f) for f in findings) if findings else parts.append(Content("none"))
+    title = f"\nfindings ({len(holding)})" + (f", {len(cleared)} resolved" if cleared else "")
+    parts = [head, *rows, Content.styled(title, "bold underline")]
+    parts.extend(finding_block(f, by_key.get(key_of(f)), now) for f in holding)
+    parts.extend(finding_block(x.finding, x, now) for x in cleared)
+    if not holding and not cleared:
+        parts.append(Content("none"))
     return Content("\n").join(parts)
 
 
@@ -101,7 +129,7 @@ class ContainerScreen(ReadingScreen):
     def __init__(
         self,
         name: str,
-        read: Callable[[], tuple[ContainerStats | None, tuple[Finding, ...]]],
+        read: Callable[[], tuple[ContainerStats | None, Sequence[Finding | Lifetime]]],
         clock: Callable[[], datetime],
         act: Callable[[str], None],
         can: Callable[[str], bool],
@@ -131,8 +159,7 @@ class ContainerScreen(ReadingScreen):
         c, findings = self._read()
         if c is None:
             return Content(f"{self.container_name} is no longer listed by the engine")
-        mine = worst_first([f for f in findings if f.subject == self.container_name])
-        return container_body(c, mine, self.probe, self._clock())
+        return container_body(c, findings, self.probe, self._clock())
 
     def refresh_body(self) -> None:
         """Repaint if what it shows changed."""

@@ -20,6 +20,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
+from sutazai_tui.diagnosis.lifetimes import FindingTimes, Lifetime, is_about, key_of
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.records import RecordsController
@@ -81,6 +82,7 @@ class Dashboard(Screen[None]):
         self.records = RecordsController(self.notify)
         self._panels: dict[str, EndpointPanel] = {}
         self._latencies: dict[str, tuple[float | None, ...]] = {}
+        self._finding_times: dict[int, FindingTimes] = {}  # per session (id): the findings' stories
 
     def compose(self) -> ComposeResult:
         """Header, endpoint panels, findings, containers beside host and events, footer."""
@@ -89,7 +91,7 @@ class Dashboard(Screen[None]):
         with Horizontal(id="endpoints"):
             for endpoint in self.session.settings.all_endpoints():
                 yield self._panels.setdefault(endpoint.name, EndpointPanel(endpoint.name))
-        yield FindingsPanel(self.clock)
+        yield FindingsPanel()
         with Horizontal(id="main"):
             with Vertical(id="table-box"):
                 yield FilterBar()
@@ -164,8 +166,14 @@ class Dashboard(Screen[None]):
         self.query_one(EventLog).show(self.session.history.events)
         self.run_worker(self.session.record_event(event), group="recording", exit_on_error=False)
 
+    @property
+    def finding_times(self) -> FindingTimes:
+        """The shown session's findings over the cycles: since when, cleared when, returned."""
+        return self._finding_times.setdefault(id(self.session), FindingTimes())
+
     def show_findings(self, findings: Sequence[Finding]) -> None:
         """Show diagnoses worst first (the panel hides itself when there are none)."""
+        self.finding_times.observe(findings, self.clock())
         self.query_one(FindingsPanel).show_findings(findings)
 
     def selected_container(self) -> ContainerStats | None:
@@ -296,12 +304,20 @@ class Dashboard(Screen[None]):
 
     def open_finding(self, finding: Finding) -> None:
         """The finding screen: evidence and fix in full."""
-        since = self.query_one(FindingsPanel).first_seen.get((finding.id, finding.subject))
-        self.app.push_screen(FindingScreen(finding, since, self.clock()))
+        key = key_of(finding)
+        self.app.push_screen(
+            FindingScreen(finding, lambda: self.finding_times.get(key), lambda: self.clock())
+        )
 
     @on(DataTable.RowSelected, "#containers")
     def _container_chosen(self) -> None:
         self.open_container()
+
+    def stories_about(self, name: str) -> list[Lifetime]:
+        """The findings about container `name` (the primary's: the endpoints' too), held or cleared."""
+        snap, primary = self.snapshot, self.session.settings.primary_service
+        listed = [c.name for c in snap.containers.containers] if snap and snap.containers else []
+        return [x for x in self.finding_times.all() if is_about(x.finding.subject, name, primary, listed)]
 
     def open_container(self) -> None:
         """The selected container's screen: state, probe, findings, keys to logs and actions."""
@@ -310,9 +326,9 @@ class Dashboard(Screen[None]):
             return
         name = chosen.name
 
-        def read() -> tuple[ContainerStats | None, tuple[Finding, ...]]:
+        def read() -> tuple[ContainerStats | None, list[Lifetime]]:
             snap = self.snapshot
-            return (snap.container(name) if snap else None), self.query_one(FindingsPanel).findings
+            return (snap.container(name) if snap else None), self.stories_about(name)
 
         def act(action: str) -> None:
             self.act_for(action, name)

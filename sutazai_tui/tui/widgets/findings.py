@@ -6,8 +6,7 @@ The line is a headline (severity, subject, title): the evidence and the fix neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -56,7 +55,7 @@ def worst_first(findings: Sequence[Finding]) -> tuple[Finding, ...]:
 class FindingsPanel(OptionList):
     """A list of `Finding`s, worst first, focusable; hidden while there are none.
 
-    It remembers when each finding (id, subject) was first shown, for the finding screen's "since".
+    Since when each one holds is the Dashboard's (`finding_times`), for the finding screen.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,12 +65,10 @@ class FindingsPanel(OptionList):
         Binding("G", "last", "Last", show=False, id="findings.last"),
     ]
 
-    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(id="findings")
         self.border_title = "findings"
         self._findings: tuple[Finding, ...] = ()
-        self._clock = clock
-        self.first_seen: dict[tuple[str, str], datetime] = {}
         self.display = False
 
     @property
@@ -94,12 +91,6 @@ class FindingsPanel(OptionList):
         ordered = worst_first(findings)
         if ordered == self._findings:
             return
-        now = self._clock() if self._clock is not None else None
-        keys = {(f.id, f.subject) for f in ordered}
-        self.first_seen = {k: v for k, v in self.first_seen.items() if k in keys}
-        if now is not None:
-            for key in keys:
-                self.first_seen.setdefault(key, now)
         was = self.highlighted_finding()
         self._findings = ordered
         self.display = bool(ordered)

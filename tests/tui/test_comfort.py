@@ -98,10 +98,15 @@ async def test_o_cycles_the_sort_column_and_shift_o_reverses(backend: SimulatedB
         table = app.query_one(ContainerTable)
         names = [c.name for c in table.shown]
         assert names[0] == "sutazai-backend" and names == [c.name for c in worst_first(table.shown)]
+        # The primary backend's row stays on top whatever the order; the rest follow the column.
+        rest = [n for n in names if n != "sutazai-backend"]
         await pilot.press("o")
-        assert table.sort_column == "name" and [c.name for c in table.shown] == sorted(names)
+        assert table.sort_column == "name" and [c.name for c in table.shown] == [
+            "sutazai-backend",
+            *sorted(rest),
+        ]
         await pilot.press("O")
-        assert [c.name for c in table.shown] == sorted(names, reverse=True)
+        assert [c.name for c in table.shown] == ["sutazai-backend", *sorted(rest, reverse=True)]
         assert "sort: name ▲" in str(table.border_title)
         assert str(table.columns[ColumnKey("name")].label) == "NAME ▲"  # the sorted column is marked
         await pilot.press("o", "o", "o")  # state, health, restarts

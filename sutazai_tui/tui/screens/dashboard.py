@@ -175,6 +175,7 @@ class Dashboard(Screen[None]):
         """Show diagnoses worst first (the panel hides itself when there are none)."""
         self.finding_times.observe(findings, self.clock())
         self.query_one(FindingsPanel).show_findings(findings)
+        self.query_one(ContainerTable).show_findings(findings, self.session.settings.primary_service)
 
     def selected_container(self) -> ContainerStats | None:
         """The container under the table's cursor: the target of container actions."""

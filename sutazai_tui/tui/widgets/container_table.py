@@ -1,10 +1,14 @@
-"""The container table: worst first (or by any column), filterable by name and state, with a cursor
-that actions target."""
+"""The container table: the primary backend's row on top, then worst first (or by any column),
+filterable by name and state, with a cursor that actions target.
+
+A row's STATE is the worse of the engine's view and the findings about the container (with the
+worst finding's id): a running container with a critical finding is not OK.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -17,7 +21,8 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from sutazai_tui.models import ContainersStatus, ContainerStats, State, container_state
+from sutazai_tui.diagnosis.lifetimes import is_about
+from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
 from sutazai_tui.tui.literal import content, rich_text
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
@@ -67,21 +72,60 @@ SORT_KEYS: dict[str, Callable[[ContainerStats], Any]] = {
 SORT_ORDER: tuple[str | None, ...] = (None, *SORT_KEYS)  # None: worst first
 
 
-def worst_first(containers: tuple[ContainerStats, ...] | list[ContainerStats]) -> list[ContainerStats]:
-    """Containers ordered by badness (DOWN first), then by name."""
-    return sorted(containers, key=lambda c: (-container_state(c).rank, c.name))
+StateOf = Callable[[ContainerStats], State]
+# What a finding about a container makes its row say at least (an info finding changes nothing).
+FINDING_STATE = {"critical": State.DOWN, "warning": State.DEGRADED}
+
+
+def finding_state(finding: Finding) -> State | None:
+    """The row state a finding calls for: critical DOWN (emergency mode EMERGENCY), warning DEGRADED."""
+    state = FINDING_STATE.get(finding.severity)
+    return State.EMERGENCY if state is State.DOWN and finding.id.startswith("emergency") else state
+
+
+def flagged_by(
+    containers: Sequence[ContainerStats], findings: Sequence[Finding], primary: str
+) -> dict[str, Finding]:
+    """Per container name, the worst finding about it that changes its row (none: not listed)."""
+    names = [c.name for c in containers]
+    flagged: dict[str, Finding] = {}
+    for finding in findings:
+        state = finding_state(finding)
+        if state is None:
+            continue
+        for name in names:
+            if not is_about(finding.subject, name, primary, names):
+                continue
+            held = flagged.get(name)
+            if held is None or state.rank > (finding_state(held) or State.OK).rank:
+                flagged[name] = finding
+    return flagged
+
+
+def worst_first(
+    containers: Sequence[ContainerStats], state: StateOf = container_state, first: str | None = None
+) -> list[ContainerStats]:
+    """Containers ordered by badness (DOWN first), then by name; `first` (the primary) pinned on top."""
+    return sorted(containers, key=lambda c: (c.name != first, -state(c).rank, c.name))
 
 
 def sort_containers(
-    containers: tuple[ContainerStats, ...] | list[ContainerStats], column: str | None, reverse: bool = False
+    containers: Sequence[ContainerStats],
+    column: str | None,
+    reverse: bool = False,
+    state: StateOf = container_state,
+    first: str | None = None,
 ) -> list[ContainerStats]:
-    """Containers by a column (None: worst first), ties by name; unknown values always last."""
-    ordered = worst_first(containers)
+    """Containers by a column (None: worst first), ties by name; unknown values always last; the
+    `first` container (the primary backend's) stays on top whatever the order."""
+    ordered = worst_first(containers, state)
     if column is None:
-        return ordered[::-1] if reverse else ordered
-    key = SORT_KEYS[column]
-    known = sorted((c for c in ordered if key(c) is not None), key=key, reverse=reverse)
-    return known + [c for c in ordered if key(c) is None]
+        ordered = ordered[::-1] if reverse else ordered
+    else:
+        key = (lambda c: -state(c).rank) if column == "state" else SORT_KEYS[column]
+        known = sorted((c for c in ordered if key(c) is not None), key=key, reverse=reverse)
+        ordered = known + [c for c in ordered if key(c) is None]
+    return sorted(ordered, key=lambda c: c.name != first)  # stable: the rest keep their order
 
 
 @functools.lru_cache(maxsize=64)
@@ -127,6 +171,9 @@ class ContainerTable(DataTable[Text | str]):
         self._pending: dict[str, str] = {}
         self._down_since: datetime | None = None
         self._enabled = True
+        self._findings: tuple[Finding, ...] = ()
+        self._primary: str | None = None
+        self._flagged: dict[str, Finding] = {}  # name -> the worst finding about it
         self.border_title = "containers"
         # What the rows show now, by name in order, and the header it was drawn under: a cycle
         # that keeps both updates only the cells that changed (a full rebuild re-measures all).
@@ -170,7 +217,28 @@ class ContainerTable(DataTable[Text | str]):
             self._down_since = None
         self._status, self._now = status, now
         self._enabled = enabled
+        self._flagged = self._flags()
         self._rebuild()
+
+    def show_findings(self, findings: Sequence[Finding], primary: str | None) -> None:
+        """Let the findings about each container count in its row's STATE; `primary` goes on top."""
+        moved = primary != self._primary
+        self._findings, self._primary = tuple(findings), primary
+        flagged = self._flags()
+        if flagged != self._flagged or moved:
+            self._flagged = flagged
+            self._rebuild()
+
+    def _flags(self) -> dict[str, Finding]:
+        containers = self._status.containers if self._status is not None else ()
+        return flagged_by(containers, self._findings, self._primary or "")
+
+    def row_state(self, c: ContainerStats) -> State:
+        """The row's STATE: the worse of the engine's view and the findings about the container."""
+        state = container_state(c)
+        finding = self._flagged.get(c.name)
+        said = finding_state(finding) if finding is not None else None
+        return said if said is not None and said.rank > state.rank else state
 
     def set_pending(self, name: str, text: str | None) -> None:
         """Mark a container with an action in progress ("stopping…") until cleared with None."""
@@ -287,13 +355,13 @@ class ContainerTable(DataTable[Text | str]):
                 # that name across re-sorts while it is in trouble; it moves on only from a healthy
                 # one (nothing to act on there) to a container that is now worse.
                 pinned = next((c for c in items if c.name == self._pinned), None)
-                if pinned is None or container_state(pinned) is State.OK:
-                    self._pinned = worst_first(items)[0].name
-            ordered = sort_containers(items, self._sort, self._reverse)
+                if pinned is None or self.row_state(pinned) is State.OK:
+                    self._pinned = worst_first(items, self.row_state)[0].name
+            ordered = sort_containers(items, self._sort, self._reverse, self.row_state, self._primary)
             self._shown = [
                 c
                 for c in ordered
-                if needle in c.name.lower() and not (self._troubled_only and container_state(c) is State.OK)
+                if needle in c.name.lower() and not (self._troubled_only and self.row_state(c) is State.OK)
             ]
             self._title(self._enabled)
             variables = self.app.theme_variables
@@ -323,13 +391,17 @@ class ContainerTable(DataTable[Text | str]):
                     self.update_cell(name, key, new, update_width=grow)
 
     def _cells(self, c: ContainerStats, variables: dict[str, str]) -> list[Text | str]:
-        state = container_state(c)
+        state = self.row_state(c)
+        finding = self._flagged.get(c.name)
+        word = Text(state.value, style=_style(variables.get(STATE_VARIABLE[state]), bold=True))
+        if finding is not None:  # which finding: its short id, read in full with enter
+            word.append(f" {finding.id}")
         health = c.health or fmt.DASH
         warn = _style(variables.get("warning")) if c.restart_count else ""
         uptime = fmt.since(c.started_at, self._now) if c.state == "running" else fmt.DASH
         return [
             rich_text(c.name),
-            Text(state.value, style=_style(variables.get(STATE_VARIABLE[state]), bold=True)),
+            word,
             rich_text(self._pending.get(c.name) or c.pending_action or c.state),
             rich_text(health, style=_style(variables.get(_HEALTH_VARIABLE.get(health, "foreground-muted")))),
             Text(str(c.restart_count), style=warn, justify="right"),

@@ -144,6 +144,15 @@ class SutazaiApp(App[int]):
         else:  # help, the command palette, …: what escape would do
             screen.dismiss(None)
 
+    def _refresh_notifications(self) -> None:
+        """Textual's toasts; on the Dashboard its notice lines instead (a toast there would cover
+        the panels' state words: tui/widgets/notice_bar.py)."""
+        if self.built and self.dashboard.is_attached:
+            self.dashboard.show_notices(self._notifications)
+            if self.screen_stack and self.screen_stack[-1] is self.dashboard:
+                return
+        super()._refresh_notifications()
+
     async def on_unmount(self) -> None:
         """Release every session's connections, recordings and action backends."""
         for session in self.sessions:

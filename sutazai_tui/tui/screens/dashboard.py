@@ -17,6 +17,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
@@ -34,6 +35,7 @@ from sutazai_tui.tui.widgets.filter_bar import FilterBar
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderBar, HeaderView
 from sutazai_tui.tui.widgets.host_panel import HostPanel
+from sutazai_tui.tui.widgets.notice_bar import NoticeBar
 
 if TYPE_CHECKING:
     from sutazai_tui.util.redact import Redactor
@@ -99,6 +101,7 @@ class Dashboard(Screen[None]):
             with Vertical(id="side"):
                 yield HostPanel()
                 yield EventLog()
+        yield NoticeBar()
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -171,6 +174,12 @@ class Dashboard(Screen[None]):
         """The shown session's findings over the cycles: since when, cleared when, returned."""
         return self._finding_times.setdefault(id(self.session), FindingTimes())
 
+    def show_notices(self, notifications: Iterable[Notification]) -> None:
+        """The live notifications, on the notice lines (this screen shows no toasts)."""
+        bar = next(self.query(NoticeBar).results(), None)
+        if bar is not None:
+            bar.show_notices(notifications)
+
     def show_findings(self, findings: Sequence[Finding]) -> None:
         """Show diagnoses worst first (the panel hides itself when there are none)."""
         self.finding_times.observe(findings, self.clock())
@@ -240,6 +249,7 @@ class Dashboard(Screen[None]):
         now = self.clock()
         self._render_panels(now)
         self.refresh_header(now)
+        self.show_notices(self.app._notifications)  # an expired one goes even if no toast said so
 
     # -- keys every view has -----------------------------------------------------------------
 

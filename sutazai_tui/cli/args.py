@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
+# What every time option accepts (util/when.py parses them all alike).
+TIMES = "HH:MM[:SS] (today, local), ISO 8601 (2025-08-17T23:10) or an age (90s, 15m, 2h)"
 
 
 def command(module: str) -> Command:
@@ -117,23 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     act.add_argument("--json", action="store_true", default=False, help="print one JSON document")
     replay = sub.add_parser("replay", help="the TUI over a recording")
     replay.set_defaults(func=command("replay"))
-    replay.add_argument("path", type=Path)
+    replay.add_argument("path", type=Path, help="a recording file written with --record (JSON lines)")
     report = sub.add_parser("report", parents=[common], help="markdown incident report from a recording")
     report.set_defaults(func=command("report"))
-    report.add_argument("path", type=Path)
+    report.add_argument("path", type=Path, help="a recording file written with --record (JSON lines)")
     report.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
-    report.add_argument("--since", default=None, help="start time (ISO, e.g. 2025-08-17T23:10)")
-    report.add_argument("--until", default=None, help="end time (ISO)")
+    report.add_argument("--since", default=None, help=f"start time: {TIMES}")
+    report.add_argument("--until", default=None, help=f"end time: {TIMES}")
     audit = sub.add_parser("audit", parents=[common], help="print the audit log of actions")
     audit.set_defaults(func=command("audit"))
-    audit.add_argument("--since", default=None, help="only entries at or after this time (ISO)")
+    audit.add_argument("--since", default=None, help=f"only entries at or after this time: {TIMES}")
     audit.add_argument(
         "--verify", action="store_true", help="check the hash chain: exit 1 naming the first broken line"
     )
     serve = sub.add_parser("serve", parents=[common], help="the monitor in a browser (needs textual-serve)")
     serve.set_defaults(func=command("serve"))
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="TCP port on --host (default 8000)")
     serve.add_argument(
         "--allow-remote", action="store_true", default=False, help="allow a non-loopback --host (no login!)"
     )
@@ -181,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument("--prometheus", default=None, metavar="URL", help="default: [fleet] prometheus_url")
     demo = sub.add_parser("demo-backend", help="only the simulated backend, for trying things against")
     demo.set_defaults(func=command("demo_backend"))
-    demo.add_argument("--port", type=int, default=10010)
+    demo.add_argument("--port", type=int, default=10010, help="TCP port (default 10010)")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
     demo.add_argument("--scenario", default="incident", help="one of: " + ", ".join(SCENARIOS))
     demo.add_argument("--phase-seconds", type=float, default=15.0, help="length of each incident phase")

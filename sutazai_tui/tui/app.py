@@ -8,6 +8,7 @@ modules), then shows the Dashboard; a bad setting ends it with exit 2 and one li
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.events import Key
 from textual.screen import Screen
 
 from sutazai_tui.config.errors import ConfigError
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     Prepare: TypeAlias = Prepared | Callable[[], Prepared]  # built, or how to build off the loop
 Clock = Callable[[], datetime]
 CTRL_C = "Quit (in logs, a dialog or a sub-screen: close it)"
+KEY_REPLAY_GAP_S = 0.05  # how often keys typed while booting look for the Dashboard
 
 
 def utc_now() -> datetime:
@@ -109,7 +112,21 @@ class SutazaiApp(App[int]):
             return self._boot_failed(str(exc))
         # Pushed over the BootScreen, not switched: Textual 8 cannot switch away from a default
         # screen (it pops a result callback the default screen never had).
+        boot = self.screen
         self.push_screen(self.dashboard)
+        if isinstance(boot, BootScreen) and boot.typed:  # keys typed while booting, now applied
+            self.run_worker(self._replay_keys(boot.typed), group="boot-keys", exit_on_error=False)
+            boot.typed = []
+
+    async def _replay_keys(self, typed: list[Key]) -> None:
+        # Textual offers no event for "this screen is now the current one": look each 50 ms.
+        while self.screen is not self.dashboard or not self.dashboard.is_mounted:  # noqa: ASYNC110
+            await asyncio.sleep(KEY_REPLAY_GAP_S)
+        from textual._wait import wait_for_idle  # what Textual's own Pilot waits on between keys
+
+        for key in typed:  # one at a time, as typed: a key that moves focus (`/` opens the
+            self.post_message(key)  # filter) has done so before the next (its text) arrives
+            await wait_for_idle(0)
 
     def _boot_failed(self, message: str) -> None:
         self.boot_error = message

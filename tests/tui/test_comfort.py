@@ -188,6 +188,7 @@ async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedB
     from sutazai_tui.tui.factory import boot_app, prepared
     from sutazai_tui.tui.prepared import Prepared
     from sutazai_tui.tui.screens.boot import BootScreen
+    from sutazai_tui.tui.screens.help import HelpScreen
     from sutazai_tui.tui.screens.live import LiveScreen
 
     gate = threading.Event()  # the settings are "still loading" until the test has seen the frame
@@ -200,10 +201,14 @@ async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedB
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, BootScreen) and not app.built
         assert f"{backend.url} · loading settings" in str(app.screen.query_one("#boot").render())
-        await pilot.press("question_mark", "r")  # keys before the Dashboard exists do nothing harmful
+        await pilot.press("slash", "b", "a", "c", "k", "enter", "question_mark")  # typed while booting
         gate.set()
+        # Kept and applied in order once the Dashboard is there: the filter, then the help.
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert app.built and app.dashboard.query_one(ContainerTable).name_filter == "back"
+        await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen))
-        assert app.built and app.screen is app.dashboard and app.theme == "nord"
+        assert app.screen is app.dashboard and app.theme == "nord"
         await run_cycle(app, pilot)
         assert "HTTP 200" in app.export_screenshot().replace("&#160;", " ")
 

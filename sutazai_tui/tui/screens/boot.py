@@ -2,11 +2,13 @@
 
 `SutazaiApp` shows it while a worker thread reads the settings and imports the Dashboard's modules
 (pydantic, httpx, the docker SDK, the screens); the Dashboard replaces it when they are ready.
+Keys typed meanwhile are kept and handed to the Dashboard, in order, once it is on screen.
 Only Textual's own modules are imported here.
 """
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
@@ -22,6 +24,15 @@ class BootScreen(Screen[None]):
     def __init__(self, target: str) -> None:
         super().__init__()
         self.target = target
+        self.typed: list[events.Key] = []  # replayed to the Dashboard once it is on screen
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed before the Dashboard exists is kept for it (`q` and ctrl+c still quit now)."""
+        if event.key in ("q", "ctrl+c"):
+            return
+        self.typed.append(events.Key(event.key, event.character))
+        event.stop()
+        event.prevent_default()
 
     def compose(self) -> ComposeResult:
         """The header's place, with the target the command line named (if it named one)."""

@@ -27,7 +27,7 @@ from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.records import RecordsController
 from sutazai_tui.tui.screens.container import ContainerScreen
 from sutazai_tui.tui.screens.finding import FindingScreen
-from sutazai_tui.tui.screens.help import HelpScreen, help_places, screen_keys
+from sutazai_tui.tui.screens.help import HelpScreen, grouped_keys, help_places
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel, panel_view
 from sutazai_tui.tui.widgets.event_log import EventLog
@@ -355,5 +355,5 @@ class Dashboard(Screen[None]):
     def action_help(self) -> None:
         """Keys, the config file in use and where files go."""
         self.app.push_screen(
-            HelpScreen(screen_keys(self), help_places(self.session.settings, self.config_path))
+            HelpScreen(grouped_keys(self), help_places(self.session.settings, self.config_path))
         )

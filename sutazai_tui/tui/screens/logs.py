@@ -26,7 +26,7 @@ from textual.widgets import Footer, Input, Static
 from sutazai_tui.sources.engine.details import LOG_TAIL, ContainerDetails, DetailsError, LogLine
 from sutazai_tui.sources.engine.log_evidence import shown_lines
 from sutazai_tui.tui.literal import content
-from sutazai_tui.tui.screens.reading import back_keys, edge_keys, scroll_keys
+from sutazai_tui.tui.screens.reading import back_keys, edge_keys, open_help, scroll_keys
 from sutazai_tui.util.clean import clean
 from sutazai_tui.util.redact import Redactor
 
@@ -82,6 +82,10 @@ class LogsScreen(Screen[None]):
         self.fetches = 0
         self._fetching = False
         self._timer: Timer | None = None
+
+    def action_help(self) -> None:
+        """This screen's keys (follow, search, times, scroll)."""
+        open_help(self)
 
     def compose(self) -> ComposeResult:
         """Status line, the lines, the search input (hidden until `/`), footer."""

@@ -38,11 +38,27 @@ def edge_keys(scope: str) -> list[Binding]:
 
 
 def back_keys(scope: str) -> list[Binding]:
-    """escape (in the footer) and q: back (the screen's `action_close`)."""
+    """escape (in the footer) and q: back (the screen's `action_close`); ? this screen's keys."""
     return [
         Binding("escape", "close", "Back", id=f"{scope}.close"),
         Binding("q", "close", "Back", show=False, id=f"{scope}.close_q"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            show=False,
+            tooltip="This help",
+            id=f"{scope}.help",
+        ),
     ]
+
+
+def open_help(screen: Screen[None]) -> None:
+    """The help over a reading screen: its own keys, by group."""
+    from sutazai_tui.tui.screens.help import READING_MOVES, HelpScreen, grouped_keys
+
+    screen.app.push_screen(HelpScreen(grouped_keys(screen, READING_MOVES)))
 
 
 def more_below(box: VerticalScroll) -> str:
@@ -91,6 +107,10 @@ class ReadingScreen(Screen[None]):
     def action_close(self) -> None:
         """Back to the screen under it."""
         self.dismiss(None)
+
+    def action_help(self) -> None:
+        """This screen's keys."""
+        open_help(self)
 
     def action_interrupt(self) -> None:
         """ctrl+c here closes this screen; it quits only from the main screen."""

@@ -104,7 +104,7 @@ class FindingsPanel(OptionList):
         count = len(self._findings)
         rows = self.scrollable_content_region.height
         more = count - rows if rows and count > rows else 0
-        hidden = f" · +{more} more (tab, ↓)" if more else ""
+        hidden = f" · +{more} more (shift+tab, ↓)" if more else ""
         self.border_title = f"findings ({count}){hidden} · enter: open"
 
     def on_resize(self, event: Resize) -> None:

@@ -171,6 +171,12 @@ class History:
     def _too_old(self, when: datetime, now: datetime) -> bool:
         return now - when > timedelta(seconds=2 * self.interval)
 
+    def answer_time(self, endpoint: EndpointStatus) -> datetime | None:
+        """When what a panel shows for `endpoint` was heard: its own time if it carries one (a
+        carried or shared answer keeps the time it was heard, by whichever process), else the
+        last good answer this history saw."""
+        return endpoint.checked_at or endpoint.last_checked_at or self.last_good(endpoint.name)
+
     def display_state(self, endpoint: EndpointStatus, now: datetime | None = None) -> tuple[State, str]:
         """The state a panel should show now: STALE when what it shows is older than 2 intervals."""
         now = now or datetime.now(UTC)
@@ -179,25 +185,36 @@ class History:
             age = _age(now - latest.taken_at)
             return State.STALE, f"no poll has completed for {age}; showing data from then"
         if endpoint.carried:
-            good = self.last_good(endpoint.name)
-            if good is None or self._too_old(good, now):
+            heard = self.answer_time(endpoint)
+            if heard is None or self._too_old(heard, now):
                 return State.STALE, endpoint.reason
         return endpoint.state, endpoint.reason
 
     def stale_reason(self, now: datetime | None = None) -> str | None:
-        """Why the header should say STALE, or None when everything shown is fresh."""
+        """Why the header should say STALE, short enough for 80 columns; None when fresh.
+
+        Only data older than the interval allows is stale: the last poll, or an answer carried
+        from an earlier cycle or shared by another process. An endpoint asked this cycle that
+        failed is fresh news (its panel says DOWN), not stale.
+        """
         now = now or datetime.now(UTC)
         latest = self.latest
         if latest is None:
             return None
         if self._too_old(latest.taken_at, now):
             return f"last poll {_age(now - latest.taken_at)} ago"
-        old = [
-            f"{e.name} last answered {_age(now - good)} ago"
-            for e in latest.endpoints
-            if e.failure is not None and (good := self.last_good(e.name)) and self._too_old(good, now)
-        ]
-        return "; ".join(old) or None
+        old: list[tuple[str, timedelta | None]] = []
+        for e in latest.endpoints:
+            if not e.carried:
+                continue
+            heard = self.answer_time(e)
+            if heard is None or self._too_old(heard, now):
+                old.append((e.name, None if heard is None else now - heard))
+        if not old:
+            return None
+        names = ", ".join(name for name, _ in old)
+        ages = [age for _, age in old if age is not None]
+        return f"{names}: {_age(max(ages))} old" if ages else f"{names}: no answer yet"
 
 
 def _age(delta: timedelta) -> str:

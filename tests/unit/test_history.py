@@ -139,25 +139,33 @@ def test_a_carried_answer_goes_stale_when_its_last_good_one_is_old() -> None:
     history.add(snap(carried, at=now))
     assert history.display_state(carried, now) == (State.STALE, "carried: rate limited")
     assert history.display_state(carried, T0 + timedelta(seconds=60)) == (State.OK, "carried: rate limited")
-    never = ep("mcp", carried=True, reason="never answered")
+    never = ep("mcp", carried=True, reason="never answered", checked_at=None)
     assert history.display_state(never, T0 + timedelta(seconds=1)) == (State.STALE, "never answered")
 
 
-def test_stale_reason_names_each_endpoint_whose_last_answer_is_old() -> None:
+def test_a_fresh_failure_is_not_stale_an_old_carried_answer_is() -> None:
     history = History(interval=30.0)
     history.add(snap(ep("health", checked_at=T0), ep("mcp", checked_at=T0), ep("x", checked_at=T0)))
     now = T0 + timedelta(minutes=3)
     history.add(
         snap(
-            ep("health", State.DOWN, failure="refused", checked_at=now),
-            ep("mcp", State.DOWN, failure="timeout", checked_at=now),
-            ep("x", checked_at=now),
-            ep("new", State.DOWN, failure="refused", checked_at=now),
+            ep("health", State.DOWN, failure="refused", checked_at=now),  # asked now: fresh news
+            ep("mcp", carried=True, checked_at=T0),  # carried: what it shows is 3 min old
+            ep("x", carried=True, checked_at=now - timedelta(seconds=20)),  # shared, 20 s old: fresh
+            ep("new", carried=True, checked_at=None),
             at=now,
         )
     )
-    assert history.stale_reason(now) == "health last answered 3 min ago; mcp last answered 3 min ago"
-    assert history.stale_reason(T0 + timedelta(seconds=60)) is None
+    reason = history.stale_reason(now)
+    assert reason == "mcp, new: 3 min old"
+    assert len(f"STALE  stale: {reason}") < 40  # beside the cycle and time in an 80-column header
+    assert (
+        history.display_state(ep("x", carried=True, checked_at=now - timedelta(seconds=20)), now)[0]
+        is State.OK
+    )
+    fresh = History(interval=30.0)
+    fresh.add(snap(ep("health", State.DOWN, failure="refused", checked_at=now), at=now))
+    assert fresh.stale_reason(now) is None  # a backend that never answered well is DOWN, not STALE
 
 
 def test_ages_read_in_seconds_minutes_then_hours() -> None:

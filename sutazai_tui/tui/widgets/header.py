@@ -114,8 +114,8 @@ def heal_part(badge: str, summary: str, breakers: str) -> Content:
 
 
 def main_line(view: HeaderView) -> Content:
-    """Badges first, so they survive truncation on a narrow terminal, then the last cycle's time;
-    the stale reason last."""
+    """Badges first, so they survive truncation on a narrow terminal, then the last cycle's time
+    and why it is stale; the URL and the engine last."""
     parts: list[Content] = []
     if view.replay:
         parts.append(_badge("REPLAY", "accent"))
@@ -142,10 +142,10 @@ def main_line(view: HeaderView) -> Content:
     else:
         when = fmt.local_time(snap.taken_at)
         parts.append(Content(f"#{snap.cycle} {when} {fmt.millis(snap.duration_ms)}"))
+    if view.stale_reason is not None:  # before the URL: at 80 columns the URL is what may be cut
+        parts.append(Content.styled(f"stale: {view.stale_reason}", "$warning"))
     parts.append(Content.styled(view.target, "bold"))
     parts.append(Content.styled(f"engine {short_engine(view.engine)}", "$text-muted"))
-    if view.stale_reason is not None:
-        parts.append(Content.styled(f"stale: {view.stale_reason}", "$warning"))
     return Content("  ").join(parts)
 
 

@@ -138,8 +138,13 @@ def env_name_mismatch(ctx: Context) -> list[Finding]:
                     fix=(
                         f"set {names(absent)} to the same value as {present[0]} in {env_place(c)} and "
                         + recreate_fix(ctx, c, "env")
-                        + " — code that reads the other name gets nothing (in the 2025-08-17 incident "
-                        "config.py read JWT_SECRET while main.py checked JWT_SECRET_KEY)"
+                        + " — code that reads the other name gets nothing"
+                        + (
+                            " (in the 2025-08-17 incident config.py read JWT_SECRET while main.py "
+                            "checked JWT_SECRET_KEY)"
+                            if c.name == ctx.primary  # the incident's history: the primary's only
+                            else ""
+                        )
                     ),
                 )
             )

@@ -7,6 +7,7 @@ from datetime import datetime
 from sutazai_tui.core.evidence import backend_mode, quote
 from sutazai_tui.diagnosis.context import Context, clock, names, span
 from sutazai_tui.diagnosis.evidence import INITIALIZING, confirmed_up, initializing_since
+from sutazai_tui.diagnosis.recreate import rebuild_command
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, State
 
 HUNG = "timeout-connected"  # accepted the connection, never answered
@@ -109,7 +110,7 @@ def startup_hang(ctx: Context) -> list[Finding]:
                     f"{probes}"
                 ),
                 fix=(
-                    f"{first}restart {p} (`docker restart {p}`, or `R` on it here); if it hangs again its "
+                    f"{first}restart {p} (`docker restart {p}`); if it hangs again its "
                     f"start-up waits on itself (2025-08-17: cache → Redis → pool manager): the log line "
                     f"above is the last step that finished; deploy a build that times out initialization"
                 ),
@@ -130,7 +131,6 @@ def emergency_build(ctx: Context) -> list[Finding]:
             continue
         mode, line = backend_mode(ctx.latest, ctx.primary)
         p = ctx.primary
-        service = ctx.service(p)
         route = f"GET {e.url} answered 200 at {clock(e.checked_at)}"
         if mode != "emergency" or line is None:
             said = f"{p}'s log: {quote(line)}" if line is not None else f"no start-up mode line in {p}'s log"
@@ -155,8 +155,7 @@ def emergency_build(ctx: Context) -> list[Finding]:
                 fix=(
                     f"find why normal start-up failed (`docker logs {p}`; usually missing SECRET_KEY/"
                     f"JWT_SECRET or the start-up deadlock, see the other findings), fix it, then rebuild and "
-                    f"recreate from the normal build: `docker compose build {service} && docker compose "
-                    f"up -d --force-recreate {service}`"
+                    f"recreate from the normal build: `{rebuild_command(ctx, p)}`"
                 ),
             )
         )

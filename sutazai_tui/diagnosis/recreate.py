@@ -23,12 +23,24 @@ def env_place(c: ContainerStats) -> str:
     return "the container's environment"
 
 
+def rebuild_command(ctx: Context, name: str) -> str:
+    """The command that rebuilds `name`'s image and recreates it: from its compose labels when it
+    has them (project, files, working dir), else the generic form, `--no-deps` either way."""
+    c = ctx.latest.container(name)
+    cli = shown_cli(ctx.settings.compose_cli)
+    plan = recreate_plan(c.compose if c is not None else None, cli)
+    if not isinstance(plan, str):
+        return plan.rebuild_command
+    compose, service = " ".join(cli), ctx.service(name)
+    return f"{compose} build {service} && {compose} up -d --force-recreate --no-deps {service}"
+
+
 def recreate_fix(ctx: Context, c: ContainerStats, why: str) -> str:
     """The recreate advice for this container's deployment; `why` is "env" or "image"."""
     plan = recreate_plan(c.compose, shown_cli(ctx.settings.compose_cli))
     head = f"recreate the container — a restart will not help, {_KEEPS[why]}"
     if not isinstance(plan, str):
-        return f"{head}: `{plan.command}` (or `C` here)"
+        return f"{head}: `{plan.command}`"
     again = "with the variables set (`-e NAME=…` or `--env-file`)" if why == "env" else f"from {c.image}"
     if plan == ONE_OFF:
         return f"{head}; {c.name} is a one-off `compose run` container: remove it and run it again {again}"

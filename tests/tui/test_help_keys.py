@@ -69,7 +69,7 @@ async def test_help_on_a_finding_lists_its_keys(backend: SimulatedBackend) -> No
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "\n".join(help_lines(app))
-        assert "Copy fix" in text and "scroll a line" in text and "back" in text
+        assert "Copy the fix's commands" in text and "scroll a line" in text and "back" in text
 
 
 async def test_tab_follows_the_screen_findings_table_events(backend: SimulatedBackend) -> None:

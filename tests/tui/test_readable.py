@@ -64,13 +64,25 @@ async def test_enter_on_a_finding_shows_it_whole_and_c_copies_the_commands(backe
         assert "• its Config.Env names 3 variables and not SECRET_KEY" in body
         assert "• its log since the start: \"KeyError: 'SECRET_KEY'\"" in body
         assert "since " in body and "CRITICAL" in body
-        # Wrapped, never cut: the whole command is on screen, on lines no wider than the screen.
+        # The prose wraps, never cut; each command is one line, never wrapped (scrolled sideways).
         shown = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "…" not in str(screen.query_one("#finding-body", Static).render())
+        command = "docker compose -f /srv/sutazai/docker-compose.yml up -d --force-recreate --no-deps backend"
+        block = str(screen.query_one("#finding-commands", Static).render()).splitlines()
+        assert f"$ {command}" in block and len(command) > 80
+        await pilot.press("G")  # the bottom: the command's start on one row, its end off to the right
+        await pilot.pause()
+        shown = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "$ docker compose -f /srv/sutazai/docker-compose.yml up -d --force-recreate" in shown
-        assert "--no-deps backend" in shown
         await pilot.press("c")
         assert copied == ["\n".join(fix_commands(LONG_FIX))]
+        # It says what it did, honestly, and names the file it also wrote the commands to.
+        fix_file = app.shown.settings.state_dir / "fixes" / "missing-env-sutazai-backend.sh"
+        await wait_until(pilot, lambda: any(str(fix_file) in n.message for n in app._notifications))
+        note = next(n.message for n in app._notifications if str(fix_file) in n.message)
+        assert "OSC 52" in note and "set-clipboard on" in note and "copied" not in note
+        assert fix_file.read_text().splitlines()[-2:] == fix_commands(LONG_FIX)
+        assert fix_file.stat().st_mode & 0o077 == 0
         await pilot.press("escape")
         assert app.screen is app.dashboard
 

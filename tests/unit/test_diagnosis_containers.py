@@ -119,7 +119,10 @@ def test_each_alias_group_is_checked_and_the_incident_named() -> None:
     groups = [["SECRET_KEY", "JWT_SECRET"], ["JWT_SECRET", "JWT_SECRET_KEY", "JWT_KEY"]]
     [found] = env_name_mismatch(ctx_of([box()], env_alias_groups=groups))
     assert found.title == "sutazai-app sets JWT_SECRET and JWT_SECRET_KEY but not JWT_KEY"
-    assert found.fix.endswith(
+    # The incident's history belongs to the primary backend's findings only (issue 28 item 7).
+    assert found.fix.endswith(" — code that reads the other name gets nothing")
+    [primary] = env_name_mismatch(ctx_of([box()], env_alias_groups=groups, primary_service="sutazai-app"))
+    assert primary.fix.endswith(
         " — code that reads the other name gets nothing (in the 2025-08-17 incident "
         "config.py read JWT_SECRET while main.py checked JWT_SECRET_KEY)"
     )

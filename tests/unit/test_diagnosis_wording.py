@@ -17,7 +17,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.diagnosis.context import Context, aware, clock, names, short_id, span
 from sutazai_tui.diagnosis.endpoints import emergency_build, startup_hang, stuck_initializing
-from sutazai_tui.diagnosis.recreate import NEEDS_RECREATE, env_place, recreate_fix
+from sutazai_tui.diagnosis.recreate import NEEDS_RECREATE, env_place, rebuild_command, recreate_fix
 from sutazai_tui.diagnosis.run import RECREATE_CELL, diagnose, findings_table
 from sutazai_tui.models import (
     ContainersStatus,
@@ -150,7 +150,33 @@ def test_recreate_advice_fits_how_the_container_was_started(why: str, keeps: str
     assert recreate_fix(ctx, planned, why).startswith(
         f"{head}: `cd /srv && docker compose -p sutazai -f /srv/c.yml"
     )
-    assert recreate_fix(ctx, planned, why).endswith("` (or `C` here)")
+    # Text shared with `check` and the report names no key of the TUI (issue 28 item 7).
+    assert recreate_fix(ctx, planned, why).endswith("--no-deps api`")
+
+
+def test_the_emergency_rebuild_is_the_containers_own_compose_line() -> None:
+    planned = box(labels=compose_labels(project__config_files="/srv/c.yml", project__working_dir="/srv"))
+    ctx = ctx_with(planned, compose_cli="docker compose")
+    assert rebuild_command(ctx, "sutazai-backend") == (
+        "cd /srv && docker compose -p sutazai -f /srv/c.yml build api && "
+        "docker compose -p sutazai -f /srv/c.yml up -d --force-recreate --no-deps api"
+    )
+    # Without labels: the generic form, still only this service (--no-deps).
+    bare = ctx_with(box(), compose_cli="docker compose")
+    assert rebuild_command(bare, "sutazai-backend") == (
+        "docker compose build backend && docker compose up -d --force-recreate --no-deps backend"
+    )
+
+
+def test_the_incidents_history_is_told_only_about_the_primary() -> None:
+    from sutazai_tui.diagnosis.containers import restart_loop
+
+    looping = [
+        box(name, state="restarting", restart_count=5) for name in ("sutazai-backend", "sutazai-redis")
+    ]
+    found = {f.subject: f.fix for f in restart_loop(ctx_with(*looping))}
+    assert "2025-08-17" in found["sutazai-backend"] and "2025-08-17" not in found["sutazai-redis"]
+    assert all("here)" not in fix and "`x`" not in fix for fix in found.values())
 
 
 def test_the_configured_cli_is_the_one_printed() -> None:

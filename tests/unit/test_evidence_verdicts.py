@@ -56,7 +56,7 @@ def test_emergency_build_is_critical_only_with_the_logs_mode_line() -> None:
     said = backend_log(line("mode-emergency", "app.main - INFO - Backend started in emergency mode"))
     found = only(run(snap(0, emergency(0, 200), logs=(said,)), settings=SETTINGS), "emergency-build")
     assert found.severity == "critical" and "Backend started in emergency mode" in found.evidence
-    assert "docker compose up -d --force-recreate backend" in found.fix
+    assert "build backend && " in found.fix and " up -d --force-recreate --no-deps backend`" in found.fix
     timeout = backend_log(line("init-timeout", "⚠️ Initialization timeout - running in emergency mode"))
     assert only(run(snap(0, emergency(0, 200), logs=(timeout,))), "emergency-build").severity == "critical"
 

@@ -44,6 +44,15 @@ class RecreatePlan:
         line = shlex.join(self.argv)
         return f"cd {shlex.quote(self.cwd)} && {line}" if self.cwd else line
 
+    @property
+    def rebuild_command(self) -> str:
+        """Build the service's image, then recreate its container, for the same deployment:
+        `cd DIR && docker compose -p P -f F build S && docker compose -p P -f F up -d … S`."""
+        *base, _up, _d, _force, _no_deps, service = self.argv
+        build = shlex.join([*base, "build", service])
+        line = f"{build} && {shlex.join(self.argv)}"
+        return f"cd {shlex.quote(self.cwd)} && {line}" if self.cwd else line
+
 
 def recreate_plan(compose: ComposeLabels | None, cli: tuple[str, ...]) -> RecreatePlan | str:
     """The plan for a container with these labels, or why there is none (one line)."""

@@ -315,9 +315,9 @@ class Dashboard(Screen[None]):
 
     def open_finding(self, finding: Finding) -> None:
         """The finding screen: evidence and fix in full."""
-        key = key_of(finding)
+        key, fixes = key_of(finding), self.session.settings.state_dir / "fixes"
         self.app.push_screen(
-            FindingScreen(finding, lambda: self.finding_times.get(key), lambda: self.clock())
+            FindingScreen(finding, lambda: self.finding_times.get(key), lambda: self.clock(), fixes)
         )
 
     @on(DataTable.RowSelected, "#containers")

@@ -33,6 +33,7 @@ READING_MOVES = [
     ("↑ ↓  j k", "scroll a line"),
     ("pgup pgdn  space", "scroll a page"),
     ("g G", "top / bottom"),
+    ("← →", "scroll sideways (a command is never wrapped)"),
     ("escape  q", "back"),
 ]
 _GROUPS = ("Move", "Act on the selected container", "Look", "Polling", "Replay", "App")

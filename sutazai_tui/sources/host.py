@@ -1,4 +1,9 @@
-"""The machine the monitor runs on, from psutil, without ever sleeping on the caller's thread."""
+"""The machine the monitor runs on, from psutil, read in a worker thread (`poll`).
+
+CPU % is always the busy share between two samples of the CPU times at least `MIN_SAMPLE_S`
+apart: the first reading takes its own two (a brief wait, in the worker thread), so it is never
+psutil's meaningless first `0.0`, nor the near-empty delta of two polls in quick succession.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,45 @@ import asyncio
 import os
 import socket
 import time
+from typing import Any
 
 import psutil
 
 from sutazai_tui.models import HostStats
 
+MIN_SAMPLE_S = 0.25  # the shortest span a CPU % is measured over
+
+
+def _busy(times: Any) -> tuple[float, float]:
+    """(total, busy) seconds of all CPUs from `psutil.cpu_times()`; idle and iowait are not busy."""
+    total = float(sum(times))
+    return total, total - times.idle - getattr(times, "iowait", 0.0)
+
 
 class HostSource:
-    """CPU, load, memory, disk and uptime. CPU % is the delta since the previous call."""
+    """CPU, load, memory, disk and uptime. CPU % is measured between two samples (see above)."""
 
     def __init__(self, disk_path: str = "/") -> None:
         self._disk_path = disk_path
-        self._primed = False
+        self._sample: tuple[float, tuple[float, float]] | None = None  # (monotonic, (total, busy))
+
+    def cpu_percent(self) -> float | None:
+        """The CPUs' busy share since the last sample, over at least MIN_SAMPLE_S (waits if needed)."""
+        if self._sample is None:
+            self._sample = (time.monotonic(), _busy(psutil.cpu_times()))
+        since = time.monotonic() - self._sample[0]
+        if since < MIN_SAMPLE_S:
+            time.sleep(MIN_SAMPLE_S - since)
+        now = (time.monotonic(), _busy(psutil.cpu_times()))
+        (total0, busy0), (total1, busy1) = self._sample[1], now[1]
+        self._sample = now
+        if total1 <= total0:
+            return None
+        return max(0.0, min(100.0, 100.0 * (busy1 - busy0) / (total1 - total0)))
 
     def read(self) -> HostStats:
-        """One reading; fast (no `interval=` sleep): the first CPU figure is None, not a fake 0."""
-        cpu = psutil.cpu_percent(interval=None)
-        cpu_value = cpu if self._primed else None
-        self._primed = True
+        """One reading (blocking up to MIN_SAMPLE_S for the CPU's two samples: call it in a thread)."""
+        cpu_value = self.cpu_percent()
         mem = psutil.virtual_memory()
         disk_total: int | None = None
         disk_used: int | None = None

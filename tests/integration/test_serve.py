@@ -70,3 +70,27 @@ def test_serve_forwards_the_flags_given() -> None:
     assert forwarded_argv(args) == ["--base-url", "http://127.0.0.1:1", "--read-only", "--demo"]
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line() -> None:
+    """Issue 28 item 9: no traceback, one line naming the port and the fix."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "sutazai_tui", "serve", "--port", str(port), "--", "--demo"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert lines == [
+        f"sutazai-tui: cannot serve on 127.0.0.1:{port}: the port is already in use "
+        "— choose another with --port N"
+    ]

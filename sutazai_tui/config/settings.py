@@ -174,6 +174,10 @@ class Settings(BaseModel):
     """Seconds after a container starts before a silent /health counts as a hang."""
     stuck_initializing: float = Field(default=300.0, gt=0)
     """Seconds a /health sub-service may stay `initializing` before it is a finding."""
+    cpu_saturated_percent: float = Field(default=90.0, gt=0)
+    """CPU % (100 = one core) at or above which a container counts as saturating a core."""
+    cpu_saturated_cycles: int = Field(default=3, ge=1)
+    """Consecutive cycles at `cpu_saturated_percent` or more before `cpu-saturated` is a finding."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """`[keymap]` table: binding id -> key(s), comma-separated (e.g. `stop = "X"`); checked at start."""
     theme: str | None = None

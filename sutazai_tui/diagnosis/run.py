@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
-from sutazai_tui.diagnosis import containers, endpoints, evidence
+from sutazai_tui.diagnosis import containers, endpoints, evidence, load
 from sutazai_tui.diagnosis.context import Context, Detector
 from sutazai_tui.diagnosis.recreate import NEEDS_RECREATE
 from sutazai_tui.models import Finding, Snapshot
@@ -99,6 +99,11 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "(`name 'logger' is not defined`)",
         "deploy a build with the MCP module fixed and recreate the backend",
     ),
+    "cpu-saturated": (
+        "a running container uses ≥ `cpu_saturated_percent` (default 90 %) of a core for "
+        "`cpu_saturated_cycles` (default 3) cycles in a row",
+        "see what it loops on (`docker top`, its logs), restart it to relieve the host, fix the loop",
+    ),
 }
 
 # id -> the evidence it rests on, strongest first (docs/backend.md "What each verdict rests on":
@@ -118,6 +123,7 @@ RESTS_ON: dict[str, str] = {
     "self-report-contradicted": "engine + probe + log against the self-report",
     "dependency-down": "probe (and the engine: its container runs)",
     "mcp-router-failed": "the log's MCP router error + the 404",
+    "cpu-saturated": "engine (CPU % per cycle)",
 }
 
 # One detector per id, in the same order as FINDINGS (a test holds them to each other).
@@ -135,6 +141,7 @@ DETECTORS: dict[str, Detector] = {
     "self-report-contradicted": evidence.self_report_contradicted,
     "dependency-down": evidence.dependency_down,
     "mcp-router-failed": evidence.mcp_router_failed,
+    "cpu-saturated": load.cpu_saturated,
 }
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}

@@ -106,6 +106,10 @@ class ActionBackend(Protocol):
         """Stop as `stop` does, then start again."""
         ...
 
+    def start(self, ref: str, timeout: int) -> None:
+        """Start a stopped container (`timeout` unused: a start does not wait on the process)."""
+        ...
+
     def kill(self, ref: str) -> None:
         """SIGKILL now."""
         ...
@@ -204,6 +208,10 @@ class DockerBackend:
     def restart(self, ref: str, timeout: int) -> None:
         """`docker restart -t timeout`."""
         self._call(lambda api: api.restart(ref, timeout=timeout), ref, timeout)
+
+    def start(self, ref: str, timeout: int) -> None:
+        """`docker start`."""
+        self._call(lambda api: api.start(ref), ref, 0)
 
     def kill(self, ref: str) -> None:
         """`docker kill` (SIGKILL)."""

@@ -131,6 +131,10 @@ class Actions:
         """Stop: SIGTERM, SIGKILL after `timeout` (default Settings.stop_timeout) seconds."""
         return self.run("stop", name, timeout, via=via, typed=typed)
 
+    def start(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
+        """Start a stopped (exited, created) container; a running one is a no-op."""
+        return self.run("start", name, None, via=via, typed=typed)
+
     def restart(
         self, name: str, timeout: int | None = None, *, via: str | None = None, typed: str | None = None
     ) -> ActionResult:
@@ -254,7 +258,9 @@ class Actions:
             return finish("refused", refusal, **seen)
         if action == "recreate":
             return self._recreate(before, finish, seen, writer)
-        if action != "restart" and before.state not in _ACTIVE:
+        if action == "start" and before.state in _ACTIVE:
+            return finish("noop", f"already {before.state}", state_after=before.state, **seen)
+        if action not in ("start", "restart") and before.state not in _ACTIVE:
             return finish("noop", f"already stopped ({before.state})", state_after=before.state, **seen)
         grace = self.settings.stop_timeout if timeout is None else timeout
         opened = self._record(finish("started", f"{action} {before.id[:12]}", **seen), writer)

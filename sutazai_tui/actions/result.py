@@ -10,10 +10,11 @@ from typing import Any, Literal
 
 from sutazai_tui.models import Event, Frozen
 
-ActionName = Literal["stop", "restart", "kill", "recreate"]
+ActionName = Literal["start", "stop", "restart", "kill", "recreate"]
 Outcome = Literal["started", "done", "noop", "refused", "failed", "cancelled"]
 # What the container table shows (ContainerStats.pending_action) while an action runs.
 PENDING: dict[str, str] = {
+    "start": "starting…",
     "stop": "stopping…",
     "restart": "restarting…",
     "kill": "killing…",
@@ -76,6 +77,8 @@ def done_note(action: str, exit_code: int | None, state: str, grace: int, spent:
     """What a successful action did, e.g. that the engine had to kill a container ignoring SIGTERM."""
     if action == "restart":
         return "running again" if state == "running" else f"restarted, but it is {state} now"
+    if action == "start":
+        return "running" if state == "running" else f"started, but it is {state} now"
     if action == "kill":
         return f"killed (exit {exit_code})" if exit_code is not None else "killed"
     if exit_code == 137 and spent >= grace:

@@ -1,4 +1,4 @@
-"""`sutazai-tui act stop|restart|recreate|kill NAME`: the TUI's container actions, for runbooks and scripts.
+"""`sutazai-tui act start|stop|restart|recreate|kill NAME`: the TUI's container actions, for scripts.
 
 The same `Actions` policy and audit log as the keys (allow-list, read-only, protected, one action
 per container; `via` says "cli act"). A protected container needs `--confirm-name NAME`, the

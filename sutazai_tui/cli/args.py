@@ -105,10 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     act = sub.add_parser(
         "act",
         parents=[common],
-        help="stop|restart|recreate|kill a container: exit 0 done / 1 no-op / 2 refused",
+        help="start|stop|restart|recreate|kill a container: exit 0 done / 1 no-op / 2 refused",
     )
     act.set_defaults(func=command("act"))
-    act.add_argument("action", choices=("stop", "restart", "recreate", "kill"))
+    act.add_argument("action", choices=("start", "stop", "restart", "recreate", "kill"))
     act.add_argument("name", help="the container, e.g. sutazai-backend")
     act.add_argument(
         "--yes", action="store_true", default=False, help="do not ask (needed without a terminal)"

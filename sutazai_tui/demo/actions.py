@@ -70,6 +70,10 @@ class FleetBackend:
         """Restart at once."""
         self._act(self.fleet.restart, ref)
 
+    def start(self, ref: str, timeout: int) -> None:
+        """Start at once (the fleet's restart brings a stopped container up)."""
+        self._act(self.fleet.restart, ref)
+
     def kill(self, ref: str) -> None:
         """The fleet has no kill; a stop looks the same from outside."""
         self._act(self.fleet.stop, ref)

@@ -71,6 +71,9 @@ class FakeBackend:
     def restart(self, ref: str, timeout: int) -> None:
         self._change(ref, "restart", state="running", exit_code=None, started_at=datetime.now(UTC))
 
+    def start(self, ref: str, timeout: int) -> None:
+        self._change(ref, "start", state="running", exit_code=None, started_at=datetime.now(UTC))
+
     def kill(self, ref: str) -> None:
         self._change(ref, "kill", state="exited", exit_code=137)
 

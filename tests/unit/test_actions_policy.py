@@ -44,6 +44,9 @@ class TimedFake(FakeBackend):
         self.timeouts.append(timeout)
         self._change(ref, "restart", state="exited", exit_code=1)  # came back and died at once
 
+    def start(self, ref: str, timeout: int) -> None:
+        self._change(ref, "start", state="running", exit_code=None)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
@@ -272,3 +275,20 @@ def test_the_default_backend_is_the_engine_from_the_settings(settings: Settings)
     backend = Actions(tuned, client_factory=factory).backend
     assert isinstance(backend, DockerBackend)
     assert (backend.docker_host, backend.margin, backend._factory) == ("unix:///tmp/x.sock", 7.0, factory)
+
+
+@pytest.mark.parametrize("state", ["exited", "created"])
+def test_start_starts_a_stopped_container_and_is_audited(settings: Settings, state: str) -> None:
+    """Issue 28 item 9: a start verb, same policy and audit as the others."""
+    fake = TimedFake(running(APP, state=state))
+    result = Actions(settings, fake).start(APP, via="cli act")
+    assert (result.result, result.message, result.state_after) == ("done", "running", "running")
+    assert [c[0] for c in fake.calls] == ["start"]
+    [line] = [e for e in read_audit(settings.audit_path) if e.get("action") == "start"]
+    assert line["result"] == "done" and line["via"] == "cli act"
+
+
+def test_starting_what_runs_is_a_noop(settings: Settings) -> None:
+    fake = TimedFake(running(APP))
+    result = Actions(settings, fake).start(APP)
+    assert (result.result, result.message) == ("noop", "already running") and fake.calls == []

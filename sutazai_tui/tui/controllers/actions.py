@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sutazai_tui.actions.policy import ActionResult
     from sutazai_tui.session.session import Session
 
-ActionName = Literal["stop", "restart", "kill", "recreate"]
+ActionName = Literal["start", "stop", "restart", "kill", "recreate"]
 READ_ONLY = "read-only mode: container actions are disabled (--read-only / read_only)"
 _SEVERITY: dict[str, SeverityLevel] = {
     "done": "information",

@@ -22,14 +22,14 @@ from textual.widgets import Button, Input, Static
 from sutazai_tui.actions.backends import ContainerBrief
 from sutazai_tui.util import fmt
 
-_VERB = {"stop": "Stop", "restart": "Restart", "kill": "Kill", "recreate": "Recreate"}
+_VERB = {"start": "Start", "stop": "Stop", "restart": "Restart", "kill": "Kill", "recreate": "Recreate"}
 
 
 @dataclass(frozen=True)
 class ConfirmView:
     """What the dialog asks: the action, its effect in words, and the container as it is now."""
 
-    action: str  # "stop", "restart", "kill", "recreate"
+    action: str  # "start", "stop", "restart", "kill", "recreate"
     brief: ContainerBrief
     grace_s: int  # Settings.stop_timeout: SIGTERM to SIGKILL
     emergency: bool = False  # the `!` key: the primary service, wherever the cursor is
@@ -49,6 +49,8 @@ class ConfirmView:
         """What will happen, in words an operator acts on."""
         name, grace = self.brief.name, self.grace_s
         term = f"SIGTERM, then SIGKILL if it still runs after {grace}s"
+        if self.action == "start":
+            return f"Start {name}: the engine starts the stopped container as it is (same config and image)."
         if self.action == "restart":
             return f"Restart {name}: stop it ({term}), then start it again."
         if self.action == "kill":
@@ -59,8 +61,8 @@ class ConfirmView:
                 "image replaces it (the old one is stopped within its compose stop_grace_period and removed)."
             )
         if self.emergency:
-            return f"Emergency stop of the primary service {name}: {term}. It stays down until started."
-        return f"Stop {name}: {term}. It stays stopped until someone starts it."
+            return f"Emergency stop of the primary service {name}: {term}. It stays down until started (R)."
+        return f"Stop {name}: {term}. It stays stopped until started (R on it here)."
 
     def details(self) -> Content:
         """Name and short id, image, state and uptime, as aligned lines."""

@@ -21,6 +21,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from sutazai_tui.models import ContainerStats, Snapshot
@@ -41,6 +42,7 @@ from sutazai_tui.util import fmt
 
 TARGET_KEYS = 9
 ACTING_KEYS = frozenset({"stop", "restart", "recreate", "emergency_stop"})  # binding ids
+STOPPED = frozenset({"exited", "created", "dead"})  # the restart key starts these
 POLL_GROUP = "poll"
 
 
@@ -67,7 +69,13 @@ class LiveScreen(Dashboard):
         Binding(
             "x", "stop_container", "Stop", tooltip="Stop the selected container (kill: palette)", id="stop"
         ),
-        Binding("R", "restart_container", "Restart", tooltip="Restart the selected container", id="restart"),
+        Binding(
+            "R",
+            "restart_container",
+            "Restart",
+            tooltip="Restart the selected container (a stopped one: start it)",
+            id="restart",
+        ),
         Binding(
             "C",
             "recreate_container",
@@ -161,6 +169,7 @@ class LiveScreen(Dashboard):
         if cycle.snapshot is session.snapshot:
             self.show_snapshot(self.acts.over_cycle(cycle.snapshot), cycle.events)
             self.show_findings(cycle.findings)
+            self._label_restart_key()
 
     async def _read_heal(self, session: Session) -> None:
         """What a heal process did on this target (its status file and audit): for the header."""
@@ -216,6 +225,7 @@ class LiveScreen(Dashboard):
         yield SystemCommand(
             "Restart selected container", "stop, then start (confirm)", self._palette("restart")
         )
+        yield SystemCommand("Start selected container", "a stopped one (confirm)", self._palette("start"))
         yield SystemCommand(
             "Recreate selected container",
             "docker compose up -d --force-recreate --no-deps: new env and image (confirm)",
@@ -261,8 +271,36 @@ class LiveScreen(Dashboard):
         self._act_on_target("stop", "key x")
 
     def action_restart_container(self) -> None:
-        """Restart the highlighted container (after confirmation)."""
-        self._act_on_target("restart", "key R")
+        """Restart the highlighted container — start it, if it is stopped (after confirmation)."""
+        self._act_on_target(self._restart_or_start(), "key R")
+
+    def _restart_or_start(self) -> ActionName:
+        chosen = self.selected_container()
+        return "start" if chosen is not None and chosen.state in STOPPED else "restart"
+
+    @on(DataTable.RowHighlighted, "#containers")
+    def _row_highlighted(self) -> None:
+        self._label_restart_key()
+
+    def _label_restart_key(self) -> None:
+        """The restart key's footer word follows the selection: `Start` on a stopped container."""
+        start = self._restart_or_start() == "start"
+        word, tip = (
+            ("Start", "Start the selected (stopped) container")
+            if start
+            else (
+                "Restart",
+                "Restart the selected container (a stopped one: start it)",
+            )
+        )
+        bindings = self._bindings.key_to_bindings
+        changed = False
+        for key, found in bindings.items():
+            fixed = [replace(b, description=word, tooltip=tip) if b.id == "restart" else b for b in found]
+            if fixed != found:
+                bindings[key], changed = fixed, True
+        if changed:
+            self.refresh_bindings()
 
     def action_recreate_container(self) -> None:
         """Recreate the highlighted container with its compose command (after confirmation)."""

@@ -8,15 +8,16 @@ from pathlib import Path
 from textual.widgets import Static
 
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from tests.tui.test_action_keys import REDIS, audit, build, open_confirm, start, table_state
 from tests.tui.test_notifications import screen_rows
 from tests.tui_support import run_cycle, wait_until
 
 
-def restart_word(app: object) -> str:
-    screen = app.screen  # type: ignore[attr-defined]
-    return next(b.binding.description for b in screen.active_bindings.values() if b.binding.id == "restart")
+def restart_word(app: SutazaiApp) -> str:
+    bindings = app.screen.active_bindings.values()
+    return next(b.binding.description for b in bindings if b.binding.id == "restart")
 
 
 async def test_r_on_an_exited_container_says_start_and_starts_it(

@@ -59,6 +59,7 @@ class SimulatedBackend:
         self.build = BuildState()
         self._clock = clock
         self._started_at = clock()
+        self._paused_at: float | None = None  # the simulation's clock stands still from here
         self.forced_phase: str | None = None
         self.requests: Counter[str] = Counter()
         self.request_times: list[float] = []
@@ -86,8 +87,41 @@ class SimulatedBackend:
         if self.forced_phase is not None:
             return self.forced_phase
         timeline = answers.SCENARIOS[self.scenario]
-        step = int((self._clock() - self._started_at) / self.phase_seconds)
-        return timeline[min(step, len(timeline) - 1)]
+        return timeline[min(self._step(), len(timeline) - 1)]
+
+    def _elapsed(self) -> float:
+        """Seconds into the scenario on the simulation's clock (which stands still while paused)."""
+        return (self._paused_at if self._paused_at is not None else self._clock()) - self._started_at
+
+    def _step(self) -> int:
+        return int(self._elapsed() / self.phase_seconds)
+
+    @property
+    def paused(self) -> bool:
+        """Whether the simulation's clock stands still."""
+        return self._paused_at is not None
+
+    def pause_clock(self, paused: bool) -> None:
+        """Stop the scenario's clock (the demo's `p`: what is on screen stays what the backend and
+        its logs say) or let it run on from where it stood."""
+        if paused and self._paused_at is None:
+            self._paused_at = self._clock()
+        elif not paused and self._paused_at is not None:
+            self._started_at += self._clock() - self._paused_at
+            self._paused_at = None
+
+    def position(self) -> str:
+        """Which scenario, which phase of how many, and how long until the next: `incident 2/4
+        emergency, next in 12 s` (nothing after the last phase)."""
+        timeline = answers.SCENARIOS[self.scenario]
+        if self.forced_phase is not None:
+            return f"{self.scenario}: {self.forced_phase}"
+        step = min(self._step(), len(timeline) - 1)
+        where = f"{self.scenario} {step + 1}/{len(timeline)} {timeline[step]}"
+        if step + 1 < len(timeline):
+            left = (step + 1) * self.phase_seconds - self._elapsed()
+            where += f", next in {left:.0f} s"
+        return where
 
     @property
     def dependencies(self) -> dict[str, str]:

@@ -37,6 +37,7 @@ class HeaderView:
     read_only: bool = False
     replay: bool = False
     demo: bool = False
+    demo_position: str | None = None  # the demo's scenario and where in it: `incident 2/4 emergency…`
     stale_reason: str | None = None
     replay_position: str | None = None  # recorded time, frame i/n, speed: what the replay shows
     recording: str | None = None  # after REC: the file's size, or why recording stopped
@@ -125,6 +126,8 @@ def main_line(view: HeaderView) -> Content:
         parts.append(_badge(f"REC {view.recording}", "success" if view.recording_ok else "error"))
     if view.demo:
         parts.append(_badge("DEMO", "accent"))
+        if view.demo_position:
+            parts.append(Content.styled(view.demo_position, "bold $accent"))
     if view.stale_reason is not None:
         parts.append(_badge("STALE", "warning"))
     if view.paused:

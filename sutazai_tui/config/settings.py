@@ -238,6 +238,11 @@ class Settings(BaseModel):
         """The demo's own audit log: simulated actions never mix with production's."""
         return self.state_dir / "demo" / "audit.jsonl"
 
+    @property
+    def demo_snapshot_path(self) -> Path:
+        """The demo's snapshot bundles: apart from the real ones, under the demo's own folder."""
+        return self.state_dir / "demo" / "snapshots"
+
     def for_target(self, target: TargetConfig) -> Settings:
         """A copy watching `target`: its URL, engine, prefix and token, its own recording and audit log."""
         return self.model_copy(update=target_update(target, self.record, self.audit_path))

@@ -45,6 +45,8 @@ class DemoSession:
                 "token": None,
                 # Simulated actions are audited apart from production's (`sutazai-tui --demo audit`).
                 "audit_log": self._settings.demo_audit_path,
+                # And its snapshots apart from the real ones (the bundle's screen says DEMO too).
+                "snapshot_dir": self._settings.demo_snapshot_path,
             }
         )
         return self.settings

@@ -258,7 +258,9 @@ class Dashboard(Screen[None]):
         if self.snapshot is None:
             self.notify("nothing to snapshot yet: no cycle has been shown", severity="warning", markup=False)
             return
-        svg = self.app.export_screenshot(title="sutazai-tui snapshot")
+        svg = self.app.export_screenshot(
+            title="sutazai-tui DEMO snapshot" if self.demo else "sutazai-tui snapshot"
+        )
         findings = self.query_one(FindingsPanel).findings
         bundle = self.records.write_bundle(
             self.session.settings,

@@ -60,7 +60,7 @@ def story_line(life: Lifetime, now: datetime) -> Content:
     if not life.active:
         assert life.cleared_at is not None
         return Content.assemble(
-            ("resolved  ", muted),
+            ("now       ", muted),
             (
                 f"resolved at {fmt.local_time(life.cleared_at)} after {lasted(life.lasted_s())}",
                 "bold $success",

@@ -82,10 +82,19 @@ def assess(snapshot: Snapshot, findings: list[Finding] | tuple[Finding, ...] = (
             overall.add(Level.UNKNOWN, f"containers: {status.reason}", binding=True)
         else:
             judged += 1
+        # A container a finding is about is named once, by the finding (it says why, and the fix);
+        # its level still counts.
+        explained = {f.subject for f in findings if f.severity in _BY_SEVERITY}
         for c in status.containers:
             state = container_state(c)
-            if state is not State.OK:
-                overall.add(_BY_STATE.get(state, Level.UNKNOWN), f"{c.name}: {container_reason(c)}")
+            if state is State.OK:
+                continue
+            level = _BY_STATE.get(state, Level.UNKNOWN)
+            if c.name in explained:
+                if level is not Level.UNKNOWN and RANK[level] > RANK[overall.level]:
+                    overall.level = level
+            else:
+                overall.add(level, f"{c.name}: {container_reason(c)}")
     for f in findings:
         level = _BY_SEVERITY.get(f.severity)
         if level is not None:

@@ -185,3 +185,13 @@ def test_a_carried_ok_says_so_without_changing_the_level() -> None:
     carried = endpoint("health", State.OK, "shared answer").model_copy(update={"carried": True})
     verdict = assess(Snapshot(endpoints=(carried,)))
     assert (verdict.level, verdict.lines()) == (Level.OK, ["OK: health: shared answer"])
+
+
+def test_a_container_a_finding_explains_is_named_once() -> None:
+    """Issue 28 item 9: `check` says each problem once — the finding, not also the row."""
+    snap = Snapshot(endpoints=(OK,), containers=fleet(container("sutazai-app", state="restarting")))
+    verdict = assess(snap, [finding("warning")])
+    assert verdict.lines() == ["WARNING: [rule] sutazai-app: t"]
+    assert verdict.level is Level.CRITICAL  # the row's level still counts
+    alone = assess(snap)
+    assert alone.lines() == ["CRITICAL: sutazai-app: restart loop: 0 restarts"]

@@ -89,12 +89,12 @@ def assess(snapshot: Snapshot, findings: list[Finding] | tuple[Finding, ...] = (
             state = container_state(c)
             if state is State.OK:
                 continue
-            level = _BY_STATE.get(state, Level.UNKNOWN)
+            row = _BY_STATE.get(state, Level.UNKNOWN)
             if c.name in explained:
-                if level is not Level.UNKNOWN and RANK[level] > RANK[overall.level]:
-                    overall.level = level
+                if row is not Level.UNKNOWN and RANK[row] > RANK[overall.level]:
+                    overall.level = row
             else:
-                overall.add(level, f"{c.name}: {container_reason(c)}")
+                overall.add(row, f"{c.name}: {container_reason(c)}")
     for f in findings:
         level = _BY_SEVERITY.get(f.severity)
         if level is not None:

@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
+from sutazai_tui.actions.audit_follow import AuditFollower, with_via
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import ContainerStats, Snapshot
@@ -120,6 +121,7 @@ class LiveScreen(Dashboard):
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
         self._own: str | None = None  # set while the container screen's key acts on its container
+        self._audit_followers: dict[int, AuditFollower] = {}
         self.alerts = AlertsController(lambda: self.app.bell(), self.notify)
         self._heal: dict[str, tuple[str, str, str]] = {}  # session name -> the header's heal part
 
@@ -172,6 +174,7 @@ class LiveScreen(Dashboard):
             self.show_snapshot(self.acts.over_cycle(cycle.snapshot), cycle.events)
             self.show_findings(cycle.findings)
             self._label_restart_key()
+            self.run_worker(self._follow_audit(session), group="audit-follow", exit_on_error=False)
 
     async def _read_heal(self, session: Session) -> None:
         """What a heal process did on this target (its status file and audit): for the header."""
@@ -181,6 +184,18 @@ class LiveScreen(Dashboard):
         self._heal[session.name] = view.badge() if view is not None else ("", "", "")
         if self.app.is_running:
             self.refresh_header()
+
+    async def _follow_audit(self, session: Session) -> None:
+        """Actions other processes took (`act`, another terminal, `serve`) as ACTION lines; this
+        monitor's own are in the events already (the same line, by time and words)."""
+        follower = self._audit_followers.setdefault(id(session), AuditFollower(session.settings.audit_path))
+        found = await asyncio.to_thread(follower.new_events)
+        if not found or session is not self.session:
+            return
+        shown = {(e.at, e.reason) for e in session.history.events if e.kind == "action"}
+        for event, via in found:
+            if (event.at, event.reason) not in shown:
+                self.add_event(with_via(event, via))
 
     @on(CycleStarted)
     def _cycle_started(self) -> None:

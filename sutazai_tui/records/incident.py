@@ -13,6 +13,7 @@ from datetime import datetime
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.history import History
 from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.diagnosis.lifetimes import FindingTimes, Lifetime
 from sutazai_tui.diagnosis.run import diagnose, worst_first
 from sutazai_tui.models import Finding, Snapshot
 from sutazai_tui.records.recording import Frame, Recording, RecordingError
@@ -90,3 +91,15 @@ def diagnose_recording(
         for finding in diagnose(history, settings, now=snaps[k].taken_at):
             found.setdefault((finding.id, finding.subject), finding)
     return worst_first(found.values())
+
+
+def finding_times(recording: Recording, since: datetime | None, until: datetime | None) -> list[Lifetime]:
+    """Each recorded finding's story in the window: first seen, cleared (the first frame without
+    it), returned; [] when the recording carries no findings (then they are diagnosed, undated)."""
+    times = FindingTimes()
+    frames = recording.between(since, until)
+    if not any(f.findings is not None for f in frames):
+        return []
+    for f in frames:
+        times.observe(f.findings or (), f.taken_at)
+    return times.all()

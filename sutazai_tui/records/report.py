@@ -19,8 +19,9 @@ from sutazai_tui import __version__
 from sutazai_tui.actions.audit import read_audit
 from sutazai_tui.config.settings import ConfigError, Settings, load_settings, redactor_for
 from sutazai_tui.core.verdict import Level, assess
+from sutazai_tui.diagnosis.lifetimes import Key, Lifetime, key_of, lasted
 from sutazai_tui.models import Event, Finding, Snapshot, container_reason, container_state
-from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans
+from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans, finding_times
 from sutazai_tui.records.recording import Recording, RecordingError, read_recording
 from sutazai_tui.util.clean import clean
 from sutazai_tui.util.redact import Redactor
@@ -153,6 +154,7 @@ def build_report(
     findings: Sequence[Finding] | None = None,
     redactor: Redactor | None = None,
     now: datetime | None = None,
+    times: Sequence[Lifetime] = (),
 ) -> str:
     """The report as Markdown. `findings` None = not diagnosed (said so); ReportError if no frame fits."""
     notes = list(recording.notes)
@@ -181,7 +183,7 @@ def build_report(
     _summary(w, win)
     _timeline(w, win)
     _actions(w, win)
-    _findings(w, findings)
+    _findings(w, findings, {key_of(x.finding): x for x in times})
     _validation(w, snaps[-1])
     if notes:
         w.add("", "## Notes on the data", "", *(f"- {w.esc(n)}" for n in notes))
@@ -287,7 +289,7 @@ def _attempt(entry: Mapping[str, Any]) -> tuple[Any, ...]:
     return entry.get("time"), entry.get("container"), entry.get("action")
 
 
-def _findings(w: _Writer, findings: Sequence[Finding] | None) -> None:
+def _findings(w: _Writer, findings: Sequence[Finding] | None, times: Mapping[Key, Lifetime]) -> None:
     w.add("## Findings", "")
     if findings is None:
         w.add("Not diagnosed.")
@@ -296,8 +298,19 @@ def _findings(w: _Writer, findings: Sequence[Finding] | None) -> None:
     for f in findings or ():
         badge = _SEVERITY.get(f.severity, w.esc(f.severity))
         w.add(f"- **{badge}** {w.code(f.id)} {w.esc(f.subject)}: {w.esc(f.title)}")
+        if (life := times.get(key_of(f))) is not None:
+            w.add(f"  - {_when(w, life)}")
         w.add(f"  - Evidence: {w.esc(f.evidence)}", f"  - Fix: {w.esc(f.fix)}")
     w.add("")
+
+
+def _when(w: _Writer, life: Lifetime) -> str:
+    """`First seen 23:10:05 UTC, cleared 23:14:35 UTC (after 5 min)` or `… still held at the end`."""
+    seen = f"First seen {w.t(life.first_seen)} UTC"
+    back = f", returned {life.returns}×, last from {w.t(life.since)} UTC" if life.returns else ""
+    if life.cleared_at is None:
+        return f"{seen}{back}; still held at the end of the window"
+    return f"{seen}{back}, cleared {w.t(life.cleared_at)} UTC (after {lasted(life.lasted_s())})"
 
 
 def _validation(w: _Writer, final: Snapshot) -> None:
@@ -321,6 +334,17 @@ def _validation(w: _Writer, final: Snapshot) -> None:
     w.add(*(f"- ❌ {w.esc(err)}" for err in final.errors))
 
 
+def _simulated(recording: Recording) -> bool:
+    """Whether the recording watched the demo's simulated engine (its last readable frame says)."""
+    for frame in reversed(recording.frames):
+        try:
+            containers = recording.snapshot(frame.index).containers
+        except RecordingError:
+            continue
+        return containers is not None and containers.engine == "simulated"
+    return False
+
+
 def render_report(path: Path, settings: Settings, since: str | None = None, until: str | None = None) -> str:
     """The Markdown report of a recording: read it, its audit log and its findings; no output.
 
@@ -333,12 +357,23 @@ def render_report(path: Path, settings: Settings, since: str | None = None, unti
     start, end = parse_time(since, "--since", window), parse_time(until, "--until", window)
     if start is not None and end is not None and start > end:
         raise ReportError(f"--since {since} is after --until {until} — swap them")
-    try:
-        audit = read_audit(settings.audit_path)
-    except OSError as exc:
-        raise ReportError(f"cannot read audit log {settings.audit_path}: {exc.strerror or exc}") from None
+    # The log the recording's actions went to: a demo's (simulated engine) are audited apart, so
+    # for a demo recording its log, unless only the real one has actions in the window.
+    paths = (
+        [settings.demo_audit_path, settings.audit_path] if _simulated(recording) else [settings.audit_path]
+    )
+    audit: list[dict[str, Any]] = []
+    for audit_path in paths:
+        try:
+            audit = read_audit(audit_path)
+        except OSError as exc:
+            raise ReportError(f"cannot read audit log {audit_path}: {exc.strerror or exc}") from None
+        if any(recording.start <= t <= recording.end for a in audit if (t := _entry_time(a)) is not None):
+            break
     findings = diagnose_recording(recording, start, end, settings)
-    return build_report(recording, audit, start, end, findings=findings, redactor=redactor_for(settings))
+    times = finding_times(recording, start, end)
+    redactor = redactor_for(settings)
+    return build_report(recording, audit, start, end, findings=findings, redactor=redactor, times=times)
 
 
 def run_report(

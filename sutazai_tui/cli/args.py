@@ -74,8 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="run against a simulated backend and fleet (no backend needed)",
+        help="run against a simulated backend and fleet (no backend needed); `--demo SCENARIO` plays "
+        "another scenario than the incident, `--demo list` names them",
     )
+    parser.add_argument("--demo-scenario", default="incident", help=argparse.SUPPRESS)
     # Internal: what a `serve` tab runs — the app over the live recording serve's one monitor writes.
     parser.add_argument("--follow", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.set_defaults(func=command("monitor"))
@@ -227,3 +229,22 @@ def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "record": getattr(args, "record", None),
         "record_max_mb": getattr(args, "record_max_mb", None),
     }
+
+
+def demo_scenario_argv(argv: list[str]) -> list[str]:
+    """`--demo SCENARIO` (or `--demo list`) as `--demo --demo-scenario SCENARIO`: `--demo` stays a
+    flag, so `--demo audit` is still the demo's audit log, not a scenario called audit."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if i > 0 and argv[i - 1] == "--demo" and (arg in SCENARIOS or arg == "list"):
+            out += ["--demo-scenario", arg]
+        else:
+            out.append(arg)
+    return out
+
+
+def list_scenarios() -> int:
+    """`--demo list`: each scenario and the phases it plays, one a line."""
+    for name, phases in SCENARIOS.items():
+        print(f"{name:<18} {' → '.join(phases)}")
+    return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from sutazai_tui.cli.args import build_parser
+from sutazai_tui.cli.args import build_parser, demo_scenario_argv, list_scenarios
 from sutazai_tui.cli.pipe import finish, guard_stdout
 from sutazai_tui.config.errors import ConfigError
 
@@ -23,7 +23,9 @@ def fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sutazai-tui` console script."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(demo_scenario_argv(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "demo_scenario", "incident") == "list":
+        return list_scenarios()
     if args.command is not None:  # a command's output cut short (`check | head -1`) keeps its code
         guard_stdout()
     try:

@@ -17,6 +17,7 @@ def run(args: argparse.Namespace) -> int:
         lambda: settings_from_args(args),
         target=boot_target(args),
         demo=getattr(args, "demo", False),
+        scenario=getattr(args, "demo_scenario", "incident"),
         config_path=getattr(args, "config", None),
         follow=getattr(args, "follow", None),
     )

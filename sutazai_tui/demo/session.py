@@ -60,10 +60,12 @@ class DemoSession:
         self.backend.stop_thread()
 
 
-def start_demo(settings: Settings, **kw: Any) -> tuple[Session, Callable[[], None]]:
-    """`--demo`'s entry: the simulated backend started, the Session over it (its settings point at
-    the backend; `kw` as Session's), and what stops the backend afterwards."""
-    demo = DemoSession(settings)
+def start_demo(
+    settings: Settings, scenario: str = "incident", **kw: Any
+) -> tuple[Session, Callable[[], None]]:
+    """`--demo`'s entry: the simulated backend playing `scenario` started, the Session over it (its
+    settings point at the backend; `kw` as Session's), and what stops the backend afterwards."""
+    demo = DemoSession(settings, scenario)
     try:
         demo.start()
         return demo.session(**kw), demo.stop

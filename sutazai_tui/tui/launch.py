@@ -46,7 +46,11 @@ def run_replay(path: Path) -> int:
 
 
 def _prepare(
-    load: Callable[[], Settings], demo: bool, config_path: Path | None, follow: Path | None
+    load: Callable[[], Settings],
+    demo: bool,
+    config_path: Path | None,
+    follow: Path | None,
+    scenario: str = "incident",
 ) -> Prepared:
     """In the app's worker thread: the settings, what the mode needs, and the Dashboard's modules."""
     settings = load()
@@ -64,7 +68,7 @@ def _prepare(
         return prepared(settings, config_path=config_path)
     from sutazai_tui.demo.session import start_demo
 
-    session, stop = start_demo(settings)
+    session, stop = start_demo(settings, scenario)
     return prepared(session.settings, session, demo=True, config_path=config_path, cleanup=[stop])
 
 
@@ -73,6 +77,7 @@ def run_tui(
     *,
     target: str = "",
     demo: bool = False,
+    scenario: str = "incident",
     config_path: Path | None = None,
     follow: Path | None = None,
 ) -> int:
@@ -84,7 +89,7 @@ def run_tui(
     cleanup: list[Callable[[], None]] = []
 
     def prepare() -> Prepared:
-        got = _prepare(load, demo, config_path, follow)
+        got = _prepare(load, demo, config_path, follow, scenario)
         cleanup.extend(got.cleanup)
         return got
 

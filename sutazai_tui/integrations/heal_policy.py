@@ -54,6 +54,9 @@ DEFAULT_POLICY: dict[str, Rule] = {
         "none", "a hung or refusing dependency: a person looks at it (a stopped process needs SIGCONT)"
     ),
     "mcp-router-failed": Rule("none", "a code fault in the build: a restart loads the same code"),
+    "cpu-saturated": Rule(
+        "none", "a busy loop is a symptom: a restart hides what it loops on, a person should look first"
+    ),
 }
 UNKNOWN_RULE = Rule("none", "no shipped rule for this finding: a person decides")
 # A log line that says a dependency failed -> the dependency (probe name / container suffix).

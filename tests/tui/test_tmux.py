@@ -80,7 +80,7 @@ def test_tui_in_tmux(tmux: Tmux, backend_thread: SimulatedBackend) -> None:
 
     tmux.run("send-keys", "-t", "main", "?")
     screen = tmux.wait_for("audit log")
-    assert "Poll now" in screen and "config file" in screen
+    assert "tab / shift+tab" in screen and "config file" in screen  # files, then the keys by group
     tmux.run("send-keys", "-t", "main", "Escape")
     tmux.wait_for("audit log", present=False)
 

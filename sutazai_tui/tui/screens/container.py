@@ -173,7 +173,7 @@ class ContainerScreen(ReadingScreen):
         if body != self._shown:
             self._shown = body
             target.update(body)
-            self.call_after_refresh(self.show_more)
+            self.repainted()
 
     @work(thread=True, exit_on_error=False, group="probe")
     def _probe(self) -> None:

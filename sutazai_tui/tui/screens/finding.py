@@ -242,7 +242,7 @@ class FindingScreen(ReadingScreen):
             self._shown = parts
             text.update(parts[0])
             commands.update(parts[1])
-            self.call_after_refresh(self.show_more)
+            self.repainted()
 
     def action_copy(self) -> None:
         """The commands (one a line) to the terminal's clipboard (OSC 52) and to a file; the fix's

@@ -94,6 +94,18 @@ class ReadingScreen(Screen[None]):
         if box is not None and more is not None:
             more.update(more_below(box))
 
+    def repainted(self) -> None:
+        """After the text changed: a reader at the bottom (G) stays there as the text grows."""
+        box = next(self.query(f"#{self.SCOPE}-box").results(VerticalScroll), None)
+        at_end = box is not None and box.scroll_y >= box.max_scroll_y > 0
+
+        def settle() -> None:
+            if at_end and box is not None:
+                box.scroll_end(animate=False)
+            self.show_more()
+
+        self.call_after_refresh(settle)
+
     def action_scroll(self, lines: int) -> None:
         """Scroll by lines."""
         box = self.query_one(f"#{self.SCOPE}-box", VerticalScroll)

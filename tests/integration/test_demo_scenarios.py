@@ -32,8 +32,9 @@ def test_demo_scenario_is_an_option_and_commands_stay_commands() -> None:
 def test_the_demo_plays_the_scenario_asked_for(tmp_path: Path) -> None:
     got = _prepare(lambda: Settings(state_dir=tmp_path), True, None, None, "degraded")
     try:
-        assert got.demo and got.monitor is not None
-        fleet = got.monitor.containers
+        monitor = got.sessions[0].monitor
+        assert got.demo and monitor is not None
+        fleet = monitor.containers
         assert isinstance(fleet, SimulatedFleet) and fleet.backend is not None
         assert fleet.backend.scenario == "degraded"
     finally:

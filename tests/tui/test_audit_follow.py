@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sutazai_tui.actions.backends import FleetBackend
 from sutazai_tui.actions.policy import Actions
+from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.demo.backend import SimulatedBackend
 from tests.tui.test_action_keys import POSTGRES, REDIS, action_events, build, open_confirm, start
 from tests.tui_support import run_cycle, wait_until

@@ -3,11 +3,11 @@ the backend and its logs stay at the paused moment; the header says the scenario
 
 from __future__ import annotations
 
-from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.tui.app import SutazaiApp
+from sutazai_tui.tui import factory
 from sutazai_tui.tui.widgets.header import HeaderBar
 from tests.conftest import settings_for
 from tests.tui_support import run_cycle, wait_until
@@ -19,7 +19,7 @@ async def test_p_pauses_the_simulation_and_the_header_says_where_it_is() -> None
     await backend.start()
     try:
         settings = settings_for(backend.url, containers=True, timeout=0.5, interval=60.0)
-        app = SutazaiApp(settings, Monitor(settings, containers=SimulatedFleet(backend)), demo=True)
+        app = factory.make_app(settings, demo_session(settings, SimulatedFleet(backend)), demo=True)
         async with app.run_test(size=(100, 30)) as pilot:
             await run_cycle(app, pilot)
             header = app.query_one(HeaderBar)

@@ -36,5 +36,6 @@ def demo_session(
         demo_monitor(settings, fleet),
         details=fleet.details(),
         actions=actions if actions is not None else Actions(settings, FleetBackend(fleet)),
+        simulation=fleet.backend,
         **kw,
     )

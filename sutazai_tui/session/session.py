@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.alerts import alert_events, run_hook
@@ -59,6 +59,17 @@ def _ignore_problem(session: Session, text: str, severity: Severity) -> None:
     del session, text, severity
 
 
+class Simulation(Protocol):
+    """A simulated target's clock (the demo's scenario), given by demo/factory.py."""
+
+    def pause_clock(self, paused: bool) -> None:
+        """Stop the scenario's clock, or let it run on from where it stood."""
+
+    def position(self) -> str:
+        """Which scenario and where in it, for the header."""
+        ...
+
+
 class Session:
     """One target's live state, and its cycles.
 
@@ -89,6 +100,7 @@ class Session:
         details: ContainerDetails | None = None,
         on_problem: ProblemHandler = _ignore_problem,
         hooks: bool = True,
+        simulation: Simulation | None = None,
     ) -> None:
         self.settings = settings
         self.name = name or settings.base_url
@@ -104,6 +116,7 @@ class Session:
         self.recording_ok = True  # False once a write failed: recording stopped
         self.on_problem = on_problem
         self.hooks = hooks
+        self.simulation = simulation  # a demo's scenario: paused with the session, says where it is
         self._hook_runs: set[asyncio.Task[None]] = set()
         self._actions = actions
         self._details = details  # given: the giver's (the demo's fleet); made here: closed here
@@ -195,6 +208,8 @@ class Session:
     def set_paused(self, paused: bool) -> None:
         """Stop or restart polling (a cycle in flight still finishes)."""
         self.paused = paused
+        if self.simulation is not None:  # the demo: what is on screen stays the paused moment
+            self.simulation.pause_clock(paused)
         if self.scheduler is not None:
             if paused:
                 self.scheduler.pause()

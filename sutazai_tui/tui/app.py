@@ -8,18 +8,17 @@ modules), then shows the Dashboard; a bad setting ends it with exit 2 and one li
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.events import Key
 from textual.screen import Screen
 
 from sutazai_tui.config.errors import ConfigError
+from sutazai_tui.tui.controllers.notices import NoticesApp
 from sutazai_tui.tui.controllers.theme import MONOCHROME_STATES, KeptTheme
 from sutazai_tui.tui.screens.boot import BootScreen
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     Prepare: TypeAlias = Prepared | Callable[[], Prepared]  # built, or how to build off the loop
 Clock = Callable[[], datetime]
 CTRL_C = "Quit (in logs, a dialog or a sub-screen: close it)"
-KEY_REPLAY_GAP_S = 0.05  # how often keys typed while booting look for the Dashboard
 
 
 def utc_now() -> datetime:
@@ -40,14 +38,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SutazaiApp(App[int]):
+class SutazaiApp(NoticesApp):
     """The monitor, built one way (tui/factory.py): from `Prepared` sessions, or a `prepare` callable."""
 
     _theme: KeptTheme | None = None  # a class default: Textual may watch the theme during __init__
     CSS_PATH = "app.tcss"
     TITLE = "sutazai-tui"
-    # Routine notifications (Textual's default 5 s) go sooner: the event log keeps every one of them.
-    NOTIFICATION_TIMEOUT = 4.0
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual's own ClassVar)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -112,21 +108,7 @@ class SutazaiApp(App[int]):
             return self._boot_failed(str(exc))
         # Pushed over the BootScreen, not switched: Textual 8 cannot switch away from a default
         # screen (it pops a result callback the default screen never had).
-        boot = self.screen
         self.push_screen(self.dashboard)
-        if isinstance(boot, BootScreen) and boot.typed:  # keys typed while booting, now applied
-            self.run_worker(self._replay_keys(boot.typed), group="boot-keys", exit_on_error=False)
-            boot.typed = []
-
-    async def _replay_keys(self, typed: list[Key]) -> None:
-        # Textual offers no event for "this screen is now the current one": look each 50 ms.
-        while self.screen is not self.dashboard or not self.dashboard.is_mounted:  # noqa: ASYNC110
-            await asyncio.sleep(KEY_REPLAY_GAP_S)
-        from textual._wait import wait_for_idle  # what Textual's own Pilot waits on between keys
-
-        for key in typed:  # one at a time, as typed: a key that moves focus (`/` opens the
-            self.post_message(key)  # filter) has done so before the next (its text) arrives
-            await wait_for_idle(0)
 
     def _boot_failed(self, message: str) -> None:
         self.boot_error = message
@@ -160,15 +142,6 @@ class SutazaiApp(App[int]):
             interrupt()
         else:  # help, the command palette, …: what escape would do
             screen.dismiss(None)
-
-    def _refresh_notifications(self) -> None:
-        """Textual's toasts; on the Dashboard its notice lines instead (a toast there would cover
-        the panels' state words: tui/widgets/notice_bar.py)."""
-        if self.built and self.dashboard.is_attached:
-            self.dashboard.show_notices(self._notifications)
-            if self.screen_stack and self.screen_stack[-1] is self.dashboard:
-                return
-        super()._refresh_notifications()
 
     async def on_unmount(self) -> None:
         """Release every session's connections, recordings and action backends."""

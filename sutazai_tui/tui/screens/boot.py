@@ -8,8 +8,10 @@ Only Textual's own modules are imported here.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -26,6 +28,12 @@ class BootScreen(Screen[None]):
         self.target = target
         self.typed: list[events.Key] = []  # replayed to the Dashboard once it is on screen
 
+    def on_screen_suspend(self) -> None:
+        """The Dashboard came over it: hand it the keys typed meanwhile."""
+        if self.typed:
+            typed, self.typed = self.typed, []
+            self.app.run_worker(replay_keys(self.app, self, typed), group="boot", exit_on_error=False)
+
     def on_key(self, event: events.Key) -> None:
         """A key typed before the Dashboard exists is kept for it (`q` and ctrl+c still quit now)."""
         if event.key in ("q", "ctrl+c"):
@@ -37,3 +45,18 @@ class BootScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The header's place, with the target the command line named (if it named one)."""
         yield Static(f"sutazai-tui · {self.target} · loading settings…", id="boot", markup=False)
+
+
+KEY_REPLAY_GAP_S = 0.05  # how often keys typed while booting look for the Dashboard
+
+
+async def replay_keys(app: App[int], boot: Screen[None], typed: list[events.Key]) -> None:
+    """Hand the keys typed while booting to the screen over the BootScreen, in order."""
+    # Textual offers no event for "this screen is now the current one": look each 50 ms.
+    while app.screen is boot or not app.screen.is_mounted:  # noqa: ASYNC110
+        await asyncio.sleep(KEY_REPLAY_GAP_S)
+    from textual._wait import wait_for_idle  # what Textual's own Pilot waits on between keys
+
+    for key in typed:  # one at a time, as typed: a key that moves focus (`/` opens the
+        app.post_message(key)  # filter) has done so before the next (its text) arrives
+        await wait_for_idle(0)

@@ -25,8 +25,6 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from sutazai_tui.actions.audit_follow import AuditFollower, with_via
-from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import ContainerStats, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
@@ -223,13 +221,8 @@ class LiveScreen(Dashboard):
             recording_ok=session.recording_ok,
             tabs=tuple(TargetTab(s.key, s.name, s is session, s.trouble) for s in self.sessions if s.key),
             heal=self._heal.get(session.name, ("", "", "")),
-            demo_position=sim.position() if (sim := self._simulation()) is not None else None,
+            demo_position=session.simulation.position() if session.simulation is not None else None,
         )
-
-    def _simulation(self) -> SimulatedBackend | None:
-        """The demo's simulated backend, when this session watches one."""
-        fleet = self.session.monitor.containers if self.session.monitor is not None else None
-        return fleet.backend if self.demo and isinstance(fleet, SimulatedFleet) else None
 
     def _recording_badge(self) -> str | None:
         session = self.session
@@ -285,9 +278,7 @@ class LiveScreen(Dashboard):
     def action_toggle_pause(self) -> None:
         """Stop or restart polling (a cycle in flight still finishes); in the demo the simulation's
         clock too, so the backend, its logs and the screen stay at the paused moment."""
-        self.session.set_paused(not self.session.paused)
-        if (sim := self._simulation()) is not None:
-            sim.pause_clock(self.session.paused)
+        self.session.set_paused(not self.session.paused)  # a demo's scenario clock with it
         self.refresh_header()
 
     # -- container actions (ActionsController; this screen is its ActionsView) ---------------

@@ -29,6 +29,7 @@ from textual.widgets import Footer, Static
 
 from sutazai_tui.diagnosis.lifetimes import Lifetime, lasted
 from sutazai_tui.models import Finding
+from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys
 from sutazai_tui.tui.widgets.findings import severity_badge
 from sutazai_tui.util import fmt
@@ -214,7 +215,7 @@ class FindingScreen(ReadingScreen):
         """The finding's text (wrapped), its commands (never wrapped), a "+N more" line, footer."""
         text, commands = self._parts()
         with VerticalScroll(id="finding-box") as box:
-            box.border_title = f"finding: {self.finding.subject}"
+            box.border_title = content(f"finding: {self.finding.subject}")
             yield Static(text, id="finding-body")
             yield Static(commands, id="finding-commands")
         yield Static(id="finding-more")

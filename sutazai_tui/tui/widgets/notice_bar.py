@@ -12,11 +12,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.content import Content
+from textual.markup import MarkupError
 from textual.notifications import Notification
 from textual.widgets import Static
 
+from sutazai_tui.tui.literal import content
+
 # Not only colour: under NO_COLOR the word says how bad it is.
 _BADGE = {"error": ("ERROR", "bold reverse $error"), "warning": ("WARNING", "bold $warning")}
+
+
+def _message(note: Notification) -> Content:
+    """The message as the toast would show it: markup only where the caller asked for it (our own
+    words), outside text literal and cleaned; markup that does not parse is shown as written."""
+    if note.markup:
+        try:
+            return Content.from_markup(note.message)
+        except MarkupError:
+            pass
+    return content(note.message)
 
 
 def notice_text(notifications: Iterable[Notification]) -> Content | None:
@@ -25,7 +39,7 @@ def notice_text(notifications: Iterable[Notification]) -> Content | None:
     if not live:
         return None
     newest = max(live, key=lambda n: n.raised_at)
-    body = Content.from_markup(newest.message) if newest.markup else Content(newest.message)
+    body = _message(newest)
     body = Content(" ").join(line for line in body.split("\n") if line.plain.strip())
     parts: list[Content] = []
     if newest.severity in _BADGE:

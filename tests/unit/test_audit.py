@@ -315,6 +315,8 @@ def test_printing_names_a_browser_tab_and_a_claimed_user() -> None:
     assert "ops@vm1 (browser 127.0.0.1:5123, tab ab12cd34)" in tab
     claimed = audit.format_entry(entry(when, user="ops", host="vm1", claimed={"USER": "alice"}))
     assert "ops@vm1 (claims USER=alice)" in claimed
+
+
 def test_demo_snapshots_are_kept_apart_from_real_ones(tmp_path: Path) -> None:
     """Issue 28 item 9: a demo's bundles never land among production's."""
     from sutazai_tui.config.settings import Settings

@@ -190,7 +190,7 @@ DEPENDENCY_SIGNS = ("startup-failed", "redis-connect")
 
 def _loop_fix(ctx: Context, c: ContainerStats) -> str:
     """What ends this loop: the env (recreate), a dependency (bring it up), else read why and start."""
-    head = f"stop it so the loop stops burning resources (`docker stop {c.name}`, or `x` here), "
+    head = f"stop it so the loop stops burning resources (`docker stop {c.name}`), "
     if _lacks_env(ctx, c):
         return head + "set its required variables (see missing-env), then " + recreate_fix(ctx, c, "env")
     log = ctx.latest.log(c.name)
@@ -201,9 +201,10 @@ def _loop_fix(ctx: Context, c: ContainerStats) -> str:
             f"see the probes and their containers); the restart policy then starts {c.name} by itself — "
             f"restarting {c.name} first changes nothing"
         )
+    history = "; in the 2025-08-17 incident: missing SECRET_KEY/JWT_SECRET" if c.name == ctx.primary else ""
     return head + (
-        f"read why each start fails (`docker logs --tail 50 {c.name}`; in the 2025-08-17 incident: missing "
-        f"SECRET_KEY/JWT_SECRET), fix that, then `docker start {c.name}`"
+        f"read why each start fails (`docker logs --tail 50 {c.name}`{history}), fix that, then "
+        f"`docker start {c.name}`"
     )
 
 

@@ -172,7 +172,10 @@ def test_the_incidents_history_is_told_only_about_the_primary() -> None:
     from sutazai_tui.diagnosis.containers import restart_loop
 
     looping = [box(name, state="restarting", restart_count=5) for name in ("sutazai-web", "sutazai-redis")]
-    found = {f.subject: f.fix for f in restart_loop(ctx_with(*looping, primary_service="sutazai-web"))}
+    found = {
+        f.subject: f.fix
+        for f in restart_loop(ctx_with(*looping, primary_service="sutazai-web", required_env={}))
+    }
     assert "2025-08-17" in found["sutazai-web"] and "2025-08-17" not in found["sutazai-redis"]
     assert all("here)" not in fix and "`x`" not in fix for fix in found.values())
 

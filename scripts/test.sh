@@ -56,6 +56,7 @@ ruff check .
 ruff format --check .
 mypy sutazai_tui tests scripts/mutation.py scripts/manpage.py
 lint-imports
+vulture sutazai_tui scripts/vulture_whitelist.py
 promtool check rules deploy/prometheus/sutazai.rules.yml
 promtool test rules deploy/prometheus/sutazai.rules.test.yml
 

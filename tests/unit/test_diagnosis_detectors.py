@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,6 @@ from typing import Any
 import sutazai_tui.diagnosis
 from sutazai_tui.cli.check import run_check
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.core.history import History
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.diagnosis.run import (
@@ -32,163 +31,74 @@ from sutazai_tui.diagnosis.run import (
     findings_table,
 )
 from sutazai_tui.models import (
-    ContainersStatus,
     ContainerStats,
-    EndpointKind,
     EndpointStatus,
     Finding,
     Snapshot,
-    State,
 )
 from sutazai_tui.sources.engine.source import env_names
-from tests.conftest import settings_for
-
-T0 = datetime(2025, 8, 17, 23, 15, tzinfo=UTC)
-BACKEND = "sutazai-backend"
-GOOD_ENV = ("PATH", "SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
-SETTINGS = Settings(containers=False, compose_cli="docker compose")
-# The labels compose v2 puts on the seed's backend (docker/ of a checkout in /srv/sutazai).
-COMPOSE_LABELS = {
-    "com.docker.compose.project": "sutazai",
-    "com.docker.compose.service": "backend",
-    "com.docker.compose.project.config_files": "/srv/sutazai/docker/docker-compose.yml",
-    "com.docker.compose.project.working_dir": "/srv/sutazai/docker",
-    "com.docker.compose.oneoff": "False",
-}
-RECREATE = (
-    "`cd /srv/sutazai/docker && docker compose -p sutazai -f /srv/sutazai/docker/docker-compose.yml "
-    "up -d --force-recreate --no-deps backend`"
+from tests.builders import (
+    BACKEND,
+    COMPOSE_LABELS,
+    RECREATE,
+    SETTINGS,
+    T0,
+    at,
+    box,
+    emergency,
+    health,
+    ids,
+    only,
+    run,
+    snapshot,
 )
-
-
-def at(seconds: float) -> datetime:
-    """The test clock: T0 plus seconds."""
-    return T0 + timedelta(seconds=seconds)
-
-
-def health(seconds: float, failure: str | None = None, **kw: Any) -> EndpointStatus:
-    """The /health endpoint as polled at T0+seconds; a failure makes it DOWN."""
-    values: dict[str, Any] = {
-        "name": "health",
-        "url": "http://127.0.0.1:10010/health",
-        "kind": EndpointKind.HEALTH,
-        "state": State.DOWN if failure else State.OK,
-        "reason": failure or "healthy",
-        "failure": failure,
-        "checked_at": at(seconds),
-        "http_code": None if failure else 200,
-        "status": None if failure else "healthy",
-    }
-    values.update(kw)
-    return EndpointStatus(**values)
-
-
-def emergency(seconds: float, code: int) -> EndpointStatus:
-    """/health-emergency: 200 in the emergency build, 404 in the normal one."""
-    return EndpointStatus(
-        name="emergency",
-        url="http://127.0.0.1:10010/health-emergency",
-        kind=EndpointKind.EMERGENCY,
-        state=State.EMERGENCY if code == 200 else State.OK,
-        http_code=code,
-        checked_at=at(seconds),
-        status="emergency" if code == 200 else None,
-        message="Backend running in emergency mode - initialization bypassed" if code == 200 else None,
-    )
-
-
-def box(name: str = BACKEND, **kw: Any) -> ContainerStats:
-    """A running container with every env name it needs, unless `kw` says otherwise."""
-    values: dict[str, Any] = {
-        "name": name,
-        "id": f"{name}-id",
-        "image": f"{name}:latest",
-        "image_id": "sha256:" + "a" * 64,
-        "tag_image_id": "sha256:" + "a" * 64,
-        "state": "running",
-        "started_at": T0 - timedelta(hours=1),
-        "env_names": GOOD_ENV,
-    }
-    values.update(kw)
-    return ContainerStats(**values)
-
-
-def snap(
-    seconds: float,
-    *endpoints: EndpointStatus,
-    containers: tuple[ContainerStats, ...] | None = None,
-) -> Snapshot:
-    """One cycle at T0+seconds; `containers=None` means containers off."""
-    status = None
-    if containers is not None:
-        status = ContainersStatus(engine="unix:///var/run/docker.sock", state=State.OK, containers=containers)
-    return Snapshot(taken_at=at(seconds), endpoints=endpoints, containers=status)
-
-
-def run(*snapshots: Snapshot, settings: Settings = SETTINGS) -> list[Finding]:
-    """Diagnose after feeding the snapshots to a History, as the monitor does."""
-    history = History(size=100)
-    for s in snapshots:
-        history.add(s)
-    return diagnose(history, settings)
-
-
-def ids(findings: list[Finding]) -> set[str]:
-    """The finding ids, for short assertions."""
-    return {f.id for f in findings}
-
-
-def only(findings: list[Finding], fid: str) -> Finding:
-    """The one finding with this id (fails when there are none or several)."""
-    (found,) = [f for f in findings if f.id == fid]
-    return found
-
+from tests.conftest import settings_for
 
 # ---------------------------------------------------------------- environment
 
 
 def test_missing_env_fires_and_clears_when_the_env_is_set() -> None:
     bare = box(env_names=("PATH", "JWT_SECRET_KEY"), labels=COMPOSE_LABELS)
-    found = only(run(snap(0, containers=(bare,))), "missing-env")
+    found = only(run(snapshot(0, containers=(bare,))), "missing-env")
     assert found.severity == "critical" and found.subject == BACKEND
     assert "SECRET_KEY and JWT_SECRET" in found.title
     assert "`/srv/sutazai/docker/.env`" in found.fix and "≥ 32" in found.fix
     assert RECREATE in found.fix and "a restart will not help, it keeps the old environment" in found.fix
-    unlabelled = only(run(snap(0, containers=(box(env_names=("PATH",)),))), "missing-env")
+    unlabelled = only(run(snapshot(0, containers=(box(env_names=("PATH",)),))), "missing-env")
     assert "not started by compose: `docker rm -f sutazai-backend`, then `docker run`" in unlabelled.fix
-    fixed = run(snap(0, containers=(bare,)), snap(30, containers=(box(),)))
+    fixed = run(snapshot(0, containers=(bare,)), snapshot(30, containers=(box(),)))
     assert "missing-env" not in ids(fixed)
 
 
 def test_missing_env_only_for_configured_containers() -> None:
     redis = box("sutazai-redis", env_names=("PATH",))
-    assert "missing-env" not in ids(run(snap(0, containers=(redis,))))
+    assert "missing-env" not in ids(run(snapshot(0, containers=(redis,))))
     custom = SETTINGS.model_copy(update={"required_env": {"sutazai-redis": ["REDIS_PASSWORD"]}})
-    found = only(run(snap(0, containers=(redis,)), settings=custom), "missing-env")
+    found = only(run(snapshot(0, containers=(redis,)), settings=custom), "missing-env")
     assert found.subject == "sutazai-redis" and "REDIS_PASSWORD" in found.title
 
 
 def test_env_name_mismatch_names_the_incident_pair() -> None:
     half = box(env_names=("PATH", "SECRET_KEY", "JWT_SECRET"))
     # The primary needs all three by default: missing-env names JWT_SECRET_KEY, and no second finding.
-    by_default = run(snap(0, containers=(half,)))
+    by_default = run(snapshot(0, containers=(half,)))
     assert "JWT_SECRET_KEY" in only(by_default, "missing-env").title and "env-name-mismatch" not in ids(
         by_default
     )
     two = SETTINGS.model_copy(update={"primary_required_env": ["SECRET_KEY", "JWT_SECRET"]})
-    found = only(run(snap(0, containers=(half,)), settings=two), "env-name-mismatch")
+    found = only(run(snapshot(0, containers=(half,)), settings=two), "env-name-mismatch")
     assert found.severity == "warning"
     assert "JWT_SECRET_KEY" in found.title and "JWT_SECRET_KEY" in found.fix
     assert "JWT_SECRET" in found.fix and "2025-08-17" in found.fix
     assert "env-name-mismatch" not in ids(
-        run(snap(0, containers=(half,)), snap(30, containers=(box(),)), settings=two)
+        run(snapshot(0, containers=(half,)), snapshot(30, containers=(box(),)), settings=two)
     )
 
 
 def test_env_name_mismatch_ignores_containers_without_the_group() -> None:
     redis = box("sutazai-redis", env_names=("PATH",))
     other = box("sutazai-agent", env_names=("JWT_SECRET_KEY",))
-    found = run(snap(0, containers=(redis, other)))
+    found = run(snapshot(0, containers=(redis, other)))
     assert [f.subject for f in found if f.id == "env-name-mismatch"] == ["sutazai-agent"]
 
 
@@ -197,7 +107,7 @@ def test_no_env_value_can_reach_a_finding() -> None:
     names = env_names(["PATH=/bin", "JWT_SECRET=hunter2-value-0123456789abcdef0123456789"])
     assert names == ("PATH", "JWT_SECRET")
     sick = box(env_names=names, state="restarting", restart_count=9, labels={"x": "y"})
-    found = run(snap(0, containers=(sick,)))
+    found = run(snapshot(0, containers=(sick,)))
     assert {"missing-env", "restart-loop"} <= ids(found)
     dumped = json.dumps([f.model_dump(mode="json") for f in found])
     assert "hunter2" not in dumped
@@ -238,37 +148,40 @@ def test_diagnostics_does_not_import_textual() -> None:
 
 def test_restart_loop_from_state_restarting_at_once() -> None:
     looping = box(state="restarting", restart_count=1, exit_code=1)
-    found = only(run(snap(0, containers=(looping,))), "restart-loop")
+    found = only(run(snapshot(0, containers=(looping,))), "restart-loop")
     assert found.severity == "critical" and "state restarting" in found.evidence
     assert "docker logs --tail 50 sutazai-backend" in found.fix
 
 
 def test_restart_loop_from_three_restarts_within_five_minutes() -> None:
-    cycles = [snap(i * 30, containers=(box(restart_count=n),)) for i, n in enumerate((0, 1, 2))]
+    cycles = [snapshot(i * 30, containers=(box(restart_count=n),)) for i, n in enumerate((0, 1, 2))]
     assert "restart-loop" not in ids(run(*cycles))
-    cycles.append(snap(90, containers=(box(restart_count=3),)))
+    cycles.append(snapshot(90, containers=(box(restart_count=3),)))
     found = only(run(*cycles), "restart-loop")
     assert "+3 in the last 60 s" in found.evidence
     # Caught running between two attempts is still the loop (issue 27): critical, not "it runs now".
     assert found.severity == "critical" and "caught running between two attempts" in found.title
-    down = [*cycles[:-1], snap(90, containers=(box(restart_count=3, state="exited", exit_code=1),))]
+    down = [*cycles[:-1], snapshot(90, containers=(box(restart_count=3, state="exited", exit_code=1),))]
     failing = only(run(*down), "restart-loop")
     assert failing.severity == "critical" and "in a restart loop" in failing.title
     # The loop stopped: once the rise has left the 5-minute window the finding goes.
-    cycles.append(snap(400, containers=(box(restart_count=3),)))
+    cycles.append(snapshot(400, containers=(box(restart_count=3),)))
     assert "restart-loop" not in ids(run(*cycles))
 
 
 def test_restart_loop_not_from_slow_restarts_or_a_recreated_container() -> None:
-    slow = [snap(0, containers=(box(restart_count=0),)), snap(301, containers=(box(restart_count=3),))]
+    slow = [
+        snapshot(0, containers=(box(restart_count=0),)),
+        snapshot(301, containers=(box(restart_count=3),)),
+    ]
     assert "restart-loop" not in ids(run(*slow))
-    recreated = [snap(0, containers=(box(restart_count=5),)), snap(30, containers=(box(id="new"),))]
+    recreated = [snapshot(0, containers=(box(restart_count=5),)), snapshot(30, containers=(box(id="new"),))]
     assert "restart-loop" not in ids(run(*recreated))
 
 
 def test_restart_loop_goes_when_the_container_is_removed() -> None:
     looping = box(state="restarting", restart_count=4)
-    assert "restart-loop" not in ids(run(snap(0, containers=(looping,)), snap(30, containers=())))
+    assert "restart-loop" not in ids(run(snapshot(0, containers=(looping,)), snapshot(30, containers=())))
 
 
 def test_stale_image_fires_and_clears_after_recreate() -> None:
@@ -278,19 +191,19 @@ def test_stale_image_fires_and_clears_after_recreate() -> None:
         tag_image_id="sha256:" + "2" * 64,
         labels=COMPOSE_LABELS,
     )
-    found = only(run(snap(0, containers=(old,))), "stale-image")
+    found = only(run(snapshot(0, containers=(old,))), "stale-image")
     assert "111111111111" in found.evidence and "222222222222" in found.evidence
     assert RECREATE in found.fix and "a restart will not help, it keeps the old image" in found.fix
     new = box(image_id="sha256:" + "2" * 64, tag_image_id="sha256:" + "2" * 64)
-    assert "stale-image" not in ids(run(snap(0, containers=(old,)), snap(30, containers=(new,))))
+    assert "stale-image" not in ids(run(snapshot(0, containers=(old,)), snapshot(30, containers=(new,))))
     # The tag is gone (None): nothing to compare with, no finding.
-    assert "stale-image" not in ids(run(snap(0, containers=(box(tag_image_id=None),))))
+    assert "stale-image" not in ids(run(snapshot(0, containers=(box(tag_image_id=None),))))
 
 
 def test_stale_image_fix_uses_the_compose_service_label() -> None:
     labels = COMPOSE_LABELS | {"com.docker.compose.service": "api"}
     old = box(labels=labels, tag_image_id="sha256:" + "2" * 64)
-    assert "--force-recreate --no-deps api`" in only(run(snap(0, containers=(old,))), "stale-image").fix
+    assert "--force-recreate --no-deps api`" in only(run(snapshot(0, containers=(old,))), "stale-image").fix
 
 
 def test_unhealthy_oom_and_crashed() -> None:
@@ -302,7 +215,7 @@ def test_unhealthy_oom_and_crashed() -> None:
         exit_code=1,
         finished_at=T0 - timedelta(hours=1) + timedelta(seconds=3),
     )
-    found = run(snap(0, containers=(sick, oom, crash)))
+    found = run(snapshot(0, containers=(sick, oom, crash)))
     assert only(found, "unhealthy").subject == "sutazai-redis"
     assert "State.Health" in only(found, "unhealthy").fix
     assert only(found, "oom-killed").subject == "sutazai-ollama"
@@ -311,14 +224,14 @@ def test_unhealthy_oom_and_crashed() -> None:
     assert crashed.subject == "sutazai-neo4j" and crashed.severity == "critical"
     assert "after running 3.0 s" in crashed.evidence
     healed = (box("sutazai-redis", health="healthy"), box("sutazai-ollama"), box("sutazai-neo4j"))
-    assert not run(snap(0, containers=(sick, oom, crash)), snap(30, containers=healed))
+    assert not run(snapshot(0, containers=(sick, oom, crash)), snapshot(30, containers=healed))
 
 
 def test_crashed_not_for_exit_zero_and_only_a_warning_for_a_stop_signal() -> None:
     clean = box(state="exited", exit_code=0)
-    assert not run(snap(0, containers=(clean,)))
+    assert not run(snapshot(0, containers=(clean,)))
     stopped = box(state="exited", exit_code=143)
-    found = only(run(snap(0, containers=(stopped,))), "crashed")
+    found = only(run(snapshot(0, containers=(stopped,))), "crashed")
     assert found.severity == "warning" and "SIGTERM" in found.title
 
 
@@ -329,34 +242,34 @@ HUNG, REFUSED = "timeout-connected", "refused"
 
 
 def test_startup_hang_needs_two_consecutive_hung_cycles() -> None:
-    one = [snap(0, health(0, HUNG))]
+    one = [snapshot(0, health(0, HUNG))]
     assert "startup-hang" not in ids(run(*one))
-    two = [*one, snap(30, health(30, HUNG))]
+    two = [*one, snapshot(30, health(30, HUNG))]
     found = only(run(*two), "startup-hang")
     assert found.severity == "critical" and found.subject == "health"
     assert "2 consecutive cycles since 23:15:00 UTC" in found.evidence
     assert "(timeout 5 s)" in found.evidence and "no container data" in found.evidence
     assert "docker restart sutazai-backend" in found.fix
-    recovered = [*two, snap(60, health(60))]
+    recovered = [*two, snapshot(60, health(60))]
     assert "startup-hang" not in ids(run(*recovered))
 
 
 def test_refused_is_not_a_hang_without_the_engines_word() -> None:
-    cycles = [snap(i * 30, health(i * 30, REFUSED)) for i in range(3)]
+    cycles = [snapshot(i * 30, health(i * 30, REFUSED)) for i in range(3)]
     assert "startup-hang" not in ids(run(*cycles))
-    mixed = [snap(0, health(0, HUNG)), snap(30, health(30, REFUSED)), snap(60, health(60, HUNG))]
+    mixed = [snapshot(0, health(0, HUNG)), snapshot(30, health(30, REFUSED)), snapshot(60, health(60, HUNG))]
     assert "startup-hang" not in ids(run(*mixed))
 
 
 def test_startup_hang_ignores_carried_cycles() -> None:
     carried = health(30, "skipped-budget", carried=True)
-    cycles = [snap(0, health(0, HUNG)), snap(30, carried), snap(60, health(60, HUNG))]
+    cycles = [snapshot(0, health(0, HUNG)), snapshot(30, carried), snapshot(60, health(60, HUNG))]
     assert "2 consecutive cycles" in only(run(*cycles), "startup-hang").evidence
 
 
 def test_startup_hang_respects_the_primary_container() -> None:
     def cycles(primary: ContainerStats) -> list[Snapshot]:
-        return [snap(s, health(s, HUNG), containers=(primary,)) for s in (0, 30)]
+        return [snapshot(s, health(s, HUNG), containers=(primary,)) for s in (0, 30)]
 
     young = box(started_at=at(-10))  # 40 s up at the second cycle: inside the 60 s grace
     assert "startup-hang" not in ids(run(*cycles(young)))
@@ -368,10 +281,10 @@ def test_startup_hang_respects_the_primary_container() -> None:
 
 
 def test_emergency_route_alone_is_info_and_clears() -> None:
-    found = only(run(snap(0, emergency(0, 200))), "emergency-build")
+    found = only(run(snapshot(0, emergency(0, 200))), "emergency-build")
     assert found.severity == "info" and found.title.endswith("mode from the log: unknown")
     assert "answered 200 at 23:15:00 UTC" in found.evidence and "no start-up mode line" in found.evidence
-    assert "emergency-build" not in ids(run(snap(0, emergency(0, 200)), snap(30, emergency(30, 404))))
+    assert "emergency-build" not in ids(run(snapshot(0, emergency(0, 200)), snapshot(30, emergency(30, 404))))
 
 
 def _init(seconds: float, database: str = "initializing") -> EndpointStatus:
@@ -379,23 +292,23 @@ def _init(seconds: float, database: str = "initializing") -> EndpointStatus:
 
 
 def test_stuck_initializing_fires_once_past_the_limit_and_clears() -> None:
-    cycles = [snap(0, _init(0)), snap(150, _init(150)), snap(300, _init(300))]
+    cycles = [snapshot(0, _init(0)), snapshot(150, _init(150)), snapshot(300, _init(300))]
     assert "stuck-initializing" not in ids(run(*cycles))  # exactly 300 s: not longer than the limit
-    cycles.append(snap(330, _init(330)))
+    cycles.append(snapshot(330, _init(330)))
     found = only(run(*cycles), "stuck-initializing")
     assert found.subject == "health" and "database initializing since 23:15:00 UTC" in found.evidence
     assert "(330 s); limit 300 s" in found.evidence
-    cycles.append(snap(360, _init(360, "healthy")))
+    cycles.append(snapshot(360, _init(360, "healthy")))
     assert "stuck-initializing" not in ids(run(*cycles))
 
 
 def test_stuck_initializing_survives_a_failed_cycle_but_not_an_old_answer() -> None:
-    cycles = [snap(0, _init(0)), snap(200, health(200, HUNG)), snap(400, _init(400))]
+    cycles = [snapshot(0, _init(0)), snapshot(200, health(200, HUNG)), snapshot(400, _init(400))]
     assert "stuck-initializing" in ids(run(*cycles))
     # The newest answer failed: the old sub-service states say nothing about now.
-    assert "stuck-initializing" not in ids(run(*cycles, snap(430, health(430, HUNG))))
+    assert "stuck-initializing" not in ids(run(*cycles, snapshot(430, health(430, HUNG))))
     # A healthy run in between restarts the clock.
-    reset = [snap(0, _init(0)), snap(200, _init(200, "healthy")), snap(400, _init(400))]
+    reset = [snapshot(0, _init(0)), snapshot(200, _init(200, "healthy")), snapshot(400, _init(400))]
     assert "stuck-initializing" not in ids(run(*reset))
 
 
@@ -408,7 +321,7 @@ def test_findings_sorted_worst_first_and_tables_agree() -> None:
         box(state="restarting"),
         box("sutazai-z", state="exited", exit_code=2),
     )
-    found = run(snap(0, emergency(0, 200), containers=sick))
+    found = run(snapshot(0, emergency(0, 200), containers=sick))
     order = {"critical": 0, "warning": 1, "info": 2}
     keys = [(order[f.severity], f.subject, f.id) for f in found]
     assert keys == sorted(keys) and found[0].severity == "critical" and found[-1].severity == "info"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.verdict import Level, assess
 from sutazai_tui.models import (
-    ContainersStatus,
     EndpointKind,
     EndpointStatus,
     LogEvidence,
@@ -17,21 +17,15 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
-from tests.unit.test_diagnosis_detectors import BACKEND, at, box, emergency, health, ids, only, run
+from tests.builders import BACKEND, at, box, emergency, health, ids, only, run, snapshot
 
 SETTINGS = Settings(containers=False, startup_grace=60)
 SECRET = "hunter2-but-longer-0123456789"
 
 
-def snap(seconds: float, *endpoints: EndpointStatus, **kw: object) -> Snapshot:
-    """A cycle at T0+seconds with containers, logs and probes as given."""
-    containers = kw.pop("containers", None)
-    status = None
-    if containers is not None:
-        status = ContainersStatus(
-            engine="unix://x", state=State.OK, containers=containers, checked_at=at(seconds)
-        )
-    return Snapshot(taken_at=at(seconds), endpoints=endpoints, containers=status, **kw)
+def snap(seconds: float, *endpoints: EndpointStatus, **kw: Any) -> Snapshot:
+    """A cycle at T0+seconds with containers, logs and probes as given (containers checked then)."""
+    return snapshot(seconds, *endpoints, engine="unix://x", checked_at=at(seconds), **kw)
 
 
 def line(signature: str, text: str, seconds: float = -30) -> LogMatch:

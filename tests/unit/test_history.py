@@ -10,13 +10,13 @@ from typing import Any
 
 from sutazai_tui.core.history import MAX_EVENTS, History, subject_states
 from sutazai_tui.models import (
-    ContainersStatus,
     ContainerStats,
     EndpointKind,
     EndpointStatus,
     Snapshot,
     State,
 )
+from tests import builders
 
 T0 = datetime(2025, 8, 17, 23, 0, tzinfo=UTC)
 
@@ -29,10 +29,8 @@ def ep(name: str = "health", state: State = State.OK, **values: Any) -> Endpoint
 def snap(
     *endpoints: EndpointStatus, at: datetime = T0, containers: list[ContainerStats] | None = None
 ) -> Snapshot:
-    fleet = None
-    if containers is not None:
-        fleet = ContainersStatus(engine="e", state=State.OK, reason="listed", containers=tuple(containers))
-    return Snapshot(taken_at=at, endpoints=endpoints, containers=fleet)
+    seconds = (at - builders.T0).total_seconds()  # this file's clock starts 15 min earlier
+    return builders.snapshot(seconds, *endpoints, containers=containers, engine="e", reason="listed")
 
 
 def box(name: str, state: str = "running", **values: Any) -> ContainerStats:

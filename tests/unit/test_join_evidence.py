@@ -9,7 +9,7 @@ from typing import Any
 
 from sutazai_tui.core.evidence import backend_mode, join_evidence, quote
 from sutazai_tui.models import EndpointKind, EndpointStatus, LogEvidence, LogMatch, Snapshot, State
-from tests.unit.test_diagnosis_detectors import BACKEND, at, emergency
+from tests.builders import BACKEND, at, emergency
 
 NORMAL = "Backend started in normal mode"
 EMERG = "Backend started in emergency mode"

@@ -19,7 +19,6 @@ from sutazai_tui.diagnosis.evidence import (
     self_report_contradicted,
 )
 from sutazai_tui.models import (
-    ContainersStatus,
     ContainerStats,
     EndpointKind,
     EndpointStatus,
@@ -29,7 +28,7 @@ from sutazai_tui.models import (
     Snapshot,
     State,
 )
-from tests.unit.test_diagnosis_detectors import BACKEND, at
+from tests.builders import BACKEND, at, snapshot
 
 CHECKED = at(-1)
 
@@ -53,12 +52,7 @@ def line(signature: str, text: str, seconds: float = -30) -> LogMatch:
 def snap(
     *endpoints: EndpointStatus, containers: list[ContainerStats] | None = None, seconds: float = 0, **kw: Any
 ) -> Snapshot:
-    status = None
-    if containers is not None:
-        status = ContainersStatus(
-            engine="e", state=State.OK, containers=tuple(containers), checked_at=CHECKED
-        )
-    return Snapshot(taken_at=at(seconds), endpoints=endpoints, containers=status, **kw)
+    return snapshot(seconds, *endpoints, containers=containers, engine="e", checked_at=CHECKED, **kw)
 
 
 def ctx(*snaps: Snapshot) -> Context:

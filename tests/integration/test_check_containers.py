@@ -39,7 +39,8 @@ def test_an_exited_container_on_the_engine_makes_check_critical(
     )
     doc: dict[str, Any] = json.loads(proc.stdout)
     assert proc.returncode == 2, proc.stderr
-    assert f"CRITICAL: {crashed.name}: exited with code 3" in doc["reasons"]
+    # one reason per problem: the finding (its id in brackets) says it, not the row again
+    assert f"CRITICAL: [crashed] {crashed.name}: {crashed.name} exited with code 3" in doc["reasons"]
     # Nothing else is wrong: the endpoints of a healthy backend raise no reason of their own.
     assert not [r for r in doc["reasons"] if "health" in r or "mcp" in r]
     [seen] = doc["snapshot"]["containers"]["containers"]

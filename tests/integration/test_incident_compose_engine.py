@@ -161,7 +161,7 @@ async def test_the_incident_fixed_by_recreate(
     timeline = text[text.index("## Timeline") : text.index("## Operator actions")]
     steps = [
         " → DOWN | restart loop: ",
-        "| monitor | note | SECRET_KEY added to docker/.env |",
+        "| monitor | note | SECRET\\_KEY added to docker/.env |",  # Markdown-escaped: no emphasis
         f"| {run.backend} | **recreate** by ",
         f"| container:{run.backend} | DOWN → OK | running |",
         "| monitor | note | backend image rebuilt |",

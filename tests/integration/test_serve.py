@@ -90,7 +90,4 @@ def test_serve_on_a_port_in_use_says_so_in_one_line() -> None:
         )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert lines == [
-        f"sutazai-tui: cannot serve on 127.0.0.1:{port}: the port is already in use "
-        "— choose another with --port N"
-    ]
+    assert lines == [f"sutazai-tui: cannot serve on 127.0.0.1:{port}: port in use — pick another with --port"]

@@ -356,8 +356,11 @@ class ContainerTable(DataTable[Text | str]):
                 # one (nothing to act on there) to a container that is now worse.
                 pinned = next((c for c in items if c.name == self._pinned), None)
                 if pinned is None or self.row_state(pinned) is State.OK:
-                    self._pinned = worst_first(items, self.row_state)[0].name
+                    self._pinned = None
             ordered = sort_containers(items, self._sort, self._reverse, self.row_state, self._primary)
+            if not self._chosen and items and self._pinned is None:  # the first worst row as shown
+                worst = max(self.row_state(c).rank for c in ordered)
+                self._pinned = next(c.name for c in ordered if self.row_state(c).rank == worst)
             self._shown = [
                 c
                 for c in ordered

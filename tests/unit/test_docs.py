@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sutazai_tui.cli.args import build_parser
+from sutazai_tui.cli.args import build_parser, demo_scenario_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -114,11 +114,13 @@ def command_lines(text: str) -> Iterator[list[str]]:
 
 
 def parse_failure(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
-    """argparse's complaint about `argv`, or None when it parses (`--help`/`--version` parse too)."""
+    """argparse's complaint about `argv`, or None when it parses (`--help`/`--version` parse too).
+
+    The line goes through `demo_scenario_argv` first, as the real entry point does it."""
     err = io.StringIO()
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            parser.parse_args(argv)
+            parser.parse_args(demo_scenario_argv(argv))
     except SystemExit as exc:
         if exc.code not in (0, None):
             return err.getvalue().strip().splitlines()[-1] if err.getvalue().strip() else f"exit {exc.code}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -241,6 +242,20 @@ def demo_scenario_argv(argv: list[str]) -> list[str]:
         else:
             out.append(arg)
     return out
+
+
+def unknown_scenario(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """The word after `--demo` when it is neither a scenario nor a command (`--demo incidnet`), so
+    the operator hears about scenarios rather than argparse's list of commands."""
+    commands: set[str] = set()
+    for action in parser._actions:  # argparse keeps its sub-commands only here
+        if isinstance(action, argparse._SubParsersAction):
+            commands |= set(action.choices)
+    known = {*SCENARIOS, "list", *commands}
+    for before, word in itertools.pairwise(argv):
+        if before == "--demo" and not word.startswith("-") and word not in known:
+            return word
+    return None
 
 
 def list_scenarios() -> int:

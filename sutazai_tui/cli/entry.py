@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from sutazai_tui.cli.args import build_parser, demo_scenario_argv, list_scenarios
+from sutazai_tui.cli.args import build_parser, demo_scenario_argv, list_scenarios, unknown_scenario
 from sutazai_tui.cli.pipe import finish, guard_stdout
 from sutazai_tui.config.errors import ConfigError
 
@@ -23,7 +23,11 @@ def fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sutazai-tui` console script."""
-    args = build_parser().parse_args(demo_scenario_argv(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    if (unknown := unknown_scenario(parser, words)) is not None:
+        return fail(f"no demo scenario called {unknown!r}: `sutazai-tui --demo list` names them")
+    args = parser.parse_args(demo_scenario_argv(words))
     if getattr(args, "demo_scenario", "incident") == "list":
         return list_scenarios()
     if args.command is not None:  # a command's output cut short (`check | head -1`) keeps its code

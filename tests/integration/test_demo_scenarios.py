@@ -29,6 +29,15 @@ def test_demo_scenario_is_an_option_and_commands_stay_commands() -> None:
     assert args.demo and args.demo_scenario == "degraded"
 
 
+def test_an_unknown_scenario_is_named_with_where_to_find_them(capsys: pytest.CaptureFixture[str]) -> None:
+    assert entry.main(["--demo", "incidnet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["sutazai-tui: no demo scenario called 'incidnet': `sutazai-tui --demo list` names them"]
+    parser = args_mod.build_parser()
+    assert args_mod.unknown_scenario(parser, ["--demo", "check"]) is None  # a command stays a command
+    assert args_mod.unknown_scenario(parser, ["--demo", "--read-only"]) is None
+
+
 def test_the_demo_plays_the_scenario_asked_for(tmp_path: Path) -> None:
     got = _prepare(lambda: Settings(state_dir=tmp_path), True, None, None, "degraded")
     try:

@@ -73,9 +73,7 @@ def span(seconds: float) -> str:
         return f"{seconds:.1f} s"
     if seconds < 600:
         return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def short_id(image_id: str) -> str:

@@ -68,16 +68,17 @@ def _told_by_finding(alert: str, expr: str, summary: str, fid: str) -> Rule:
 
 
 def rules() -> list[Rule]:
-    """Every alert, in file order."""
+    """Every alert, in file order; the monitor's own are rows of `Rule`'s fields in their order
+    (alert, expr, for, severity, summary, description, runbook)."""
     return [
         Rule(
-            alert="SutazaiBackendDown",
-            expr='sutazai_endpoint_state{endpoint="health",state="DOWN"} == 1',
-            wait="1m",
-            severity="critical",
-            summary="{{ $labels.target }}: the backend's /health is DOWN",
-            description="/health refused, timed out or failed for a minute of cycles.",
-            runbook="Look at this target's SutazaiCriticalFinding alerts for the cause; " + CHECK_HINT + ".",
+            "SutazaiBackendDown",
+            'sutazai_endpoint_state{endpoint="health",state="DOWN"} == 1',
+            "1m",
+            "critical",
+            "{{ $labels.target }}: the backend's /health is DOWN",
+            "/health refused, timed out or failed for a minute of cycles.",
+            "Look at this target's SutazaiCriticalFinding alerts for the cause; " + CHECK_HINT + ".",
         ),
         _told_by_finding(
             "SutazaiEmergencyMode",
@@ -92,46 +93,45 @@ def rules() -> list[Rule]:
             "restart-loop",
         ),
         Rule(
-            alert="SutazaiDataStale",
-            expr="time() - sutazai_last_cycle_timestamp_seconds > 3 * sutazai_poll_interval_seconds",
-            wait="1m",
-            severity="warning",
-            summary="{{ $labels.target }}: no poll cycle ended for 3 intervals",
-            description="The exporter answers scrapes but its poll loop stopped finishing cycles: the "
-            "numbers are old.",
-            runbook="Read the exporter's log and /healthz; restart `sutazai-tui exporter` for this target.",
+            "SutazaiDataStale",
+            "time() - sutazai_last_cycle_timestamp_seconds > 3 * sutazai_poll_interval_seconds",
+            "1m",
+            "warning",
+            "{{ $labels.target }}: no poll cycle ended for 3 intervals",
+            "The exporter answers scrapes but its poll loop stopped finishing cycles: the numbers are old.",
+            "Read the exporter's log and /healthz; restart `sutazai-tui exporter` for this target.",
         ),
         Rule(
-            alert="SutazaiExporterDown",
-            expr='up{job="sutazai"} == 0',
-            wait="2m",
-            severity="warning",
-            summary="{{ $labels.instance }}: the sutazai-tui exporter does not answer scrapes",
-            description="Prometheus cannot scrape the exporter: nothing about this deployment is known.",
-            runbook="Start `sutazai-tui exporter` for it (systemd unit or container) and check --listen.",
+            "SutazaiExporterDown",
+            'up{job="sutazai"} == 0',
+            "2m",
+            "warning",
+            "{{ $labels.instance }}: the sutazai-tui exporter does not answer scrapes",
+            "Prometheus cannot scrape the exporter: nothing about this deployment is known.",
+            "Start `sutazai-tui exporter` for it (systemd unit or container) and check --listen.",
         ),
         Rule(
-            alert="SutazaiHealBreakerOpen",
-            expr="sutazai_heal_breaker_open == 1",
-            wait="0m",
-            severity="critical",
-            summary="{{ $labels.target }}: heal's breaker is open for {{ $labels.container }}",
-            description="`sutazai-tui heal` restarted the container and the finding did not clear within "
+            "SutazaiHealBreakerOpen",
+            "sutazai_heal_breaker_open == 1",
+            "0m",
+            "critical",
+            "{{ $labels.target }}: heal's breaker is open for {{ $labels.container }}",
+            "`sutazai-tui heal` restarted the container and the finding did not clear within "
             "its grace window: heal will not touch it again and pages instead.",
-            runbook="A restart does not fix this one: read why in `sutazai-tui audit --since 2h` "
+            "A restart does not fix this one: read why in `sutazai-tui audit --since 2h` "
             "(via heal) and "
             + CHECK_HINT
             + "; the breaker closes once the container is clean for [heal] cycles.",
         ),
         Rule(
-            alert="SutazaiHealStopped",
-            expr="sutazai_heal_active == 0",
-            wait="5m",
-            severity="warning",
-            summary="{{ $labels.target }}: the heal process stopped reporting",
-            description="A `sutazai-tui heal` ran for this deployment and its status file is no longer "
+            "SutazaiHealStopped",
+            "sutazai_heal_active == 0",
+            "5m",
+            "warning",
+            "{{ $labels.target }}: the heal process stopped reporting",
+            "A `sutazai-tui heal` ran for this deployment and its status file is no longer "
             "fresh: nothing is healed, and nothing pages for it.",
-            runbook="`systemctl status sutazai-tui-heal` and its journal; start it again, or remove its "
+            "`systemctl status sutazai-tui-heal` and its journal; start it again, or remove its "
             "status file if heal was retired on purpose.",
         ),
         *_finding_rules("critical", "0m"),

@@ -2,13 +2,12 @@
 
 Sections: summary (first failure → recovery and how long), timeline of state changes and operator
 actions, the actions in detail, findings, and a validation checklist of the last state seen.
-All times are UTC. A snapshot counts as failing when `verdict.assess` does not say OK.
+All times are UTC. A snapshot counts as failing when `verdict.assess` does not say OK. The
+Markdown escaping is records/markdown.py's; printing it and the exit code are cli/report.py's.
 """
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,19 +16,19 @@ from typing import Any
 
 from sutazai_tui import __version__
 from sutazai_tui.actions.audit import read_audit
-from sutazai_tui.config.settings import ConfigError, Settings, load_settings, redactor_for
+from sutazai_tui.config.settings import Settings, redactor_for
 from sutazai_tui.core.verdict import Level, assess
 from sutazai_tui.diagnosis.lifetimes import Key, Lifetime, key_of, lasted
 from sutazai_tui.models import Event, Finding, Snapshot, container_reason, container_state
 from sutazai_tui.records.incident import Span, diagnose_recording, failure_spans, finding_times
+from sutazai_tui.records.markdown import Writer, markdown_code, markdown_text
 from sutazai_tui.records.recording import Recording, RecordingError, read_recording
-from sutazai_tui.util.clean import clean
 from sutazai_tui.util.redact import Redactor
-from sutazai_tui.util.safefile import write_private
 from sutazai_tui.util.when import HINT, parse_when
 
-EXIT_OK, EXIT_ERROR = 0, 2
-_NO_LIMIT = 1 << 30
+# The escaping is re-exported: what outside text may not do to the report is pinned from here.
+__all__ = ["ReportError", "build_report", "markdown_code", "markdown_text", "parse_time", "render_report"]
+
 _SEVERITY = {"critical": "🔴 critical", "warning": "🟠 warning", "info": "🔵 info"}
 
 
@@ -56,60 +55,6 @@ def _duration(delta: timedelta) -> str:
     s = int(delta.total_seconds())
     parts = [(s // 3600, "h"), (s % 3600 // 60, "min"), (s % 60, "s")]
     return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
-
-
-# Markdown that outside text must not make: links and images (`[`, `]`, `!`), raw HTML and autolinks
-# (`<`, `&` entities), code spans, emphasis, strikethrough, table cells. Each is backslash-escaped,
-# which CommonMark shows as the character itself. A bare URL is defanged (`https\[:\]//…`), the
-# convention for links in incident notes: GitHub would otherwise make a link of it.
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|~&])")
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(://)|\b(www)\.")
-
-
-def markdown_text(text: str) -> str:
-    """Outside text as Markdown that renders as the text itself, on one line: no link, image, HTML."""
-    text = _MARKDOWN.sub(lambda m: "\\" + m.group(1), text.replace("\n", " "))
-    return _AUTOLINK.sub(lambda m: "\\[:\\]//" if m.group(1) else m.group(2) + "\\[.\\]", text)
-
-
-def markdown_code(text: str, table: bool = False) -> str:
-    """Outside text as a code span (never a link, whatever it holds), fenced past its own backticks."""
-    text = text.replace("\n", " ")
-    runs = [len(r) for r in re.findall("`+", text)]
-    fence = "`" * (max(runs, default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    if table:  # a pipe would end the table cell, inside a code span too (GFM)
-        text = text.replace("|", "\\|")
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-class _Writer:
-    """Markdown lines with every piece of outside text escaped and redacted."""
-
-    def __init__(self, redactor: Redactor | None, multi_day: bool) -> None:
-        self.lines: list[str] = []
-        self.redactor = redactor
-        self.fmt = "%Y-%m-%d %H:%M:%S" if multi_day else "%H:%M:%S"
-
-    def _plain(self, value: Any) -> str:
-        text = "—" if value is None or value == "" else str(value)
-        if self.redactor is not None:
-            text = self.redactor.clean(text, _NO_LIMIT)
-        return clean(text)  # a report written without a redactor is still free of escapes
-
-    def esc(self, value: Any) -> str:
-        """Outside text for prose and table cells (markdown_text)."""
-        return markdown_text(self._plain(value))
-
-    def code(self, value: Any, table: bool = False) -> str:
-        """Outside text as a code span (markdown_code)."""
-        return markdown_code(self._plain(value), table)
-
-    def t(self, when: datetime | None) -> str:
-        return "—" if when is None else when.astimezone(UTC).strftime(self.fmt)
-
-    def add(self, *lines: str) -> None:
-        self.lines.extend(lines)
 
 
 def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
@@ -178,7 +123,7 @@ def build_report(
     events = [e for e in recording.events if first <= e.at <= upto]
     cut = until is not None and recording.end > last
     win = _Window(recording, snaps, failure_spans(snaps), actions, events, cut)
-    w = _Writer(redactor, first.date() != last.date())
+    w = Writer(redactor, first.date() != last.date())
     _title(w, win)
     _summary(w, win)
     _timeline(w, win)
@@ -192,7 +137,7 @@ def build_report(
     return "\n".join(w.lines)
 
 
-def _title(w: _Writer, win: _Window) -> None:
+def _title(w: Writer, win: _Window) -> None:
     header, snaps, spans = win.recording.header, win.snaps, win.spans
     first, last = snaps[0].taken_at, snaps[-1].taken_at
     status = "NO INCIDENT" if not spans else ("RESOLVED" if spans[-1].recovered is not None else "ONGOING")
@@ -207,7 +152,7 @@ def _title(w: _Writer, win: _Window) -> None:
     w.add(f"**Source:** {source}, sutazai-tui {w.esc(header.tool_version)})", "")
 
 
-def _summary(w: _Writer, win: _Window) -> None:
+def _summary(w: Writer, win: _Window) -> None:
     snaps, spans = win.snaps, win.spans
     last = snaps[-1].taken_at
     w.add("## Summary", "")
@@ -244,7 +189,7 @@ def _summary(w: _Writer, win: _Window) -> None:
     w.add("")
 
 
-def _timeline(w: _Writer, win: _Window) -> None:
+def _timeline(w: Writer, win: _Window) -> None:
     w.add("## Timeline (UTC)", "", "| time | subject | change | detail |", "|---|---|---|---|")
     rows: list[tuple[datetime, int, str]] = []
     # The recording's `action` event and the audit line are one attempt: the audit line says more.
@@ -264,7 +209,7 @@ def _timeline(w: _Writer, win: _Window) -> None:
     w.add(*[r[2] for r in rows] or ["| — | — | no state changes or actions | — |"], "")
 
 
-def _actions(w: _Writer, win: _Window) -> None:
+def _actions(w: Writer, win: _Window) -> None:
     w.add("## Operator actions", "")
     if not win.actions:
         w.add("No actions in the audit log for this window.", "")
@@ -289,7 +234,7 @@ def _attempt(entry: Mapping[str, Any]) -> tuple[Any, ...]:
     return entry.get("time"), entry.get("container"), entry.get("action")
 
 
-def _findings(w: _Writer, findings: Sequence[Finding] | None, times: Mapping[Key, Lifetime]) -> None:
+def _findings(w: Writer, findings: Sequence[Finding] | None, times: Mapping[Key, Lifetime]) -> None:
     w.add("## Findings", "")
     if findings is None:
         w.add("Not diagnosed.")
@@ -304,7 +249,7 @@ def _findings(w: _Writer, findings: Sequence[Finding] | None, times: Mapping[Key
     w.add("")
 
 
-def _when(w: _Writer, life: Lifetime) -> str:
+def _when(w: Writer, life: Lifetime) -> str:
     """`First seen 23:10:05 UTC, cleared 23:14:35 UTC (after 5 min)` or `… still held at the end`."""
     seen = f"First seen {w.t(life.first_seen)} UTC"
     back = f", returned {life.returns}×, last from {w.t(life.since)} UTC" if life.returns else ""
@@ -313,7 +258,7 @@ def _when(w: _Writer, life: Lifetime) -> str:
     return f"{seen}{back}, cleared {w.t(life.cleared_at)} UTC (after {lasted(life.lasted_s())})"
 
 
-def _validation(w: _Writer, final: Snapshot) -> None:
+def _validation(w: Writer, final: Snapshot) -> None:
     w.add(f"## Validation at {w.t(final.taken_at)} UTC (last snapshot)", "")
     for e in final.endpoints:
         code = f", HTTP {e.http_code}" if e.http_code is not None else ""
@@ -374,30 +319,3 @@ def render_report(path: Path, settings: Settings, since: str | None = None, unti
     times = finding_times(recording, start, end)
     redactor = redactor_for(settings)
     return build_report(recording, audit, start, end, findings=findings, redactor=redactor, times=times)
-
-
-def run_report(
-    path: Path,
-    out: Path | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    settings: Settings | None = None,
-) -> int:
-    """`sutazai-tui report PATH`: Markdown to stdout or `out` (0600); one-line errors, exit 2."""
-    try:
-        for text, flag in ((since, "--since"), (until, "--until")):
-            parse_time(text, flag)  # a malformed time is refused before the recording is read
-        settings = settings or load_settings()  # audit log path, tokens to mask, diagnosis knobs
-        text = render_report(path, settings, since, until)
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            write_private(out, text)
-            print(f"report written to {out}", file=sys.stderr)
-    except (ReportError, RecordingError, ConfigError) as exc:
-        print(f"sutazai-tui: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:
-        print(f"sutazai-tui: cannot write report {out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_OK

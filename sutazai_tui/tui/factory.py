@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from sutazai_tui.tui.app import SutazaiApp, utc_now
 from sutazai_tui.tui.prepared import Prepared
@@ -39,22 +39,25 @@ def prepared(
     return Prepared(settings, sessions, recording, replay, poll, demo, config_path, list(cleanup))
 
 
+class Build(TypedDict, total=False):
+    """How `prepared` builds, as `make_app` passes it on (the defaults are `prepared`'s)."""
+
+    recording: Recording | None
+    replay: bool
+    poll: bool
+    demo: bool
+    config_path: Path | None
+
+
 def make_app(
     settings: Settings,
     session: Session | None = None,
     *,
-    recording: Recording | None = None,
-    replay: bool = False,
-    poll: bool = True,
-    demo: bool = False,
     clock: Callable[[], datetime] = utc_now,
-    config_path: Path | None = None,
+    **build: Unpack[Build],
 ) -> SutazaiApp:
     """The app, built now: a bad theme or keymap is a ConfigError before any frame."""
-    got = prepared(
-        settings, session, recording=recording, replay=replay, poll=poll, demo=demo, config_path=config_path
-    )
-    return SutazaiApp(got, clock=clock)
+    return SutazaiApp(prepared(settings, session, **build), clock=clock)
 
 
 def boot_app(prepare: Callable[[], Prepared], target: str) -> SutazaiApp:

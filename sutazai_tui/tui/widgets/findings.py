@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.events import Resize
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from sutazai_tui.models import Finding
+from sutazai_tui.tui.widgets.cursor_keys import cursor_keys
 
 _ORDER = {"critical": 0, "warning": 1, "info": 2}
 # Reverse, not only colour: with NO_COLOR a critical badge still stands out.
@@ -58,12 +59,7 @@ class FindingsPanel(OptionList):
     Since when each one holds is the Dashboard's (`finding_times`), for the finding screen.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="findings.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="findings.up"),
-        Binding("g", "first", "First", show=False, id="findings.first"),
-        Binding("G", "last", "Last", show=False, id="findings.last"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = cursor_keys("findings", first="first", last="last")
 
     def __init__(self) -> None:
         super().__init__(id="findings")

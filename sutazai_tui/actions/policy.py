@@ -1,13 +1,13 @@
 """One-key emergency actions on containers — stop, restart, kill, recreate — allowed, bounded, audited.
 
-The policy lives here, once, for every backend (the real engine or the demo's simulated fleet):
-read-only mode refuses everything; only monitored containers (the monitor's own prefix/label
-rule) may be touched; a protected container needs its name typed; one action at a time per
-container. The container is resolved once, to an id: the dialog (`describe`) shows that id, and
-`run(..., expected_id=brief.id)` acts on it or refuses if the name now points elsewhere or the id is
-gone — the engine call names the id, never the name, and the rules are judged on that same
-container. Nothing is done unaudited: every attempt that reaches the engine writes (and fsyncs) a
-`started` line first; if that line cannot be written, nothing is done.
+The policy lives here, once, for every backend (the real engine or the demo's simulated fleet),
+its allow-list in actions/allow.py: read-only mode refuses everything; only monitored containers
+(the monitor's own prefix/label rule) may be touched; a protected container needs its name typed;
+one action at a time per container. The container is resolved once, to an id: the dialog
+(`describe`) shows that id, and `run(..., expected_id=brief.id)` acts on it or refuses if the name
+now points elsewhere or the id is gone — the engine call names the id, never the name, and the
+rules are judged on that same container. Nothing is done unaudited: every attempt that reaches the
+engine writes (and fsyncs) a `started` line first; if that line cannot be written, nothing is done.
 A recreate runs the container's own compose command (`sources.engine.compose_labels`) with no shell, bounded
 by `recreate_timeout`; its audit has a `started` line before compose runs and the outcome after,
 so a recreate that never returns still left a trace.
@@ -20,14 +20,13 @@ message. Thread-safe: one Actions serves every worker.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
+from sutazai_tui.actions.allow import READ_ONLY, AllowList
 from sutazai_tui.actions.audit import AuditError, AuditLog, AuditWriter
 from sutazai_tui.actions.backends import (
     ActionBackend,
@@ -44,7 +43,6 @@ from sutazai_tui.actions.result import PENDING, ActionName, ActionResult, Outcom
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.models import ComposeLabels
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan, cli_from, missing_on_host, recreate_plan
-from sutazai_tui.sources.engine.source import is_selected
 
 # Re-exported: the UI and the demo need only this module.
 __all__ = ["ActionBackend", "ActionResult", "ActionTimeout", "Actions", "BackendError"]
@@ -55,8 +53,23 @@ NO_CLI = (
     "or set compose_cli"
 )
 _ACTIVE = frozenset({"running", "restarting", "paused"})
-_READ_ONLY = "read-only mode: actions are turned off (read_only / --read-only)"
 _Finish = Callable[..., "ActionResult"]
+
+
+class Asked(TypedDict, total=False):
+    """Who asked, for the audit line: `via` (key x, palette, cli act, serve, heal), the `!` stop
+    (`emergency`, recorded as emergency-stop), a serve tab's `peer` address and `tab` id."""
+
+    via: str | None
+    emergency: bool
+    peer: str | None
+    tab: str | None
+
+
+class Confirmed(Asked, total=False):
+    """Who asked, and the name the operator `typed` to confirm a protected container."""
+
+    typed: str | None
 
 
 class Actions:
@@ -74,16 +87,11 @@ class Actions:
         self.settings = settings
         self.backend = backend if backend is not None else DockerBackend(settings, client_factory)
         self.audit = audit or AuditLog(settings.audit_path)
-        self._busy: set[str] = set()
-        self._busy_guard = threading.Lock()
+        self.allow = AllowList(settings)
 
     def is_protected(self, name: str) -> bool:
         """Whether an action on `name` needs its name typed to confirm (`Settings.protected`)."""
-        return name in self.settings.protected
-
-    def is_monitored(self, name: str, labels: dict[str, str]) -> bool:
-        """Whether a container is ours to touch: the monitor's prefix/label rule."""
-        return is_selected(name, labels, self.settings.container_prefix, self.settings.container_labels)
+        return self.allow.is_protected(name)
 
     def describe(self, name: str, action: ActionName = "stop") -> ContainerBrief:
         """The container now, for the confirmation dialog; raises BackendError (one line).
@@ -91,7 +99,7 @@ class Actions:
         For a recreate the brief carries the command that will run, or why there is none.
         """
         info = self.backend.inspect(name)
-        refusal = _READ_ONLY if self.settings.read_only else self._outside_refusal(info)
+        refusal = READ_ONLY if self.settings.read_only else self.allow.outside(info)
         command = None
         if action == "recreate":
             plan = self.recreate_plan(info.labels)
@@ -125,74 +133,39 @@ class Actions:
             return f"cannot recreate: {missing}"
         return f"cannot recreate: {NO_CLI}" if cli is None else plan
 
-    def stop(
-        self, name: str, timeout: int | None = None, *, via: str | None = None, typed: str | None = None
-    ) -> ActionResult:
+    # By name, for scripts and tests: `run` with the action named, and what `asked` says.
+    def stop(self, name: str, timeout: int | None = None, **asked: Unpack[Confirmed]) -> ActionResult:
         """Stop: SIGTERM, SIGKILL after `timeout` (default Settings.stop_timeout) seconds."""
-        return self.run("stop", name, timeout, via=via, typed=typed)
+        return self.run("stop", name, timeout, **asked)
 
-    def start(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
-        """Start a stopped (exited, created) container; a running one is a no-op."""
-        return self.run("start", name, None, via=via, typed=typed)
-
-    def restart(
-        self, name: str, timeout: int | None = None, *, via: str | None = None, typed: str | None = None
-    ) -> ActionResult:
+    def restart(self, name: str, timeout: int | None = None, **asked: Unpack[Confirmed]) -> ActionResult:
         """Restart: stop as `stop` does, then start again."""
-        return self.run("restart", name, timeout, via=via, typed=typed)
+        return self.run("restart", name, timeout, **asked)
 
-    def kill(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
+    def start(self, name: str, **asked: Unpack[Confirmed]) -> ActionResult:
+        """Start a stopped (exited, created) container; a running one is a no-op."""
+        return self.run("start", name, **asked)
+
+    def kill(self, name: str, **asked: Unpack[Confirmed]) -> ActionResult:
         """Kill: SIGKILL now (offered only through the command palette)."""
-        return self.run("kill", name, None, via=via, typed=typed)
+        return self.run("kill", name, **asked)
 
-    def recreate(self, name: str, *, via: str | None = None, typed: str | None = None) -> ActionResult:
+    def recreate(self, name: str, **asked: Unpack[Confirmed]) -> ActionResult:
         """Recreate with its compose project (`up -d --force-recreate --no-deps`): new env, new image."""
-        return self.run("recreate", name, None, via=via, typed=typed)
+        return self.run("recreate", name, **asked)
 
     def cancelled(
-        self,
-        name: str,
-        action: ActionName,
-        *,
-        via: str | None = None,
-        emergency: bool = False,
-        expected_id: str | None = None,
-        peer: str | None = None,
-        tab: str | None = None,
+        self, name: str, action: ActionName, *, expected_id: str | None = None, **asked: Unpack[Asked]
     ) -> ActionResult:
         """Log that the operator cancelled the confirmation; nothing is asked of the engine."""
-        started, why = time.monotonic(), "cancelled by the operator"
-        result = self._result(
-            action,
-            name,
-            started,
-            via,
-            "cancelled",
-            why,
-            emergency=emergency,
-            peer=peer,
-            tab=tab,
-            container_id=expected_id,
+        why = "cancelled by the operator"
+        return self._record(
+            self._result(action, name, time.monotonic(), "cancelled", why, container_id=expected_id, **asked)
         )
-        return self._record(result)
 
-    def refuse(
-        self,
-        name: str,
-        action: ActionName,
-        why: str,
-        *,
-        via: str | None = None,
-        emergency: bool = False,
-        peer: str | None = None,
-        tab: str | None = None,
-    ) -> ActionResult:
+    def refuse(self, name: str, action: ActionName, why: str, **asked: Unpack[Asked]) -> ActionResult:
         """Log an attempt refused before the policy is asked (e.g. a serve tab without --allow-actions)."""
-        door = {"peer": peer, "tab": tab}
-        result = self._result(
-            action, name, time.monotonic(), via, "refused", why, emergency=emergency, **door
-        )
-        return self._record(result)
+        return self._record(self._result(action, name, time.monotonic(), "refused", why, **asked))
 
     def run(
         self,
@@ -200,26 +173,20 @@ class Actions:
         name: str,
         timeout: int | None = None,
         *,
-        via: str | None = None,
-        typed: str | None = None,
-        emergency: bool = False,
         expected_id: str | None = None,
-        peer: str | None = None,
-        tab: str | None = None,
+        **asked: Unpack[Confirmed],
     ) -> ActionResult:
         """One attempt, checked and audited: the one way anything (key, `act`, serve tab, heal) acts.
 
         `expected_id`: the id the operator confirmed (`describe(...).id`); the action is refused,
         audited, if `name` no longer carries it. Without it the name is resolved once, here.
-        `typed`: what the operator typed for a protected container; `emergency`: the `!` stop,
-        recorded as `emergency-stop`; `peer`/`tab`: a serve tab's address and id, for the audit.
+        `asked`: who asked, and the name typed for a protected container.
         """
-        finish = partial(
-            self._result, action, name, time.monotonic(), via, emergency=emergency, peer=peer, tab=tab
-        )
+        typed = asked.pop("typed", None)
+        finish = partial(self._result, action, name, time.monotonic(), **asked)
         if self.settings.read_only or not name.strip():
-            return self._record(finish("refused", _READ_ONLY if name.strip() else "no container selected"))
-        with self._claim(name) as claimed:
+            return self._record(finish("refused", READ_ONLY if name.strip() else "no container selected"))
+        with self.allow.claim(name) as claimed:
             if not claimed:
                 return self._record(finish("refused", f"an action is already running on {name}"))
             try:
@@ -251,10 +218,7 @@ class Actions:
         except BackendError as exc:
             return finish("failed", str(exc))
         seen: dict[str, Any] = {"container_id": before.id, "state_before": before.state}
-        refusal = self._outside_refusal(before)
-        if refusal is None and self.is_protected(before.name) and typed != before.name:
-            refusal = f"{before.name} is protected: type its name to confirm"
-        if refusal is not None:
+        if (refusal := self.allow.refusal(before, typed)) is not None:
             return finish("refused", refusal, **seen)
         if action == "recreate":
             return self._recreate(before, finish, seen, writer)
@@ -338,33 +302,11 @@ class Actions:
             return {"state_after": "unknown"}
         return {"state_after": info.state, "exit_code": info.exit_code}
 
-    def _outside_refusal(self, info: ContainerInfo) -> str | None:
-        if self.is_monitored(info.name, info.labels):
-            return None
-        rule = f"name prefix {self.settings.container_prefix!r}"
-        if self.settings.container_labels:
-            rule += f" or labels {', '.join(self.settings.container_labels)}"
-        return f"{info.name} is not a monitored container ({rule}); not touching it"
-
-    @contextmanager
-    def _claim(self, name: str) -> Iterator[bool]:
-        """Hold the per-container slot; yields False when another action holds it."""
-        with self._busy_guard:
-            claimed = name not in self._busy
-            self._busy.add(name)
-        try:
-            yield claimed
-        finally:
-            if claimed:
-                with self._busy_guard:
-                    self._busy.discard(name)
-
     def _result(
         self,
         action: ActionName,
         name: str,
         started: float,
-        via: str | None,
         outcome: Outcome,
         message: str,
         **fields: Any,
@@ -378,7 +320,6 @@ class Actions:
             message=" ".join(message.split())[:400],  # one line, whatever the engine said
             duration_ms=elapsed * 1000.0,
             at=datetime.now(UTC) - timedelta(seconds=elapsed),
-            via=via,
             **fields,
         )
 

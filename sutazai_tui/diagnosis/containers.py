@@ -10,13 +10,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from sutazai_tui.core.evidence import quote
-from sutazai_tui.diagnosis.context import Context, clock, names, short_id, span
+from sutazai_tui.diagnosis.context import Context, Kind, clock, names, short_id, span
 from sutazai_tui.diagnosis.evidence import log_says
 from sutazai_tui.diagnosis.recreate import env_place, recreate_fix
 from sutazai_tui.models import ContainerStats, Finding
 from sutazai_tui.sources.engine.compose_labels import shown_cli
 from sutazai_tui.sources.engine.loops import RISE, WINDOW_S, is_loop, last_restart, restart_times
 from sutazai_tui.util import fmt
+
+# What these detectors find: stable ids (scripts match on them), each with its usual severity.
+MISSING_ENV = Kind("missing-env", "critical")
+ENV_NAME_MISMATCH = Kind("env-name-mismatch", "warning")
+RESTART_LOOP = Kind("restart-loop", "critical")
+STALE_IMAGE = Kind("stale-image", "warning")
+UNHEALTHY = Kind("unhealthy", "warning")
+OOM_KILLED = Kind("oom-killed", "critical")
+CRASHED = Kind("crashed", "critical")
 
 # Exit codes with a known meaning, to put in evidence (128 + n = killed by signal n).
 EXIT_MEANING = {
@@ -100,10 +109,8 @@ def missing_env(ctx: Context) -> list[Finding]:
         also = [n for n in required if n not in bad]
         needs = f" — {c.name} needs all of {names(required)}" if also else ""
         found.append(
-            Finding(
-                id="missing-env",
-                severity="critical",
-                subject=c.name,
+            MISSING_ENV.about(
+                c.name,
                 title=f"{c.name} {'; '.join(parts)}",
                 evidence="; ".join(seen) + f"; required: {names(required)}" + log_says(ctx, c.name),
                 fix=(
@@ -126,10 +133,8 @@ def env_name_mismatch(ctx: Context) -> list[Finding]:
             if not present or not absent:
                 continue
             found.append(
-                Finding(
-                    id="env-name-mismatch",
-                    severity="warning",
-                    subject=c.name,
+                ENV_NAME_MISMATCH.about(
+                    c.name,
                     title=f"{c.name} sets {names(present)} but not {names(absent)}",
                     evidence=(
                         f"env names of {c.name}: {names(present)} present, {names(absent)} missing "
@@ -241,10 +246,8 @@ def restart_loop(ctx: Context) -> list[Finding]:
                 else "it fails as it starts"
             )
         found.append(
-            Finding(
-                id="restart-loop",
-                severity="critical",
-                subject=c.name,
+            RESTART_LOOP.about(
+                c.name,
                 title=f"{c.name} is in a restart loop: {how}{between}",
                 evidence="; ".join(seen)
                 + f"; it ends once no restart happened for {span(WINDOW_S)}"
@@ -262,10 +265,8 @@ def stale_image(ctx: Context) -> list[Finding]:
         if c.tag_image_id is None or not c.image_id or c.tag_image_id == c.image_id:
             continue
         found.append(
-            Finding(
-                id="stale-image",
-                severity="warning",
-                subject=c.name,
+            STALE_IMAGE.about(
+                c.name,
                 title=f"{c.name} runs an old image: {c.image} was rebuilt, the container not recreated",
                 evidence=(
                     f"container runs image {short_id(c.image_id)}; tag {c.image} now points to "
@@ -280,10 +281,8 @@ def stale_image(ctx: Context) -> list[Finding]:
 def unhealthy(ctx: Context) -> list[Finding]:
     """`unhealthy`: the container's own HEALTHCHECK fails."""
     return [
-        Finding(
-            id="unhealthy",
-            severity="warning",
-            subject=c.name,
+        UNHEALTHY.about(
+            c.name,
             title=f"{c.name} fails its health check",
             evidence=f"Docker reports health `unhealthy` while {c.state}, up since {clock(c.started_at)}"
             + log_says(ctx, c.name),
@@ -305,10 +304,8 @@ def oom_killed(ctx: Context) -> list[Finding]:
             continue
         limit = f", memory limit {fmt.size(c.mem_limit)}" if c.mem_limit else ""
         found.append(
-            Finding(
-                id="oom-killed",
-                severity="critical",
-                subject=c.name,
+            OOM_KILLED.about(
+                c.name,
                 title=f"{c.name} was killed: out of memory",
                 evidence=(
                     f"the engine reports OOMKilled, state {c.state}, exit code {c.exit_code}, "
@@ -335,10 +332,9 @@ def crashed(ctx: Context) -> list[Finding]:
         if c.started_at is not None and c.finished_at is not None:
             ran = f" after running {span(max(0.0, (c.finished_at - c.started_at).total_seconds()))}"
         found.append(
-            Finding(
-                id="crashed",
+            CRASHED.about(
+                c.name,
                 severity="warning" if c.exit_code in SIGNAL_STOPS else "critical",
-                subject=c.name,
                 title=f"{c.name} exited with code {c.exit_code}" + (f": {meaning}" if meaning else ""),
                 evidence=f"state {c.state}, exit code {c.exit_code} at {clock(c.finished_at)}{ran}"
                 + log_says(ctx, c.name),

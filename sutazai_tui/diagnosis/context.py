@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.models import ContainerStats, Finding, Snapshot
+from sutazai_tui.models import ContainerStats, Finding, Severity, Snapshot
 
 COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
 
@@ -55,6 +55,29 @@ class Context:
 
 
 Detector = Callable[[Context], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A finding's stable id and usual severity, named once in its detector's module; `about`
+    makes one, so a detector writes only what it found: the subject and the words."""
+
+    id: str
+    severity: Severity
+
+    def about(
+        self, subject: str, *, title: str, evidence: str, fix: str, severity: Severity | None = None
+    ) -> Finding:
+        """This kind of finding about `subject` (a container or an endpoint name); `severity` only
+        where this one is not the kind's usual (a signal stop is a warning, a known case info)."""
+        return Finding(
+            id=self.id,
+            severity=severity or self.severity,
+            subject=subject,
+            title=title,
+            evidence=evidence,
+            fix=fix,
+        )
 
 
 def aware(when: datetime) -> datetime:

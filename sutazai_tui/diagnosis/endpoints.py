@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sutazai_tui.core.evidence import backend_mode, quote
-from sutazai_tui.diagnosis.context import Context, clock, names, span
+from sutazai_tui.diagnosis.context import Context, Kind, clock, names, span
 from sutazai_tui.diagnosis.evidence import INITIALIZING, confirmed_up, initializing_since
 from sutazai_tui.diagnosis.recreate import rebuild_command
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, State
+
+# What these detectors find: stable ids (scripts match on them), each with its usual severity.
+STARTUP_HANG = Kind("startup-hang", "critical")
+EMERGENCY_BUILD = Kind("emergency-build", "critical")
+STUCK_INITIALIZING = Kind("stuck-initializing", "warning")
 
 HUNG = "timeout-connected"  # accepted the connection, never answered
 # Any transport failure: uvicorn binds only after the lifespan, so the real hang is "refused" on
@@ -99,10 +104,8 @@ def startup_hang(ctx: Context) -> list[Finding]:
             f"first bring {names([x.name for x in stuck])} back (see dependency-down), then " if stuck else ""
         )
         found.append(
-            Finding(
-                id="startup-hang",
-                severity="critical",
-                subject=e.name,
+            STARTUP_HANG.about(
+                e.name,
                 title=f"start-up hang: {p} runs but {e.name} gets no answer ({streak[0].failure})",
                 evidence=(
                     f"GET {e.url}: {streak[0].reason} (timeout {ctx.settings.timeout:g} s) — {n} "
@@ -135,10 +138,9 @@ def emergency_build(ctx: Context) -> list[Finding]:
         if mode != "emergency" or line is None:
             said = f"{p}'s log: {quote(line)}" if line is not None else f"no start-up mode line in {p}'s log"
             found.append(
-                Finding(
-                    id="emergency-build",
+                EMERGENCY_BUILD.about(
+                    e.name,
                     severity="info",
-                    subject=e.name,
                     title=f"emergency-fix build deployed; mode from the log: {mode}",
                     evidence=f"{route} (it does on every start of that build); {said}",
                     fix=f"none while it runs normally; `docker logs {p} | grep 'started in'` says the mode",
@@ -146,10 +148,8 @@ def emergency_build(ctx: Context) -> list[Finding]:
             )
             continue
         found.append(
-            Finding(
-                id="emergency-build",
-                severity="critical",
-                subject=e.name,
+            EMERGENCY_BUILD.about(
+                e.name,
                 title="the backend runs in emergency mode: normal initialization was bypassed",
                 evidence=f"{p}'s log: {quote(line)}; {route}",
                 fix=(
@@ -190,10 +190,8 @@ def stuck_initializing(ctx: Context) -> list[Finding]:
         p = ctx.primary
         seen = "; ".join(f"{s} initializing since {clock(t)} ({span(sec)})" for s, t, sec in stuck)
         found.append(
-            Finding(
-                id="stuck-initializing",
-                severity="warning",
-                subject=e.name,
+            STUCK_INITIALIZING.about(
+                e.name,
                 title=f"{listed} stuck initializing",
                 evidence=f"{seen}; limit {span(limit)}; {e.name} itself says {e.status!r}",
                 fix=(

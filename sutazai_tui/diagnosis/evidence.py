@@ -14,7 +14,7 @@ from datetime import datetime
 from sutazai_tui.core.dependencies import INITIALIZING, Seen, claim, dependency, verdict
 from sutazai_tui.core.dependencies import independent as independent_of
 from sutazai_tui.core.evidence import quote
-from sutazai_tui.diagnosis.context import Context, clock, names, span
+from sutazai_tui.diagnosis.context import Context, Kind, clock, names, span
 from sutazai_tui.models import EndpointKind, EndpointStatus, Finding, State
 
 __all__ = ["INITIALIZING", "Seen", "claim", "dependency", "independent", "verdict"]
@@ -123,10 +123,9 @@ def self_report_contradicted(ctx: Context) -> list[Finding]:
         )
         info = _settled(ctx, e)
         found.append(
-            Finding(
-                id="self-report-contradicted",
+            SELF_REPORT_CONTRADICTED.about(
+                e.name,
                 severity="info" if info else "warning",
-                subject=e.name,
                 title=f"{e.name} says {said}; independent evidence disagrees",
                 evidence=f"GET {e.url} at {clock(e.checked_at)}{shared} says {quotes}",
                 fix=_fix(ctx, wrong)
@@ -152,6 +151,11 @@ CAUSE_SIGNS = (
     "startup-failed",
 )
 
+# What these detectors find: stable ids (scripts match on them), each with its usual severity.
+SELF_REPORT_CONTRADICTED = Kind("self-report-contradicted", "warning")
+MCP_ROUTER_FAILED = Kind("mcp-router-failed", "warning")
+DEPENDENCY_DOWN = Kind("dependency-down", "critical")
+
 
 def log_says(ctx: Context, container: str, limit: int = 3) -> str:
     """The container's own words about a failure (its newest matched log lines), for evidence."""
@@ -173,10 +177,8 @@ def mcp_router_failed(ctx: Context) -> list[Finding]:
         if log is not None and log.started_at is not None:
             up = f" (started {span(ctx.seconds_since(log.started_at))} ago)"
         found.append(
-            Finding(
-                id="mcp-router-failed",
-                severity="warning",
-                subject=e.name,
+            MCP_ROUTER_FAILED.about(
+                e.name,
                 title="the MCP router crashed while loading: MCP routes answer 404",
                 evidence=f"GET {e.url} → 404 at {clock(e.checked_at)}; {ctx.primary}'s log{up}: {line}",
                 fix=(
@@ -215,10 +217,8 @@ def dependency_down(ctx: Context) -> list[Finding]:
                 f"published port, or `[[probes]]` in the config)"
             )
         found.append(
-            Finding(
-                id="dependency-down",
-                severity="critical",
-                subject=who,
+            DEPENDENCY_DOWN.about(
+                who,
                 title=title,
                 evidence=f"{where}probe {p.kind} {p.address} at {clock(p.checked_at)}: {p.detail}",
                 fix=fix,

@@ -9,8 +9,11 @@ start-up, a request) does not count.
 
 from __future__ import annotations
 
-from sutazai_tui.diagnosis.context import Context
+from sutazai_tui.diagnosis.context import Context, Kind
 from sutazai_tui.models import Finding
+
+# What these detectors find: stable ids (scripts match on them), each with its usual severity.
+CPU_SATURATED = Kind("cpu-saturated", "warning")
 
 
 def cpu_saturated(ctx: Context) -> list[Finding]:
@@ -33,10 +36,8 @@ def cpu_saturated(ctx: Context) -> list[Finding]:
             continue
         figures = ", ".join(f"{v:.0f} %" for v in seen)
         found.append(
-            Finding(
-                id="cpu-saturated",
-                severity="warning",
-                subject=c.name,
+            CPU_SATURATED.about(
+                c.name,
                 title=f"{c.name} keeps a CPU core busy ({seen[-1]:.0f} % for {need} cycles)",
                 evidence=(
                     f"CPU of {c.name} in the last {need} cycles: {figures} (100 % = one core; "

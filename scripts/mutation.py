@@ -40,6 +40,11 @@ TESTS: dict[str, list[str]] = {
         "tests/unit/test_actions_policy.py",
         "tests/unit/test_actions_recreate.py",
     ],
+    "actions/allow": [
+        "tests/unit/test_allow_list.py",
+        "tests/unit/test_actions_fake_backend.py",
+        "tests/unit/test_actions_policy.py",
+    ],
     "core/verdict": [
         "tests/unit/test_verdict.py",
         "tests/integration/test_check_containers.py",
@@ -73,8 +78,8 @@ TESTS: dict[str, list[str]] = {
 }
 # The truth rules (issue 13) are decision modules too: core/evidence joins the log into the
 # endpoints' states, sources/backend/releases reads both backend lines.
-DEFAULT = ["util/clean", "util/redact", "actions/policy", "core/verdict", "core/history", "core/evidence"]
-DEFAULT += ["sources/backend/classify", "sources/backend/releases", "diagnosis/*"]
+DEFAULT = ["util/clean", "util/redact", "actions/policy", "actions/allow", "core/verdict", "core/history"]
+DEFAULT += ["core/evidence", "sources/backend/classify", "sources/backend/releases", "diagnosis/*"]
 # Tests that read the source text itself: mutmut's rewritten copy (trampolines, its imports)
 # is not the source they check, so they cannot run there.
 DESELECT = ["tests/unit/test_diagnosis_detectors.py::test_diagnostics_reads_env_names_only"]

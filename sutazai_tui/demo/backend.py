@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import socket
 import struct
 import threading
@@ -46,6 +47,7 @@ class SimulatedBackend:
         rate_limit: bool = True,
         slow_s: float = 1.5,
         clock: Callable[[], float] = time.monotonic,
+        loop: bool = False,
     ) -> None:
         if scenario not in answers.SCENARIOS:
             names = ", ".join(answers.SCENARIOS)
@@ -54,6 +56,7 @@ class SimulatedBackend:
         self.host = host
         self.port = port
         self.phase_seconds = phase_seconds
+        self.loop = loop  # a scenario of several phases starts again after its last (`--demo`)
         self.slow_s = slow_s
         self.limiter = RateLimiter() if rate_limit else None
         self.build = BuildState()
@@ -86,15 +89,19 @@ class SimulatedBackend:
         """The phase being played now (forced by a test, or from the scenario's timeline)."""
         if self.forced_phase is not None:
             return self.forced_phase
-        timeline = answers.SCENARIOS[self.scenario]
-        return timeline[min(self._step(), len(timeline) - 1)]
+        return answers.SCENARIOS[self.scenario][self._where()[0]]
 
     def _elapsed(self) -> float:
         """Seconds into the scenario on the simulation's clock (which stands still while paused)."""
         return (self._paused_at if self._paused_at is not None else self._clock()) - self._started_at
 
-    def _step(self) -> int:
-        return int(self._elapsed() / self.phase_seconds)
+    def _where(self) -> tuple[int, int]:
+        """(the phase's index in the timeline, how many times the scenario played through before)."""
+        length = len(answers.SCENARIOS[self.scenario])
+        step = int(self._elapsed() / self.phase_seconds)
+        if self.loop and length > 1:
+            return step % length, step // length
+        return min(step, length - 1), 0
 
     @property
     def paused(self) -> bool:
@@ -110,17 +117,26 @@ class SimulatedBackend:
             self._started_at += self._clock() - self._paused_at
             self._paused_at = None
 
+    def paused_for(self) -> float:
+        """Seconds the simulation's clock has stood still so far (0 while it runs): the fleet's
+        logs stop at the paused moment too."""
+        return self._clock() - self._paused_at if self._paused_at is not None else 0.0
+
     def position(self) -> str:
         """Which scenario, which phase of how many, and how long until the next: `incident 2/4
-        emergency, next in 12 s` (nothing after the last phase)."""
+        emergency, next in 12 s`; on a loop which play-through too: `incident 4/4 recovered, loop 2,
+        again in 12 s` (a scenario that does not loop says nothing after its last phase)."""
         timeline = answers.SCENARIOS[self.scenario]
         if self.forced_phase is not None:
             return f"{self.scenario}: {self.forced_phase}"
-        step = min(self._step(), len(timeline) - 1)
-        where = f"{self.scenario} {step + 1}/{len(timeline)} {timeline[step]}"
-        if step + 1 < len(timeline):
-            left = (step + 1) * self.phase_seconds - self._elapsed()
-            where += f", next in {left:.0f} s"
+        index, lap = self._where()
+        where = f"{self.scenario} {index + 1}/{len(timeline)} {timeline[index]}"
+        looping = self.loop and len(timeline) > 1
+        if looping:
+            where += f", loop {lap + 1}"
+        if looping or index + 1 < len(timeline):
+            left = self.phase_seconds - self._elapsed() % self.phase_seconds
+            where += f", {'again' if index + 1 == len(timeline) else 'next'} in {math.ceil(left)} s"
         return where
 
     @property

@@ -203,10 +203,15 @@ class SimulatedFleet:
             lambda: self.phase,
             images,
             env_names_for,
-            clock=self._clock,
+            clock=self._log_clock,
             started=lambda name: self._sims[name].started_at,
             script=self._script,
         )
+
+    def _log_clock(self) -> datetime:
+        # The logs stop at the paused moment with the simulation's clock (the demo's `p`).
+        paused = self.backend.paused_for() if self.backend is not None else 0.0
+        return self._clock() - timedelta(seconds=paused)
 
     def _script(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if name == BACKEND:

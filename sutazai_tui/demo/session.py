@@ -27,7 +27,10 @@ class DemoSession:
         self, settings: Settings, scenario: str = "incident", phase_seconds: float = DEMO_PHASE_SECONDS
     ) -> None:
         self._settings = settings
-        self.backend = SimulatedBackend(scenario, host="127.0.0.1", port=0, phase_seconds=phase_seconds)
+        # On a loop: the incident plays again after it recovered, so it can be watched more than once.
+        self.backend = SimulatedBackend(
+            scenario, host="127.0.0.1", port=0, phase_seconds=phase_seconds, loop=True
+        )
         self.fleet = SimulatedFleet(self.backend)
         self.settings = settings
 

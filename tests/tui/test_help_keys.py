@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from textual.widgets import Static
@@ -86,6 +87,13 @@ async def test_tab_follows_the_screen_findings_table_events(backend: SimulatedBa
         assert order == ["events", "findings", "containers"]  # top to bottom, round again
         await pilot.press("shift+tab")
         assert app.focused is not None and app.focused.id == "findings"
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "findings → containers → events" in " ".join(
+            " ".join(help_lines(app)).split()
+        )  # the help says the order
+    operating = (Path(__file__).parents[2] / "docs" / "operating.md").read_text()
+    assert "findings → containers → events" in operating  # and so does the manual
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,11 @@ Group = tuple[str, list[tuple[str, str]]]
 
 # How to move on the Dashboard: Textual's and the widgets' own keys, which have no id to list.
 DASHBOARD_MOVES = [
-    ("tab / shift+tab", "next / previous area: findings → containers → events (the order on screen)"),
+    (
+        "tab / shift+tab",
+        "next / previous area, top to bottom: findings → containers → events (the panels above "
+        "them only show, so tab passes them by)",
+    ),
     ("↑ ↓  j k", "move the cursor in findings and containers; scroll the events"),
     ("g G", "first / last row"),
     ("← →", "scroll the table's columns (MEM, UP, NET, BLOCK are to the right at 80 columns)"),

@@ -89,7 +89,7 @@ async def test_tab_follows_the_screen_findings_table_events(backend: SimulatedBa
         assert app.focused is not None and app.focused.id == "findings"
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert "findings → containers → events" in " ".join(
+        assert "findings, containers, events" in " ".join(
             " ".join(help_lines(app)).split()
         )  # the help says the order
     operating = (Path(__file__).parents[2] / "docs" / "operating.md").read_text()

@@ -60,7 +60,10 @@ def test_done_when_flows_in_tmux(tmux: Tmux) -> None:
     keys(tmux, "G")
     # G reaches the very end (several fixes end with the recreate command: wait for the end itself)
     screen = tmux.wait_for("more line", present=False)
-    assert "--no-deps backend" in screen, screen
+    # Each command is one row, never wrapped: its start is on screen, its end off to the right.
+    assert "$ cd /opt/sutazaiapp/docker && docker" in screen and "--no-deps backend" not in screen, screen
+    keys(tmux, *["Right"] * 12)  # ← → scroll sideways, 8 columns a press
+    screen = tmux.wait_for("--no-deps backend")
     keys(tmux, "Escape")
     tmux.wait_for("q Quit")  # the monitor's footer: back on the main screen
 

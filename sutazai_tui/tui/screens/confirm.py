@@ -14,7 +14,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -73,11 +73,13 @@ class ConfirmView:
             ("image", b.image or fmt.DASH),
             ("state", state),
         )
-        if b.command:  # a recreate: exactly what will run
-            rows += (("runs", b.command),)
         if self.because:  # e.g. an endpoint finding: the primary container is the one acted on
             rows += (("why", self.because),)
         return Content("\n").join(Content.assemble((f"{k:<10}", "$text-muted"), (v, "bold")) for k, v in rows)
+
+    def command(self) -> Content | None:
+        """A recreate's exact command, as one line (never wrapped: the dialog scrolls it sideways)."""
+        return Content.styled(f"$ {self.brief.command}", "bold") if self.brief.command else None
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -91,6 +93,9 @@ class ConfirmScreen(ModalScreen[bool]):
         background: $surface;
     }
     #confirm-effect { margin-bottom: 1; }
+    #confirm-runs { color: $text-muted; margin-top: 1; }
+    #confirm-command { height: auto; overflow-x: auto; overflow-y: hidden; }
+    #confirm-command Static { width: auto; text-wrap: nowrap; }
     #confirm-hint { color: $warning; }
     #confirm-hint.-wrong { color: $error; text-style: bold; }
     #confirm-typed { margin-bottom: 0; }
@@ -101,6 +106,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "confirm", "Confirm", id="confirm.yes"),
         Binding("n", "cancel", "Cancel", id="confirm.no"),
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+        # A recreate's command is one line, wider than the dialog at 80 columns: ← → scroll it.
+        Binding("left", "scroll_command(-8)", "Scroll left", show=False, id="confirm.left"),
+        Binding("right", "scroll_command(8)", "Scroll right", show=False, id="confirm.right"),
     ]
 
     def __init__(self, view: ConfirmView) -> None:
@@ -123,6 +131,11 @@ class ConfirmScreen(ModalScreen[bool]):
             )
             yield Static(view.effect(), id="confirm-effect")
             yield Static(view.details(), id="confirm-details")
+            command = view.command()
+            if command is not None:  # a recreate: exactly what will run, one line
+                yield Static("runs (one line: ← → scroll it)", id="confirm-runs")
+                with ScrollableContainer(id="confirm-command", can_focus=False):
+                    yield Static(command)
             if view.brief.protected:
                 yield Static(self._hint(), id="confirm-hint")
                 yield Input(placeholder="the container's name", id="confirm-typed")
@@ -157,6 +170,12 @@ class ConfirmScreen(ModalScreen[bool]):
         hint.update(f"not yet: type {self.view.brief.name} exactly, then enter (escape cancels)")
         hint.add_class("-wrong")
         self.query_one("#confirm-typed", Input).focus()
+
+    def action_scroll_command(self, columns: int) -> None:
+        """Scroll the recreate's command sideways (nothing to scroll in other dialogs)."""
+        box = next(self.query("#confirm-command").results(ScrollableContainer), None)
+        if box is not None:
+            box.scroll_to(x=box.scroll_x + columns, animate=False, immediate=True)
 
     def action_cancel(self) -> None:
         """Do nothing."""

@@ -16,14 +16,22 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from sutazai_tui.diagnosis.lifetimes import Lifetime, key_of
 from sutazai_tui.models import ContainerStats, Finding, container_reason, container_state
-from sutazai_tui.tui.screens.finding import evidence_items, fix_commands, resolved_badge, story_line
-from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys
+from sutazai_tui.tui.literal import content
+from sutazai_tui.tui.screens.finding import (
+    evidence_items,
+    fix_commands,
+    fix_prose,
+    resolved_badge,
+    story_line,
+)
+from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys, side_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
 from sutazai_tui.tui.widgets.state_style import state_word
 from sutazai_tui.util import fmt
@@ -51,8 +59,14 @@ def state_rows(c: ContainerStats, now: datetime) -> list[tuple[str, str]]:
     return rows
 
 
-def finding_block(f: Finding, life: Lifetime | None = None, now: datetime | None = None) -> Content:
-    """One finding in full: headline, since when (or resolved when), evidence, fix, commands.
+# A piece of the screen and whether it wraps: prose does, a fix's commands never do (one a line,
+# the screen scrolls sideways), so a command copied off the screen is the whole command.
+Part = tuple[Content, bool]
+
+
+def finding_parts(f: Finding, life: Lifetime | None = None, now: datetime | None = None) -> list[Part]:
+    """One finding in full: headline, since when (or resolved when), evidence, fix (wrapped), then
+    its commands (never wrapped).
 
     A finding that cleared keeps its evidence and fix, greyed: what it was is still readable.
     """
@@ -64,20 +78,23 @@ def finding_block(f: Finding, life: Lifetime | None = None, now: datetime | None
         lines.append(Content.assemble("  ", story_line(life, now)))
     lines += [
         *(Content.assemble(("  seen ", MUTED), item) for item in evidence_items(f.evidence)),
-        Content.assemble(("  fix  ", MUTED), (f.fix, fix_style)),
-        *(Content.styled(f"  $ {cmd}", command_style) for cmd in fix_commands(f.fix)),
+        Content.assemble(("  fix  ", MUTED), (fix_prose(f.fix), fix_style)),
     ]
-    return Content("\n").join(lines)
+    parts: list[Part] = [(Content("\n").join(lines), True)]
+    commands = [Content.styled(f"  $ {cmd}", command_style) for cmd in fix_commands(f.fix)]
+    if commands:
+        parts.append((Content("\n").join(commands), False))
+    return parts
 
 
-def container_body(
+def container_parts(
     c: ContainerStats,
     findings: Sequence[Finding | Lifetime],
     probe: str,
     now: datetime,
-) -> Content:
-    """Everything the screen shows (tests and snapshots read this): the holding findings first,
-    worst first, then the ones that cleared, latest first."""
+) -> list[Part]:
+    """Everything the screen shows, in pieces: the holding findings first, worst first, then the
+    ones that cleared, latest first."""
     lives = [f if isinstance(f, Lifetime) else None for f in findings]
     holding = worst_first(
         [f for f in findings if isinstance(f, Finding)] + [x.finding for x in lives if x and x.active]
@@ -91,12 +108,25 @@ def container_body(
     rows = [Content.assemble((f"{k:<11}", MUTED), v) for k, v in state_rows(c, now)]
     rows.append(Content.assemble((f"{'last probe':<11}", MUTED), probe))
     title = f"\nfindings ({len(holding)})" + (f", {len(cleared)} resolved" if cleared else "")
-    parts = [head, *rows, Content.styled(title, "bold underline")]
-    parts.extend(finding_block(f, by_key.get(key_of(f)), now) for f in holding)
-    parts.extend(finding_block(x.finding, x, now) for x in cleared)
+    top = [head, *rows, Content.styled(title, "bold underline")]
     if not holding and not cleared:
-        parts.append(Content("none"))
-    return Content("\n").join(parts)
+        top.append(Content("none"))
+    parts: list[Part] = [(Content("\n").join(top), True)]
+    for f in holding:
+        parts += finding_parts(f, by_key.get(key_of(f)), now)
+    for x in cleared:
+        parts += finding_parts(x.finding, x, now)
+    return parts
+
+
+def container_body(
+    c: ContainerStats,
+    findings: Sequence[Finding | Lifetime],
+    probe: str,
+    now: datetime,
+) -> Content:
+    """Everything the screen shows as one text (tests and snapshots read this)."""
+    return Content("\n").join(text for text, _ in container_parts(c, findings, probe, now))
 
 
 class ProbeRead(Message):
@@ -111,7 +141,9 @@ class ContainerScreen(ReadingScreen):
     """One container; `act(action)` runs a Dashboard action on it (logs, inspect, stop, …)."""
 
     DEFAULT_CSS = """
-    ContainerScreen #container-box { height: 1fr; padding: 0 1; }
+    ContainerScreen #container-box { height: 1fr; padding: 0 1; overflow-x: auto; }
+    ContainerScreen #container-box .part { width: 1fr; }
+    ContainerScreen #container-box .part.-commands { width: auto; text-wrap: nowrap; }
     ContainerScreen #container-more { height: 1; padding: 0 1; background: $panel; }
     """
     SCOPE = "container"
@@ -122,6 +154,7 @@ class ContainerScreen(ReadingScreen):
         Binding("R", "act('restart_container')", "Restart", id="container.restart"),
         Binding("C", "act('recreate_container')", "Recreate", show=False, id="container.recreate"),
         *scroll_keys("container"),
+        *side_keys("container"),
         *edge_keys("container"),
         *back_keys("container"),
     ]
@@ -139,11 +172,14 @@ class ContainerScreen(ReadingScreen):
         self.container_name, self._read, self._clock, self._act, self._can = name, read, clock, act, can
         self.details = details
         self.probe = "(reading)" if details is not None else "not available here"
-        self._shown: Content | None = None
+        self._shown: list[Part] | None = None
 
     def compose(self) -> ComposeResult:
-        """The container, footer."""
-        yield from self.compose_reading(f"container {self.container_name}")
+        """The container (its pieces are mounted by `refresh_body`), "+N more", footer."""
+        with VerticalScroll(id="container-box") as box:
+            box.border_title = content(f"container {self.container_name}")
+        yield Static(id="container-more")
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         """Paint, follow the Dashboard each second, read the health probe in a thread."""
@@ -154,26 +190,41 @@ class ContainerScreen(ReadingScreen):
             self._probe()
 
     @property
-    def body(self) -> Content:
-        """What the screen shows now."""
+    def parts(self) -> list[Part]:
+        """What the screen shows now, in pieces (prose wraps, commands never)."""
         c, findings = self._read()
         if c is None:
-            return Content(f"{self.container_name} is no longer listed by the engine")
-        return container_body(c, findings, self.probe, self._clock())
+            return [(Content(f"{self.container_name} is no longer listed by the engine"), True)]
+        return container_parts(c, findings, self.probe, self._clock())
+
+    @property
+    def body(self) -> Content:
+        """What the screen shows now, as one text."""
+        return Content("\n").join(text for text, _ in self.parts)
 
     def refresh_body(self) -> None:
-        """Repaint if what it shows changed."""
+        """Repaint if what it shows changed: one Static a piece, reused, more mounted as needed."""
         if not self.is_attached:
             return
-        body = self.body
-        found = self.query("#container-body").results(Static)
-        target = next(found, None)
-        if target is None:  # the app is closing under us: the widgets are gone
+        box = next(self.query("#container-box").results(VerticalScroll), None)
+        if box is None:  # the app is closing under us: the widgets are gone
             return
-        if body != self._shown:
-            self._shown = body
-            target.update(body)
-            self.repainted()
+        parts = self.parts
+        if parts == self._shown:
+            return
+        self._shown = parts
+        pieces = list(box.query_children(Static))
+        if len(pieces) < len(parts):
+            more = [Static(classes="part") for _ in range(len(parts) - len(pieces))]
+            box.mount_all(more)
+            pieces += more
+        for piece, (text, wraps) in zip(pieces, parts, strict=False):
+            piece.update(text)
+            piece.set_class(not wraps, "-commands")
+            piece.display = True
+        for piece in pieces[len(parts) :]:
+            piece.display = False
+        self.repainted()
 
     @work(thread=True, exit_on_error=False, group="probe")
     def _probe(self) -> None:

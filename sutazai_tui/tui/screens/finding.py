@@ -30,7 +30,7 @@ from textual.widgets import Footer, Static
 from sutazai_tui.diagnosis.lifetimes import Lifetime, lasted
 from sutazai_tui.models import Finding
 from sutazai_tui.tui.literal import content
-from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys
+from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys, side_keys
 from sutazai_tui.tui.widgets.findings import severity_badge
 from sutazai_tui.util import fmt
 from sutazai_tui.util.safefile import ensure_dir, write_private
@@ -48,6 +48,25 @@ def fix_commands(fix: str) -> list[str]:
         if _COMMAND.match(text) and text not in found:
             found.append(text)
     return found
+
+
+# Longer than this, a command quoted in the prose could wrap at 80 columns: the prose points at its
+# line in the commands block instead, so no screen line holds part of a command.
+INLINE_MAX = 40
+
+
+def fix_prose(fix: str) -> str:
+    """The fix as the screens show it: each long quoted command replaced by `(command N below)`,
+    its place in the commands block (where it is one line, never wrapped)."""
+    commands = fix_commands(fix)
+
+    def point(match: re.Match[str]) -> str:
+        text = match.group(1)
+        if text in commands and len(text) > INLINE_MAX:
+            return f"(command {commands.index(text) + 1} below)"
+        return match.group(0)
+
+    return _TICKED.sub(point, fix)
 
 
 def evidence_items(evidence: str) -> list[str]:
@@ -115,7 +134,7 @@ def finding_text(finding: Finding, life: Lifetime | None, now: datetime) -> Cont
     parts.append(
         Content.styled("\nfix" + ("" if active else " (not needed now: it cleared)"), "bold underline")
     )
-    parts.append(Content.styled(finding.fix, fix_style))
+    parts.append(Content.styled(fix_prose(finding.fix), fix_style))
     return Content("\n").join(parts)
 
 
@@ -125,7 +144,7 @@ def commands_block(finding: Finding, active: bool = True) -> Content:
     if not commands:
         return Content("")
     style = "bold $accent" if active else "$text-muted"
-    lines = [Content.styled("\ncommands, one a line (c copies them; ← → scroll)", "bold underline")]
+    lines = [Content.styled("\ncommands, in order, one a line (c copies them; ← → scroll)", "bold underline")]
     lines += [Content.styled(f"$ {command}", style) for command in commands]
     return Content("\n").join(lines)
 
@@ -174,6 +193,7 @@ class FindingScreen(ReadingScreen):
             id="finding.copy",
         ),
         *scroll_keys("finding"),
+        *side_keys("finding"),
         *edge_keys("finding"),
         *back_keys("finding"),
     ]

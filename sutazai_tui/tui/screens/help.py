@@ -22,11 +22,7 @@ Group = tuple[str, list[tuple[str, str]]]
 
 # How to move on the Dashboard: Textual's and the widgets' own keys, which have no id to list.
 DASHBOARD_MOVES = [
-    (
-        "tab / shift+tab",
-        "next / previous area, top to bottom: findings → containers → events (the panels above "
-        "them only show, so tab passes them by)",
-    ),
+    ("tab / shift+tab", "next / previous area in screen order: findings, containers, events"),
     ("↑ ↓  j k", "move the cursor in findings and containers; scroll the events"),
     ("g G", "first / last row"),
     ("← →", "scroll the table's columns (MEM, UP, NET, BLOCK are to the right at 80 columns)"),

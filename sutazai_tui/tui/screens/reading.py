@@ -37,6 +37,29 @@ def edge_keys(scope: str) -> list[Binding]:
     ]
 
 
+SIDE_STEP = 8  # columns a ← → moves: a long command is read in a few presses, not one column each
+
+
+def side_keys(scope: str) -> list[Binding]:
+    """← →: sideways, a few columns a press (the screen's `action_side`), where commands are one
+    line wider than the screen. Priority: the focused scroll box would move one column."""
+    tip = "scroll sideways: a command is one line, never wrapped"
+    return [
+        Binding(
+            "left", f"side({-SIDE_STEP})", "Left", show=False, priority=True, tooltip=tip, id=f"{scope}.left"
+        ),
+        Binding(
+            "right",
+            f"side({SIDE_STEP})",
+            "Right",
+            show=False,
+            priority=True,
+            tooltip=tip,
+            id=f"{scope}.right",
+        ),
+    ]
+
+
 def back_keys(scope: str) -> list[Binding]:
     """escape (in the footer) and q: back (the screen's `action_close`); ? this screen's keys."""
     return [
@@ -101,7 +124,7 @@ class ReadingScreen(Screen[None]):
 
         def settle() -> None:
             if at_end and box is not None:
-                box.scroll_end(animate=False)
+                box.scroll_end(animate=False, x_axis=False)  # a reader scrolled sideways stays there
             self.show_more()
 
         self.call_after_refresh(settle)
@@ -110,6 +133,11 @@ class ReadingScreen(Screen[None]):
         """Scroll by lines."""
         box = self.query_one(f"#{self.SCOPE}-box", VerticalScroll)
         box.scroll_to(y=box.scroll_y + lines, animate=False)
+
+    def action_side(self, columns: int) -> None:
+        """Scroll sideways by columns."""
+        box = self.query_one(f"#{self.SCOPE}-box", VerticalScroll)
+        box.scroll_to(x=box.scroll_x + columns, animate=False, immediate=True)
 
     def action_edge(self, end: int) -> None:
         """Top (0) or bottom (1)."""

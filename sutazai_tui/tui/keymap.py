@@ -17,7 +17,8 @@ from sutazai_tui.config.errors import ConfigError
 from sutazai_tui.tui.screens.dashboard import Dashboard
 from sutazai_tui.tui.screens.help import HelpScreen
 from sutazai_tui.tui.screens.inspect import InspectScreen
-from sutazai_tui.tui.screens.live import TARGET_BINDINGS, LiveScreen
+from sutazai_tui.tui.screens.live import LiveScreen
+from sutazai_tui.tui.screens.live_keys import TARGET_BINDINGS
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.screens.replay import ReplayScreen
 from sutazai_tui.tui.widgets.filter_bar import FilterBar

@@ -119,16 +119,6 @@ def container_parts(
     return parts
 
 
-def container_body(
-    c: ContainerStats,
-    findings: Sequence[Finding | Lifetime],
-    probe: str,
-    now: datetime,
-) -> Content:
-    """Everything the screen shows as one text (tests and snapshots read this)."""
-    return Content("\n").join(text for text, _ in container_parts(c, findings, probe, now))
-
-
 class ProbeRead(Message):
     """The health-check lines of the container's inspect (or why they could not be read)."""
 

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
@@ -33,75 +33,29 @@ from sutazai_tui.tui.controllers.target import NOTHING_IN_TABLE, SELECT_FIRST, A
 from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.screens.container import state_rows
-from sutazai_tui.tui.screens.dashboard import FILTER, HELP, SNAPSHOT, TABLE, Dashboard
+from sutazai_tui.tui.screens.dashboard import Dashboard
 from sutazai_tui.tui.screens.inspect import InspectScreen
+from sutazai_tui.tui.screens.live_keys import (
+    LIVE_BINDINGS,
+    STOPPED,
+    TARGET_BINDINGS,
+    TARGET_KEYS,
+    hide_acting_keys,
+    label_restart_key,
+)
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderView, TargetTab, shown_countdown
 from sutazai_tui.util import fmt
 
-TARGET_KEYS = 9
-ACTING_KEYS = frozenset({"stop", "restart", "recreate", "emergency_stop"})  # binding ids
-STOPPED = frozenset({"exited", "created", "dead"})  # the restart key starts these
 POLL_GROUP = "poll"
-
-
-def _target_binding(key: int) -> Binding:
-    # Hidden from the footer (it has no room for nine), listed in help.
-    tip = f"Show target {key} ([[targets]] order)"
-    return Binding(
-        str(key), f"switch_target({key})", f"Target {key}", show=False, tooltip=tip, id=f"target.{key}"
-    )
-
-
-# Bound per screen, one per configured target: without [[targets]] the keys do not exist at all.
-TARGET_BINDINGS = [_target_binding(k) for k in range(1, TARGET_KEYS + 1)]
 
 
 class LiveScreen(Dashboard):
     """The monitor: sessions poll, the shown one is on screen, its containers can be acted on."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Footer order is binding order: what an operator reaches for first comes first.
-        Binding("r", "poll_now", "Poll", tooltip="Poll now (joins a cycle already running)", id="poll_now"),
-        Binding("p", "toggle_pause", "Pause", tooltip="Pause / resume polling", id="pause"),
-        # The tooltip is the long form the help screen shows; the description fits the footer.
-        Binding(
-            "x", "stop_container", "Stop", tooltip="Stop the selected container (kill: palette)", id="stop"
-        ),
-        Binding(
-            "R",
-            "restart_container",
-            "Restart",
-            tooltip="Restart the selected container (a stopped one: start it)",
-            id="restart",
-        ),
-        Binding(
-            "C",
-            "recreate_container",
-            "Recreate",
-            show=False,
-            tooltip="Recreate the selected container (compose)",
-            id="recreate",
-        ),
-        Binding(
-            "exclamation_mark",
-            "emergency_stop",
-            "E-stop",
-            key_display="!",
-            tooltip="Emergency stop of the primary service",
-            id="emergency_stop",
-        ),
-        SNAPSHOT,
-        Binding("l", "logs", "Logs", tooltip="Logs of the selected container", id="logs"),
-        Binding(
-            "i", "inspect", "Inspect", show=False, tooltip="Inspect the selected container", id="inspect"
-        ),
-        *TABLE,
-        FILTER,
-        HELP,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LIVE_BINDINGS
 
     def __init__(
         self,
@@ -131,11 +85,7 @@ class LiveScreen(Dashboard):
             self.call_after_refresh(self._start_polling)
 
     def _hide_acting_keys(self) -> None:
-        # Read-only: the footer shows only keys that work. The keys stay bound, so pressing one
-        # still says why (read-only) and the refusal is audited.
-        bindings = self._bindings.key_to_bindings
-        for key, found in bindings.items():
-            bindings[key] = [replace(b, show=False) if b.id in ACTING_KEYS else b for b in found]
+        hide_acting_keys(self._bindings.key_to_bindings)
         self.refresh_bindings()
 
     def _start_polling(self) -> None:
@@ -301,22 +251,7 @@ class LiveScreen(Dashboard):
 
     def _label_restart_key(self) -> None:
         """The restart key's footer word follows the selection: `Start` on a stopped container."""
-        start = self._restart_or_start() == "start"
-        word, tip = (
-            ("Start", "Start the selected (stopped) container")
-            if start
-            else (
-                "Restart",
-                "Restart the selected container (a stopped one: start it)",
-            )
-        )
-        bindings = self._bindings.key_to_bindings
-        changed = False
-        for key, found in bindings.items():
-            fixed = [replace(b, description=word, tooltip=tip) if b.id == "restart" else b for b in found]
-            if fixed != found:
-                bindings[key], changed = fixed, True
-        if changed:
+        if label_restart_key(self._bindings.key_to_bindings, self._restart_or_start() == "start"):
             self.refresh_bindings()
 
     def action_recreate_container(self) -> None:

@@ -1,6 +1,6 @@
-"""The keys every screen you read shares: j/k scroll, g/G top and bottom, escape/q back; and
-`ReadingScreen`, the scroll box with a "+N more lines" line that the finding and container
-screens are built on.
+"""The keys every screen you read shares: j/k scroll, g/G top and bottom, ← → sideways, escape/q
+back; and `ReadingScreen`, the actions behind them over a scroll box with a "+N more lines" line,
+which the finding and container screens are built on.
 
 One definition, so the finding, logs and container screens move and close alike; each screen
 puts them in its BINDINGS in the order its help lists them. Ids are `<scope>.<what>`, the names
@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
-
-from sutazai_tui.tui.literal import content
+from textual.widgets import Static
 
 
 def scroll_keys(scope: str) -> list[Binding]:
@@ -91,18 +87,10 @@ def more_below(box: VerticalScroll) -> str:
 
 
 class ReadingScreen(Screen[None]):
-    """One text in a scroll box (`#<SCOPE>-box` around `#<SCOPE>-body`), `#<SCOPE>-more` under it
-    saying what runs past the bottom, and the actions the reading keys above call."""
+    """A scroll box (`#<SCOPE>-box`, composed by the screen), `#<SCOPE>-more` under it saying what
+    runs past the bottom, and the actions the reading keys above call."""
 
     SCOPE: ClassVar[str]
-
-    def compose_reading(self, title: str, body: Content | str = "") -> ComposeResult:
-        """The titled box with the text, the "+N more" line, the footer."""
-        with VerticalScroll(id=f"{self.SCOPE}-box") as box:
-            box.border_title = content(title)
-            yield Static(body, id=f"{self.SCOPE}-body")
-        yield Static(id=f"{self.SCOPE}-more")
-        yield Footer(show_command_palette=False)
 
     def start_reading(self) -> None:
         """Focus the text (so j/k scroll) and keep the "+N more" line true as it scrolls."""

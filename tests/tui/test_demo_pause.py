@@ -5,12 +5,14 @@ the scenario, where in it and which play-through."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.factory import demo_session
 from sutazai_tui.demo.fleet import BACKEND, SimulatedFleet
 from sutazai_tui.tui import factory
+from sutazai_tui.tui.screens.finding import FindingScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.header import HeaderBar
@@ -80,5 +82,26 @@ async def test_the_logs_read_while_paused_are_the_paused_moments() -> None:
             # The start-up lines came out in the paused second, nothing of the 90 s after it.
             assert max(line.ts_ns for line in logs.lines) < (paused_at.timestamp() + 1) * 1e9
             assert backend.phase == answers.EMERGENCY
+    finally:
+        await backend.stop()
+
+
+async def test_the_demos_fix_files_are_kept_apart_from_the_real_ones(tmp_path: Path) -> None:
+    backend = SimulatedBackend("incident", rate_limit=False)
+    backend.forced_phase = answers.HANG  # missing env: a fix with commands
+    await backend.start()
+    try:
+        settings = settings_for(backend.url, tmp_path, containers=True, timeout=0.5, interval=60.0)
+        app = factory.make_app(settings, demo_session(settings, SimulatedFleet(backend)), demo=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await run_cycle(app, pilot)
+            await wait_until(pilot, lambda: bool(app.shown.findings))
+            finding = next(f for f in app.shown.findings if f.id == "missing-env")
+            app.dashboard.open_finding(finding)
+            await wait_until(pilot, lambda: isinstance(app.screen, FindingScreen))
+            await pilot.press("c")
+            written = settings.state_dir / "demo" / "fixes" / "missing-env-sutazai-backend.sh"
+            await wait_until(pilot, lambda: written.exists())
+            assert not (settings.state_dir / "fixes").exists()  # nothing of the demo among the real fixes
     finally:
         await backend.stop()

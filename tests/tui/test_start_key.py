@@ -12,7 +12,7 @@ from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from tests.tui.test_action_keys import REDIS, audit, build, open_confirm, start, table_state
 from tests.tui.test_notifications import screen_rows
-from tests.tui_support import run_cycle, wait_until
+from tests.tui_support import wait_until
 
 
 def restart_word(app: SutazaiApp) -> str:
@@ -31,7 +31,7 @@ async def test_r_on_an_exited_container_says_start_and_starts_it(
         assert "until started (R on it here)" in str(screen.query_one("#confirm-effect", Static).render())
         await pilot.press("y")
         await wait_until(pilot, lambda: table_state(app, REDIS) == "exited")
-        await run_cycle(app, pilot)
+        # Said with the re-poll after the stop, not a cycle later (the interval here is 60 s).
         await wait_until(pilot, lambda: restart_word(app) == "Start")
         assert "R Start" in screen_rows(app)[-1]  # the footer says what the key does here
         screen = await open_confirm(app, pilot, "R")

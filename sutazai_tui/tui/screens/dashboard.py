@@ -316,8 +316,10 @@ class Dashboard(Screen[None]):
             self.open_finding(panel.findings[event.option_index])
 
     def open_finding(self, finding: Finding) -> None:
-        """The finding screen: evidence and fix in full."""
-        key, fixes = key_of(finding), self.session.settings.state_dir / "fixes"
+        """The finding screen: evidence and fix in full; `c` writes its commands under fixes/ (the
+        demo's under demo/fixes/, apart from the real ones like its audit log and snapshots)."""
+        state = self.session.settings.state_dir
+        key, fixes = key_of(finding), (state / "demo" if self.demo else state) / "fixes"
         self.app.push_screen(
             FindingScreen(finding, lambda: self.finding_times.get(key), lambda: self.clock(), fixes)
         )

@@ -313,8 +313,10 @@ class LiveScreen(Dashboard):
         self.query_one(ContainerTable).set_pending(name, label)
 
     def show_repolled(self, snapshot: Snapshot) -> None:
-        """The shown snapshot with containers re-polled after an action."""
+        """The shown snapshot with containers re-polled after an action (the restart key says Start
+        on the container it just stopped, not a cycle later)."""
         self.show_snapshot(snapshot)
+        self._label_restart_key()
 
     def shows(self, session: Session) -> bool:
         """Whether `session` is the one on screen (the operator may have switched targets)."""

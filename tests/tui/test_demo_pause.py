@@ -4,6 +4,7 @@ the scenario, where in it and which play-through."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,6 +71,12 @@ async def test_the_logs_read_while_paused_are_the_paused_moments() -> None:
             await run_cycle(app, pilot)
             await pilot.press("p")
             paused_at = wall[0]
+            # At 80 columns the badges and the cycle's time come first; the scenario's place after.
+            header = app.query_one(HeaderBar)
+            await wait_until(pilot, lambda: "PAUSED" in header.plain)
+            line = header.plain
+            cycle = re.search(r"#\d+ \d\d:\d\d:\d\d", line)
+            assert cycle is not None and line.index("PAUSED") < cycle.start() < line.index("incident 2/4")
             now[0] += 90.0  # a minute and a half of reading: the incident would have looped
             wall[0] += timedelta(seconds=90)
             table = app.query_one(ContainerTable)

@@ -126,8 +126,6 @@ def main_line(view: HeaderView) -> Content:
         parts.append(_badge(f"REC {view.recording}", "success" if view.recording_ok else "error"))
     if view.demo:
         parts.append(_badge("DEMO", "accent"))
-        if view.demo_position:
-            parts.append(Content.styled(view.demo_position, "bold $accent"))
     if view.stale_reason is not None:
         parts.append(_badge("STALE", "warning"))
     if view.paused:
@@ -147,6 +145,8 @@ def main_line(view: HeaderView) -> Content:
         parts.append(Content(f"#{snap.cycle} {when} {fmt.millis(snap.duration_ms)}"))
     if view.stale_reason is not None:  # before the URL: at 80 columns the URL is what may be cut
         parts.append(Content.styled(f"stale: {view.stale_reason}", "$warning"))
+    if view.demo and view.demo_position:  # after the badges and the time: they must survive 80 columns
+        parts.append(Content.styled(view.demo_position, "bold $accent"))
     parts.append(Content.styled(view.target, "bold"))
     parts.append(Content.styled(f"engine {short_engine(view.engine)}", "$text-muted"))
     return Content("  ").join(parts)

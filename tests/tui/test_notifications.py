@@ -16,6 +16,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.controllers.records import PATH_NOTIFICATION_S
 from sutazai_tui.tui.screens.finding import FindingScreen
+from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from sutazai_tui.tui.widgets.notice_bar import NoticeBar
 from tests.tui_support import make_app, run_cycle, wait_until
@@ -110,7 +111,9 @@ async def test_a_written_path_is_shown_whole(backend: SimulatedBackend, tmp_path
         assert note.timeout == PATH_NOTIFICATION_S
 
 
-async def test_other_screens_keep_their_toasts_and_notices_go_soon(backend: SimulatedBackend) -> None:
+async def test_reading_screens_use_notice_lines_others_keep_toasts_and_notices_go_soon(
+    backend: SimulatedBackend,
+) -> None:
     app = make_app(backend)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await run_cycle(app, pilot)
@@ -121,8 +124,18 @@ async def test_other_screens_keep_their_toasts_and_notices_go_soon(backend: Simu
         from sutazai_tui.models import Finding
 
         app.dashboard.open_finding(
-            Finding(id="a", severity="info", subject="s", title="t", evidence="e", fix="f")
+            Finding(id="a", severity="critical", subject="s", title="t", evidence="e", fix="f")
         )
-        await wait_until(pilot, lambda: isinstance(app.screen, FindingScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingScreen) and app.screen.is_mounted)
+        await pilot.pause()
+        # The finding screen: its first lines are the finding's state; a notice goes to its own line.
         app.notify("on the finding screen")
+        bar = app.screen.query_one(NoticeBar)
+        await wait_until(pilot, lambda: bar.display and "on the finding screen" in str(bar.render()))
+        assert not visible_toasts(app)
+        assert "CRITICAL" in app.export_screenshot()  # the state word, uncovered
+        await pilot.press("escape")
+        await pilot.press("l")  # the logs screen keeps its toasts
+        await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
+        app.notify("on the logs screen")
         await wait_until(pilot, lambda: len(visible_toasts(app)) > 0)

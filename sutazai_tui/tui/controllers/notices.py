@@ -1,5 +1,6 @@
-"""Where notifications show: on the Dashboard its notice lines (tui/widgets/notice_bar.py), since a
-toast there would cover the endpoint panels' state words; toasts on every other screen."""
+"""Where notifications show: on the Dashboard, the finding and the container screens their notice
+lines (tui/widgets/notice_bar.py), since a toast there would cover state words (the panels', the
+finding's severity, the container's state); toasts on every other screen."""
 
 from __future__ import annotations
 

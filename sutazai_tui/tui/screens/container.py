@@ -33,6 +33,7 @@ from sutazai_tui.tui.screens.finding import (
 )
 from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys, side_keys
 from sutazai_tui.tui.widgets.findings import severity_badge, worst_first
+from sutazai_tui.tui.widgets.notice_bar import NoticeBar
 from sutazai_tui.tui.widgets.state_style import state_word
 from sutazai_tui.util import fmt
 
@@ -169,6 +170,7 @@ class ContainerScreen(ReadingScreen):
         with VerticalScroll(id="container-box") as box:
             box.border_title = content(f"container {self.container_name}")
         yield Static(id="container-more")
+        yield NoticeBar()
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:

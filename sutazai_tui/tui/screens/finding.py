@@ -32,6 +32,7 @@ from sutazai_tui.models import Finding
 from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.screens.reading import ReadingScreen, back_keys, edge_keys, scroll_keys, side_keys
 from sutazai_tui.tui.widgets.findings import severity_badge
+from sutazai_tui.tui.widgets.notice_bar import NoticeBar
 from sutazai_tui.util import fmt
 from sutazai_tui.util.safefile import ensure_dir, write_private
 
@@ -239,6 +240,7 @@ class FindingScreen(ReadingScreen):
             yield Static(text, id="finding-body")
             yield Static(commands, id="finding-commands")
         yield Static(id="finding-more")
+        yield NoticeBar()
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -9,12 +9,16 @@ the `[keymap]` setting remaps.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widgets import Static
+
+from sutazai_tui.tui.widgets.notice_bar import NoticeBar
 
 
 def scroll_keys(scope: str) -> list[Binding]:
@@ -91,6 +95,14 @@ class ReadingScreen(Screen[None]):
     runs past the bottom, and the actions the reading keys above call."""
 
     SCOPE: ClassVar[str]
+
+    def show_notices(self, notifications: Iterable[Notification]) -> None:
+        """Notifications on this screen's notice line (composed by the screen above its footer), not
+        as toasts: a toast's corner would cover the text's first lines — the finding's severity and
+        since when, the container's state."""
+        bar = next(self.query(NoticeBar).results(), None)
+        if bar is not None:
+            bar.show_notices(notifications)
 
     def start_reading(self) -> None:
         """Focus the text (so j/k scroll) and keep the "+N more" line true as it scrolls."""

@@ -4,7 +4,8 @@ On the Dashboard a toast would cover the endpoint panels' state words (three sta
 all three panels at 80x24), so the Dashboard hides Textual's toasts and this shows the live
 notifications instead: the newest, "+N earlier" for the rest, for as long as the toast would
 have lived. It takes a row from the container table while it shows (the table scrolls), none
-otherwise. Other screens (finding, logs, dialogs) keep their toasts: they have no state line.
+otherwise. The finding and container screens have one too (their first lines are the finding's
+severity and since when, the container's state); the logs and the dialogs keep their toasts.
 """
 
 from __future__ import annotations

@@ -64,8 +64,9 @@ async def test_c_shows_the_command_and_recreates(
         screen = await ask(app, pilot, "C")
         command = f"cd {project.dir} && {' '.join(project.cli)} -p {project.project} -f "
         assert screen.view.brief.command is not None and screen.view.brief.command.startswith(command)
-        shown = str(screen.view.details())
-        assert screen.view.brief.command in shown and screen.view.title == "Recreate container?"
+        shown = screen.view.command()  # its own line under "runs", never wrapped
+        assert shown is not None and shown.plain == f"$ {screen.view.brief.command}"
+        assert screen.view.title == "Recreate container?"
         await pilot.press("y")
         audit = tmp_path / "audit.jsonl"
         await wait_until(

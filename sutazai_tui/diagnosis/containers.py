@@ -237,7 +237,9 @@ def restart_loop(ctx: Context) -> list[Finding]:
         if c.exit_code is not None:
             seen.append(f"last exit code {c.exit_code}")
         between = " (caught running between two attempts)" if c.state == "running" else ""
-        if len(window) >= RISE:
+        # Caught `restarting` with fewer restarts than a loop takes, the times are the loop's
+        # assumed ones, not restarts seen: the title says what was seen, never "3 restarts in 0.0 s".
+        if RISE <= len(window) <= c.restart_count:
             how = f"{len(window)} restarts in the last {span(max(ctx.seconds_since(min(window)), 0.0))}"
         else:
             how = (

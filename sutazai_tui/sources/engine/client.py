@@ -9,6 +9,7 @@ connection (sources/ssh/mux.py), so the operator's ssh config, agent and known h
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,25 +17,31 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 # API channels per client on an ssh:// engine: the source's 4, actions' and logs' usually 1 each
 # (their calls rarely overlap) and the counters command: 7 sessions, below sshd's MaxSessions 10.
 SSH_POOL = 4
+_HIDDEN_FROM_SDK = ("paramiko", "charset_normalizer", "chardet")  # see import_docker
 
 
 def import_docker() -> Any:
-    """The docker SDK, imported without paramiko.
+    """The docker SDK, imported without paramiko and without a character-set detector.
 
     Why: the SDK imports paramiko (and cryptography) whenever it is installed, for a transport we
     never use — ssh:// goes through the system ssh client (sources/ssh/transport.py). That import
-    cost ~20 MiB RSS and ~0.5 s here. It is hidden from the SDK's import only; anything else may
-    still import paramiko afterwards.
+    cost ~20 MiB RSS and ~0.5 s here. Its `requests` imports charset_normalizer (~2.5 MiB RSS),
+    used only to guess the encoding of an answer that names none; the engine answers JSON, which
+    requests reads as UTF-8, and without a detector requests falls back to UTF-8 anyway (it warns
+    once at import that none was found: that warning is filtered). Both are hidden from the SDK's
+    import only; anything else may still import them afterwards.
     """
     if "docker" not in sys.modules:
-        hide = "paramiko" not in sys.modules
-        if hide:
-            sys.modules["paramiko"] = None  # type: ignore[assignment]  # makes `import paramiko` fail
+        hidden = [name for name in _HIDDEN_FROM_SDK if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail
+        warnings.filterwarnings("ignore", "Unable to find acceptable character detection", module="requests")
         try:
             import docker  # noqa: F401
         finally:
-            if hide and sys.modules.get("paramiko", 0) is None:
-                del sys.modules["paramiko"]
+            for name in hidden:
+                if name in sys.modules and sys.modules[name] is None:
+                    del sys.modules[name]
     return sys.modules["docker"]
 
 

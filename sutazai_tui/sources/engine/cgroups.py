@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 _V1_UNLIMITED = 1 << 62  # v1 "no limit" is 9223372036854771712; anything this large is no limit
@@ -226,11 +225,13 @@ def collect(
 
 def local_reader(root: str = CGROUP_ROOT) -> Reader:
     """Reads files under the local cgroup root (absolute paths, e.g. /proc/..., as they are)."""
-    base = Path(root)
 
     def read(rel: str) -> str | None:
+        # Plain strings, not pathlib: a Path interns every part of every path, and the container
+        # ids' parts (7 files per container per cycle) kept growing the interpreter's intern table.
         try:
-            return (Path(rel) if rel.startswith("/") else base / rel).read_text()
+            with open(rel if rel.startswith("/") else os.path.join(root, rel)) as handle:
+                return handle.read()
         except (OSError, ValueError):  # absent, unreadable, or removed while being read
             return None
 

@@ -105,7 +105,14 @@ def _inspect(client: Any, cid: str, required: Sequence[str] = ()) -> tuple[dict[
     state = raw.get("State") or {}
     # Host networking and none have no container network of their own (the engine reports none).
     own_net = (raw.get("HostConfig") or {}).get("NetworkMode") not in ("host", "none")
-    return _fields(raw, required), (int(state.get("Pid") or 0) or None) if own_net else None
+    # Engine text cleaned here, in the worker, once per inspect (not every cycle on the event loop).
+    return clean_tree(_fields(raw, required)), (int(state.get("Pid") or 0) or None) if own_net else None
+
+
+def _tags(client: Any) -> dict[str, str]:
+    """The image list's tags and ids, engine text cleaned in the worker."""
+    tags: dict[str, str] = clean_tree(image_tags(client))
+    return tags
 
 
 def _fields(raw: Json, required: Sequence[str] = ()) -> dict[str, Any]:
@@ -248,7 +255,7 @@ class DockerSource:
         # Grown before anything runs on the pool: growing replaces the pool and the client.
         cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
         await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
-        tags = self._run(image_tags, self._client)
+        tags = self._run(_tags, self._client)
         # Counters read while the changed are inspected; a CPU window starts when the first read ends.
         read_at: list[float] = []
         first = asyncio.ensure_future(self._counters(running))
@@ -271,7 +278,7 @@ class DockerSource:
             fields = dict(info, tag_image_id=tag_ids.get(full_tag(info["image"])))
             if cid in numbers:
                 fields.update(self._numbers(cid, numbers[cid]))
-            found.append(ContainerStats(**clean_tree(fields)))  # engine text cleaned where it enters
+            found.append(ContainerStats(**fields))  # engine text: cleaned in _inspect and _tags
         found = self._loops.mark_all(sorted(found, key=lambda c: c.name))
         self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
         self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}

@@ -18,7 +18,8 @@ from sutazai_tui.tui.controllers.actions import SERVE_OFF, SERVE_TAB_ENV
 from sutazai_tui.tui.controllers.target import SELECT_FIRST
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.screens.container import ContainerScreen
-from sutazai_tui.tui.widgets.container_table import ContainerTable, worst_first
+from sutazai_tui.tui.widgets.container_order import worst_first
+from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.event_log import EventLog
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from tests.tui.test_action_keys import BACKEND, POSTGRES, REDIS, audit, build, notes, open_confirm, start

@@ -21,7 +21,8 @@ from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.keymap import binding_ids, check_keymap
 from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
-from sutazai_tui.tui.widgets.container_table import ContainerTable, worst_first
+from sutazai_tui.tui.widgets.container_order import worst_first
+from sutazai_tui.tui.widgets.container_table import ContainerTable
 from tests.tui_support import make_app, run_cycle, wait_until
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sutazai_tui.models import ContainerStats, EndpointKind, EndpointStatus
-from sutazai_tui.tui.widgets.container_table import worst_first
+from sutazai_tui.tui.widgets.container_order import worst_first
 from sutazai_tui.tui.widgets.endpoint_panel import NO_ANSWER, detail_items, pack, sparkline
 from sutazai_tui.tui.widgets.header import HeaderBar, HeaderView, short_engine, shown_countdown
 

@@ -2,15 +2,16 @@
 filterable by name and state, with a cursor that actions target.
 
 A row's STATE is the worse of the engine's view and the findings about the container (with the
-worst finding's id): a running container with a critical finding is not OK.
+worst finding's id): a running container with a critical finding is not OK. The order and the
+findings' weight are computed in container_order.py; this module draws them.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style as RichStyle
@@ -21,9 +22,9 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from sutazai_tui.diagnosis.lifetimes import is_about
 from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
 from sutazai_tui.tui.literal import content, rich_text
+from sutazai_tui.tui.widgets.container_order import SORT_ORDER, finding_state, flagged_by, sort_containers
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
 
@@ -44,88 +45,6 @@ COLUMNS = (
 _CACHE_SIZES = {"_cell_render_cache": 1000, "_row_render_cache": 200, "_line_cache": 200}
 _CACHE_SIZES["_row_renderable_cache"] = 200
 _HEALTH_VARIABLE = {"healthy": "success", "starting": "warning", "unhealthy": "error"}
-_HEALTH_RANK = {"unhealthy": 0, "starting": 1, "healthy": 2}
-
-
-def _neg(value: float | int | None) -> float | None:
-    return None if value is None else -value
-
-
-def _sum(a: int | None, b: int | None) -> int | None:
-    return None if a is None and b is None else (a or 0) + (b or 0)
-
-
-# Per column: the sort value (None sorts last); each column's natural order comes first (worst,
-# busiest, most restarted, most recently started), `o` cycles them, `O` reverses.
-SORT_KEYS: dict[str, Callable[[ContainerStats], Any]] = {
-    "name": lambda c: c.name,
-    "state": lambda c: -container_state(c).rank,
-    "health": lambda c: _HEALTH_RANK.get(c.health or "", 3),
-    "restarts": lambda c: -c.restart_count,
-    "cpu": lambda c: _neg(c.cpu_percent),
-    "mem": lambda c: _neg(c.mem_used),
-    "docker": lambda c: c.state,
-    "up": lambda c: _neg(c.started_at.timestamp()) if c.started_at and c.state == "running" else None,
-    "net": lambda c: _neg(_sum(c.net_rx, c.net_tx)),
-    "block": lambda c: _neg(_sum(c.blk_read, c.blk_write)),
-}
-SORT_ORDER: tuple[str | None, ...] = (None, *SORT_KEYS)  # None: worst first
-
-
-StateOf = Callable[[ContainerStats], State]
-# What a finding about a container makes its row say at least (an info finding changes nothing).
-FINDING_STATE = {"critical": State.DOWN, "warning": State.DEGRADED}
-
-
-def finding_state(finding: Finding) -> State | None:
-    """The row state a finding calls for: critical DOWN (emergency mode EMERGENCY), warning DEGRADED."""
-    state = FINDING_STATE.get(finding.severity)
-    return State.EMERGENCY if state is State.DOWN and finding.id.startswith("emergency") else state
-
-
-def flagged_by(
-    containers: Sequence[ContainerStats], findings: Sequence[Finding], primary: str
-) -> dict[str, Finding]:
-    """Per container name, the worst finding about it that changes its row (none: not listed)."""
-    names = [c.name for c in containers]
-    flagged: dict[str, Finding] = {}
-    for finding in findings:
-        state = finding_state(finding)
-        if state is None:
-            continue
-        for name in names:
-            if not is_about(finding.subject, name, primary, names):
-                continue
-            held = flagged.get(name)
-            if held is None or state.rank > (finding_state(held) or State.OK).rank:
-                flagged[name] = finding
-    return flagged
-
-
-def worst_first(
-    containers: Sequence[ContainerStats], state: StateOf = container_state, first: str | None = None
-) -> list[ContainerStats]:
-    """Containers ordered by badness (DOWN first), then by name; `first` (the primary) pinned on top."""
-    return sorted(containers, key=lambda c: (c.name != first, -state(c).rank, c.name))
-
-
-def sort_containers(
-    containers: Sequence[ContainerStats],
-    column: str | None,
-    reverse: bool = False,
-    state: StateOf = container_state,
-    first: str | None = None,
-) -> list[ContainerStats]:
-    """Containers by a column (None: worst first), ties by name; unknown values always last; the
-    `first` container (the primary backend's) stays on top whatever the order."""
-    ordered = worst_first(containers, state)
-    if column is None:
-        ordered = ordered[::-1] if reverse else ordered
-    else:
-        key = (lambda c: -state(c).rank) if column == "state" else SORT_KEYS[column]
-        known = sorted((c for c in ordered if key(c) is not None), key=key, reverse=reverse)
-        ordered = known + [c for c in ordered if key(c) is None]
-    return sorted(ordered, key=lambda c: c.name != first)  # stable: the rest keep their order
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,9 +19,9 @@ from pydantic import Field
 
 from sutazai_tui.config.settings import Settings, redactor_for
 from sutazai_tui.models import ContainerRef, Frozen
-from sutazai_tui.sources.engine.client import api_client
+from sutazai_tui.sources.engine.client import DEFAULT_HOST, api_client, describe_fault
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan
-from sutazai_tui.sources.engine.source import DEFAULT_HOST, describe_fault, parse_time
+from sutazai_tui.sources.engine.inspected import parse_time
 from sutazai_tui.util.redact import Redactor
 
 OUTPUT_TAIL = 2000  # characters of compose output kept in the result and the audit line

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.alerts import alert_events, run_hook
 from sutazai_tui.core.history import History
-from sutazai_tui.core.monitor import Monitor, Scheduler
 from sutazai_tui.core.verdict import Level, Overall, assess
 from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
@@ -22,6 +21,7 @@ from sutazai_tui.util.malloc import lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
+    from sutazai_tui.core.monitor import Monitor, Scheduler
     from sutazai_tui.sources.engine.details import ContainerDetails, DockerDetails
     from sutazai_tui.util.redact import Redactor
 
@@ -47,6 +47,7 @@ ProblemHandler = Callable[["Session", str, Severity], None]
 
 def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
     """The live Monitor and why containers are off, if they failed; blocking (slow imports)."""
+    from sutazai_tui.core.monitor import Monitor
     from sutazai_tui.sources.engine.factory import container_source
 
     try:
@@ -128,6 +129,8 @@ class Session:
     async def cycles(self, on_start: Callable[[], None] | None = None) -> AsyncGenerator[Cycle]:
         """Poll until the consumer stops, yielding each finished cycle; `on_start` as each poll begins."""
         monitor = await self._start()
+        from sutazai_tui.core.monitor import Scheduler  # imported by _start's thread
+
         scheduler = self.scheduler = Scheduler(self.settings.interval)
         if self.paused:
             scheduler.pause()

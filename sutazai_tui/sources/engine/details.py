@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sutazai_tui.sources.engine.client import api_client
-from sutazai_tui.sources.engine.source import env_names, fault_detail
+from sutazai_tui.sources.engine.client import api_client, fault_detail
+from sutazai_tui.sources.engine.inspected import env_names
 from sutazai_tui.util.clean import decode
 from sutazai_tui.util.redact import Redactor, is_secret_name
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sutazai_tui.tui.app import SutazaiApp
 from sutazai_tui.tui.factory import boot_app, make_app, prepared
 from sutazai_tui.tui.prepared import Prepared
+from sutazai_tui.util.malloc import lean_malloc
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
@@ -86,6 +87,7 @@ def run_tui(
     `load` reads the settings (after the first frame); `target` is what the first frame names.
     A bad setting is one line on stderr and exit 2, after the terminal is restored.
     """
+    lean_malloc()  # before Textual's threads allocate (one arena: util/malloc.py); the session's call is late
     cleanup: list[Callable[[], None]] = []
 
     def prepare() -> Prepared:

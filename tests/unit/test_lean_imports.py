@@ -1,0 +1,135 @@
+"""What a process of ours loads, pinned (bench/tui_weight.py measures what it saves): the Dashboard's
+modules load neither the HTTP client nor the engine SDK (the session builds its Monitor after the
+first frame, in a thread); httpx comes without its command-line client; the docker SDK without a
+character-set detector or paramiko; a missing sniffio is answered at once; the demo never
+imports the docker SDK. Each check runs in a fresh interpreter: sys.modules here is the suite's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+CLI_OF_HTTPX = ["click", "pygments", "rich.syntax", "rich.progress"]
+ENGINE_SDK = ["docker", "requests", "urllib3", "charset_normalizer", "paramiko"]
+WATCH = ["httpx", "sutazai_tui.core.monitor", "sutazai_tui.sources.engine.source", *CLI_OF_HTTPX, *ENGINE_SDK]
+
+# One fresh interpreter, in stages; each stage reports what is loaded so far (one subprocess, not five).
+STAGES = f"""
+import importlib.util, json, sys
+def stage(name):
+    print(json.dumps([name, sorted(m for m in {WATCH!r} if sys.modules.get(m))]), flush=True)
+sniffio_missing = importlib.util.find_spec("sniffio") is None
+import sutazai_tui.tui.launch, sutazai_tui.config.settings, sutazai_tui.tui.screens.live
+stage("dashboard")
+import asyncio, httpx
+from httpcore._synchronization import current_async_library
+async def which():
+    return current_async_library()
+assert asyncio.run(which()) == "asyncio" and callable(httpx.main)
+stage("httpx")
+print(json.dumps(["sniffio", [sniffio_missing, sys.modules.get("sniffio", 0) is None]]), flush=True)
+from sutazai_tui.sources.engine.client import import_docker
+assert import_docker().APIClient is not None
+stage("docker")
+if importlib.util.find_spec("charset_normalizer") is not None:
+    import charset_normalizer
+stage("afterwards")
+"""
+
+
+@pytest.fixture(scope="module")
+def stages() -> dict[str, Any]:
+    """Per stage, the watched modules loaded by then; "stderr": what the interpreter said."""
+    done = subprocess.run([sys.executable, "-c", STAGES], capture_output=True, text=True, check=True)
+    found: dict[str, Any] = dict(json.loads(line) for line in done.stdout.splitlines())
+    found["stderr"] = done.stderr
+    return found
+
+
+def test_the_dashboards_modules_load_no_http_client_no_monitor_and_no_engine_sdk(
+    stages: dict[str, Any],
+) -> None:
+    assert stages["dashboard"] == []
+
+
+def test_httpx_loads_without_its_command_line_client(stages: dict[str, Any]) -> None:
+    assert stages["httpx"] == ["httpx"]
+
+
+def test_a_missing_sniffio_is_answered_without_searching_the_path_again(stages: dict[str, Any]) -> None:
+    missing, cached = stages["sniffio"]
+    assert cached is missing  # installed: imported normally; missing: a None entry, found at once
+
+
+def test_the_docker_sdk_loads_without_charset_detector_or_paramiko_and_says_nothing(
+    stages: dict[str, Any],
+) -> None:
+    assert stages["docker"] == ["docker", "httpx", "requests", "urllib3"]
+    assert stages["stderr"] == ""  # requests' "no character detection" warning is filtered
+
+
+def test_what_the_sdk_import_hid_can_still_be_imported_afterwards(stages: dict[str, Any]) -> None:
+    pytest.importorskip("charset_normalizer")
+    assert "charset_normalizer" in stages["afterwards"]
+
+
+def loaded_after(code: str, watch: list[str]) -> dict[str, Any]:
+    """Run `code` in a fresh interpreter: which of `watch` it left in sys.modules, what it printed."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(m for m in {watch!r} if sys.modules.get(m))))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    return {"loaded": json.loads(lines[-1]), "said": lines[:-1], "stderr": done.stderr}
+
+
+@pytest.mark.slow
+def test_the_session_builds_its_monitor_with_the_http_client_when_it_starts() -> None:
+    # The other side of the lazy import: building the Monitor (in `cycles`' thread) brings them.
+    code = (
+        "from sutazai_tui.config.settings import Settings\n"
+        "from sutazai_tui.session.session import build_monitor\n"
+        "build_monitor(Settings(base_url='http://127.0.0.1:9', containers=False))"
+    )
+    assert loaded_after(code, ["httpx", "sutazai_tui.core.monitor"])["loaded"] == [
+        "httpx",
+        "sutazai_tui.core.monitor",
+    ]
+
+
+DEMO_BOOT = """
+import asyncio, sys
+from sutazai_tui.config.settings import load_settings
+from sutazai_tui.tui.factory import boot_app
+from sutazai_tui.tui.launch import _prepare
+
+async def main():
+    cleanup = []
+    def prepare():
+        got = _prepare(lambda: load_settings(None), True, None, None)
+        cleanup.extend(got.cleanup)
+        return got
+    app = boot_app(prepare, "demo")
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            for _ in range(600):  # the demo's first cycle on screen, or 30 s
+                if app.built and app.dashboard.snapshot is not None:
+                    break
+                await pilot.pause(0.05)
+            print("shown" if app.built and app.dashboard.snapshot is not None else "not shown")
+    finally:
+        for step in cleanup:
+            step()
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_booting_the_demo_to_its_first_cycle_never_imports_the_engine_sdk() -> None:
+    found = loaded_after(DEMO_BOOT, ENGINE_SDK)
+    assert found["said"] == ["shown"]
+    assert found["loaded"] == []
+    assert "Traceback" not in str(found["stderr"])

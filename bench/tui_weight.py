@@ -147,7 +147,7 @@ def main() -> None:
     print(
         "  per round (CPU %, RSS MiB): "
         + "; ".join(
-            ", ".join(f"{name.split(' (')[0]} {r[name][0]:.2f}/{r[name][1]:.1f}" for name in r)
+            ", ".join(f"{name} {r[name][0]:.2f}/{r[name][1]:.1f}" for name in r)
             for r in rounds
         )
     )

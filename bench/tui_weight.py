@@ -1,7 +1,7 @@
 """The TUI's own weight against its references, in one run: RSS, CPU % of a core, Dashboard first frame.
 
     python bench/tui_weight.py [--containers 100] [--interval 5] [--rounds 3] [--seconds 40]
-                               [--frames 5] [--compare SRC] [--existing PREFIX]
+                               [--frames 5] [--compare SRC] [--existing PREFIX] [--python PATH]
 
 Starts N busybox `sleep` containers (`--network none`, a prefix of this run's own, removed at the
 end; `--existing PREFIX` reuses running ones) and the simulated backend. Each round runs at once,
@@ -12,8 +12,10 @@ CPU is counted over `--seconds` after a 20 s warm-up, RSS at the end of the wind
 `--frames` launches of each, interleaved: the bare app's first frame, and the time until the
 Dashboard (its `emergency` panel) is on screen with the backend hung, so only our own start counts.
 Prints medians over the rounds and the ratios the targets are stated in (issue 31: TUI RSS <= 60
-MiB, CPU <= 2 % of a core, Dashboard <= 1.5x the bare app's first frame). On a shared machine
-only ratios within one run mean anything. Never part of the test run.
+MiB, CPU <= 2 % of a core, Dashboard <= 1.5x the bare app's first frame). `--python` runs every
+program in another venv, e.g. one with only the dependencies a user's install has: a dev venv also
+holds click, with which httpx would load its command-line client. On a shared machine only ratios
+within one run mean anything. Never part of the test run.
 """
 
 from __future__ import annotations
@@ -47,14 +49,12 @@ def one_round(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": "/nonexistent-h31"}
     flags = ["--base-url", url, "--interval", str(args.interval), "--container-prefix", prefix]
     runs: dict[str, tuple[subprocess.Popen[bytes], int | None]] = {}
-    runs[BARE_NAME] = in_terminal([sys.executable, "-c", BARE], env)
-    session = [sys.executable, str(ROOT / "bench" / "soak_session.py"), url, prefix, str(args.interval)]
+    runs[BARE_NAME] = in_terminal([args.python, "-c", BARE], env)
+    session = [args.python, str(ROOT / "bench" / "soak_session.py"), url, prefix, str(args.interval)]
     headless = subprocess.Popen(session, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs[HEADLESS] = (headless, None)
     for name, tree in trees.items():
-        runs[name] = in_terminal(
-            [sys.executable, "-m", "sutazai_tui", *flags], {**env, "PYTHONPATH": str(tree)}
-        )
+        runs[name] = in_terminal([args.python, "-m", "sutazai_tui", *flags], {**env, "PYTHONPATH": str(tree)})
     try:
         time.sleep(WARM_S)  # a timeline: the warm-up before the window, not a settle wait
         t0, before = time.monotonic(), {k: cpu_s(p.pid) for k, (p, _) in runs.items()}
@@ -70,18 +70,18 @@ def one_round(
                 proc.wait(10)
 
 
-def first_frames(frames: int, trees: dict[str, Path], hung_url: str) -> dict[str, list[float]]:
+def first_frames(frames: int, trees: dict[str, Path], hung_url: str, python: str) -> dict[str, list[float]]:
     """Seconds from spawn to the bare app's first frame, and to each tree's Dashboard; interleaved."""
     found: dict[str, list[float]] = {BARE_NAME: [], **{name: [] for name in trees}}
     for _ in range(frames):
-        term = Terminal([sys.executable, "-c", BARE_APP])
+        term = Terminal([python, "-c", BARE_APP])
         try:
             found[BARE_NAME].append(term.wait_for("bare-first-frame") - term.started)
         finally:
             term.close()
         for name, tree in trees.items():
             os.environ["PYTHONPATH"] = str(tree)  # Terminal passes os.environ to the child
-            term = Terminal([sys.executable, "-m", "sutazai_tui", "--base-url", hung_url, "--timeout", "5"])
+            term = Terminal([python, "-m", "sutazai_tui", "--base-url", hung_url, "--timeout", "5"])
             try:
                 found[name].append(term.wait_for("emergency") - term.started)
             finally:
@@ -99,6 +99,9 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=5, help="first-frame launches per program")
     parser.add_argument("--compare", type=Path, help="another source tree's TUI, in the same run")
     parser.add_argument("--existing", help="use running containers with this name prefix")
+    parser.add_argument(
+        "--python", default=sys.executable, help="the interpreter (venv) every program runs in"
+    )
     args = parser.parse_args()
     os.chdir("/")  # `python -m` puts the working directory first on sys.path: not a source tree
     import docker
@@ -117,7 +120,7 @@ def main() -> None:
         if not args.existing:
             create(client, [f"{prefix}{i:03d}" for i in range(args.containers)])
         rounds = [one_round(args, trees, backend.url, prefix) for _ in range(args.rounds)]
-        frames = first_frames(args.frames, trees, hung.url)
+        frames = first_frames(args.frames, trees, hung.url, args.python)
     finally:
         if not args.existing:
             remove(client, prefix)
@@ -146,10 +149,7 @@ def main() -> None:
         print(line)
     print(
         "  per round (CPU %, RSS MiB): "
-        + "; ".join(
-            ", ".join(f"{name} {r[name][0]:.2f}/{r[name][1]:.1f}" for name in r)
-            for r in rounds
-        )
+        + "; ".join(", ".join(f"{name} {r[name][0]:.2f}/{r[name][1]:.1f}" for name in r) for r in rounds)
     )
     print("  targets: TUI RSS <= 60 MiB, TUI CPU <= 2 %, Dashboard <= 1.5x the bare app's first frame")
 

@@ -17,7 +17,7 @@ from sutazai_tui.core.history import History
 from sutazai_tui.core.verdict import Level, Overall, assess
 from sutazai_tui.models import Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
-from sutazai_tui.util.malloc import lean_malloc, release_free_memory
+from sutazai_tui.util.malloc import freeze_long_lived, lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
@@ -156,6 +156,7 @@ class Session:
             self.monitor, self.history = built, built.history
             if problem:
                 self.on_problem(self, problem, "warning")
+        freeze_long_lived()  # what lives as long as the process, out of the collector's sight
         return self.monitor
 
     async def _after_poll(self, snapshot: Snapshot) -> Cycle:

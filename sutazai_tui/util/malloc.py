@@ -11,16 +11,24 @@ threads, so one arena costs no parallelism worth having.
 
 Only on glibc (found by its `gnu_get_libc_version`); elsewhere (musl, macOS) both are no-ops. The
 arena limit must be set before worker threads allocate: `Session.run` calls `lean_malloc` first.
+
+Also the cyclic garbage collector, told to leave alone what lives as long as the process: once a
+session's Monitor is built, `freeze_long_lived` moves every object then alive (modules, classes,
+the screens: ~115,000 objects in the TUI) out of its sight. Its full collections, 2-3 a minute at
+100 containers, then scan only what the cycles made (bench/tui_weight.py, TUI at 100 containers,
+`--interval 5`: collector CPU 0.35 -> 0.08 s a minute, RSS unchanged).
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
 _M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
 _libc: Any = None
 _checked = False
+_frozen = False
 
 
 def _glibc() -> Any:
@@ -50,3 +58,12 @@ def release_free_memory() -> None:
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def freeze_long_lived() -> None:
+    """Once per process: collect, then freeze what is alive now (see the module docstring)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()

@@ -133,3 +133,31 @@ def test_booting_the_demo_to_its_first_cycle_never_imports_the_engine_sdk() -> N
     assert found["said"] == ["shown"]
     assert found["loaded"] == []
     assert "Traceback" not in str(found["stderr"])
+
+
+FREEZE = """
+import asyncio, gc
+from sutazai_tui.config.settings import Settings
+from sutazai_tui.session.session import Session
+
+async def main():
+    first = Session(Settings(base_url="http://127.0.0.1:9", containers=False))
+    assert gc.get_freeze_count() == 0
+    await first._start()  # what `cycles` does before its first poll
+    frozen = gc.get_freeze_count()
+    later = [[i] for i in range(5000)]  # made after: left to the collector
+    second = Session(Settings(base_url="http://127.0.0.1:9", containers=False))
+    await second._start()
+    print(frozen, gc.get_freeze_count() - frozen, len(later))
+    await first.close()
+    await second.close()
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_session_start_freezes_what_lives_long_and_only_once() -> None:
+    done = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True)
+    frozen, added, _ = (int(x) for x in done.stdout.split())
+    assert frozen > 20_000  # modules, classes, the Monitor: out of the full collections' sight
+    assert added <= 0  # once per process: nothing made later is frozen (frozen ones may still be freed)

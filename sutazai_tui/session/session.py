@@ -141,6 +141,9 @@ class Session:
                     on_start()
                 snapshot = await monitor.cycle()
             yield await self._after_poll(snapshot)
+            # Asked for more than one cycle: a long-running consumer (`check` never is). What lives
+            # as long as the process goes out of the collector's sight, once (util/malloc.py).
+            freeze_long_lived()
             # The container list is on screen; its CPU figures follow a moment later, not a cycle later.
             if not cpu_shown and (refined := await monitor.cpu_follow_up(snapshot)) is not None:
                 yield await self._cpu_follow_up(refined)
@@ -156,7 +159,6 @@ class Session:
             self.monitor, self.history = built, built.history
             if problem:
                 self.on_problem(self, problem, "warning")
-        freeze_long_lived()  # what lives as long as the process, out of the collector's sight
         return self.monitor
 
     async def _after_poll(self, snapshot: Snapshot) -> Cycle:

@@ -12,11 +12,12 @@ threads, so one arena costs no parallelism worth having.
 Only on glibc (found by its `gnu_get_libc_version`); elsewhere (musl, macOS) both are no-ops. The
 arena limit must be set before worker threads allocate: `Session.run` calls `lean_malloc` first.
 
-Also the cyclic garbage collector, told to leave alone what lives as long as the process: once a
-session's Monitor is built, `freeze_long_lived` moves every object then alive (modules, classes,
-the screens: ~115,000 objects in the TUI) out of its sight. Its full collections, 2-3 a minute at
-100 containers, then scan only what the cycles made (bench/tui_weight.py, TUI at 100 containers,
-`--interval 5`: collector CPU 0.35 -> 0.08 s a minute, RSS unchanged).
+Also the cyclic garbage collector, told to leave alone what lives as long as the process: once
+a consumer asks a session for its second cycle, `freeze_long_lived` moves every object then alive
+(modules, classes, the screens: ~115,000 objects in the TUI) out of its sight. Its full
+collections, 2-3 a minute at 100 containers, then scan only what the cycles made (TUI at 100
+containers, `--interval 5`: collector CPU 0.35 -> 0.08 s a minute, RSS unchanged). `check` polls
+once and never pays the collection before the freeze.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""What a process of ours loads, pinned (bench/tui_weight.py measures what it saves): the Dashboard's
-modules load neither the HTTP client nor the engine SDK (the session builds its Monitor after the
-first frame, in a thread); httpx comes without its command-line client; the docker SDK without a
-character-set detector or paramiko; a missing sniffio is answered at once; the demo never
-imports the docker SDK. Each check runs in a fresh interpreter: sys.modules here is the suite's.
+"""What a process of ours loads, pinned (bench/tui_weight.py measures what it saves): the
+Dashboard's modules load neither the HTTP client nor the engine SDK (the session builds its
+Monitor after the first frame, in a thread); httpx comes without its command-line client; the
+docker SDK without a character-set detector or paramiko; a missing sniffio is answered at once; a
+second cycle freezes what lives long, once. The demo's boot: tests/tui/test_demo_no_sdk.py.
+Each check runs in a fresh interpreter: sys.modules here is the suite's.
 """
 
 from __future__ import annotations
@@ -100,64 +101,32 @@ def test_the_session_builds_its_monitor_with_the_http_client_when_it_starts() ->
     ]
 
 
-DEMO_BOOT = """
-import asyncio, sys
-from sutazai_tui.config.settings import load_settings
-from sutazai_tui.tui.factory import boot_app
-from sutazai_tui.tui.launch import _prepare
-
-async def main():
-    cleanup = []
-    def prepare():
-        got = _prepare(lambda: load_settings(None), True, None, None)
-        cleanup.extend(got.cleanup)
-        return got
-    app = boot_app(prepare, "demo")
-    try:
-        async with app.run_test(size=(160, 48)) as pilot:
-            for _ in range(600):  # the demo's first cycle on screen, or 30 s
-                if app.built and app.dashboard.snapshot is not None:
-                    break
-                await pilot.pause(0.05)
-            print("shown" if app.built and app.dashboard.snapshot is not None else "not shown")
-    finally:
-        for step in cleanup:
-            step()
-asyncio.run(main())
-"""
-
-
-@pytest.mark.slow
-def test_booting_the_demo_to_its_first_cycle_never_imports_the_engine_sdk() -> None:
-    found = loaded_after(DEMO_BOOT, ENGINE_SDK)
-    assert found["said"] == ["shown"]
-    assert found["loaded"] == []
-    assert "Traceback" not in str(found["stderr"])
-
-
 FREEZE = """
-import asyncio, gc
+import asyncio, gc, sys
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.session.session import Session
 
 async def main():
-    first = Session(Settings(base_url="http://127.0.0.1:9", containers=False))
-    assert gc.get_freeze_count() == 0
-    await first._start()  # what `cycles` does before its first poll
-    frozen = gc.get_freeze_count()
+    session = Session(Settings(base_url=sys.argv[1], containers=False, interval=0.2, timeout=1))
+    cycles = session.cycles()
+    await cycles.__anext__()
+    one = gc.get_freeze_count()  # `check` stops here
+    await cycles.__anext__()
+    two = gc.get_freeze_count()
     later = [[i] for i in range(5000)]  # made after: left to the collector
-    second = Session(Settings(base_url="http://127.0.0.1:9", containers=False))
-    await second._start()
-    print(frozen, gc.get_freeze_count() - frozen, len(later))
-    await first.close()
-    await second.close()
+    await cycles.__anext__()
+    print(one, two, gc.get_freeze_count() - two, len(later))
+    await cycles.aclose()
+    await session.close()
 
 asyncio.run(main())
 """
 
 
-def test_the_first_session_start_freezes_what_lives_long_and_only_once() -> None:
-    done = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True)
-    frozen, added, _ = (int(x) for x in done.stdout.split())
-    assert frozen > 20_000  # modules, classes, the Monitor: out of the full collections' sight
+def test_a_second_cycle_freezes_what_lives_long_once_and_one_cycle_never() -> None:
+    argv = [sys.executable, "-c", FREEZE, "http://127.0.0.1:9"]  # refused at once: cycles of DOWN
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=60)
+    one, two, added, _ = (int(x) for x in done.stdout.split())
+    assert one == 0  # a single cycle (`check`) pays no full collection for a freeze it never uses
+    assert two > 20_000  # modules, classes, the Monitor: out of the full collections' sight
     assert added <= 0  # once per process: nothing made later is frozen (frozen ones may still be freed)

@@ -74,3 +74,30 @@ async def test_a_theme_change_draws_every_cell_again() -> None:
         after = set(table._drawn_cells.keys())
         # Forgotten on the style update, then drawn anew under the new theme's styles.
         assert len(after) >= len(NAMES) * len(COLUMNS) and after.isdisjoint(before)
+
+
+async def test_a_cycle_that_changes_nothing_builds_no_row_and_one_figure_rebuilds_one() -> None:
+    app = _Host()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(ContainerTable)
+        built: list[str] = []
+        cells = table._cells
+
+        def counting(c: ContainerStats, variables: dict[str, str]) -> list[object]:
+            built.append(c.name)
+            return cells(c, variables)  # type: ignore[return-value]
+
+        table._cells = counting  # type: ignore[method-assign, assignment]
+        cpu = {name: 1.0 for name in NAMES}
+        table.show(_status(cpu), NOW)
+        await pilot.pause()
+        assert sorted(built) == NAMES
+        built.clear()
+        table.show(_status(cpu), NOW)  # new records, same figures
+        await pilot.pause()
+        assert built == []
+        cpu["c03"] = 2.0
+        table.show(_status(cpu), NOW)
+        await pilot.pause()
+        assert built == ["c03"]
+        assert "2.0%" in app.export_screenshot()

@@ -16,16 +16,14 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from rich.text import Text
-from textual._types import SegmentLines
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
 from sutazai_tui.tui.literal import content, rich_text
+from sutazai_tui.tui.widgets.cached_table import CellCachedTable
 from sutazai_tui.tui.widgets.container_order import SORT_ORDER, finding_state, flagged_by, sort_containers
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
@@ -46,21 +44,19 @@ COLUMNS = (
 )
 _CACHE_SIZES = {"_cell_render_cache": 1000, "_row_render_cache": 200, "_line_cache": 200}
 _CACHE_SIZES["_row_renderable_cache"] = 200
-_DRAWN_CELLS = 1200  # cells kept drawn, by what they show: a 160x48 screen shows < 500
 _HEALTH_VARIABLE = {"healthy": "success", "starting": "warning", "unhealthy": "error"}
+_PALETTE = (
+    *STATE_VARIABLE.values(),
+    *_HEALTH_VARIABLE.values(),
+    "warning",
+    "foreground-muted",
+)  # the theme's part
 
 
 @functools.lru_cache(maxsize=64)
 def _style(value: str | None, bold: bool = False) -> RichStyle:
     """rich_style of one theme value, parsed once (not three times a row every cycle)."""
     return rich_style({} if value is None else {"v": value}, "v", bold)
-
-
-def _drawn_as(cell: object) -> object:
-    """Everything of a cell that its rendering depends on (a Text's spans too)."""
-    if isinstance(cell, Text):
-        return (cell.plain, str(cell.style), cell.justify, cell.overflow, cell.no_wrap, tuple(cell.spans))
-    return cell
 
 
 def _look(cell: Text | str) -> object:
@@ -72,7 +68,7 @@ def _pair(a: int | None, b: int | None) -> str:
     return fmt.DASH if a is None and b is None else f"{fmt.size(a)}/{fmt.size(b)}"
 
 
-class ContainerTable(DataTable[Text | str]):
+class ContainerTable(CellCachedTable):
     """Renders `ContainersStatus`; `selected_container` is what the cursor is on."""
 
     # vi and k9s habits beside the arrows; enter (DataTable's select) opens the container.
@@ -107,6 +103,7 @@ class ContainerTable(DataTable[Text | str]):
         # What the rows show now, by name in order, and the header it was drawn under: a cycle
         # that keeps both updates only the cells that changed (a full rebuild re-measures all).
         self._drawn: dict[str, list[Text | str]] = {}
+        self._rows: dict[str, tuple[tuple[object, ...], list[Text | str]]] = {}  # by name: what, cells
         self._drawn_header: tuple[str | None, bool] | None = None
         self._title_text: str | None = None  # the border title's text as last set
         # DataTable's render caches key on its update count, so each cycle's entries are new and
@@ -115,52 +112,6 @@ class ContainerTable(DataTable[Text | str]):
         for cache, size in _CACHE_SIZES.items():
             if (found := getattr(self, cache, None)) is not None:
                 found.maxsize = size
-        self._drawn_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(_DRAWN_CELLS)
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: RichStyle,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        """A cell drawn again only when what it shows (or where, or how) changed. DataTable's own
-        cache keys on its update count, which any `update_cell` bumps: each cycle's few changed
-        figures made every visible cell render again, most of the table's CPU per cycle."""
-        if row_index < 0 or column_index < 0:  # the header (relabelled only on a rebuild)
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key, column_key = (
-            self._row_locations.get_key(row_index),
-            self._column_locations.get_key(column_index),
-        )
-        value = self._data.get(row_key, {}).get(column_key) if row_key and column_key else None
-        key: tuple[object, ...] = (
-            row_index,
-            column_index,
-            _drawn_as(value),
-            base_style,
-            width,
-            cursor,
-            hover,
-        )
-        key += (self._show_hover_cursor, self._pseudo_class_state)
-        lines = self._drawn_cells.get(key)
-        if lines is None:
-            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-            self._drawn_cells[key] = lines
-        return lines
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._drawn_cells.clear()
-
-    def notify_style_update(self) -> None:
-        """A theme or CSS change: every cell is drawn again."""
-        super().notify_style_update()
-        if hasattr(self, "_drawn_cells"):  # Textual may call this during __init__
-            self._drawn_cells.clear()
 
     def on_mount(self) -> None:
         """Columns, keyed so cells can be found by name."""
@@ -343,7 +294,9 @@ class ContainerTable(DataTable[Text | str]):
             ]
             self._title(self._enabled)
             variables = self.app.theme_variables
-            rows = {c.name: self._cells(c, variables) for c in self._shown}
+            palette = tuple(variables.get(name) for name in _PALETTE)
+            rows = {c.name: self._row(c, variables, palette) for c in self._shown}
+            self._rows = {name: self._rows[name] for name in rows}
             if (self._sort, self._reverse) == self._drawn_header and list(rows) == list(self._drawn):
                 self._update_cells(rows)
             else:
@@ -361,12 +314,43 @@ class ContainerTable(DataTable[Text | str]):
     def _update_cells(self, rows: dict[str, list[Text | str]]) -> None:
         """Same rows in the same order: change only the cells whose text or style changed."""
         for name, cells in rows.items():
+            if cells is self._drawn[name]:  # the same cells as drawn (see _row)
+                continue
             for (key, _), new, old in zip(COLUMNS, cells, self._drawn[name], strict=True):
                 if _look(new) != _look(old):
                     width = new.cell_len if isinstance(new, Text) else cell_len(new)
                     # A column grows for a wider value (cheap); it never shrinks until a rebuild.
                     grow = width > self.columns[ColumnKey(key)].content_width
                     self.update_cell(name, key, new, update_width=grow)
+
+    def _row(
+        self, c: ContainerStats, variables: dict[str, str], palette: tuple[str | None, ...]
+    ) -> list[Text | str]:
+        """The row's cells, built again only when something they show changed: most rows keep
+        theirs from cycle to cycle, and the unchanged ones are then skipped by identity."""
+        finding = self._flagged.get(c.name)
+        uptime = fmt.since(c.started_at, self._now) if c.state == "running" else None
+        shown: tuple[object, ...] = (
+            self.row_state(c),
+            finding.id if finding else None,
+            self._pending.get(c.name),
+        )
+        shown += (c.pending_action, c.state, c.health, c.restart_count, fmt.percent(c.cpu_percent))
+        shown += (
+            _pair(c.mem_used, c.mem_limit),
+            uptime,
+            c.net_rx,
+            c.net_tx,
+            c.blk_read,
+            c.blk_write,
+            palette,
+        )
+        held = self._rows.get(c.name)
+        if held is not None and held[0] == shown:
+            return held[1]
+        cells = self._cells(c, variables)
+        self._rows[c.name] = (shown, cells)
+        return cells
 
     def _cells(self, c: ContainerStats, variables: dict[str, str]) -> list[Text | str]:
         state = self.row_state(c)

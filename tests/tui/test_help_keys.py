@@ -16,6 +16,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import Finding
 from sutazai_tui.tui.screens.finding import FindingScreen
 from sutazai_tui.tui.screens.help import HelpScreen
+from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from tests.tui.test_notifications import screen_rows
 from tests.tui_support import make_app, run_cycle, wait_until
 
@@ -80,20 +81,21 @@ async def test_tab_follows_the_screen_findings_table_events(backend: SimulatedBa
         await run_cycle(app, pilot)
         assert app.focused is not None and app.focused.id == "containers"
         order = []
-        for _ in range(3):
+        panels = [e.name for e in app.dashboard.session.settings.all_endpoints()]
+        for _ in range(3 + len(panels)):
             await pilot.press("tab")
             assert app.focused is not None
-            order.append(app.focused.id)
-        assert order == ["events", "findings", "containers"]  # top to bottom, round again
+            order.append(getattr(app.focused, "endpoint_name", app.focused.id))
+        assert order == ["events", *panels, "findings", "containers"]  # top to bottom, round again
         await pilot.press("shift+tab")
         assert app.focused is not None and app.focused.id == "findings"
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert "findings, containers, events" in " ".join(
+        assert "panels, findings, containers, events" in " ".join(
             " ".join(help_lines(app)).split()
         )  # the help says the order
     operating = (Path(__file__).parents[2] / "docs" / "operating.md").read_text()
-    assert "findings → containers → events" in operating  # and so does the manual
+    assert "panels → findings → containers → events" in operating  # and so does the manual
 
 
 @pytest.mark.parametrize(
@@ -113,3 +115,29 @@ def test_each_subcommand_help_says_what_its_arguments_accept(command: list[str],
     for needle in needles:
         assert needle in flat, (needle, out)
     assert "(ISO)" not in flat
+
+
+async def test_enter_on_a_panel_opens_its_finding_or_says_there_is_none(backend: SimulatedBackend) -> None:
+    backend.forced_phase = answers.EMERGENCY
+    app = make_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_cycle(app, pilot)
+        dashboard = app.dashboard
+        findings = dashboard.query_one("#findings").findings  # type: ignore[attr-defined]
+        panels = list(dashboard.query(EndpointPanel))
+        about = {p.endpoint_name: [f for f in findings if f.subject == p.endpoint_name] for p in panels}
+        with_one = [name for name, found in about.items() if found]
+        without = [name for name, found in about.items() if not found]
+        assert with_one and without  # the emergency phase has both kinds of panel
+        panel = next(p for p in panels if p.endpoint_name == with_one[0])
+        panel.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingScreen))
+        assert app.screen.finding == about[with_one[0]][0]  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is dashboard)
+        next(p for p in panels if p.endpoint_name == without[0]).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(f"{without[0]}: " in row for row in screen_rows(app)))
+        line = next(row for row in screen_rows(app) if f"{without[0]}: " in row)
+        assert "no finding about it" in line and app.screen is dashboard

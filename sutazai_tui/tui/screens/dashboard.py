@@ -324,6 +324,18 @@ class Dashboard(Screen[None]):
             FindingScreen(finding, lambda: self.finding_times.get(key), lambda: self.clock(), fixes)
         )
 
+    @on(EndpointPanel.Chosen)
+    def _panel_chosen(self, event: EndpointPanel.Chosen) -> None:
+        """A panel's enter: the worst finding about that endpoint (findings are worst first), else
+        one notice line with the endpoint's state and its whole reason."""
+        name = event.endpoint_name
+        about = [f for f in self.query_one(FindingsPanel).findings if f.subject == name]
+        if about:
+            self.open_finding(about[0])
+            return
+        view = self._panels[name].view
+        self.notify(f"{name}: {view.state.value}, no finding about it — {view.reason}", markup=False)
+
     @on(DataTable.RowSelected, "#containers")
     def _container_chosen(self) -> None:
         self.open_container()

@@ -22,11 +22,11 @@ Group = tuple[str, list[tuple[str, str]]]
 
 # How to move on the Dashboard: Textual's and the widgets' own keys, which have no id to list.
 DASHBOARD_MOVES = [
-    ("tab / shift+tab", "next / previous area in screen order: findings, containers, events"),
+    ("tab / shift+tab", "next / previous area in screen order: panels, findings, containers, events"),
     ("↑ ↓  j k", "move the cursor in findings and containers; scroll the events"),
     ("g G", "first / last row"),
     ("← →", "scroll the table's columns (MEM, UP, NET, BLOCK are to the right at 80 columns)"),
-    ("enter", "open what the cursor is on: a finding (evidence, fix) or a container (state, logs)"),
+    ("enter", "open what has focus: a finding (evidence, fix), a container, a panel's finding"),
     ("escape", "close the filter"),
 ]
 READING_MOVES = [

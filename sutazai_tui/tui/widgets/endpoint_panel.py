@@ -5,8 +5,11 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 
 from sutazai_tui.core.history import History
@@ -92,8 +95,22 @@ def pack(items: list[Content], width: int) -> list[Content]:
     return lines
 
 
-class EndpointPanel(Widget):
-    """One endpoint's panel; it lays its lines out for whatever size it is given."""
+class EndpointPanel(Widget, can_focus=True):
+    """One endpoint's panel; it lays its lines out for whatever size it is given.
+
+    Focusable, first in the Tab order as it is first on screen: enter (or a click) opens the worst
+    finding about the endpoint, where the reason a short panel cuts is read in full."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Open", tooltip="The finding about this endpoint", id="panel.open"),
+    ]
+
+    class Chosen(Message):
+        """The operator asked for what lies behind this panel."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.endpoint_name = name
 
     def __init__(self, name: str) -> None:
         super().__init__(classes="endpoint")
@@ -105,6 +122,14 @@ class EndpointPanel(Widget):
     def view(self) -> PanelView:
         """What the panel shows now."""
         return self._view
+
+    def action_choose(self) -> None:
+        """enter: the Dashboard opens what is known about this endpoint."""
+        self.post_message(self.Chosen(self.endpoint_name))
+
+    def on_click(self) -> None:
+        """A click does what enter does."""
+        self.action_choose()
 
     def show(self, view: PanelView) -> None:
         """Repaint only when something visible changed."""

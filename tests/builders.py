@@ -95,21 +95,28 @@ def box(name: str = BACKEND, **kw: Any) -> ContainerStats:
 
 
 def snapshot(
-    seconds: float = 0,
+    when: float | datetime = 0,
     *endpoints: EndpointStatus,
     containers: Iterable[ContainerStats] | None = None,
     engine: str = "unix:///var/run/docker.sock",
     checked_at: datetime | None = None,
-    reason: str = "not polled yet",
+    reason: str = "listed",
     **kw: Any,
 ) -> Snapshot:
-    """One cycle at T0+seconds; `containers=None` means containers off (other Snapshot fields in kw)."""
+    """One cycle taken at T0+`when` seconds (or at `when`, a datetime).
+
+    `containers=None` means containers off; given, they were listed by `engine` at `checked_at`
+    (by default when the cycle was taken).
+    Other Snapshot fields (cycle, target, logs, probes…) go in `kw`.
+    """
+    taken_at = when if isinstance(when, datetime) else at(when)
     status = None
     if containers is not None:
+        listed = tuple(containers)
         status = ContainersStatus(
-            engine=engine, state=State.OK, reason=reason, containers=tuple(containers), checked_at=checked_at
+            engine=engine, state=State.OK, reason=reason, containers=listed, checked_at=checked_at or taken_at
         )
-    return Snapshot(taken_at=at(seconds), endpoints=endpoints, containers=status, **kw)
+    return Snapshot(taken_at=taken_at, endpoints=endpoints, containers=status, **kw)
 
 
 def run(*snapshots: Snapshot, settings: Settings = SETTINGS) -> list[Finding]:

@@ -14,6 +14,11 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.demo.backend import SimulatedBackend
 from tests.hostile import HostileServer
 
+# The HTTP deadline of tests whose backend answers: on a loaded machine (the fast tier runs under
+# xdist) a local answer can take longer than half a second, and a missed one fails the test. A
+# hung phase costs a cycle this long, so tests about hangs alone keep their own short deadline.
+ANSWER_TIMEOUT = 2.0
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

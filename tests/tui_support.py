@@ -1,4 +1,8 @@
-"""Helpers for the TUI tests: build the app over the simulated backend, wait for conditions."""
+"""Helpers for the TUI tests: build the app over the simulated backend, wait for conditions.
+
+Deadlines here only bound a failure: a passing test waits for its condition, never for the
+deadline, so they are generous enough for a loaded machine (the fast tier runs under xdist).
+"""
 
 from __future__ import annotations
 
@@ -14,16 +18,18 @@ from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import State
 from sutazai_tui.tui import factory
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.screenshots import run_cycle
+from sutazai_tui.tui.screenshots import run_cycle as _run_cycle
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 
-__all__ = ["make_app", "panel_states", "run_cycle", "wait_until"]
+__all__ = ["WAIT_S", "make_app", "panel_states", "run_cycle", "wait_until"]
+
+WAIT_S = 30.0  # how long a condition may take before the test fails (a pass never waits this long)
 
 
 def make_app(backend: SimulatedBackend, **overrides: Any) -> SutazaiApp:
     """The app over a Monitor of the simulated backend and fleet (interval 60 s unless overridden)."""
-    values: dict[str, Any] = {"containers": True, "timeout": 0.5, "interval": 60.0}
+    values: dict[str, Any] = {"containers": True, "timeout": ANSWER_TIMEOUT, "interval": 60.0}
     values.update(overrides)
     settings = settings_for(backend.url, **values)
     return factory.make_app(settings, demo_session(settings, SimulatedFleet(backend)))
@@ -34,7 +40,12 @@ def panel_states(app: SutazaiApp) -> dict[str, tuple[State, str]]:
     return {p.endpoint_name: (p.view.state, p.view.reason) for p in app.query(EndpointPanel)}
 
 
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], deadline_s: float = 5.0) -> None:
+async def run_cycle(app: SutazaiApp, pilot: Pilot[Any], deadline_s: float = 2 * WAIT_S) -> None:
+    """Start one poll cycle now and wait until the app has rendered its snapshot."""
+    await _run_cycle(app, pilot, deadline_s)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], deadline_s: float = WAIT_S) -> None:
     """Let the app run until `condition` holds; fail after the deadline."""
     deadline = time.monotonic() + deadline_s
     while not condition():

@@ -12,7 +12,7 @@ from sutazai_tui.demo.factory import demo_monitor
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import Event, Snapshot, State
 from sutazai_tui.session.session import Session
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 
 
 async def wait_for(condition: object, deadline: float = 5.0) -> None:
@@ -36,7 +36,8 @@ def following(session: Session, seen: list[Snapshot]) -> asyncio.Task[None]:
 
 async def test_cycle_follows_the_incident(backend: SimulatedBackend) -> None:
     # With the simulated fleet, whose backend log says which mode it started in: EMERGENCY needs it.
-    monitor = demo_monitor(settings_for(backend.url, timeout=0.3, containers=True), SimulatedFleet(backend))
+    settings = settings_for(backend.url, timeout=ANSWER_TIMEOUT, containers=True)
+    monitor = demo_monitor(settings, SimulatedFleet(backend))
     states = {}
     for phase in (HANG, EMERGENCY, RECOVERED):
         backend.forced_phase = phase
@@ -64,7 +65,7 @@ async def test_host_stats_are_present(backend: SimulatedBackend) -> None:
 
 async def test_poll_now_never_overlaps_a_cycle(backend: SimulatedBackend) -> None:
     backend.forced_phase = HANG
-    settings = settings_for(backend.url, timeout=0.5, interval=60)
+    settings = settings_for(backend.url, timeout=ANSWER_TIMEOUT, interval=60)
     session = Session(settings, Monitor(settings))
     seen: list[Snapshot] = []
     task = following(session, seen)

@@ -151,7 +151,7 @@ async def test_the_fleet_view_shows_both_deployments_with_their_worst_state(prom
         await pilot.press("enter")  # the cursor is on the worst: the incident
         deployment = app.screen
         assert isinstance(deployment, DeploymentScreen) and deployment.target == "incident"
-        await wait_until(pilot, lambda: deployment.refreshes >= 1, 10)
+        await wait_until(pilot, lambda: deployment.refreshes >= 1)
         # The one deployment query also says when Prometheus scraped it: STALE allows for that lag.
         rebuilt = await app.feed.reader.snapshot("incident")
         assert rebuilt.interval == 1.0 and rebuilt.scraped is not None

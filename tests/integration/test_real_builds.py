@@ -245,7 +245,7 @@ async def test_tui_health_panel_says_liveness_only_and_lists_the_detailed_servic
     try:
         app = make_app(backend, containers=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_until(pilot, lambda: "detailed" in panel_states(app), 10)
+            await wait_until(pilot, lambda: "detailed" in panel_states(app))
             states = panel_states(app)
             health = next(p for p in app.query(EndpointPanel) if p.endpoint_name == "health")
             text = health.render().plain

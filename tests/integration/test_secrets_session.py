@@ -91,13 +91,13 @@ async def test_no_secret_reaches_any_file_or_output(
         table = app.query_one(ContainerTable)
         table.move_cursor(row=[c.name for c in table.shown].index(box.name))
         await pilot.press("x")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 20)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_until(
             pilot, lambda: any(a["result"] == "done" for a in read_audit(settings.audit_path)), 30
         )
         app.dashboard.action_write_report()
-        await wait_until(pilot, lambda: any(p.name.endswith(".report.md") for p in written_files(state)), 20)
+        await wait_until(pilot, lambda: any(p.name.endswith(".report.md") for p in written_files(state)))
         evidence = app.dashboard.snapshot.log(box.name) if app.dashboard.snapshot is not None else None
         assert evidence is not None and len(evidence.matches) == 5  # the scan below looks where they land
         screen = app.export_screenshot()

@@ -12,6 +12,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,26 +24,19 @@ from sutazai_tui.demo.actions import FleetBackend
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.factory import demo_monitor
 from sutazai_tui.demo.fleet import SimulatedFleet
-from sutazai_tui.models import EndpointKind, EndpointStatus, Snapshot, State
 from sutazai_tui.records.follow import RecordingFollower
 from sutazai_tui.records.recorder import Recorder
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.widgets.container_table import ContainerTable
-from tests.conftest import settings_for
+from tests.builders import health, snapshot
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 from tests.docker_support import wait_for
 from tests.integration.test_serve_tabs import Serve, first_frame
 from tests.tui.test_action_keys import REDIS, open_confirm
 from tests.tui_support import wait_until as pilot_wait
 
 pytest.importorskip("textual_serve")
-
-
-def snap(cycle: int, reason: str) -> Snapshot:
-    health = EndpointStatus(
-        name="health", url="/health", kind=EndpointKind.HEALTH, state=State.OK, reason=reason
-    )
-    return Snapshot(cycle=cycle, taken_at=f"2026-01-01T00:00:{cycle:02d}Z", target="t", endpoints=(health,))
 
 
 async def test_a_follower_gives_each_recorded_cycle_once_and_the_earlier_ones_as_history(
@@ -52,11 +46,11 @@ async def test_a_follower_gives_each_recorded_cycle_once_and_the_earlier_ones_as
     path = tmp_path / "live.jsonl"
     recorder = Recorder(path, target="t", interval=30, max_bytes=1 << 20)
     for n in (1, 2, 3):
-        recorder.record(snap(n, f"answer {n}"))
+        recorder.record(snapshot(n, health(n, reason=f"answer {n}"), cycle=n, target="t"))
     follower = RecordingFollower(settings, path)
     first = await follower.cycle()
     assert first.cycle == 3 and [s.cycle for s in follower.history.snapshots] == [1, 2]
-    recorder.record(snap(4, "answer 4"))
+    recorder.record(snapshot(4, health(4, reason="answer 4"), cycle=4, target="t"))
     second = await follower.cycle()
     assert second.cycle == 4 and second.endpoints[0].reason == "answer 4"
     recorder.close()
@@ -101,7 +95,8 @@ async def test_a_tab_acts_through_the_core_rules_and_the_audit(
     backend: SimulatedBackend, tmp_path: Path
 ) -> None:
     backend.forced_phase = answers.RECOVERED
-    values = {"containers": True, "timeout": 0.5, "interval": 60.0, "audit_log": tmp_path / "audit.jsonl"}
+    values: dict[str, Any] = {"containers": True, "timeout": ANSWER_TIMEOUT, "interval": 60.0}
+    values["audit_log"] = tmp_path / "audit.jsonl"
     settings = settings_for(backend.url, tmp_path, **values)
     fleet = SimulatedFleet(backend)
     served = demo_monitor(settings, fleet)  # what serve's one monitor records

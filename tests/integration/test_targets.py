@@ -131,11 +131,11 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
     app = make_app(settings)
     async with app.run_test(size=(120, 40)) as pilot:
         header = app.query_one(HeaderBar)
-        await wait_until(pilot, lambda: app.dashboard.snapshot is not None, 10)
+        await wait_until(pilot, lambda: app.dashboard.snapshot is not None)
         assert app.shown.settings.base_url == prod.url
         assert {s for s, _ in panel_states(app).values()} == {State.OK}
         # staging's cycle lands in its own history without repainting prod; its tab is marked.
-        await wait_until(pilot, lambda: "2 staging!" in header.plain, 10)
+        await wait_until(pilot, lambda: "2 staging!" in header.plain)
         assert "[1 prod]" in header.plain
         assert {s for s, _ in panel_states(app).values()} == {State.OK}
         # Each monitor asked its own backend, once per cycle.
@@ -151,7 +151,7 @@ async def test_tui_shows_one_target_and_switches_with_number_keys(
         assert app.shown.settings.base_url == staging.url and "[2 staging!]" in header.plain
         assert {s for s, _ in panel_states(app).values()} == {State.DOWN}
         await pilot.press("r")  # polls the shown target only
-        await wait_until(pilot, lambda: staging.requests["/health"] == 2, 10)
+        await wait_until(pilot, lambda: staging.requests["/health"] == 2)
         assert prod.requests["/health"] == 1
 
         await pilot.press("1")

@@ -25,7 +25,7 @@ async def test_no_audit_line_means_no_action_and_an_error_toast(
         await start(app, pilot, select=REDIS)
         await open_confirm(app, pilot, "x")
         await pilot.press("y")
-        await wait_until(pilot, lambda: any(n.severity == "error" for n in app._notifications), deadline_s=20)
+        await wait_until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         [error] = [n for n in app._notifications if n.severity == "error"]
         assert error.message.startswith(f"stop {REDIS}: refused — not acting: refusing folder {shared}")
         assert "writable by group or others" in error.message

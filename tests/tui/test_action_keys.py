@@ -27,7 +27,7 @@ from sutazai_tui.tui.controllers.actions import READ_ONLY
 from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 from tests.tui_support import run_cycle, wait_until
 
 REDIS, BACKEND, POSTGRES = "sutazai-redis", "sutazai-backend", "sutazai-postgres"
@@ -53,7 +53,7 @@ def build(
     backend.forced_phase = answers.RECOVERED
     values: dict[str, Any] = {
         "containers": True,
-        "timeout": 0.5,
+        "timeout": ANSWER_TIMEOUT,
         "interval": 60.0,
         "audit_log": tmp_path / "audit.jsonl",
     }

@@ -15,7 +15,7 @@ from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import Event, Snapshot
 from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.messages import SnapshotReady
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 from tests.tui_support import wait_until
 
 # One file per event the hook heard, named by subject and new state.
@@ -37,7 +37,9 @@ async def test_two_cycles_before_a_render_both_ring_notify_and_run_hooks(
     heard = tmp_path / "heard"
     heard.mkdir()
     hook = [sys.executable, "-c", HOOK, str(heard)]
-    settings = settings_for(backend.url, containers=True, timeout=0.5, interval=60.0, on_state_change=hook)
+    settings = settings_for(
+        backend.url, containers=True, timeout=ANSWER_TIMEOUT, interval=60.0, on_state_change=hook
+    )
     # poll=False: the test takes the cycles from the session itself, as the screen's worker would.
     app = make_app(settings, demo_session(settings, SimulatedFleet(backend)), poll=False)
     bells: list[None] = []

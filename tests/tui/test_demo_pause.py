@@ -17,7 +17,7 @@ from sutazai_tui.tui.screens.finding import FindingScreen
 from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.header import HeaderBar
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 from tests.tui_support import run_cycle, wait_until
 
 
@@ -28,7 +28,7 @@ async def test_p_pauses_the_simulation_and_the_header_says_where_it_is() -> None
     )
     await backend.start()
     try:
-        settings = settings_for(backend.url, containers=True, timeout=0.5, interval=60.0)
+        settings = settings_for(backend.url, containers=True, timeout=ANSWER_TIMEOUT, interval=60.0)
         app = factory.make_app(settings, demo_session(settings, SimulatedFleet(backend)), demo=True)
         async with app.run_test(size=(100, 30)) as pilot:
             await run_cycle(app, pilot)

@@ -96,7 +96,7 @@ async def test_an_unforeseen_failure_ends_the_view_non_zero_with_one_line() -> N
 
         app.exit = exit_saying  # type: ignore[method-assign]
         async with app.run_test(size=(120, 20)) as pilot:
-            await wait_until(pilot, lambda: bool(said), 10)
+            await wait_until(pilot, lambda: bool(said))
     assert app.return_code == 1
     [message] = said
     assert message.startswith(f"sutazai-tui fleet: {prom.url} sent an answer this view cannot show")

@@ -42,7 +42,7 @@ async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile
         # While every request is still in flight, keys answer at once.
         started = time.monotonic()
         await pilot.press("question_mark")
-        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), 10)
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         help_s = time.monotonic() - started
         await pilot.press("escape")
         # Each endpoint ends within its 5 s deadline; the rest is a loaded machine's scheduling.
@@ -77,9 +77,9 @@ async def test_engine_stopped_and_started_under_the_running_tui(second_engine: S
         def title() -> str:
             return str(table.border_title)
 
-        await wait_until(pilot, lambda: title().startswith("containers (0) on unix://"), 20)
+        await wait_until(pilot, lambda: title().startswith("containers (0) on unix://"))
         second_engine.stop()
-        await wait_until(pilot, lambda: "DOWN since" in title(), 20)
+        await wait_until(pilot, lambda: "DOWN since" in title())
         assert "unreachable" in title() and second_engine.host in title()
         second_engine.start()
         await wait_until(pilot, lambda: title().startswith("containers (0) on unix://"), 40)

@@ -33,11 +33,11 @@ async def test_the_finding_screen_follows_its_finding_to_resolved_and_back() -> 
         # Worse evidence next cycle: the open screen shows it without being reopened.
         dash.clock = lambda: T0 + timedelta(seconds=30)
         dash.show_findings([MISSING_ENV.model_copy(update={"evidence": "now also: exit 1"}), HANG])
-        await wait_until(pilot, lambda: "• now also: exit 1" in screen.body.plain, 3)
+        await wait_until(pilot, lambda: "• now also: exit 1" in screen.body.plain)
         # It clears 5 minutes after it was first seen.
         dash.clock = lambda: T0 + timedelta(minutes=5)
         dash.show_findings([HANG])
-        await wait_until(pilot, lambda: "resolved at 23:15:00 after 5 min" in screen.body.plain, 3)
+        await wait_until(pilot, lambda: "resolved at 23:15:00 after 5 min" in screen.body.plain)
         body = screen.body
         assert body.plain.startswith(" RESOLVED   CRITICAL ")
         assert "fix (not needed now: it cleared)" in body.plain
@@ -47,7 +47,7 @@ async def test_the_finding_screen_follows_its_finding_to_resolved_and_back() -> 
         # It comes back: the screen says so, and since when.
         dash.clock = lambda: T0 + timedelta(minutes=7)
         dash.show_findings([MISSING_ENV, HANG])
-        await wait_until(pilot, lambda: "returned: it had cleared at 23:15:00" in screen.body.plain, 3)
+        await wait_until(pilot, lambda: "returned: it had cleared at 23:15:00" in screen.body.plain)
         assert "since     23:17:00" in screen.body.plain and "RESOLVED" not in screen.body.plain
 
 
@@ -67,5 +67,5 @@ async def test_the_container_screen_shows_times_and_the_findings_that_cleared() 
         assert "findings (2)" in screen.body.plain
         dash.clock = lambda: T0 + timedelta(minutes=3)
         dash.show_findings([HANG])
-        await wait_until(pilot, lambda: "findings (1), 1 resolved" in screen.body.plain, 3)
+        await wait_until(pilot, lambda: "findings (1), 1 resolved" in screen.body.plain)
         assert "resolved at 23:13:00 after 3 min" in screen.body.plain

@@ -197,7 +197,7 @@ async def test_live_findings_name_the_incidents_causes(backend: SimulatedBackend
     async with app.run_test(size=(120, 40)) as pilot:
         panel = app.query_one(FindingsPanel)
         expected = {"emergency-build", "missing-env"}  # the build needs JWT_SECRET_KEY too (issue 27)
-        await wait_until(pilot, lambda: expected <= {f.id for f in panel.findings}, deadline_s=10.0)
+        await wait_until(pilot, lambda: expected <= {f.id for f in panel.findings})
         assert "JWT_SECRET_KEY" in panel.text
 
 

@@ -30,7 +30,7 @@ from sutazai_tui.tui.screens.time_prompt import TimePrompt
 from sutazai_tui.tui.widgets.event_log import EventLog
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderBar
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 from tests.tui_support import panel_states, wait_until
 
 PLAN = (
@@ -45,7 +45,7 @@ ACTION = "stop sutazai-backend by ops: done"
 
 async def record_incident(backend: SimulatedBackend, path: Path) -> list[Snapshot]:
     """The incident as `--record` writes it: each cycle, its events, its findings, one action."""
-    settings = settings_for(backend.url, containers=True, timeout=0.3, interval=5.0, record=path)
+    settings = settings_for(backend.url, containers=True, timeout=ANSWER_TIMEOUT, interval=5.0, record=path)
     monitor = demo_monitor(settings, SimulatedFleet(backend))
     recorder = Recorder.from_settings(settings, redactor=monitor.http.redactor)
     assert recorder is not None

@@ -52,7 +52,7 @@ from tests.builders import (
     run,
     snapshot,
 )
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 
 # ---------------------------------------------------------------- environment
 
@@ -338,7 +338,7 @@ def test_findings_sorted_worst_first_and_tables_agree() -> None:
 def _settings(url: str, tmp_path: Path, **kw: Any) -> Settings:
     # The simulated backend runs without its rate limiter here, so lift the client budget too:
     # these tests are about diagnosis, not pacing.
-    return settings_for(url, tmp_path, timeout=0.3, interval=1, request_budget=1000, **kw)
+    return settings_for(url, tmp_path, timeout=ANSWER_TIMEOUT, interval=1, request_budget=1000, **kw)
 
 
 async def _cycle(monitor: Monitor) -> list[Finding]:
@@ -353,7 +353,7 @@ async def test_hung_backend_over_http_is_a_startup_hang(backend: SimulatedBacken
         assert "startup-hang" not in ids(await _cycle(monitor))
         assert monitor.history.snapshots[-1].endpoint("health").failure == HUNG  # type: ignore[union-attr]
         found = only(await _cycle(monitor), "startup-hang")
-        assert "(timeout 0.3 s) — 2 consecutive cycles" in found.evidence
+        assert f"(timeout {ANSWER_TIMEOUT:g} s) — 2 consecutive cycles" in found.evidence
         backend.forced_phase = "recovered"
         assert not await _cycle(monitor)
     finally:

@@ -11,7 +11,6 @@ from sutazai_tui.diagnosis.run import FINDINGS
 from sutazai_tui.integrations.heal import Decision, Healer
 from sutazai_tui.integrations.heal_policy import DEFAULT_POLICY, policy_for, restart_helps
 from sutazai_tui.models import (
-    ContainersStatus,
     ContainerStats,
     EndpointKind,
     EndpointStatus,
@@ -20,8 +19,8 @@ from sutazai_tui.models import (
     LogMatch,
     ProbeResult,
     Snapshot,
-    State,
 )
+from tests.builders import snapshot
 
 T0 = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
 WEB = "sutazai-web"
@@ -29,13 +28,6 @@ WEB = "sutazai-web"
 
 def box(name: str = WEB, health: str | None = "unhealthy", state: str = "running") -> ContainerStats:
     return ContainerStats(name=name, id=f"{name}-id", state=state, health=health, started_at=T0)
-
-
-def snap(
-    *containers: ContainerStats, logs: tuple[LogEvidence, ...] = (), probes: tuple[ProbeResult, ...] = ()
-) -> Snapshot:
-    status = ContainersStatus(engine="test", state=State.OK, containers=containers)
-    return Snapshot(taken_at=T0, containers=status, logs=logs, probes=probes)
 
 
 def finding(fid: str, subject: str = WEB, severity: str = "warning") -> Finding:
@@ -52,7 +44,7 @@ def run(
     h: Healer, cycles: int, findings: list[Finding], s: Snapshot | None = None, start: int = 0
 ) -> list[list[Decision]]:
     """`cycles` cycles, 10 s apart, each with the same findings."""
-    s = s or snap(box())
+    s = s or snapshot(T0, containers=(box(),))
     return [h.decide(s, findings, T0 + timedelta(seconds=10 * (start + i))) for i in range(cycles)]
 
 
@@ -90,7 +82,7 @@ def test_acts_only_after_the_finding_held_n_cycles() -> None:
 def test_a_gap_restarts_the_count() -> None:
     h = healer()
     run(h, 2, [finding("unhealthy")])
-    h.decide(snap(box(health="healthy")), [], T0 + timedelta(seconds=25))
+    h.decide(snapshot(T0, containers=(box(health="healthy"),)), [], T0 + timedelta(seconds=25))
     assert kinds(run(h, 3, [finding("unhealthy")], start=3)) == [[], [], ["act"]]
 
 
@@ -109,7 +101,7 @@ def test_a_recreate_finding_on_the_container_rules_a_restart_out_and_pages_once_
 
 
 def test_unhealthy_without_a_health_check_is_not_restarted() -> None:
-    decided = run(healer(), 3, [finding("unhealthy")], snap(box(health=None)))
+    decided = run(healer(), 3, [finding("unhealthy")], snapshot(T0, containers=(box(health=None),)))
     assert kinds(decided)[2] == ["page"]
     assert "has no health check" in decided[2][0].reason
 
@@ -126,9 +118,9 @@ def test_cleared_after_the_grace_window_not_while_the_check_starts() -> None:
     assert (
         h.acted(act, engine_called=True, ok=True, why="running again", now=T0 + timedelta(seconds=20)) == []
     )
-    starting = snap(box(health="starting"))
+    starting = snapshot(T0, containers=(box(health="starting"),))
     assert h.decide(starting, [], T0 + timedelta(seconds=30)) == []  # inside the grace: no verdict
-    decided = h.decide(snap(box(health="healthy")), [], T0 + timedelta(seconds=90))
+    decided = h.decide(snapshot(T0, containers=(box(health="healthy"),)), [], T0 + timedelta(seconds=90))
     assert [d.kind for d in decided] == ["cleared"]
 
 
@@ -137,12 +129,15 @@ def test_a_restart_that_did_not_help_opens_the_breaker_which_pages_and_stays_ope
     act = run(h, 3, [finding("unhealthy")])[2][0]
     h.acted(act, engine_called=True, ok=True, why="running again", now=T0 + timedelta(seconds=20))
     assert run(h, 2, [finding("unhealthy")], start=3) == [[], []]  # inside the grace
-    opened = h.decide(snap(box()), [finding("unhealthy")], T0 + timedelta(seconds=90))
+    opened = h.decide(snapshot(T0, containers=(box(),)), [finding("unhealthy")], T0 + timedelta(seconds=90))
     assert [(d.kind, d.pages, d.cause) for d in opened] == [("breaker-open", True, "breaker")]
     assert "did not clear unhealthy within 60 s" in opened[0].reason
     assert kinds(run(h, 5, [finding("unhealthy")], start=10)) == [[]] * 5  # open: no act, no new page
     # Clean for `cycles` cycles: it closes (and says so).
-    clean = [h.decide(snap(box(health="healthy")), [], T0 + timedelta(seconds=200 + i)) for i in range(3)]
+    clean = [
+        h.decide(snapshot(T0, containers=(box(health="healthy"),)), [], T0 + timedelta(seconds=200 + i))
+        for i in range(3)
+    ]
     assert kinds(clean) == [[], [], ["breaker-closed"]]
 
 
@@ -169,7 +164,9 @@ def test_at_most_k_per_container_per_hour_then_it_pages() -> None:
         assert [d.kind for d in act] == ["act"]
         h.acted(act[0], engine_called=True, ok=True, why="ok", now=now + timedelta(seconds=20))
         now += timedelta(seconds=100)
-        assert [d.kind for d in h.decide(snap(box(health="healthy")), [], now)] == ["cleared"]
+        assert [d.kind for d in h.decide(snapshot(T0, containers=(box(health="healthy"),)), [], now)] == [
+            "cleared"
+        ]
         now += timedelta(seconds=10)
     decided = run(h, 3, [finding("unhealthy")], start=int((now - T0).total_seconds() // 10))
     assert kinds(decided)[2] == ["page"] and "2 per container per hour reached" in decided[2][0].reason
@@ -179,7 +176,7 @@ def test_at_most_k_per_container_per_hour_then_it_pages() -> None:
 
 def test_at_most_m_per_deployment_and_one_action_per_cycle() -> None:
     names = [f"sutazai-w{i}" for i in range(3)]
-    s = snap(*(box(n) for n in names))
+    s = snapshot(T0, containers=[box(n) for n in names])
     h = healer(per_deployment_hour=2)
     troubles = [finding("unhealthy", n) for n in names]
     decided = run(h, 3, troubles, s)
@@ -204,7 +201,12 @@ def hang_snapshot(log: tuple[LogMatch, ...], redis_up: bool | None) -> Snapshot:
     logs = (LogEvidence(container="sutazai-backend", matches=log),)
     probes = (ProbeResult(name="redis", kind="redis", address="127.0.0.1:6379", up=redis_up),)
     health = EndpointStatus(name="health", url="http://b/health", kind=EndpointKind.HEALTH, failure="refused")
-    s = snap(box("sutazai-backend", health=None), logs=logs, probes=probes if redis_up is not None else ())
+    s = snapshot(
+        T0,
+        containers=(box("sutazai-backend", health=None),),
+        logs=logs,
+        probes=probes if redis_up is not None else (),
+    )
     return s.model_copy(update={"endpoints": (health,)})
 
 

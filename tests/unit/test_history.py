@@ -13,10 +13,9 @@ from sutazai_tui.models import (
     ContainerStats,
     EndpointKind,
     EndpointStatus,
-    Snapshot,
     State,
 )
-from tests import builders
+from tests.builders import snapshot
 
 T0 = datetime(2025, 8, 17, 23, 0, tzinfo=UTC)
 
@@ -26,39 +25,34 @@ def ep(name: str = "health", state: State = State.OK, **values: Any) -> Endpoint
     return EndpointStatus(name=name, url=f"/{name}", kind=EndpointKind.HEALTH, state=state, **values)
 
 
-def snap(
-    *endpoints: EndpointStatus, at: datetime = T0, containers: list[ContainerStats] | None = None
-) -> Snapshot:
-    seconds = (at - builders.T0).total_seconds()  # this file's clock starts 15 min earlier
-    return builders.snapshot(seconds, *endpoints, containers=containers, engine="e", reason="listed")
-
-
 def box(name: str, state: str = "running", **values: Any) -> ContainerStats:
     return ContainerStats(name=name, id=name, state=state, **values)
 
 
 def test_the_first_snapshot_reports_only_what_is_not_ok() -> None:
     history = History()
-    events = history.add(snap(ep("health"), ep("mcp", State.DOWN, reason="503"), containers=[box("a")]))
+    events = history.add(
+        snapshot(T0, ep("health"), ep("mcp", State.DOWN, reason="503"), containers=[box("a")])
+    )
     assert [(e.subject, e.old, e.new, e.reason) for e in events] == [("mcp", None, State.DOWN, "503")]
 
 
 def test_a_change_is_one_event_from_old_to_new_and_no_change_is_none() -> None:
     history = History()
-    history.add(snap(ep("health")))
-    [event] = history.add(snap(ep("health", State.DOWN, reason="refused"), at=T0 + timedelta(seconds=30)))
+    history.add(snapshot(T0, ep("health")))
+    [event] = history.add(snapshot(T0 + timedelta(seconds=30), ep("health", State.DOWN, reason="refused")))
     assert (event.subject, event.old, event.new, event.reason) == ("health", State.OK, State.DOWN, "refused")
     assert event.at == T0 + timedelta(seconds=30) and event.kind == "state"
-    assert history.add(snap(ep("health", State.DOWN))) == []  # still down: nothing new
-    [back] = history.add(snap(ep("health")))
+    assert history.add(snapshot(T0, ep("health", State.DOWN))) == []  # still down: nothing new
+    [back] = history.add(snapshot(T0, ep("health")))
     assert (back.old, back.new) == (State.DOWN, State.OK)
     assert list(history.events) == [event, back]
 
 
 def test_a_subject_appearing_later_is_an_event_even_when_ok_except_the_engine() -> None:
     history = History()
-    history.add(snap(ep("health")))
-    events = history.add(snap(ep("health"), ep("extra"), containers=[box("sutazai-new")]))
+    history.add(snapshot(T0, ep("health")))
+    events = history.add(snapshot(T0, ep("health"), ep("extra"), containers=[box("sutazai-new")]))
     assert [(e.subject, e.old, e.new) for e in events] == [
         ("extra", None, State.OK),
         ("container:sutazai-new", None, State.OK),
@@ -67,27 +61,29 @@ def test_a_subject_appearing_later_is_an_event_even_when_ok_except_the_engine() 
 
 def test_a_removed_container_is_said_and_a_vanished_endpoint_is_not() -> None:
     history = History()
-    history.add(snap(ep("health"), ep("extra"), containers=[box("a"), box("b", "exited", exit_code=1)]))
-    [event] = history.add(snap(ep("health"), containers=[box("a")]))
+    history.add(
+        snapshot(T0, ep("health"), ep("extra"), containers=[box("a"), box("b", "exited", exit_code=1)])
+    )
+    [event] = history.add(snapshot(T0, ep("health"), containers=[box("a")]))
     assert (event.subject, event.old, event.new) == ("container:b", State.DOWN, None)
     assert event.reason == "no longer listed (removed)"
-    assert history.add(snap(ep("health"), containers=[box("a")])) == []  # said once
+    assert history.add(snapshot(T0, ep("health"), containers=[box("a")])) == []  # said once
 
 
 def test_subject_states_names_containers_and_the_engine() -> None:
-    found = subject_states(snap(ep("health"), containers=[box("a", "restarting", restart_count=4)]))
+    found = subject_states(snapshot(T0, ep("health"), containers=[box("a", "restarting", restart_count=4)]))
     assert found == {
         "health": (State.OK, "health is OK"),
         "engine": (State.OK, "listed"),
         "container:a": (State.DOWN, "restart loop: 4 restarts"),
     }
-    assert subject_states(snap(ep("health"))).keys() == {"health"}
+    assert subject_states(snapshot(T0, ep("health"))).keys() == {"health"}
 
 
 def test_memory_is_bounded() -> None:
     history = History(size=3)
     for n in range(5):
-        history.add(snap(ep("health", State.DOWN if n % 2 else State.OK)))
+        history.add(snapshot(T0, ep("health", State.DOWN if n % 2 else State.OK)))
     assert len(history.snapshots) == 3 and history.events.maxlen == MAX_EVENTS == 1000
     assert history.latest is not None and history.latest.endpoints[0].state is State.OK
     assert History().latest is None
@@ -95,11 +91,11 @@ def test_memory_is_bounded() -> None:
 
 def test_last_good_is_a_fresh_usable_answer_only() -> None:
     history = History()
-    history.add(snap(ep("health", checked_at=T0)))
+    history.add(snapshot(T0, ep("health", checked_at=T0)))
     later = T0 + timedelta(seconds=30)
-    history.add(snap(ep("health", State.DOWN, failure="refused", checked_at=later)))
-    history.add(snap(ep("health", carried=True, checked_at=later)))
-    history.add(snap(ep("health", checked_at=None)))
+    history.add(snapshot(T0, ep("health", State.DOWN, failure="refused", checked_at=later)))
+    history.add(snapshot(T0, ep("health", carried=True, checked_at=later)))
+    history.add(snapshot(T0, ep("health", checked_at=None)))
     assert history.last_good("health") == T0
     assert history.last_good("other") is None
 
@@ -107,7 +103,7 @@ def test_last_good_is_a_fresh_usable_answer_only() -> None:
 def test_latencies_are_oldest_first_with_none_for_failures() -> None:
     history = History()
     for ms, failure in [(10.0, None), (20.0, "timeout"), (30.0, None), (40.0, None)]:
-        history.add(snap(ep("health", latency_ms=ms, failure=failure)))
+        history.add(snapshot(T0, ep("health", latency_ms=ms, failure=failure)))
     assert history.latencies("health") == [10.0, None, 30.0, 40.0]
     assert history.latencies("health", 2) == [30.0, 40.0]
     assert history.latencies("absent", 2) == [None, None]
@@ -116,7 +112,7 @@ def test_latencies_are_oldest_first_with_none_for_failures() -> None:
 def test_stale_after_two_intervals_not_one() -> None:
     history = History(interval=30.0)
     health = ep("health")
-    history.add(snap(health))
+    history.add(snapshot(T0, health))
     assert history.display_state(health, T0 + timedelta(seconds=31)) == (State.OK, "health is OK")
     assert history.display_state(health, T0 + timedelta(seconds=60)) == (State.OK, "health is OK")
     assert history.stale_reason(T0 + timedelta(seconds=60)) is None
@@ -131,10 +127,10 @@ def test_stale_after_two_intervals_not_one() -> None:
 
 def test_a_carried_answer_goes_stale_when_its_last_good_one_is_old() -> None:
     history = History(interval=30.0)
-    history.add(snap(ep("health", checked_at=T0), at=T0))
+    history.add(snapshot(T0, ep("health", checked_at=T0)))
     now = T0 + timedelta(seconds=100)
     carried = ep("health", carried=True, reason="carried: rate limited")
-    history.add(snap(carried, at=now))
+    history.add(snapshot(now, carried))
     assert history.display_state(carried, now) == (State.STALE, "carried: rate limited")
     assert history.display_state(carried, T0 + timedelta(seconds=60)) == (State.OK, "carried: rate limited")
     never = ep("mcp", carried=True, reason="never answered", checked_at=None)
@@ -143,15 +139,15 @@ def test_a_carried_answer_goes_stale_when_its_last_good_one_is_old() -> None:
 
 def test_a_fresh_failure_is_not_stale_an_old_carried_answer_is() -> None:
     history = History(interval=30.0)
-    history.add(snap(ep("health", checked_at=T0), ep("mcp", checked_at=T0), ep("x", checked_at=T0)))
+    history.add(snapshot(T0, ep("health", checked_at=T0), ep("mcp", checked_at=T0), ep("x", checked_at=T0)))
     now = T0 + timedelta(minutes=3)
     history.add(
-        snap(
+        snapshot(
+            now,
             ep("health", State.DOWN, failure="refused", checked_at=now),  # asked now: fresh news
             ep("mcp", carried=True, checked_at=T0),  # carried: what it shows is 3 min old
             ep("x", carried=True, checked_at=now - timedelta(seconds=20)),  # shared, 20 s old: fresh
             ep("new", carried=True, checked_at=None),
-            at=now,
         )
     )
     reason = history.stale_reason(now)
@@ -162,13 +158,13 @@ def test_a_fresh_failure_is_not_stale_an_old_carried_answer_is() -> None:
         is State.OK
     )
     fresh = History(interval=30.0)
-    fresh.add(snap(ep("health", State.DOWN, failure="refused", checked_at=now), at=now))
+    fresh.add(snapshot(now, ep("health", State.DOWN, failure="refused", checked_at=now)))
     assert fresh.stale_reason(now) is None  # a backend that never answered well is DOWN, not STALE
 
 
 def test_ages_read_in_seconds_minutes_then_hours() -> None:
     history = History(interval=1.0)
-    history.add(snap(ep("health")))
+    history.add(snapshot(T0, ep("health")))
     ages = {s: history.stale_reason(T0 + timedelta(seconds=s)) for s in (119, 120, 7199, 7200)}
     assert ages == {
         119: "last poll 119 s ago",
@@ -182,7 +178,7 @@ def test_defaults_are_two_hours_of_thirty_second_polls() -> None:
     history = History()
     assert (history.snapshots.maxlen, history.interval) == (240, 30.0)
     for n in range(31):
-        history.add(snap(ep("health", latency_ms=float(n))))
+        history.add(snapshot(T0, ep("health", latency_ms=float(n))))
     assert history.latencies("health") == [float(n) for n in range(1, 31)]  # the last 30 by default
 
 
@@ -191,7 +187,7 @@ def test_now_defaults_to_the_aware_current_time() -> None:
 
     history = History()
     health = ep("health")
-    history.add(snap(health, at=datetime.now(UTC)))
+    history.add(snapshot(datetime.now(UTC), health))
     assert history.display_state(health) == (State.OK, "health is OK")
     assert history.stale_reason() is None
     note = Event(at=T0, kind="action", subject="container:a", reason="stop a: done")

@@ -4,39 +4,33 @@ on as per-container series; the newest few stay whole."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from sutazai_tui.core.history import FULL_SNAPSHOTS, History
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot, State
+from tests.builders import T0, box, snapshot
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
-
-def snap(i: int, restarts: int = 0, cpu: float | None = 10.0) -> Snapshot:
-    cs = (
-        ContainerStats(
-            name="sutazai-backend",
-            id="a" * 64,
-            state="running",
-            restart_count=restarts,
-            cpu_percent=cpu,
-            mem_used=1000 + i,
-            labels={"app": "x"},
-            env_names=("JWT",),
-        ),
-        ContainerStats(name="sutazai-db", id="b" * 64, state="running", cpu_percent=1.0, mem_used=5),
+def fleet(i: int, restarts: int = 0, cpu: float | None = 10.0) -> tuple[ContainerStats, ...]:
+    """The backend (its numbers move with the cycle) and a quiet database."""
+    backend = box(
+        id="a" * 64,
+        restart_count=restarts,
+        cpu_percent=cpu,
+        mem_used=1000 + i,
+        labels={"app": "x"},
+        env_names=("JWT",),
     )
-    status = ContainersStatus(engine="e", state=State.OK, reason="2 containers", containers=cs)
-    return Snapshot(cycle=i, taken_at=T0 + timedelta(seconds=30 * i), target="t", containers=status)
+    return backend, box("sutazai-db", id="b" * 64, cpu_percent=1.0, mem_used=5)
 
 
 def test_old_snapshots_keep_states_and_share_records_and_drop_numbers() -> None:
     history = History(size=20)
     for i in range(12):
-        history.add(snap(i, restarts=0 if i < 3 else 1))
+        history.add(snapshot(30 * i, containers=fleet(i, restarts=0 if i < 3 else 1), cycle=i))
     snaps = list(history.snapshots)
     assert [s.cycle for s in snaps] == list(range(12))
     old, older, newest = snaps[5], snaps[4], snaps[-1]
@@ -54,7 +48,7 @@ def test_old_snapshots_keep_states_and_share_records_and_drop_numbers() -> None:
 def test_series_keep_every_cycle_of_the_ring() -> None:
     history = History(size=5)
     for i in range(8):
-        history.add(snap(i, cpu=None if i == 6 else float(i)))
+        history.add(snapshot(30 * i, containers=fleet(i, cpu=None if i == 6 else float(i)), cycle=i))
     assert history.series("sutazai-backend", "cpu_percent") == [3.0, 4.0, 5.0, None, 7.0]
     assert history.series("sutazai-backend", "mem_used") == [1003.0, 1004.0, 1005.0, 1006.0, 1007.0]
     assert history.series("nobody", "cpu_percent") == [None] * 5
@@ -62,7 +56,7 @@ def test_series_keep_every_cycle_of_the_ring() -> None:
 
 def test_a_removed_container_leaves_the_series_with_the_ring() -> None:
     history = History(size=3)
-    history.add(snap(0))
+    history.add(snapshot(0, containers=fleet(0)))
     gone = Snapshot(cycle=1, taken_at=T0, target="t", containers=ContainersStatus(engine="e", state=State.OK))
     for _ in range(3):
         history.add(gone)

@@ -29,7 +29,7 @@ from sutazai_tui.models import (
 from sutazai_tui.records.recorder import Recorder, RecordingError, read_recording
 from sutazai_tui.sources.engine.source import env_names
 from sutazai_tui.util.redact import Redactor
-from tests.conftest import settings_for
+from tests.conftest import ANSWER_TIMEOUT, settings_for
 
 INCIDENT = (RECOVERED, HANG, HANG, EMERGENCY, EMERGENCY, INITIALIZING, RECOVERED, RECOVERED)
 ENV_VALUE = "sk-env-VALUE-999-never-written"
@@ -81,7 +81,7 @@ async def record_incident(
     backend: SimulatedBackend, recorder: Recorder | None, phases: tuple[str, ...] = INCIDENT, **settings: Any
 ) -> list[tuple[Snapshot, list[Event]]]:
     """Drive the simulated backend through `phases`, one real Monitor cycle each, recording them."""
-    monitor = Monitor(settings_for(backend.url, timeout=0.3, **settings), containers=FakeFleet())
+    monitor = Monitor(settings_for(backend.url, timeout=ANSWER_TIMEOUT, **settings), containers=FakeFleet())
     cycles = []
     try:
         for phase in phases:

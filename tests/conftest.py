@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,6 +14,12 @@ import pytest
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.demo.backend import SimulatedBackend
 from tests.hostile import HostileServer
+
+# Bytecode caches on, whatever the shell says: with PYTHONDONTWRITEBYTECODE set, every xdist worker
+# rewrites every test module's asserts again (~8 s of CPU each on 2 cores) and every
+# `python -m sutazai_tui` a test starts compiles the package again. __pycache__ is git-ignored.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 # The HTTP deadline of tests whose backend answers: on a loaded machine (the fast tier runs under
 # xdist) a local answer can take longer than half a second, and a missed one fails the test. A
@@ -71,10 +78,11 @@ def hostile() -> Iterator[HostileServer]:
 
 
 def settings_for(url: str, tmp_path: Path | None = None, **overrides: Any) -> Settings:
-    """Settings aimed at a local server: short deadline, no containers, state in tmp."""
+    """Settings aimed at a local server: a deadline for answers, no containers, state in tmp."""
     values: dict[str, Any] = {
         "base_url": url,
-        "timeout": 1.0,
+        "timeout": ANSWER_TIMEOUT,
+        "latency_threshold": ANSWER_TIMEOUT,  # a loaded machine's slow answer is not a DEGRADED backend
         "interval": 30.0,
         "containers": False,
         "request_budget": 1000,  # tests that are about the budget set their own

@@ -18,13 +18,15 @@ from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import State
 from sutazai_tui.tui import factory
 from sutazai_tui.tui.app import SutazaiApp
-from sutazai_tui.tui.screenshots import run_cycle as _run_cycle
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel
 from tests.conftest import ANSWER_TIMEOUT, settings_for
 
-__all__ = ["WAIT_S", "make_app", "panel_states", "run_cycle", "wait_until"]
+__all__ = ["LOOK_S", "WAIT_S", "make_app", "panel_states", "run_cycle", "wait_until"]
 
 WAIT_S = 30.0  # how long a condition may take before the test fails (a pass never waits this long)
+# How often a wait looks again. Each look runs the screen's timers (Pilot.pause), so looking every
+# 20 ms spent CPU that the other tests of a 2-core machine needed; 50 ms costs a pass ≤ 50 ms.
+LOOK_S = 0.05
 
 
 def make_app(backend: SimulatedBackend, **overrides: Any) -> SutazaiApp:
@@ -42,7 +44,18 @@ def panel_states(app: SutazaiApp) -> dict[str, tuple[State, str]]:
 
 async def run_cycle(app: SutazaiApp, pilot: Pilot[Any], deadline_s: float = 2 * WAIT_S) -> None:
     """Start one poll cycle now and wait until the app has rendered its snapshot."""
-    await _run_cycle(app, pilot, deadline_s)
+    await wait_until(
+        pilot, lambda: app.shown.scheduler is not None and not app.shown.scheduler.in_flight, deadline_s
+    )
+    assert app.shown.scheduler is not None
+    before = app.shown.scheduler.cycles
+    app.shown.scheduler.poll_now()
+    await wait_until(
+        pilot,
+        lambda: app.dashboard.snapshot is not None and app.dashboard.snapshot.cycle > before,
+        deadline_s,
+    )
+    await pilot.pause()
 
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], deadline_s: float = WAIT_S) -> None:
@@ -51,4 +64,4 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], deadline_
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {deadline_s} s")
-        await pilot.pause(0.02)
+        await pilot.pause(LOOK_S)

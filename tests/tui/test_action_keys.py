@@ -293,7 +293,8 @@ async def test_palette_offers_kill_and_it_asks_first(backend: SimulatedBackend, 
 async def test_a_cycle_polled_before_the_action_does_not_undo_the_re_poll(
     backend: SimulatedBackend, tmp_path: Path
 ) -> None:
-    app, fleet, _ = build(backend, tmp_path, timeout=1.0)
+    # The hung cycle must outlast the confirmation and the re-poll, even on a loaded machine.
+    app, fleet, _ = build(backend, tmp_path, timeout=6.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await start(app, pilot, select=REDIS)
         assert app.shown.scheduler is not None and app.dashboard.snapshot is not None

@@ -35,7 +35,7 @@ SECRET = "tok-SECRET-5a4b3c2d1e0f"
 async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile: HostileServer) -> None:
     endpoints = [EndpointConfig(name=n, url=p, kind=EndpointKind.HEALTH) for n, (p, _) in HOSTILE.items()]
     settings = settings_for(
-        hostile.url, timeout=5.0, interval=60, default_endpoints=False, endpoints=endpoints, token=SECRET
+        hostile.url, timeout=8.0, interval=60, default_endpoints=False, endpoints=endpoints, token=SECRET
     )
     app = make_app(settings, Session(settings, Monitor(settings)))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -44,8 +44,10 @@ async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         help_s = time.monotonic() - started
+        # The proof that keys do not wait for the poll: the help is up while the cycle still runs.
+        assert app.shown.scheduler is not None and app.shown.scheduler.in_flight, help_s
         await pilot.press("escape")
-        # Each endpoint ends within its 5 s deadline; the rest is a loaded machine's scheduling.
+        # Each endpoint ends within its 8 s deadline; the rest is a loaded machine's scheduling.
         await wait_until(
             pilot, lambda: all(s is not State.UNKNOWN for s, _ in panel_states(app).values()), 20
         )
@@ -55,10 +57,9 @@ async def test_hostile_endpoints_all_at_once_leave_the_screen_responsive(hostile
         assert states[name][0] is expected, (name, states[name])
         assert "Traceback" not in states[name][1]
     assert SECRET not in screen
-    # A key answers while every endpoint hangs: the bound is generous for a loaded CI machine
-    # (bench/tui.py measures ~25 ms idle; ~0.6-1.5 s was seen at load average 6 on 2 cores);
-    # a loop blocked on I/O would take the 5 s deadline.
-    assert help_s < 2.5
+    # A key answers while every endpoint hangs (bench/tui.py measures ~25 ms idle; 3.3 s was seen
+    # with the fast tier twice at once on 2 cores); a loop blocked on I/O would take the 8 s deadline.
+    assert help_s < 8.0
 
 
 @pytest.mark.engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -63,6 +64,7 @@ async def test_a_state_change_restyles_the_cell_and_a_new_row_rebuilds() -> None
         assert str(table.get_cell(RowKey("b"), ColumnKey("cpu"))) == "3.0%"
 
 
+@pytest.mark.slow  # 15 repaints of 100 rows at 120x60: ~10 s alone, CPU all the way
 async def test_the_render_caches_stay_bounded_over_many_changing_cycles() -> None:
     app = _Host()
     async with app.run_test(size=(120, 60)) as pilot:

@@ -8,6 +8,7 @@ does not count, and a new probe anywhere fails here with its file and line.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def probes(tree: ast.AST) -> list[str]:
     return found
 
 
+@functools.cache  # parsed once for the four scans below (the trees are only read)
 def modules_outside_demo() -> list[tuple[str, ast.AST]]:
     paths = sorted(p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] != "demo")
     return [(p.relative_to(PACKAGE).as_posix(), ast.parse(p.read_text(), str(p))) for p in paths]

@@ -14,6 +14,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.config.targets import TargetConfig
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
+from tests.conftest import ANSWER_TIMEOUT
 
 
 @pytest.fixture
@@ -33,8 +34,8 @@ def two_target_settings(tmp_path: Path, prod: SimulatedBackend, staging: Simulat
         containers=False,
         # prod must answer within it even on a loaded CI machine (0.3 s failed 1 run in 2 at load 6);
         # staging hangs, so each of its cycles takes the whole timeout.
-        timeout=2.0,
-        latency_threshold=2.0,  # a slow answer on a loaded machine is not a DEGRADED prod
+        timeout=ANSWER_TIMEOUT,
+        latency_threshold=ANSWER_TIMEOUT,  # a slow answer on a loaded machine is not a DEGRADED prod
         interval=60.0,
         request_budget=1000,
         state_dir=tmp_path,

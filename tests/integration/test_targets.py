@@ -17,6 +17,7 @@ from sutazai_tui.models import State
 from sutazai_tui.tui.factory import make_app
 from sutazai_tui.tui.screens.help import screen_keys
 from sutazai_tui.tui.widgets.header import HeaderBar
+from tests.conftest import ANSWER_TIMEOUT
 from tests.hostile import HostileServer
 from tests.targets_support import two_backends, two_target_settings
 
@@ -26,7 +27,7 @@ from tests.tui_support import panel_states, wait_until
 
 def write_config(tmp_path: Path, *targets: tuple[str, str], extra: str = "") -> Path:
     """A config file with one `[[targets]]` table per (name, url)."""
-    text = "containers = false\ntimeout = 0.3\n" + extra
+    text = f"containers = false\ntimeout = {ANSWER_TIMEOUT}\nlatency_threshold = {ANSWER_TIMEOUT}\n" + extra
     for name, url in targets:
         text += f'\n[[targets]]\nname = "{name}"\nbase_url = "{url}"\n'
     path = tmp_path / "config.toml"

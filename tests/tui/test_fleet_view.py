@@ -146,7 +146,7 @@ async def test_rows_worst_first_and_two_queries_per_refresh() -> None:
             deployment = app.screen
             assert isinstance(deployment, DeploymentScreen) and deployment.target == "prod"
             await wait_until(pilot, lambda: deployment.refreshes >= 1)
-            assert len(prom.asked) == 5  # opening one deployment: one query
+            assert len(prom.asked) == 5, prom.asked  # opening one deployment: one query
             panels = {p.endpoint_name: p.view.state for p in deployment.query(EndpointPanel)}
             assert panels == {"health": State.DOWN, "emergency": State.OK}
             table = deployment.query_one(ContainerTable)

@@ -70,10 +70,12 @@ async def test_unwritable_snapshot_dir_is_one_error_and_the_app_goes_on(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
+    backend.forced_phase = answers.HANG  # the first cycle cannot end before `s` is pressed
     app = make_app(backend, snapshot_dir=blocker / "snaps")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
         assert any("nothing to snapshot yet" in n for n in notes(app))
+        backend.forced_phase = None
         await run_cycle(app, pilot)
         await pilot.press("s")
         await wait_until(pilot, lambda: any(n.startswith("cannot write snapshot in") for n in notes(app)))

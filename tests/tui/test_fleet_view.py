@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from sutazai_tui.integrations.fleet import CURRENT, LAST_CYCLE, PrometheusReader, deployment_query
 from sutazai_tui.models import State
 from sutazai_tui.tui.fleet_app import FleetApp
+from sutazai_tui.tui.screens.dashboard import Dashboard
 from sutazai_tui.tui.screens.deployment import DeploymentScreen
 from sutazai_tui.tui.screens.fleet import FleetScreen, age_text
 from sutazai_tui.tui.screens.fleet_feed import FleetFeed
@@ -146,7 +147,7 @@ async def test_rows_worst_first_and_two_queries_per_refresh() -> None:
             deployment = app.screen
             assert isinstance(deployment, DeploymentScreen) and deployment.target == "prod"
             await wait_until(pilot, lambda: deployment.refreshes >= 1)
-            assert len(prom.asked) == 5, prom.asked  # opening one deployment: one query
+            assert len(prom.asked) == 5, "\n".join(prom.asked)  # opening one deployment: one query
             panels = {p.endpoint_name: p.view.state for p in deployment.query(EndpointPanel)}
             assert panels == {"health": State.DOWN, "emergency": State.OK}
             table = deployment.query_one(ContainerTable)
@@ -258,3 +259,9 @@ def test_deployment_snapshot(snap_compare: Any) -> None:
             await wait_until(pilot, lambda: deployment.refreshes >= 1)
 
         assert snap_compare(app, terminal_size=(120, 30), run_before=before)
+
+
+def test_a_deployment_keeps_the_dashboards_clock() -> None:
+    # The refresh timer once had the Dashboard's tick's name, so a deployment asked Prometheus every
+    # second (a sixth query on a loaded machine) and its countdown and staleness stood still.
+    assert DeploymentScreen._tick is Dashboard._tick

@@ -47,10 +47,13 @@ class PrometheusPolling(Screen[None]):
     def start_polling(self) -> None:
         """Ask at once, then every interval."""
         self.refresh_from_prometheus()
-        self.set_interval(self.feed.interval, self._tick)
+        self.set_interval(self.feed.interval, self._interval_refresh)
 
-    def _tick(self) -> None:
-        # Covered by a deployment's screen: no queries for a table nobody sees; caught up on return.
+    def _interval_refresh(self) -> None:
+        # Not `_tick`: that is the Dashboard's once-a-second clock (a DeploymentScreen is both), which
+        # this name once replaced, asking Prometheus every second and freezing the deployment's
+        # countdown and staleness. Covered by a deployment's screen: no queries for a table nobody
+        # sees; caught up on return.
         if self.is_current:
             self.refresh_from_prometheus()
 

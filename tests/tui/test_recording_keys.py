@@ -171,8 +171,7 @@ async def test_without_a_recording_the_report_entry_says_how_to_get_one(
         (command,) = [c for c in app.dashboard.commands() if c.title == "Write incident report"]
         assert "--record PATH" in command.help
         command.callback()
-        await pilot.pause()
-        assert any("start with --record PATH" in n for n in notes(app))
+        await wait_until(pilot, lambda: any("start with --record PATH" in n for n in notes(app)))
 
 
 async def test_replay_snapshot_and_report_use_the_recording(

@@ -164,10 +164,10 @@ async def test_space_plays_to_the_end_and_speed_keys_step_through_the_speeds(
         assert app.dashboard.replayer.speed == SPEEDS[-3]
         await pilot.press("plus", "plus", "space")
         await wait_until(
-            pilot, lambda: not app.dashboard.replayer.playing if app.dashboard.replayer else False, 10.0
+            pilot, lambda: not app.dashboard.replayer.playing if app.dashboard.replayer else False
         )
         assert shows_frame(app, recording, snaps, len(snaps) - 1)
-        assert "end of the recording" in notes(app)
+        await wait_until(pilot, lambda: "end of the recording" in notes(app))
         await pilot.press(*["minus"] * len(SPEEDS), "space")  # at the end, space plays from the start
         assert app.dashboard.replayer.speed == 1 and app.dashboard.replayer.playing
         assert shows_frame(app, recording, snaps, 0)

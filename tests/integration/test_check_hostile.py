@@ -54,9 +54,10 @@ def test_check_survives_every_misbehaviour(
     # Could not ask (429, IP block): UNKNOWN, never better; DEGRADED warns; everything else is down.
     assert code == {"DEGRADED": 1, "UNKNOWN": 3}.get(state, 2)
     assert err == "" and "Traceback" not in json.dumps(doc)
-    # The deadline binds the cycle; the process adds interpreter start-up (~0.35 s idle, more on a
-    # loaded CI machine), so the outer bound is loose and the cycle's own duration is exact.
-    assert doc["snapshot"]["duration_ms"] < (TIMEOUT + 0.5) * 1000  # type: ignore[index]
+    # The deadline binds the cycle (a server that never ends its answer would hold an unbound one
+    # forever); a loaded machine stretches it (scripts/test.sh runs this on 4 workers), and the
+    # process adds interpreter start-up (~0.35 s idle), so both bounds are loose.
+    assert doc["snapshot"]["duration_ms"] < (2 * TIMEOUT + 1) * 1000  # type: ignore[index]
     assert elapsed < TIMEOUT + 5.0
 
 

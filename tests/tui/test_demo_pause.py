@@ -61,7 +61,7 @@ async def test_the_logs_read_while_paused_are_the_paused_moments() -> None:
     )
     await backend.start()
     try:
-        settings = settings_for(backend.url, containers=True, timeout=0.5, interval=60.0)
+        settings = settings_for(backend.url, containers=True, timeout=ANSWER_TIMEOUT, interval=60.0)
         fleet = SimulatedFleet(backend, clock=lambda: wall[0])
         app = factory.make_app(settings, demo_session(settings, fleet), demo=True)
         async with app.run_test(size=(80, 24)) as pilot:
@@ -98,7 +98,7 @@ async def test_the_demos_fix_files_are_kept_apart_from_the_real_ones(tmp_path: P
     backend.forced_phase = answers.HANG  # missing env: a fix with commands
     await backend.start()
     try:
-        settings = settings_for(backend.url, tmp_path, containers=True, timeout=0.5, interval=60.0)
+        settings = settings_for(backend.url, tmp_path, containers=True, timeout=ANSWER_TIMEOUT, interval=60.0)
         app = factory.make_app(settings, demo_session(settings, SimulatedFleet(backend)), demo=True)
         async with app.run_test(size=(80, 24)) as pilot:
             await run_cycle(app, pilot)

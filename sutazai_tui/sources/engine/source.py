@@ -42,7 +42,7 @@ from sutazai_tui.sources.engine.client import (
     fault_detail,
     is_gone,
 )
-from sutazai_tui.sources.engine.inspected import env_lengths, env_names, full_tag, image_tags, parse_time
+from sutazai_tui.sources.engine.inspected import env_names, full_tag, image_tags, inspect_one, parse_time
 from sutazai_tui.sources.engine.listrow import moved, row_key, young
 from sutazai_tui.sources.engine.loops import LoopTracker
 from sutazai_tui.sources.engine.stats import (
@@ -55,8 +55,7 @@ from sutazai_tui.sources.engine.stats import (
     net_io,
     stats_fields,
 )
-from sutazai_tui.sources.probes import published_ports
-from sutazai_tui.util.clean import clean, clean_tree
+from sutazai_tui.util.clean import clean
 
 if TYPE_CHECKING:
     from sutazai_tui.config.settings import Settings
@@ -97,47 +96,6 @@ def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Seque
         if key in labels and (not eq or labels[key] == value):
             return True
     return False
-
-
-def _inspect(client: Any, cid: str, required: Sequence[str] = ()) -> tuple[dict[str, Any], int | None]:
-    """The ContainerStats fields `inspect` gives, and the pid whose /proc/<pid>/net/dev is its network."""
-    raw = client.inspect_container(cid)
-    state = raw.get("State") or {}
-    # Host networking and none have no container network of their own (the engine reports none).
-    own_net = (raw.get("HostConfig") or {}).get("NetworkMode") not in ("host", "none")
-    # Engine text cleaned here, in the worker, once per inspect (not every cycle on the event loop).
-    return clean_tree(_fields(raw, required)), (int(state.get("Pid") or 0) or None) if own_net else None
-
-
-def _tags(client: Any) -> dict[str, str]:
-    """The image list's tags and ids, engine text cleaned in the worker."""
-    tags: dict[str, str] = clean_tree(image_tags(client))
-    return tags
-
-
-def _fields(raw: Json, required: Sequence[str] = ()) -> dict[str, Any]:
-    """The ContainerStats fields of an inspect answer. Env values never leave this function."""
-    state, config = raw.get("State") or {}, raw.get("Config") or {}
-    status = state.get("Status", "unknown")
-    return {
-        "name": str(raw.get("Name", "")).lstrip("/"),
-        "id": raw["Id"],
-        "image": config.get("Image", ""),
-        "image_id": raw.get("Image", ""),
-        "state": status,
-        "health": (state.get("Health") or {}).get("Status"),
-        "restart_count": int(raw.get("RestartCount") or 0),
-        # While it runs, ExitCode is a leftover 0, not an outcome.
-        "exit_code": None if status in ("running", "paused", "created") else state.get("ExitCode"),
-        "oom_killed": bool(state.get("OOMKilled")),
-        "started_at": parse_time(state.get("StartedAt")),
-        "finished_at": parse_time(state.get("FinishedAt")),
-        "created_at": parse_time(raw.get("Created")),
-        "env_names": env_names(config.get("Env")),
-        "env_lengths": env_lengths(config.get("Env"), required),
-        "labels": dict(config.get("Labels") or {}),
-        "ports": published_ports((raw.get("NetworkSettings") or {}).get("Ports")),
-    }
 
 
 def _stats(client: Any, cid: str) -> Any:
@@ -255,12 +213,12 @@ class DockerSource:
         # Grown before anything runs on the pool: growing replaces the pool and the client.
         cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
         await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
-        tags = self._run(_tags, self._client)
+        tags = self._run(image_tags, self._client)
         # Counters read while the changed are inspected; a CPU window starts when the first read ends.
         read_at: list[float] = []
         first = asyncio.ensure_future(self._counters(running))
         first.add_done_callback(lambda _: read_at.append(time.monotonic()))
-        infos = await asyncio.gather(*(self._inspect(r) for r in rows))
+        infos = await self._inspect_all(rows)
         numbers, stat_problems = await first
         if self.cpu_window > 0 and any(cid not in self._cpu for cid in numbers):
             for cid, stats in numbers.items():  # the first of two samples: only its CPU counters
@@ -275,10 +233,12 @@ class DockerSource:
         tag_ids = await tags
         found: list[ContainerStats] = []
         for cid, info in present.items():
+            # The inspect fields and the tags were cleaned in the worker that read them; the
+            # counters are numbers: nothing here is cleaned again every cycle.
             fields = dict(info, tag_image_id=tag_ids.get(full_tag(info["image"])))
             if cid in numbers:
                 fields.update(self._numbers(cid, numbers[cid]))
-            found.append(ContainerStats(**fields))  # engine text: cleaned in _inspect and _tags
+            found.append(ContainerStats(**fields))
         found = self._loops.mark_all(sorted(found, key=lambda c: c.name))
         self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
         self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}
@@ -321,17 +281,34 @@ class DockerSource:
         """All containers, stopped ones too (a seam: tests wrap it to remove one mid-cycle)."""
         return list(client.containers(all=True))
 
+    async def _inspect_all(self, rows: Sequence[Json]) -> list[dict[str, Any] | str | None]:
+        """Each row's fields, in order: the last inspect's where its row did not change (no task,
+        no round trip: most of a large fleet, every cycle), a new inspect where it did."""
+        now = datetime.now(UTC)
+        infos: list[dict[str, Any] | str | None] = [self._still(row, now) for row in rows]
+        asked = [i for i, info in enumerate(infos) if info is None]
+        answers = await asyncio.gather(*(self._inspect(rows[i]) for i in asked))
+        for i, info in zip(asked, answers, strict=True):
+            infos[i] = info
+        return infos
+
+    def _still(self, row: Json, now: datetime) -> dict[str, Any] | None:
+        """The last inspect's fields if the container's list row says they still hold."""
+        seen = self._seen.get(row["Id"])
+        if seen is None or seen[0] != row_key(row):
+            return None
+        # A crash loop, or one just started (a loop caught running looks unmoved): asked again.
+        if row.get("State") == "restarting" or young(seen[1], now) or moved(row, seen[1], now):
+            return None
+        return seen[1]
+
     async def _inspect(self, row: Json) -> dict[str, Any] | str | None:
-        """The container's fields (inspected again only if its row changed); None when it is gone,
-        a one-line problem when the engine failed to say and nothing earlier is known."""
+        """The container's fields from a new inspect; None when it is gone, the last known ones or
+        a one-line problem when the engine failed to say."""
         cid, key = row["Id"], row_key(row)
         seen = self._seen.get(cid)
-        # A crash loop, or one just started (a loop caught running looks unmoved): asked again.
-        looping = row.get("State") == "restarting" or young(seen[1] if seen else None, datetime.now(UTC))
-        if seen is not None and seen[0] == key and not looping and not moved(row, seen[1], datetime.now(UTC)):
-            return seen[1]
         try:
-            info, pid = await self._run(_inspect, self._client, cid, self.required_env)
+            info, pid = await self._run(inspect_one, self._client, cid, self.required_env)
         except Exception as exc:
             if is_gone(exc):
                 return None

@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from rich.style import Style as RichStyle
+from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.tui.literal import rich_text
+from sutazai_tui.tui.widgets import container_table
+from sutazai_tui.tui.widgets.cached_table import CellCachedTable
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -75,3 +81,57 @@ async def test_the_render_caches_stay_bounded_over_many_changing_cycles() -> Non
             await pilot.pause()
         assert 0 < len(table._cell_render_cache) <= 1000
         assert len(table._line_cache) <= 200
+
+
+async def test_an_unchanged_row_is_not_made_again_and_a_new_theme_remakes_every_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[str] = []  # the names of the rows whose cells were made (the real function, counted)
+
+    def counted(text: str, style: str | RichStyle = "") -> Text:
+        if text in "abc":
+            made.append(text)
+        return rich_text(text, style=style)
+
+    monkeypatch.setattr(container_table, "rich_text", counted)
+    app = _Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(ContainerTable)
+        table.show(_status({"a": 1.0, "b": 2.0}), NOW)
+        await pilot.pause()
+        health_before = table.get_cell(RowKey("a"), ColumnKey("health"))
+        made.clear()
+        table.show(_status({"a": 1.0, "b": 3.0}), NOW)
+        await pilot.pause()
+        assert made == ["b"]  # a's container did not change: its cells were not made again
+        assert str(table.get_cell(RowKey("b"), ColumnKey("cpu"))) == "3.0%"
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        made.clear()
+        table.show(_status({"a": 1.0, "b": 3.0}), NOW)
+        await pilot.pause()
+        assert sorted(made) == ["a", "b"]  # a new theme: every row made again in its colours
+        health = table.get_cell(RowKey("a"), ColumnKey("health"))  # "—" in the muted colour
+        assert str(health) == "—" and health.style != health_before.style
+
+
+async def test_a_cycle_of_changed_cells_asks_for_one_repaint(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(ContainerTable)
+        table.show(_status({"a": 1.0, "b": 2.0, "c": 3.0}), NOW)
+        await pilot.pause()
+        whole: list[int] = []  # whole-table repaints that reached the widget (the real method, counted)
+        real = CellCachedTable.refresh
+
+        def counted(self: CellCachedTable, *regions: Region, **kwargs: bool) -> CellCachedTable:
+            if not regions:
+                whole.append(1)
+            return real(self, *regions, **kwargs)
+
+        monkeypatch.setattr(CellCachedTable, "refresh", counted)
+        table.show(_status({"a": 4.0, "b": 5.0, "c": 6.0}), NOW)  # three cells change
+        monkeypatch.undo()
+        await pilot.pause()
+        assert len(whole) == 1
+        assert [str(table.get_cell(RowKey(k), ColumnKey("cpu"))) for k in "abc"] == ["4.0%", "5.0%", "6.0%"]

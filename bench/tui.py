@@ -17,24 +17,18 @@ Prints figures and ratios; never part of the test run.
 from __future__ import annotations
 
 import argparse
-import fcntl
-import os
-import pty
-import signal
 import statistics
-import struct
-import subprocess
 import sys
-import termios
-import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.terminal import Terminal
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 
 BIN = Path(sys.executable).parent
-TICK = os.sysconf("SC_CLK_TCK")
 
 BARE_APP = """
 from textual.app import App
@@ -58,77 +52,6 @@ url, count, interval, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]
 settings = Settings(base_url=url, interval=interval, timeout=timeout)
 make_app(settings, demo_session(settings, SimulatedFleet(count=count))).run()
 """
-
-
-class Terminal:
-    """A child process on an 80x24 pseudo-terminal; its output is collected by a reader thread."""
-
-    def __init__(self, argv: list[str]) -> None:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
-        os.close(slave)
-        self.master = master
-        self.output = bytearray()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self.lock:
-                self.output += chunk
-
-    def mark(self) -> int:
-        """Position in the output, to look for text written after it."""
-        with self.lock:
-            return len(self.output)
-
-    def wait_for(self, text: str, since: int = 0, deadline_s: float = 20.0) -> float:
-        """Monotonic time when `text` first showed in the output after `since`."""
-        needle = text.encode()
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end:
-            with self.lock:
-                if needle in self.output[since:]:
-                    return time.monotonic()
-            time.sleep(0.001)  # polling another process's output: there is nothing to await
-        raise TimeoutError(f"{text!r} did not appear within {deadline_s} s")
-
-    def press(self, key: bytes) -> None:
-        """Type into the child's terminal."""
-        os.write(self.master, key)
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU the child used so far."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
-
-    def rss_mib(self) -> float:
-        """Resident memory of the child."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def close(self) -> None:
-        """End the child (only this one, by its pid) and the terminal."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        os.close(self.master)
 
 
 def bare_argv() -> list[str]:

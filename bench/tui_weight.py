@@ -32,8 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.poll_cycle import create, remove
-from bench.soak_parts import end_in_terminal, in_terminal, rss_of
-from bench.tui import BARE_APP, Terminal
+from bench.soak_parts import rss_of
+from bench.terminal import Terminal
+from bench.tui import BARE_APP
 from bench.tui_cost import BARE, WARM_S, cpu_s
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
@@ -48,26 +49,26 @@ def one_round(
     """(CPU %, RSS MiB) of each program over one common window."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": "/nonexistent-h31"}
     flags = ["--base-url", url, "--interval", str(args.interval), "--container-prefix", prefix]
-    runs: dict[str, tuple[subprocess.Popen[bytes], int | None]] = {}
-    runs[BARE_NAME] = in_terminal([args.python, "-c", BARE], env)
+    # The TUIs and the bare app on 160x48 pseudo-terminals (bench/terminal.py); the headless
+    # session needs none.
+    terms: dict[str, Terminal] = {BARE_NAME: Terminal([args.python, "-c", BARE], env, rows=48, cols=160)}
     session = [args.python, str(ROOT / "bench" / "soak_session.py"), url, prefix, str(args.interval)]
     headless = subprocess.Popen(session, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    runs[HEADLESS] = (headless, None)
     for name, tree in trees.items():
-        runs[name] = in_terminal([args.python, "-m", "sutazai_tui", *flags], {**env, "PYTHONPATH": str(tree)})
+        argv = [args.python, "-m", "sutazai_tui", *flags]
+        terms[name] = Terminal(argv, {**env, "PYTHONPATH": str(tree)}, rows=48, cols=160)
+    procs = {HEADLESS: headless, **{name: term.proc for name, term in terms.items()}}
     try:
         time.sleep(WARM_S)  # a timeline: the warm-up before the window, not a settle wait
-        t0, before = time.monotonic(), {k: cpu_s(p.pid) for k, (p, _) in runs.items()}
+        t0, before = time.monotonic(), {k: cpu_s(p.pid) for k, p in procs.items()}
         time.sleep(args.seconds)
-        t1, after = time.monotonic(), {k: cpu_s(p.pid) for k, (p, _) in runs.items()}
-        return {k: ((after[k] - before[k]) / (t1 - t0) * 100, rss_of(p)) for k, (p, _) in runs.items()}
+        t1, after = time.monotonic(), {k: cpu_s(p.pid) for k, p in procs.items()}
+        return {k: ((after[k] - before[k]) / (t1 - t0) * 100, rss_of(p)) for k, p in procs.items()}
     finally:
-        for proc, master in runs.values():
-            if master is not None:
-                end_in_terminal(proc, master)
-            else:
-                proc.terminate()
-                proc.wait(10)
+        for term in terms.values():
+            term.close()
+        headless.terminate()
+        headless.wait(10)
 
 
 def first_frames(frames: int, trees: dict[str, Path], hung_url: str, python: str) -> dict[str, list[float]]:
@@ -80,13 +81,12 @@ def first_frames(frames: int, trees: dict[str, Path], hung_url: str, python: str
         finally:
             term.close()
         for name, tree in trees.items():
-            os.environ["PYTHONPATH"] = str(tree)  # Terminal passes os.environ to the child
-            term = Terminal([python, "-m", "sutazai_tui", "--base-url", hung_url, "--timeout", "5"])
+            argv = [python, "-m", "sutazai_tui", "--base-url", hung_url, "--timeout", "5"]
+            term = Terminal(argv, {**os.environ, "PYTHONPATH": str(tree)})
             try:
                 found[name].append(term.wait_for("emergency") - term.started)
             finally:
                 term.close()
-                del os.environ["PYTHONPATH"]
     return found
 
 

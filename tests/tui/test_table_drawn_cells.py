@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.tui.widgets import container_table
+from sutazai_tui.tui.widgets.container_cells import Shown, make_cells
 from sutazai_tui.tui.widgets.container_table import COLUMNS, ContainerTable
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -76,18 +79,19 @@ async def test_a_theme_change_draws_every_cell_again() -> None:
         assert len(after) >= len(NAMES) * len(COLUMNS) and after.isdisjoint(before)
 
 
-async def test_a_cycle_that_changes_nothing_builds_no_row_and_one_figure_rebuilds_one() -> None:
+async def test_a_cycle_that_changes_nothing_builds_no_row_and_one_figure_rebuilds_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     app = _Host()
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(ContainerTable)
         built: list[str] = []
-        cells = table._cells
 
-        def counting(c: ContainerStats, variables: dict[str, str]) -> list[object]:
-            built.append(c.name)
-            return cells(c, variables)  # type: ignore[return-value]
+        def counting(row: Shown, variables: dict[str, str]) -> list[Text | str]:
+            built.append(row.name)
+            return make_cells(row, variables)
 
-        table._cells = counting  # type: ignore[method-assign, assignment]
+        monkeypatch.setattr(container_table, "make_cells", counting)
         cpu = {name: 1.0 for name in NAMES}
         table.show(_status(cpu), NOW)
         await pilot.pause()

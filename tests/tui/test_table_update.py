@@ -14,7 +14,7 @@ from textual.widgets.data_table import ColumnKey, RowKey
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.tui.literal import rich_text
-from sutazai_tui.tui.widgets import container_table
+from sutazai_tui.tui.widgets import container_cells
 from sutazai_tui.tui.widgets.cached_table import CellCachedTable
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 
@@ -93,7 +93,7 @@ async def test_an_unchanged_row_is_not_made_again_and_a_new_theme_remakes_every_
             made.append(text)
         return rich_text(text, style=style)
 
-    monkeypatch.setattr(container_table, "rich_text", counted)
+    monkeypatch.setattr(container_cells, "rich_text", counted)
     app = _Host()
     async with app.run_test() as pilot:
         table = app.query_one(ContainerTable)

@@ -8,13 +8,11 @@ findings' weight are computed in container_order.py; this module draws them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar, Self
 
 from rich.cells import cell_len
-from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -23,10 +21,10 @@ from textual.geometry import Region
 from textual.widgets.data_table import ColumnKey
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
-from sutazai_tui.tui.literal import content, rich_text
+from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.widgets.cached_table import CellCachedTable
+from sutazai_tui.tui.widgets.container_cells import PALETTE, Shown, make_cells, pair
 from sutazai_tui.tui.widgets.container_order import SORT_ORDER, finding_state, flagged_by, sort_containers
-from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
 
 # Left to right by what an incident needs: at 80 columns the Docker state (exited, restarting) stays
@@ -45,28 +43,11 @@ COLUMNS = (
 )
 _CACHE_SIZES = {"_cell_render_cache": 1000, "_row_render_cache": 200, "_line_cache": 200}
 _CACHE_SIZES["_row_renderable_cache"] = 200
-_HEALTH_VARIABLE = {"healthy": "success", "starting": "warning", "unhealthy": "error"}
-_PALETTE = (
-    *STATE_VARIABLE.values(),
-    *_HEALTH_VARIABLE.values(),
-    "warning",
-    "foreground-muted",
-)  # the theme's part
-
-
-@functools.lru_cache(maxsize=64)
-def _style(value: str | None, bold: bool = False) -> RichStyle:
-    """rich_style of one theme value, parsed once (not three times a row every cycle)."""
-    return rich_style({} if value is None else {"v": value}, "v", bold)
 
 
 def _look(cell: Text | str) -> object:
     """What a cell shows: its text, style and alignment (Text's == ignores its style)."""
     return (cell.plain, str(cell.style), cell.justify) if isinstance(cell, Text) else cell
-
-
-def _pair(a: int | None, b: int | None) -> str:
-    return fmt.DASH if a is None and b is None else f"{fmt.size(a)}/{fmt.size(b)}"
 
 
 class ContainerTable(CellCachedTable):
@@ -106,7 +87,7 @@ class ContainerTable(CellCachedTable):
         # What the rows show now, by name in order, and the header it was drawn under: a cycle
         # that keeps both updates only the cells that changed (a full rebuild re-measures all).
         self._drawn: dict[str, list[Text | str]] = {}
-        self._rows: dict[str, tuple[tuple[object, ...], list[Text | str]]] = {}  # by name: what, cells
+        self._rows: dict[str, tuple[object, list[Text | str]]] = {}  # by name: what it showed, cells
         self._drawn_header: tuple[str | None, bool] | None = None
         self._title_text: str | None = None  # the border title's text as last set
         # DataTable's render caches key on its update count, so each cycle's entries are new and
@@ -297,7 +278,7 @@ class ContainerTable(CellCachedTable):
             ]
             self._title(self._enabled)
             variables = self.app.theme_variables
-            palette = tuple(variables.get(name) for name in _PALETTE)
+            palette = tuple(variables.get(name) for name in PALETTE)
             rows = {c.name: self._row(c, variables, palette) for c in self._shown}
             self._rows = {name: self._rows[name] for name in rows}
             if (self._sort, self._reverse) == self._drawn_header and list(rows) == list(self._drawn):
@@ -345,50 +326,30 @@ class ContainerTable(CellCachedTable):
     def _row(
         self, c: ContainerStats, variables: dict[str, str], palette: tuple[str | None, ...]
     ) -> list[Text | str]:
-        """The row's cells, built again only when something they show changed: most rows keep
-        theirs from cycle to cycle, and the unchanged ones are then skipped by identity."""
-        finding = self._flagged.get(c.name)
-        uptime = fmt.since(c.started_at, self._now) if c.state == "running" else None
-        shown: tuple[object, ...] = (
-            self.row_state(c),
-            finding.id if finding else None,
-            self._pending.get(c.name),
-        )
-        shown += (c.pending_action, c.state, c.health, c.restart_count, fmt.percent(c.cpu_percent))
-        shown += (
-            _pair(c.mem_used, c.mem_limit),
-            uptime,
-            c.net_rx,
-            c.net_tx,
-            c.blk_read,
-            c.blk_write,
-            palette,
-        )
+        """The row's cells, made again only when what they show changed: most rows keep theirs
+        from cycle to cycle, and the unchanged ones are then skipped by identity. The cells are
+        made from `shown` alone, so the key cannot miss a field they read."""
+        shown = self._shown_of(c)
         held = self._rows.get(c.name)
-        if held is not None and held[0] == shown:
+        if held is not None and held[0] == (shown, palette):
             return held[1]
-        cells = self._cells(c, variables)
-        self._rows[c.name] = (shown, cells)
+        cells = make_cells(shown, variables)
+        self._rows[c.name] = ((shown, palette), cells)
         return cells
 
-    def _cells(self, c: ContainerStats, variables: dict[str, str]) -> list[Text | str]:
-        state = self.row_state(c)
+    def _shown_of(self, c: ContainerStats) -> Shown:
+        """What the row says of `c`, as words and numbers (before any colour)."""
         finding = self._flagged.get(c.name)
-        word = Text(state.value, style=_style(variables.get(STATE_VARIABLE[state]), bold=True))
-        if finding is not None:  # which finding: its short id, read in full with enter
-            word.append(f" {finding.id}")
-        health = c.health or fmt.DASH
-        warn = _style(variables.get("warning")) if c.restart_count else ""
-        uptime = fmt.since(c.started_at, self._now) if c.state == "running" else fmt.DASH
-        return [
-            rich_text(c.name),
-            word,
-            rich_text(self._pending.get(c.name) or c.pending_action or c.state),
-            rich_text(health, style=_style(variables.get(_HEALTH_VARIABLE.get(health, "foreground-muted")))),
-            Text(str(c.restart_count), style=warn, justify="right"),
-            Text(fmt.percent(c.cpu_percent), justify="right"),
-            Text(_pair(c.mem_used, c.mem_limit), justify="right"),
-            Text(uptime, justify="right"),
-            Text(_pair(c.net_rx, c.net_tx), justify="right"),
-            Text(_pair(c.blk_read, c.blk_write), justify="right"),
-        ]
+        return Shown(
+            name=c.name,
+            state=self.row_state(c),
+            finding=finding.id if finding else None,
+            docker=self._pending.get(c.name) or c.pending_action or c.state,
+            health=c.health or fmt.DASH,
+            restarts=c.restart_count,
+            cpu=fmt.percent(c.cpu_percent),
+            mem=pair(c.mem_used, c.mem_limit),
+            up=fmt.since(c.started_at, self._now) if c.state == "running" else fmt.DASH,
+            net=pair(c.net_rx, c.net_tx),
+            block=pair(c.blk_read, c.blk_write),
+        )

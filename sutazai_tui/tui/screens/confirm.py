@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from sutazai_tui.actions.backends import ContainerBrief
+from sutazai_tui.tui.screens.reading import SIDE_STEP
 from sutazai_tui.util import fmt
 
 _VERB = {"start": "Start", "stop": "Stop", "restart": "Restart", "kill": "Kill", "recreate": "Recreate"}
@@ -107,8 +108,8 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n", "cancel", "Cancel", id="confirm.no"),
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         # A recreate's command is one line, wider than the dialog at 80 columns: ← → scroll it.
-        Binding("left", "scroll_command(-8)", "Scroll left", show=False, id="confirm.left"),
-        Binding("right", "scroll_command(8)", "Scroll right", show=False, id="confirm.right"),
+        Binding("left", f"scroll_command({-SIDE_STEP})", "Scroll left", show=False, id="confirm.left"),
+        Binding("right", f"scroll_command({SIDE_STEP})", "Scroll right", show=False, id="confirm.right"),
     ]
 
     def __init__(self, view: ConfirmView) -> None:

@@ -18,6 +18,7 @@ import pytest
 from sutazai_tui.actions import audit
 from sutazai_tui.actions.audit import FIELDS, AuditError, AuditLog, parse_since, print_audit, read_audit
 from sutazai_tui.cli.entry import main
+from sutazai_tui.config.settings import Settings
 
 
 def entry(when: datetime, **extra: Any) -> dict[str, Any]:
@@ -211,16 +212,20 @@ def test_simulated_entries_are_marked_demo(log_path: Path) -> None:
     assert lines[0].startswith("DEMO  ") and not lines[1].startswith("DEMO")
 
 
-def test_the_demo_audits_apart_from_production(tmp_path: Path) -> None:
-    from sutazai_tui.config.settings import Settings
+def demo_and_real(state_dir: Path) -> tuple[Settings, Settings]:
+    """The settings a demo session runs with, beside the real ones, for one state folder."""
     from sutazai_tui.demo.session import DemoSession
 
-    settings = Settings(state_dir=tmp_path)
+    settings = Settings(state_dir=state_dir)
     session = DemoSession(settings)
     try:
-        demo = session.start()
+        return session.start(), settings
     finally:
         session.stop()
+
+
+def test_the_demo_audits_apart_from_production(tmp_path: Path) -> None:
+    demo, settings = demo_and_real(tmp_path)
     assert demo.audit_path == tmp_path / "demo" / "audit.jsonl" != settings.audit_path
 
 
@@ -319,13 +324,5 @@ def test_printing_names_a_browser_tab_and_a_claimed_user() -> None:
 
 def test_demo_snapshots_are_kept_apart_from_real_ones(tmp_path: Path) -> None:
     """Issue 28 item 9: a demo's bundles never land among production's."""
-    from sutazai_tui.config.settings import Settings
-    from sutazai_tui.demo.session import DemoSession
-
-    settings = Settings(state_dir=tmp_path)
-    session = DemoSession(settings)
-    try:
-        demo = session.start()
-    finally:
-        session.stop()
+    demo, settings = demo_and_real(tmp_path)
     assert demo.snapshot_path == tmp_path / "demo" / "snapshots" != settings.snapshot_path

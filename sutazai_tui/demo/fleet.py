@@ -19,6 +19,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.demo.backend_log import BACKEND_LOG, REDEPLOYED, STOPPED
 from sutazai_tui.demo.details import FleetDetails
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.sources.engine.base import Listed
 from sutazai_tui.sources.engine.loops import LoopTracker
 
 MIB = 1024 * 1024
@@ -168,8 +169,10 @@ class SimulatedFleet:
         del window
         return None
 
-    async def poll(self) -> ContainersStatus:
-        """One cycle's view; the backend's restart count rises each poll while it hangs."""
+    async def poll(self, listed: Listed | None = None) -> ContainersStatus:
+        """One cycle's view; the backend's restart count rises each poll while it hangs. Nothing
+        early to give (`listed`): a simulated cycle is as quick as its list."""
+        del listed
         started = time.monotonic()
         phase = self.phase
         moved = phase != self._last_phase and self._last_phase is not None

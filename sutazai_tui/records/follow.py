@@ -18,6 +18,7 @@ from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.models import Snapshot
 from sutazai_tui.records.recording import Recording, RecordingError, read_recording
 from sutazai_tui.sources.backend.client import HttpSource
+from sutazai_tui.sources.engine.base import Listed
 
 LOOK_S = 0.25  # how often the recording is looked at while waiting for its next cycle
 
@@ -67,8 +68,10 @@ class RecordingFollower(Monitor):
                 found.append(frame.load())
         return found
 
-    async def cycle(self) -> Snapshot:
-        """The next recorded snapshot (waiting for it); the first call fills the history too."""
+    async def cycle(self, listed: Listed | None = None) -> Snapshot:
+        """The next recorded snapshot (waiting for it); the first call fills the history too.
+        A recording has no early answer (`listed`): its snapshots are whole."""
+        del listed
         while True:
             snapshots = await asyncio.to_thread(self._new_frames)
             if snapshots:

@@ -7,7 +7,10 @@ Free of textual: the TUI, `check`, the exporter, `serve`'s poller (and `heal`) a
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import AsyncGenerator, Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -22,6 +25,7 @@ from sutazai_tui.util.malloc import freeze_long_lived, lean_malloc, release_free
 if TYPE_CHECKING:
     from sutazai_tui.actions.policy import Actions
     from sutazai_tui.core.monitor import Monitor, Scheduler
+    from sutazai_tui.sources.engine.base import Listed
     from sutazai_tui.sources.engine.details import ContainerDetails, DockerDetails
     from sutazai_tui.util.redact import Redactor
 
@@ -45,13 +49,18 @@ class Cycle:
 ProblemHandler = Callable[["Session", str, Severity], None]
 
 
-def build_monitor(settings: Settings) -> tuple[Monitor, str | None]:
-    """The live Monitor and why containers are off, if they failed; blocking (slow imports)."""
+def build_monitor(settings: Settings, connect: bool = False) -> tuple[Monitor, str | None]:
+    """The live Monitor and why containers are off, if they failed; blocking (slow imports).
+    `connect`: the engine client is made too (Session.warm_up)."""
     from sutazai_tui.core.monitor import Monitor
     from sutazai_tui.sources.engine.factory import container_source
+    from sutazai_tui.sources.engine.source import DockerSource
 
     try:
-        return Monitor(settings, containers=container_source(settings)), None
+        source = container_source(settings)
+        if connect and isinstance(source, DockerSource):
+            source.connect()
+        return Monitor(settings, containers=source), None
     except Exception as exc:  # a bad engine address must not stop the endpoint panels
         return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
 
@@ -122,12 +131,18 @@ class Session:
         self._actions = actions
         self._details = details  # given: the giver's (the demo's fleet); made here: closed here
         self._owned_details: DockerDetails | None = None
+        self._warming: Future[tuple[Monitor, str | None]] | None = None  # warm_up's build
         # The request budget lives with the HTTP source (monitor.http.budget), one per session.
 
     # -- the cycles ------------------------------------------------------------------------
 
-    async def cycles(self, on_start: Callable[[], None] | None = None) -> AsyncGenerator[Cycle]:
-        """Poll until the consumer stops, yielding each finished cycle; `on_start` as each poll begins."""
+    async def cycles(
+        self, on_start: Callable[[], None] | None = None, on_listed: Listed | None = None
+    ) -> AsyncGenerator[Cycle]:
+        """Poll until the consumer stops, yielding each finished cycle; `on_start` as each poll
+        begins. `on_listed` gets the first cycle's early answers (the container list before its
+        inspects, then its first CPU figures) for a table to show: they make no Cycle, so no
+        history, finding, recording, alert or verdict comes from them (docs/architecture.md)."""
         monitor = await self._start()
         from sutazai_tui.core.monitor import Scheduler  # imported by _start's thread
 
@@ -139,7 +154,7 @@ class Session:
             async with scheduler.turn():
                 if on_start is not None:
                     on_start()
-                snapshot = await monitor.cycle()
+                snapshot = await monitor.cycle(on_listed)
             yield await self._after_poll(snapshot)
             # Asked for more than one cycle: a long-running consumer (`check` never is). What lives
             # as long as the process goes out of the collector's sight, once (util/malloc.py).
@@ -152,10 +167,30 @@ class Session:
                 c.cpu_percent is not None for c in snapshot.containers.containers
             )
 
+    def warm_up(self) -> None:
+        """Build the live Monitor and make its engine client now, in a thread of its own, so the
+        first cycle starts with the engine's list (the TUI calls this while its first frames
+        draw: docs/architecture.md "The first answers"). Once; nothing when given a Monitor."""
+        if self.monitor is not None or self._warming is not None:
+            return
+        lean_malloc()  # before the worker threads allocate: see util/malloc.py
+        self._warming = warming = Future[tuple["Monitor", str | None]]()
+
+        def build() -> None:
+            try:
+                warming.set_result(build_monitor(self.settings, connect=True))
+            except BaseException as exc:  # handed to the first cycle, which raises it there
+                warming.set_exception(exc)
+
+        threading.Thread(target=build, name="sutazai-warm-up", daemon=True).start()
+
     async def _start(self) -> Monitor:
         lean_malloc()  # before the worker threads allocate: see util/malloc.py
         if self.monitor is None:
-            built, problem = await asyncio.to_thread(build_monitor, self.settings)
+            warming = self._warming
+            built, problem = await (
+                asyncio.wrap_future(warming) if warming else asyncio.to_thread(build_monitor, self.settings)
+            )
             self.monitor, self.history = built, built.history
             if problem:
                 self.on_problem(self, problem, "warning")
@@ -312,6 +347,9 @@ class Session:
         """Release the monitor's connections, the recording, the logs reader and the action backend."""
         for task in list(self._hook_runs):  # a hook's process is bounded by hook_timeout
             task.cancel()
+        if self.monitor is None and self._warming is not None:  # warmed up, never polled
+            with contextlib.suppress(Exception):
+                self.monitor = (await asyncio.wrap_future(self._warming))[0]
         if self.monitor is not None:
             await self.monitor.close()
         details, self._owned_details = self._owned_details, None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from sutazai_tui.session.session import Cycle
+from sutazai_tui.models import ContainersStatus
+from sutazai_tui.session.session import Cycle, Session
 
 
 class SnapshotReady(Message):
@@ -17,6 +18,15 @@ class SnapshotReady(Message):
     def __init__(self, cycle: Cycle) -> None:
         super().__init__()
         self.cycle = cycle
+
+
+class ContainersListed(Message):
+    """A session's first cycle has its container list (then its first CPU figures) before its
+    inspects: for the container table only, until the cycle's SnapshotReady replaces it."""
+
+    def __init__(self, session: Session, status: ContainersStatus) -> None:
+        super().__init__()
+        self.session, self.status = session, status
 
 
 class CycleStarted(Message):

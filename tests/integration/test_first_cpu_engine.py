@@ -1,15 +1,19 @@
 """The first cycle's CPU figures on the real engine: the container list first, then CPU % from a
-second read of only the counters a moment later, whatever the interval (sources/engine/source.py)."""
+second read of only the counters a moment later, whatever the interval (sources/engine/source.py);
+when the inspects take longer than that moment, the second read is taken beside them and the
+first cycle has its CPU figures itself, shown early through `listed` (sources/engine/first_cpu.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
 
 from sutazai_tui.core.monitor import Monitor
 from sutazai_tui.demo.backend import SimulatedBackend
-from sutazai_tui.models import Snapshot
+from sutazai_tui.models import ContainersStatus, Snapshot, State
 from sutazai_tui.records.recording import read_recording
 from sutazai_tui.session.session import Cycle, Session
 from sutazai_tui.sources.engine.source import DockerSource
@@ -42,6 +46,8 @@ async def test_the_first_cycle_shows_the_list_then_its_cpu_figures_at_a_long_int
     cycles = session.cycles()
     try:
         seen.append(await anext(cycles))
+        if _cpu(seen[0].snapshot, busy.name) is not None:
+            pytest.skip("the engine was slower than the window: the first cycle had its CPU itself")
         seen.append(await anext(cycles))
         # The list came first, without CPU (no earlier sample), then the same cycle with it.
         assert [c.snapshot.cycle for c in seen] == [1, 1]
@@ -63,3 +69,39 @@ async def test_the_first_cycle_shows_the_list_then_its_cpu_figures_at_a_long_int
         await session.close()
     # The recording holds each cycle once.
     assert [f.cycle for f in read_recording(record).frames] == [1, 2]
+
+
+class SlowInspects(DockerSource):
+    """The engine source with inspects slower than the first CPU window (a loaded engine's)."""
+
+    async def _inspect_all(self, rows: Any) -> Any:
+        await asyncio.sleep(1.6)
+        return await super()._inspect_all(rows)
+
+
+async def test_slow_inspects_give_the_list_then_cpu_figures_before_the_cycle_ends(
+    containers: ContainerFactory,
+) -> None:
+    busy = containers.run("busy", BUSY, nano_cpus=500_000_000)
+    source = SlowInspects(prefix=containers.prefix, timeout=10)
+    early: list[tuple[float, ContainersStatus]] = []
+    try:
+        status = await source.poll(lambda s: early.append((time.monotonic(), s)))
+        ended = time.monotonic()
+        # First the list: names and state from the engine's list, nothing read or judged yet.
+        (at_list, listed), (at_cpu, measured) = early
+        assert [(c.name, c.state, c.cpu_percent) for c in listed.containers] == [(busy.name, "running", None)]
+        assert listed.state is State.UNKNOWN and ended - at_list > 1.0  # well before the inspects ended
+        # Then the same list with the first CPU figures, while the inspects still ran.
+        (cpu,) = [c.cpu_percent for c in measured.containers]
+        assert cpu is not None and cpu > 5 and at_cpu < ended, cpu
+        # The cycle itself has them: no follow-up is left to do.
+        (found,) = status.containers
+        assert status.state is State.OK and found.cpu_percent is not None and found.restart_count == 0
+        assert await source.cpu_follow_up(1.0) is None
+        # A later cycle gives no early answer: the table keeps the last full one.
+        early.clear()
+        await source.poll(lambda s: early.append((time.monotonic(), s)))
+        assert early == []
+    finally:
+        await source.close()

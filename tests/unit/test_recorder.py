@@ -27,6 +27,7 @@ from sutazai_tui.models import (
     State,
 )
 from sutazai_tui.records.recorder import Recorder, RecordingError, read_recording
+from sutazai_tui.sources.engine.base import Listed
 from sutazai_tui.sources.engine.source import env_names
 from sutazai_tui.util.redact import Redactor
 from tests.conftest import ANSWER_TIMEOUT, settings_for
@@ -64,7 +65,8 @@ class FakeFleet:
         del window
         return None
 
-    async def poll(self) -> ContainersStatus:
+    async def poll(self, listed: Listed | None = None) -> ContainersStatus:
+        del listed
         return ContainersStatus(
             engine=self.engine,
             state=State.OK,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from sutazai_tui.models import ContainersStatus
+
+FIRST_CPU_WINDOW_S = 1.0  # the first CPU figures: counters read again this long after the first read
+# An early answer of the first cycle, for a table only (docs/architecture.md "The first answers").
+Listed = Callable[[ContainersStatus], None]
 
 
 class ContainerSource(Protocol):
@@ -20,8 +25,10 @@ class ContainerSource(Protocol):
         """Where the containers are asked for, shown in the header (e.g. unix:///var/run/docker.sock)."""
         ...
 
-    async def poll(self) -> ContainersStatus:
-        """One cycle's view of the containers."""
+    async def poll(self, listed: Listed | None = None) -> ContainersStatus:
+        """One cycle's view of the containers. `listed`, if given, may be called before the
+        answer with what is known sooner (the first cycle's list, its first CPU figures): a
+        partial view, state UNKNOWN, for a table to show and nothing to judge."""
         ...
 
     async def cpu_follow_up(self, window: float) -> ContainersStatus | None:

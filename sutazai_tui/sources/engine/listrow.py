@@ -7,14 +7,20 @@ has the state and a status text such as "Up 5 minutes (healthy)", "Exited (137) 
 the key is the id, the state and the status's parenthesised words (health, exit code). A restart
 that lands between two polls leaves those equal, but the duration then says the container started
 (or finished) later than the inspect said: `moved` catches that and asks for a new inspect.
+
+`listing`: the first cycle's list rows as an early answer for the container table, before any
+inspect (names, state, image, health words; docs/architecture.md "The first answers").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
+
+from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.util.clean import clean
 
 # The engine's go-units HumanDuration words, in seconds.
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
@@ -23,6 +29,7 @@ _DURATION = re.compile(
     r"(Less than a second|About an? (\w+)|(\d+) (second|minute|hour|day|week|month|year)s?)"
 )
 _SLACK_S = 2.0  # the engine rounds; the list and our clock are read a moment apart
+_HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 YOUNG_S = 10.0  # a container started this recently is inspected every cycle (a crash loop's attempts are)
 
 
@@ -57,3 +64,55 @@ def young(info: Mapping[str, Any] | None, now: datetime) -> bool:
     """Whether the last inspect says the container started less than YOUNG_S seconds ago."""
     started = info.get("started_at") if info is not None else None
     return isinstance(started, datetime) and (now - started).total_seconds() < YOUNG_S
+
+
+def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Sequence[str]) -> bool:
+    """Whether a container is monitored: its name has the prefix, or it has a wanted label."""
+    if prefix and name.startswith(prefix):
+        return True
+    for spec in wanted:
+        key, eq, value = spec.partition("=")
+        if key in labels and (not eq or labels[key] == value):
+            return True
+    return False
+
+
+def summary(found: Sequence[ContainerStats]) -> str:
+    """The OK reason: counts, plus the troubled ones worth seeing in the header."""
+    running = sum(c.state == "running" for c in found)
+    unhealthy = sum(c.health == "unhealthy" for c in found)
+    restarting = sum(c.state == "restarting" or c.looping_since is not None for c in found)
+    extra = [(unhealthy, "unhealthy"), (restarting, "in a restart loop")]
+    return f"{len(found)} containers, {running} running" + "".join(f", {n} {what}" for n, what in extra if n)
+
+
+def listed(row: Mapping[str, Any], numbers: Mapping[str, Any] | None = None) -> ContainerStats:
+    """One container as its list row says (engine text cleaned), with its counters' fields if
+    read: what inspect adds (restarts, times, exit code, env, ports) stays at the defaults."""
+    health = _HEALTH.search(str(row.get("Status") or ""))
+    created = row.get("Created")
+    return ContainerStats(
+        name=clean(str((row.get("Names") or [""])[0]).lstrip("/")),
+        id=clean(str(row.get("Id", ""))),
+        image=clean(str(row.get("Image") or "")),
+        image_id=clean(str(row.get("ImageID") or "")),
+        state=clean(str(row.get("State") or "unknown")),
+        health=health.group(1).removeprefix("health: ") if health else None,
+        created_at=datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None,
+        **(numbers or {}),
+    )
+
+
+def listing(
+    engine: str, rows: Sequence[Mapping[str, Any]], numbers: Mapping[str, Mapping[str, Any]] | None = None
+) -> ContainersStatus:
+    """The early answer: every listed container, UNKNOWN (not read yet), never a verdict's input."""
+    numbers = numbers or {}
+    found = sorted((listed(r, numbers.get(str(r.get("Id")))) for r in rows), key=lambda c: c.name)
+    return ContainersStatus(
+        engine=engine,
+        state=State.UNKNOWN,
+        reason=f"{len(found)} containers listed; reading each one",
+        containers=tuple(found),
+        checked_at=datetime.now(UTC),
+    )

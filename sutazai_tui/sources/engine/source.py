@@ -29,10 +29,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.sources.engine import cgroups
+from sutazai_tui.sources.engine.base import FIRST_CPU_WINDOW_S, Listed
 from sutazai_tui.sources.engine.client import (
     DEFAULT_HOST,
     SSH_POOL,
@@ -42,8 +44,9 @@ from sutazai_tui.sources.engine.client import (
     fault_detail,
     is_gone,
 )
+from sutazai_tui.sources.engine.first_cpu import Counted, FirstCpu, running_ids
 from sutazai_tui.sources.engine.inspected import env_names, full_tag, image_tags, inspect_one, parse_time
-from sutazai_tui.sources.engine.listrow import moved, row_key, young
+from sutazai_tui.sources.engine.listrow import is_selected, listing, moved, row_key, summary, young
 from sutazai_tui.sources.engine.loops import LoopTracker
 from sutazai_tui.sources.engine.stats import (
     CpuSample,
@@ -87,29 +90,9 @@ _T = TypeVar("_T")
 Json = Mapping[str, Any]
 
 
-def is_selected(name: str, labels: Mapping[str, str], prefix: str, wanted: Sequence[str]) -> bool:
-    """Whether a container is monitored: its name has the prefix, or it has a wanted label."""
-    if prefix and name.startswith(prefix):
-        return True
-    for spec in wanted:
-        key, eq, value = spec.partition("=")
-        if key in labels and (not eq or labels[key] == value):
-            return True
-    return False
-
-
 def _stats(client: Any, cid: str) -> Any:
     """One-shot stats: the engine's latest sample, without waiting for a second one."""
     return client.stats(cid, stream=False, one_shot=True)
-
-
-def _summary(found: Sequence[ContainerStats]) -> str:
-    """The OK reason: counts, plus the troubled ones worth seeing in the header."""
-    running = sum(c.state == "running" for c in found)
-    unhealthy = sum(c.health == "unhealthy" for c in found)
-    restarting = sum(c.state == "restarting" or c.looping_since is not None for c in found)
-    extra = [(unhealthy, "unhealthy"), (restarting, "in a restart loop")]
-    return f"{len(found)} containers, {running} running" + "".join(f", {n} {what}" for n, what in extra if n)
 
 
 class DockerSource:
@@ -141,6 +124,7 @@ class DockerSource:
         self._remote: RemoteCounters | None = None  # the ssh:// counters reader
         self._last: ContainersStatus | None = None  # the last cycle's answer, for `cpu_follow_up`
         self._read_at = 0.0  # when the last cycle's counters were read (monotonic)
+        self._inspecting = False  # the first cycle's early figures are shown only before its answer
 
     @classmethod
     def from_settings(cls, settings: Settings, cpu_window: float = 0.0) -> DockerSource:
@@ -159,12 +143,13 @@ class DockerSource:
         """The engine address asked: the configured host, DOCKER_HOST, or the local socket."""
         return self.docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
 
-    async def poll(self) -> ContainersStatus:
-        """One cycle: list, inspect the changed, read every running one's counters. Never raises faults."""
+    async def poll(self, listed: Listed | None = None) -> ContainersStatus:
+        """One cycle: list, inspect the changed, read every running one's counters. Never raises
+        faults. `listed`: the first cycle's early answers (the list, then its first figures)."""
         started = time.perf_counter()
         try:
             # Each engine call is bounded by `timeout`; the whole cycle by three of them.
-            status = await asyncio.wait_for(self._cycle(), timeout=self.timeout * 3 + self.cpu_window)
+            status = await asyncio.wait_for(self._cycle(listed), timeout=self.timeout * 3 + self.cpu_window)
         except Exception as exc:  # faults are states: poll never raises for the engine
             await self._drop_client()  # the next poll reconnects and renegotiates the API version
             reason = describe_fault(exc, self.engine, self.timeout)
@@ -182,6 +167,20 @@ class DockerSource:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
+    def connect(self) -> None:
+        """Make the engine client now, blocking (a thread's, before the first poll): the first
+        cycle then starts with the list. Best effort: a failure is the first poll's to report."""
+        if not self._ssh and self._client is None:  # ssh's master connects on the loop (_cycle)
+            self._make_pool()
+            with contextlib.suppress(Exception):
+                self._client = api_client(self.docker_host, self.timeout, self._pool_size)
+
+    def _make_pool(self) -> None:
+        if self._pool is None:
+            # Local: cgroup files. ssh://: SSH_POOL channels at most. tcp://: one-shot stats, more lanes.
+            self._pool_size = SSH_POOL if self._ssh else _THREADS if self._local else _FALLBACK_THREADS
+            self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
+
     async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run a blocking call on our pool (the loop's default executor is not ours to fill)."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -194,12 +193,9 @@ class DockerSource:
     def _local(self) -> bool:
         return self.engine.startswith("unix://")
 
-    async def _cycle(self) -> ContainersStatus:
+    async def _cycle(self, listed: Listed | None) -> ContainersStatus:
         """List, inspect what changed, read the counters; raises engine faults."""
-        if self._pool is None:
-            # Local: cgroup files. ssh://: SSH_POOL channels at most. tcp://: one-shot stats, more lanes.
-            self._pool_size = SSH_POOL if self._ssh else _THREADS if self._local else _FALLBACK_THREADS
-            self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
+        self._make_pool()
         if self._ssh and self._remote is None:
             from sutazai_tui.sources.ssh.mux import RemoteCounters
 
@@ -209,7 +205,10 @@ class DockerSource:
         if self._client is None:
             self._client = await self._run(api_client, self.docker_host, self.timeout, self._pool_size)
         rows = [r for r in await self._run(self._list, self._client) if self._wanted(r)]
-        running = [str(r["Id"]) for r in rows if r.get("State") == "running"]
+        early = listed if self._last is None else None  # the first cycle only: later ones show the last
+        if early is not None:
+            early(listing(self.engine, rows))  # names on screen now; each inspect follows
+        running = running_ids(rows)
         # Grown before anything runs on the pool: growing replaces the pool and the client.
         cgroup_path = (self._local and self.read_cgroups) or self._remote is not None
         await self._fallback_lanes(self._last_fallback if cgroup_path else len(running))
@@ -218,15 +217,23 @@ class DockerSource:
         read_at: list[float] = []
         first = asyncio.ensure_future(self._counters(running))
         first.add_done_callback(lambda _: read_at.append(time.monotonic()))
-        infos = await self._inspect_all(rows)
+        pending: FirstCpu | None = None
+        if self._last is None or (self.cpu_window > 0 and any(cid not in self._cpu for cid in running)):
+            window = self.cpu_window or FIRST_CPU_WINDOW_S
+            pending = FirstCpu(first, partial(self._counters, running), self._note, window)
+            if not self.cpu_window:  # `check` reads after the inspects: with their network pids
+                pending.start(partial(self._early_figures, early, rows))
+        self._inspecting = True
+        try:
+            infos = await self._inspect_all(rows)
+        finally:
+            self._inspecting = False
+        if pending is not None and self.cpu_window:
+            pending.start(partial(self._early_figures, None, rows))
         numbers, stat_problems = await first
-        if self.cpu_window > 0 and any(cid not in self._cpu for cid in numbers):
-            for cid, stats in numbers.items():  # the first of two samples: only its CPU counters
-                if (sample := cpu_sample(stats)) is not None:
-                    self._cpu[cid] = (sample, None)
-            await asyncio.sleep(max(0.0, self.cpu_window - (time.monotonic() - read_at[0])))
-            numbers, stat_problems = await self._counters(running)
-        self._read_at = read_at[0] if len(read_at) == 1 else time.monotonic()
+        self._read_at = read_at[0] if read_at else time.monotonic()
+        if pending is not None and (got := await pending.result(wait=self.cpu_window > 0)) is not None:
+            (numbers, stat_problems), self._read_at = got, pending.second_at
         ids = [str(r["Id"]) for r in rows]
         present = {cid: info for cid, info in zip(ids, infos, strict=True) if isinstance(info, dict)}
         problems = [p for p in infos if isinstance(p, str)]
@@ -243,7 +250,7 @@ class DockerSource:
         self._cpu = {c.id: self._cpu[c.id] for c in found if c.id in self._cpu}  # forget removed
         self._seen = {cid: seen for cid, seen in self._seen.items() if cid in present}
         problems += stat_problems
-        reason, state = _summary(found), State.OK
+        reason, state = summary(found), State.OK
         if problems:
             state, reason = State.DEGRADED, f"{reason}; {len(problems)} not fully read: {problems[0]}"
         self._last = ContainersStatus(
@@ -273,6 +280,18 @@ class DockerSource:
         self._last = last.model_copy(update={"containers": found})
         return self._last
 
+    def _note(self, numbers: Mapping[str, Json]) -> None:
+        """Each container's first CPU sample (no % yet): the second read measures from it."""
+        for cid, stats in numbers.items():
+            if (sample := cpu_sample(stats)) is not None:
+                self._cpu[cid] = (sample, None)
+
+    def _early_figures(self, early: Listed | None, rows: Sequence[Json], counted: Counted) -> None:
+        """The listed rows again with their first figures, while the inspects still run."""
+        if early is not None and self._inspecting:
+            numbers = {cid: self._numbers(cid, stats) for cid, stats in counted[0].items()}
+            early(listing(self.engine, rows, numbers))
+
     def _wanted(self, row: Json) -> bool:
         name = (row.get("Names") or [""])[0].lstrip("/")
         return is_selected(name, row.get("Labels") or {}, self.prefix, self.labels)
@@ -287,7 +306,9 @@ class DockerSource:
         now = datetime.now(UTC)
         infos: list[dict[str, Any] | str | None] = [self._still(row, now) for row in rows]
         asked = [i for i, info in enumerate(infos) if info is None]
-        answers = await asyncio.gather(*(self._inspect(rows[i]) for i in asked))
+        # Two lanes kept free: the counters' reads are not queued behind a hundred inspects.
+        lanes = asyncio.Semaphore(max(1, self._pool_size - 2))
+        answers = await asyncio.gather(*(self._inspect(rows[i], lanes) for i in asked))
         for i, info in zip(asked, answers, strict=True):
             infos[i] = info
         return infos
@@ -302,13 +323,14 @@ class DockerSource:
             return None
         return seen[1]
 
-    async def _inspect(self, row: Json) -> dict[str, Any] | str | None:
+    async def _inspect(self, row: Json, lanes: asyncio.Semaphore) -> dict[str, Any] | str | None:
         """The container's fields from a new inspect; None when it is gone, the last known ones or
         a one-line problem when the engine failed to say."""
         cid, key = row["Id"], row_key(row)
         seen = self._seen.get(cid)
         try:
-            info, pid = await self._run(inspect_one, self._client, cid, self.required_env)
+            async with lanes:
+                info, pid = await self._run(inspect_one, self._client, cid, self.required_env)
         except Exception as exc:
             if is_gone(exc):
                 return None

@@ -25,12 +25,12 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from sutazai_tui.actions.audit_follow import AuditFollower, with_via
-from sutazai_tui.models import ContainerStats, Snapshot
+from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
 from sutazai_tui.tui.controllers.alerts import AlertsController
 from sutazai_tui.tui.controllers.target import NOTHING_IN_TABLE, SELECT_FIRST, Aim, aim_at_finding
-from sutazai_tui.tui.messages import CycleStarted, SnapshotReady
+from sutazai_tui.tui.messages import ContainersListed, CycleStarted, SnapshotReady
 from sutazai_tui.tui.screens.confirm import ConfirmScreen
 from sutazai_tui.tui.screens.container import state_rows
 from sutazai_tui.tui.screens.dashboard import Dashboard
@@ -69,6 +69,9 @@ class LiveScreen(Dashboard):
         super().__init__(sessions[0], clock=clock, config_path=config_path, demo=demo)
         self.sessions = tuple(sessions)
         self.poll = poll
+        if poll:  # the engine client is made while the first frames draw, not after them
+            for session in self.sessions:
+                session.warm_up()
         for binding in TARGET_BINDINGS[: sum(1 for s in self.sessions if s.key)]:
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
@@ -93,8 +96,19 @@ class LiveScreen(Dashboard):
             self.run_worker(self._follow(session), name=session.name, group=POLL_GROUP, exit_on_error=False)
 
     async def _follow(self, session: Session) -> None:
-        async for cycle in session.cycles(on_start=self._post_cycle_start):
+        listed = partial(self._post_listed, session)
+        async for cycle in session.cycles(on_start=self._post_cycle_start, on_listed=listed):
             self.post_message(SnapshotReady(cycle))
+
+    def _post_listed(self, session: Session, status: ContainersStatus) -> None:
+        self.post_message(ContainersListed(session, status))
+
+    @on(ContainersListed)
+    def _containers_listed(self, message: ContainersListed) -> None:
+        """The first cycle's list in the table before its inspects; nothing else acts on it."""
+        session = message.session
+        if self.app.is_running and session is self.session and session.snapshot is None:
+            self.query_one(ContainerTable).show(message.status, self.clock(), reading=True)
 
     def _post_cycle_start(self) -> None:
         self.post_message(CycleStarted())

@@ -1,6 +1,8 @@
 """A container row's cells: what the row says (`Shown`, words and numbers) and the cells made from
 it in the theme's colours. The table makes a row's cells again only when its `Shown` (or the
-theme's colours, `PALETTE`) changed, so the cells are made from `Shown` alone."""
+theme's colours, `PALETTE`) changed, so the cells are made from `Shown` alone. A row `reading`
+(the first cycle's list, before its inspects) says READING where a verdict or a figure is not
+known yet, never OK or 0."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ PALETTE = (  # the theme variables the cells are coloured with
     "warning",
     "foreground-muted",
 )
+READING = "…"  # a column of a listed container not read yet (its inspect or counters)
 
 
 @functools.lru_cache(maxsize=64)
@@ -49,11 +52,15 @@ class Shown(NamedTuple):
     up: str
     net: str
     block: str
+    reading: bool = False  # from the engine's list only: STATE and RST not known yet
 
 
 def make_cells(row: Shown, variables: dict[str, str]) -> list[Text | str]:
     """The row's cells in the theme's colours (`variables`)."""
-    word = Text(row.state.value, style=_style(variables.get(STATE_VARIABLE[row.state]), bold=True))
+    if row.reading:
+        word = Text(READING, style=_style(variables.get("foreground-muted")))
+    else:
+        word = Text(row.state.value, style=_style(variables.get(STATE_VARIABLE[row.state]), bold=True))
     if row.finding is not None:  # which finding: its short id, read in full with enter
         word.append(f" {row.finding}")
     warn = _style(variables.get("warning")) if row.restarts else ""
@@ -63,7 +70,7 @@ def make_cells(row: Shown, variables: dict[str, str]) -> list[Text | str]:
         word,
         rich_text(row.docker),
         rich_text(row.health, style=health_style),
-        Text(str(row.restarts), style=warn, justify="right"),
+        Text(READING if row.reading else str(row.restarts), style=warn, justify="right"),
         Text(row.cpu, justify="right"),
         Text(row.mem, justify="right"),
         Text(row.up, justify="right"),

@@ -23,7 +23,7 @@ from textual.widgets.data_table import ColumnKey
 from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
 from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.widgets.cached_table import CellCachedTable
-from sutazai_tui.tui.widgets.container_cells import PALETTE, Shown, make_cells, pair
+from sutazai_tui.tui.widgets.container_cells import PALETTE, READING, Shown, make_cells, pair
 from sutazai_tui.tui.widgets.container_order import SORT_ORDER, finding_state, flagged_by, sort_containers
 from sutazai_tui.util import fmt
 
@@ -80,6 +80,7 @@ class ContainerTable(CellCachedTable):
         self._pending: dict[str, str] = {}
         self._down_since: datetime | None = None
         self._enabled = True
+        self._reading = False  # the rows are the first cycle's list, its inspects still running
         self._findings: tuple[Finding, ...] = ()
         self._primary: str | None = None
         self._flagged: dict[str, Finding] = {}  # name -> the worst finding about it
@@ -118,8 +119,13 @@ class ContainerTable(CellCachedTable):
             return None
         return self._shown[self.cursor_row]
 
-    def show(self, status: ContainersStatus | None, now: datetime, enabled: bool = True) -> None:
-        """Render one cycle's containers (rebuilds the rows; the cursor stays on the same name)."""
+    def show(
+        self, status: ContainersStatus | None, now: datetime, enabled: bool = True, reading: bool = False
+    ) -> None:
+        """Render one cycle's containers (rebuilds the rows; the cursor stays on the same name).
+        `reading`: the first cycle's early answer (Session.cycles' `on_listed`): STATE, RST, UP and
+        any figure not read yet say READING until the cycle's own answer replaces it."""
+        self._reading = reading
         down = status is not None and status.state is State.DOWN
         if down and self._down_since is None:
             self._down_since = (status.checked_at if status else None) or now
@@ -145,6 +151,8 @@ class ContainerTable(CellCachedTable):
 
     def row_state(self, c: ContainerStats) -> State:
         """The row's STATE: the worse of the engine's view and the findings about the container."""
+        if self._reading:
+            return State.UNKNOWN  # nothing judged yet: no order by trouble, never OK
         state = container_state(c)
         finding = self._flagged.get(c.name)
         said = finding_state(finding) if finding is not None else None
@@ -220,6 +228,8 @@ class ContainerTable(CellCachedTable):
             title = " · ".join([f"containers {len(self._shown)}/{total}", *filter(None, [self._subtitle()])])
             if not self._shown:
                 title += " — no container matches"
+            if self._reading:
+                title += " · reading each container…"
         if title != self._title_text:  # setting it repaints the whole table, even to the same text
             self._title_text = title
             self.border_title = content(title)
@@ -340,6 +350,21 @@ class ContainerTable(CellCachedTable):
     def _shown_of(self, c: ContainerStats) -> Shown:
         """What the row says of `c`, as words and numbers (before any colour)."""
         finding = self._flagged.get(c.name)
+        if self._reading:
+            return Shown(
+                name=c.name,
+                state=State.UNKNOWN,
+                finding=None,
+                docker=self._pending.get(c.name) or c.state,
+                health=c.health or fmt.DASH,
+                restarts=0,
+                cpu=READING if c.cpu_percent is None else fmt.percent(c.cpu_percent),
+                mem=READING if c.mem_used is None else pair(c.mem_used, c.mem_limit),
+                up=READING,
+                net=READING if c.net_rx is None else pair(c.net_rx, c.net_tx),
+                block=READING if c.blk_read is None else pair(c.blk_read, c.blk_write),
+                reading=True,
+            )
         return Shown(
             name=c.name,
             state=self.row_state(c),

@@ -7,6 +7,7 @@ cycle's own answer is what every consumer judges. The parsers of a list row are 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.session.session import Cycle, Session
 from sutazai_tui.sources.engine.base import Listed
+from sutazai_tui.sources.engine.first_cpu import Counted, FirstCpu
 from sutazai_tui.sources.engine.listrow import listed, listing
 from tests.conftest import settings_for
 
@@ -123,3 +125,34 @@ def test_a_list_row_is_a_container_not_read_yet() -> None:
     ]
     measured = listing("unix:///x.sock", [row], {"a" * 64: {"cpu_percent": 12.5, "mem_used": 3}})
     assert measured.containers[0].cpu_percent == 12.5 and measured.containers[0].mem_used == 3
+
+
+async def test_the_second_counters_read_is_shown_early_or_left_to_the_follow_up() -> None:
+    reads: list[int] = []
+    noted: list[object] = []
+
+    async def again() -> Counted:
+        reads.append(len(reads))
+        return {"c": {"read": len(reads)}}, []
+
+    def first_read() -> asyncio.Future[Counted]:
+        done: asyncio.Future[Counted] = asyncio.get_running_loop().create_future()
+        done.set_result(({"c": {"read": 0}}, []))
+        return done
+
+    # The inspects outlast the window: the second read lands beside them and is shown early.
+    shown: list[Counted] = []
+    slow = FirstCpu(first_read(), again, noted.append, window=0.05)
+    slow.start(shown.append)
+    async with asyncio.timeout(10):  # the inspects, slower than the window: still running
+        while not shown:
+            await asyncio.sleep(0.01)
+    assert shown == [({"c": {"read": 1}}, [])] and noted == [{"c": {"read": 0}}]
+    assert await slow.result(wait=False) == shown[0]  # the cycle keeps it: CPU % in its answer
+    # The inspects were quicker: not waited for, given up; nothing shown after the cycle's answer.
+    quick = FirstCpu(first_read(), again, noted.append, window=30.0)
+    quick.start(shown.append)
+    assert await quick.result(wait=False) is None and len(shown) == 1 and reads == [0]
+    # `check` waits the window out, the read started after its inspects; nothing is shown then.
+    waited = FirstCpu(first_read(), again, noted.append, window=0.05)
+    assert await waited.result(wait=True) == ({"c": {"read": 2}}, []) and len(shown) == 1

@@ -31,20 +31,30 @@ class FirstCpu:
         self._first, self._again, self._note, self._window = first, again, note, window
         self.reading = False  # the window is over and the second read runs: worth waiting for
         self.second_at = 0.0  # when the second read ended (monotonic)
+        self._inspected = False  # the cycle's answer is due: nothing early to show any more
         self._task: asyncio.Task[Counted] | None = None
 
     def start(self, show: Callable[[Counted], None]) -> None:
-        """Begin: the second read runs beside whatever the cycle awaits next."""
+        """Begin: the second read runs beside whatever the cycle awaits next (the inspects)."""
         self._task = asyncio.ensure_future(self._read(show))
 
     async def result(self, wait: bool) -> Counted | None:
-        """The second read's counters when `wait` (`check` waits the window out), or when it is
-        under way or done; else None, and it is given up (the follow-up reads it)."""
+        """After the inspects: the second read's counters when `wait` (`check` waits the window
+        out; started now if not yet), or when it is under way or done; else None, and it is
+        given up (the session's follow-up reads them)."""
+        self._inspected = True
+        if self._task is None:
+            self.start(lambda _: None)
         assert self._task is not None
         if wait or self.reading or self._task.done():
             return await self._task
-        self._task.cancel()
+        self.give_up()
         return None
+
+    def give_up(self) -> None:
+        """Cancel the second read (the cycle failed, or the follow-up will read instead)."""
+        if self._task is not None:
+            self._task.cancel()
 
     async def _read(self, show: Callable[[Counted], None]) -> Counted:
         """The second read's counters; `show` gets them first (the table's early CPU figures)."""
@@ -55,7 +65,8 @@ class FirstCpu:
         self.reading = True
         counted = await self._again()
         self.second_at = time.monotonic()
-        show(counted)
+        if not self._inspected:
+            show(counted)
         return counted
 
 

@@ -13,10 +13,10 @@ Design (measured with bench/poll_cycle.py; figures in docs/operating.md "What it
 - A container that vanishes while being read (404, 409, an empty answer, a group that is gone) is
   simply not in the cycle: churn is not a fault. Only the engine failing makes the part DEGRADED
   or DOWN, with a one-line reason (sources/engine/client.py), never an exception's text.
-- `cpu_window` (used by `check`): the first cycle reads the counters twice, that many seconds
-  apart, so a single cycle has CPU % (formula in sources/engine/stats.py).
-The SDK speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST / DOCKER_TLS_VERIFY;
-its 267 ms import happens on the first poll, in a worker thread, after the UI has painted.
+- The first cycle (docs/architecture.md "The first answers"): its list goes to `listed` before
+  any inspect, and a second counters read one window after the first (sources/engine/first_cpu.py)
+  gives CPU %; `cpu_window` (`check`) makes the cycle wait for it.
+The SDK speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST / DOCKER_TLS_VERIFY.
 Env: names and required values' lengths are kept; values are dropped in the worker that read them.
 """
 
@@ -56,6 +56,7 @@ from sutazai_tui.sources.engine.stats import (
     mem_percent,
     mem_used,
     net_io,
+    one_shot_stats,
     stats_fields,
 )
 from sutazai_tui.util.clean import clean
@@ -90,11 +91,6 @@ _T = TypeVar("_T")
 Json = Mapping[str, Any]
 
 
-def _stats(client: Any, cid: str) -> Any:
-    """One-shot stats: the engine's latest sample, without waiting for a second one."""
-    return client.stats(cid, stream=False, one_shot=True)
-
-
 class DockerSource:
     """Polls a Docker engine for the monitored containers (design in the module docstring)."""
 
@@ -124,7 +120,6 @@ class DockerSource:
         self._remote: RemoteCounters | None = None  # the ssh:// counters reader
         self._last: ContainersStatus | None = None  # the last cycle's answer, for `cpu_follow_up`
         self._read_at = 0.0  # when the last cycle's counters were read (monotonic)
-        self._inspecting = False  # the first cycle's early figures are shown only before its answer
 
     @classmethod
     def from_settings(cls, settings: Settings, cpu_window: float = 0.0) -> DockerSource:
@@ -217,19 +212,13 @@ class DockerSource:
         read_at: list[float] = []
         first = asyncio.ensure_future(self._counters(running))
         first.add_done_callback(lambda _: read_at.append(time.monotonic()))
-        pending: FirstCpu | None = None
-        if self._last is None or (self.cpu_window > 0 and any(cid not in self._cpu for cid in running)):
-            window = self.cpu_window or FIRST_CPU_WINDOW_S
-            pending = FirstCpu(first, partial(self._counters, running), self._note, window)
-            if not self.cpu_window:  # `check` reads after the inspects: with their network pids
-                pending.start(partial(self._early_figures, early, rows))
-        self._inspecting = True
+        pending = self._first_cpu(first, running, partial(self._early_figures, early, rows))
         try:
             infos = await self._inspect_all(rows)
-        finally:
-            self._inspecting = False
-        if pending is not None and self.cpu_window:
-            pending.start(partial(self._early_figures, None, rows))
+        except BaseException:
+            if pending is not None:
+                pending.give_up()
+            raise
         numbers, stat_problems = await first
         self._read_at = read_at[0] if read_at else time.monotonic()
         if pending is not None and (got := await pending.result(wait=self.cpu_window > 0)) is not None:
@@ -280,15 +269,26 @@ class DockerSource:
         self._last = last.model_copy(update={"containers": found})
         return self._last
 
+    def _first_cpu(
+        self, first: asyncio.Future[Counted], running: list[str], show: Callable[[Counted], None]
+    ) -> FirstCpu | None:
+        """The second counters read of a first cycle (for `check`, of new containers too), if due."""
+        if self._last is not None and not (self.cpu_window and any(c not in self._cpu for c in running)):
+            return None
+        window = self.cpu_window or FIRST_CPU_WINDOW_S
+        pending = FirstCpu(first, partial(self._counters, running), self._note, window)
+        if not self.cpu_window:  # beside the inspects; `check`'s after them, with their network pids
+            pending.start(show)
+        return pending
+
     def _note(self, numbers: Mapping[str, Json]) -> None:
         """Each container's first CPU sample (no % yet): the second read measures from it."""
-        for cid, stats in numbers.items():
-            if (sample := cpu_sample(stats)) is not None:
-                self._cpu[cid] = (sample, None)
+        firsts = ((cid, cpu_sample(stats)) for cid, stats in numbers.items())
+        self._cpu.update({cid: (sample, None) for cid, sample in firsts if sample is not None})
 
     def _early_figures(self, early: Listed | None, rows: Sequence[Json], counted: Counted) -> None:
         """The listed rows again with their first figures, while the inspects still run."""
-        if early is not None and self._inspecting:
+        if early is not None:
             numbers = {cid: self._numbers(cid, stats) for cid, stats in counted[0].items()}
             early(listing(self.engine, rows, numbers))
 
@@ -355,7 +355,7 @@ class DockerSource:
         if not rest:
             return found, []
         answers = await asyncio.gather(
-            *(self._run(_stats, self._client, cid) for cid in rest), return_exceptions=True
+            *(self._run(one_shot_stats, self._client, cid) for cid in rest), return_exceptions=True
         )
         problems: list[str] = []
         for cid, answer in zip(rest, answers, strict=True):

@@ -30,6 +30,11 @@ class CpuSample:
     online: int
 
 
+def one_shot_stats(client: Any, cid: str) -> Any:
+    """The engine's latest stats sample of a container, without waiting for a second one."""
+    return client.stats(cid, stream=False, one_shot=True)
+
+
 def cpu_sample(stats: Json) -> CpuSample | None:
     """The CPU counters in a stats answer; None when the engine gave none (not running)."""
     cpu = stats.get("cpu_stats") or {}

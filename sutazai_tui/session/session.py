@@ -54,13 +54,9 @@ def build_monitor(settings: Settings, connect: bool = False) -> tuple[Monitor, s
     `connect`: the engine client is made too (Session.warm_up)."""
     from sutazai_tui.core.monitor import Monitor
     from sutazai_tui.sources.engine.factory import container_source
-    from sutazai_tui.sources.engine.source import DockerSource
 
     try:
-        source = container_source(settings)
-        if connect and isinstance(source, DockerSource):
-            source.connect()
-        return Monitor(settings, containers=source), None
+        return Monitor(settings, containers=container_source(settings, connect=connect)), None
     except Exception as exc:  # a bad engine address must not stop the endpoint panels
         return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
 

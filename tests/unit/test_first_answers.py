@@ -142,11 +142,16 @@ async def test_the_second_counters_read_is_shown_early_or_left_to_the_follow_up(
 
     # The inspects outlast the window: the second read lands beside them and is shown early.
     shown: list[Counted] = []
+    landed = asyncio.Event()
+
+    def show(counted: Counted) -> None:
+        shown.append(counted)
+        landed.set()
+
     slow = FirstCpu(first_read(), again, noted.append, window=0.05)
-    slow.start(shown.append)
+    slow.start(show)
     async with asyncio.timeout(10):  # the inspects, slower than the window: still running
-        while not shown:
-            await asyncio.sleep(0.01)
+        await landed.wait()
     assert shown == [({"c": {"read": 1}}, [])] and noted == [{"c": {"read": 0}}]
     assert await slow.result(wait=False) == shown[0]  # the cycle keeps it: CPU % in its answer
     # The inspects were quicker: not waited for, given up; nothing shown after the cycle's answer.

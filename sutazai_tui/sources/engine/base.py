@@ -7,7 +7,10 @@ from typing import Protocol
 
 from sutazai_tui.models import ContainersStatus
 
-FIRST_CPU_WINDOW_S = 1.0  # the first CPU figures: counters read again this long after the first read
+# The first CPU figures: the counters read again this long after the first read. Above the 0.5 s a
+# figure needs (CFS throttles per 100 ms; /proc/stat ticks are 10 ms, < 1 % of this at 2 CPUs), and
+# short, so the first CPU % is on screen ~0.7 s after the list (docs/architecture.md).
+FIRST_CPU_WINDOW_S = 0.6
 # An early answer of the first cycle, for a table only (docs/architecture.md "The first answers").
 Listed = Callable[[ContainersStatus], None]
 

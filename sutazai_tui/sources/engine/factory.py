@@ -11,16 +11,22 @@ if TYPE_CHECKING:
     from sutazai_tui.sources.engine.details import DockerDetails
 
 
-def container_source(settings: Settings, cpu_window: float = 0.0) -> ContainerSource | None:
+def container_source(
+    settings: Settings, cpu_window: float = 0.0, connect: bool = False
+) -> ContainerSource | None:
     """The real engine's source, or None when containers are turned off.
 
     `cpu_window` > 0: the first cycle samples CPU twice that many seconds apart (one-cycle `check`).
+    `connect`: its engine client is made now, blocking (DockerSource.connect; Session.warm_up).
     """
     if not settings.containers:
         return None
     from sutazai_tui.sources.engine.source import DockerSource
 
-    return DockerSource.from_settings(settings, cpu_window=cpu_window)
+    source = DockerSource.from_settings(settings, cpu_window=cpu_window)
+    if connect:
+        source.connect()
+    return source
 
 
 def log_reader(settings: Settings, source: ContainerSource | None) -> DockerDetails | None:

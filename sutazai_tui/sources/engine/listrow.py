@@ -8,8 +8,9 @@ the key is the id, the state and the status's parenthesised words (health, exit 
 that lands between two polls leaves those equal, but the duration then says the container started
 (or finished) later than the inspect said: `moved` catches that and asks for a new inspect.
 
-`listing`: the first cycle's list rows as an early answer for the container table, before any
-inspect (names, state, image, health words; docs/architecture.md "The first answers").
+Also from the list: which containers are watched (`is_selected`), the OK reason (`summary`), and
+`listing`: the first cycle's rows as an early answer for the container table, before any inspect
+(names, state, image, health words; docs/architecture.md "The first answers").
 """
 
 from __future__ import annotations

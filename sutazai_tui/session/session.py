@@ -18,7 +18,7 @@ from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.alerts import alert_events, run_hook
 from sutazai_tui.core.history import History
 from sutazai_tui.core.verdict import Level, Overall, assess
-from sutazai_tui.models import Event, Finding, Snapshot
+from sutazai_tui.models import ContainersStatus, Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
 from sutazai_tui.util.malloc import freeze_long_lived, lean_malloc, release_free_memory
 
@@ -49,14 +49,16 @@ class Cycle:
 ProblemHandler = Callable[["Session", str, Severity], None]
 
 
-def build_monitor(settings: Settings, connect: bool = False) -> tuple[Monitor, str | None]:
+def build_monitor(
+    settings: Settings, connect: bool = False, listed: Listed | None = None
+) -> tuple[Monitor, str | None]:
     """The live Monitor and why containers are off, if they failed; blocking (slow imports).
-    `connect`: the engine client is made too (Session.warm_up)."""
+    `connect`: the engine client is made too, and `listed` given its list (Session.warm_up)."""
     from sutazai_tui.core.monitor import Monitor
     from sutazai_tui.sources.engine.factory import container_source
 
     try:
-        return Monitor(settings, containers=container_source(settings, connect=connect)), None
+        return Monitor(settings, containers=container_source(settings, connect=connect, listed=listed)), None
     except Exception as exc:  # a bad engine address must not stop the endpoint panels
         return Monitor(settings), f"containers off: {type(exc).__name__}: {exc}"
 
@@ -163,18 +165,27 @@ class Session:
                 c.cpu_percent is not None for c in snapshot.containers.containers
             )
 
-    def warm_up(self) -> None:
+    def warm_up(self, on_listed: Listed | None = None) -> None:
         """Build the live Monitor and make its engine client now, in a thread of its own, so the
         first cycle starts with the engine's list (the TUI calls this while its first frames
-        draw: docs/architecture.md "The first answers"). Once; nothing when given a Monitor."""
+        draw: docs/architecture.md "The first answers"); `on_listed` gets that list as soon as
+        the engine answers, on this loop (as `cycles`' does). Once; nothing when given a Monitor."""
         if self.monitor is not None or self._warming is not None:
             return
         lean_malloc()  # before the worker threads allocate: see util/malloc.py
         self._warming = warming = Future[tuple["Monitor", str | None]]()
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # built before the app runs (tests): the first cycle gives the list
+            loop = None
+
+        def early(status: ContainersStatus) -> None:
+            if loop is not None and on_listed is not None:
+                loop.call_soon_threadsafe(on_listed, status)
 
         def build() -> None:
             try:
-                warming.set_result(build_monitor(self.settings, connect=True))
+                warming.set_result(build_monitor(self.settings, connect=True, listed=early))
             except BaseException as exc:  # handed to the first cycle, which raises it there
                 warming.set_exception(exc)
 

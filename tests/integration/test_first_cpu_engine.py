@@ -105,3 +105,37 @@ async def test_slow_inspects_give_the_list_then_cpu_figures_before_the_cycle_end
         assert early == []
     finally:
         await source.close()
+
+
+async def test_the_warm_up_lists_the_containers_before_any_cycle(
+    backend: SimulatedBackend, containers: ContainerFactory
+) -> None:
+    """Session.warm_up (the TUI calls it while its first frames draw) makes the engine client and
+    gives the list to `on_listed` on the loop, before any cycle; the first cycle then uses them."""
+    box = containers.run("sleepy", ["sleep", "300"])
+    settings = settings_for(backend.url, containers=True, container_prefix=containers.prefix, interval=3600.0)
+    session, idle = Session(settings), Session(settings)
+    early: list[ContainersStatus] = []
+    got = asyncio.Event()
+
+    def on_listed(status: ContainersStatus) -> None:
+        early.append(status)
+        got.set()
+
+    session.warm_up(on_listed)
+    idle.warm_up()  # warmed up and closed, never polled: its Monitor is closed too
+    try:
+        async with asyncio.timeout(30):
+            await got.wait()
+        (status,) = early
+        assert [(c.name, c.state) for c in status.containers] == [(box.name, "running")]
+        assert status.state is State.UNKNOWN and session.snapshot is None and session.monitor is None
+        cycles = session.cycles()
+        cycle = await anext(cycles)
+        await cycles.aclose()
+        assert cycle.snapshot.containers is not None and cycle.snapshot.containers.state is State.OK
+        assert [c.restart_count for c in cycle.snapshot.containers.containers] == [0]  # inspected
+    finally:
+        await session.close()
+        await idle.close()
+    assert idle.monitor is not None

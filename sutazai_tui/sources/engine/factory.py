@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sutazai_tui.config.settings import Settings
-from sutazai_tui.sources.engine.base import ContainerSource
+from sutazai_tui.sources.engine.base import ContainerSource, Listed
 
 if TYPE_CHECKING:
     from sutazai_tui.sources.engine.details import DockerDetails
 
 
 def container_source(
-    settings: Settings, cpu_window: float = 0.0, connect: bool = False
+    settings: Settings, cpu_window: float = 0.0, connect: bool = False, listed: Listed | None = None
 ) -> ContainerSource | None:
     """The real engine's source, or None when containers are turned off.
 
     `cpu_window` > 0: the first cycle samples CPU twice that many seconds apart (one-cycle `check`).
-    `connect`: its engine client is made now, blocking (DockerSource.connect; Session.warm_up).
+    `connect`: its engine client is made now, blocking, and `listed` gets the engine's list
+    (DockerSource.connect; Session.warm_up).
     """
     if not settings.containers:
         return None
@@ -25,7 +26,7 @@ def container_source(
 
     source = DockerSource.from_settings(settings, cpu_window=cpu_window)
     if connect:
-        source.connect()
+        source.connect(listed)
     return source
 
 

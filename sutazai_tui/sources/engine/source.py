@@ -162,17 +162,18 @@ class DockerSource:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-    def connect(self) -> None:
-        """Make the engine client now, blocking (a thread's, before the first poll): the first
-        cycle then starts with the list. Best effort: a failure is the first poll's to report."""
+    def connect(self, listed: Listed | None = None) -> None:
+        """Make the engine client now, blocking (a thread's, before the first poll), and give
+        `listed` the engine's list at once. Best effort: a failure is the first poll's to report."""
         if not self._ssh and self._client is None:  # ssh's master connects on the loop (_cycle)
             self._make_pool()
             with contextlib.suppress(Exception):
                 self._client = api_client(self.docker_host, self.timeout, self._pool_size)
+                if listed is not None:
+                    listed(listing(self.engine, [r for r in self._list(self._client) if self._wanted(r)]))
 
     def _make_pool(self) -> None:
-        if self._pool is None:
-            # Local: cgroup files. ssh://: SSH_POOL channels at most. tcp://: one-shot stats, more lanes.
+        if self._pool is None:  # local: cgroup files; ssh://: SSH_POOL channels; tcp://: stats, more lanes
             self._pool_size = SSH_POOL if self._ssh else _THREADS if self._local else _FALLBACK_THREADS
             self._pool = ThreadPoolExecutor(self._pool_size, "sutazai-docker")
 

@@ -69,9 +69,9 @@ class LiveScreen(Dashboard):
         super().__init__(sessions[0], clock=clock, config_path=config_path, demo=demo)
         self.sessions = tuple(sessions)
         self.poll = poll
-        if poll:  # the engine client is made while the first frames draw, not after them
+        if poll:  # the engine client is made (and asked) while the first frames draw, not after them
             for session in self.sessions:
-                session.warm_up()
+                session.warm_up(partial(self._post_listed, session))
         for binding in TARGET_BINDINGS[: sum(1 for s in self.sessions if s.key)]:
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
@@ -107,8 +107,9 @@ class LiveScreen(Dashboard):
     def _containers_listed(self, message: ContainersListed) -> None:
         """The first cycle's list in the table before its inspects; nothing else acts on it."""
         session = message.session
-        if self.app.is_running and session is self.session and session.snapshot is None:
-            self.query_one(ContainerTable).show(message.status, self.clock(), reading=True)
+        tables = self.query(ContainerTable)
+        if self.app.is_running and session is self.session and session.snapshot is None and tables:
+            tables.first().show(message.status, self.clock(), reading=True)
 
     def _post_cycle_start(self) -> None:
         self.post_message(CycleStarted())

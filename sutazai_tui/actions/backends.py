@@ -19,7 +19,7 @@ from pydantic import Field
 
 from sutazai_tui.config.settings import Settings, redactor_for
 from sutazai_tui.models import ContainerRef, Frozen
-from sutazai_tui.sources.engine.client import DEFAULT_HOST, api_client, describe_fault
+from sutazai_tui.sources.engine.client import DEFAULT_HOST, describe_fault, sdk_client
 from sutazai_tui.sources.engine.compose_labels import RecreatePlan
 from sutazai_tui.sources.engine.inspected import parse_time
 from sutazai_tui.util.redact import Redactor
@@ -263,4 +263,4 @@ class DockerBackend:
     def _make_client(self) -> Any:
         """A connected APIClient (it asks the engine's API version, so it raises if unreachable)."""
         # ssh:// goes through the source's multiplexed ssh connection (sources/engine/client.py).
-        return api_client(self.docker_host, self.margin)
+        return sdk_client(self.docker_host, self.margin)

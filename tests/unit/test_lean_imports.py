@@ -130,3 +130,25 @@ def test_a_second_cycle_freezes_what_lives_long_once_and_one_cycle_never() -> No
     assert one == 0  # a single cycle (`check`) pays no full collection for a freeze it never uses
     assert two > 20_000  # modules, classes, the Monitor: out of the full collections' sight
     assert added <= 0  # once per process: nothing made later is frozen (frozen ones may still be freed)
+
+
+def test_polling_a_local_engine_socket_loads_no_engine_sdk() -> None:
+    # The source's client for unix:// is sources/engine/local.py over httpx; the SDK (and requests,
+    # urllib3) load only for tcp://, ssh://, an action or a log read. The engine's answers:
+    # tests/integration/test_local_engine.py::test_a_session_polling_the_local_engine_loads_no_sdk.
+    code = (
+        "import asyncio\n"
+        "from sutazai_tui.sources.engine.source import DockerSource\n"
+        "async def main():\n"
+        "    source = DockerSource(docker_host='unix:///nonexistent-h31.sock', timeout=2)\n"
+        "    status = await source.poll()\n"
+        "    await source.close()\n"
+        "    print(status.reason)\n"
+        "asyncio.run(main())"
+    )
+    found = loaded_after(code, ENGINE_SDK)
+    assert found["said"] == [
+        "Docker engine unreachable at unix:///nonexistent-h31.sock: no engine socket — "
+        "start dockerd or set DOCKER_HOST/--docker-host"
+    ]
+    assert found["loaded"] == []

@@ -35,6 +35,7 @@ from sutazai_tui.sources.backend.wire import (
     retry_after,
     timeout_verdict,
 )
+from sutazai_tui.sources.tls import lazy_tls_mounts
 from sutazai_tui.util import fmt
 from sutazai_tui.util.clean import clean_tree
 from sutazai_tui.util.redact import Redactor
@@ -74,8 +75,9 @@ class HttpSource:
         verify: ssl.SSLContext | bool = settings.verify_tls
         if settings.verify_tls and settings.ca_bundle:
             verify = ssl.create_default_context(cafile=str(settings.ca_bundle))
+        # The CA bundle is loaded on the first https:// request, not here (sources/tls.py).
         self._client = httpx.AsyncClient(
-            verify=verify,
+            **lazy_tls_mounts(verify, trust_env=False),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             timeout=httpx.Timeout(settings.timeout),

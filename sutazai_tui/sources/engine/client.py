@@ -8,6 +8,7 @@ connection (sources/ssh/mux.py), so the operator's ssh config, agent and known h
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -63,7 +64,20 @@ def engine_kwargs(docker_host: str | None) -> dict[str, Any]:
 
 
 def api_client(docker_host: str | None, timeout: float, pool: int = 10) -> Any:
-    """A connected APIClient (it asks the engine's API version, so it raises if unreachable).
+    """The container source's connected client (it asks the engine's API version, so it raises if
+    unreachable): on a local socket the SDK-free LocalEngine (sources/engine/local.py: the five
+    calls a poll makes), else the SDK's (`sdk_client`). Actions and log reads use `sdk_client`.
+    """
+    path = socket_path(docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST)
+    if path is None:
+        return sdk_client(docker_host, timeout, pool)
+    from sutazai_tui.sources.engine.local import LocalEngine
+
+    return LocalEngine(path, timeout, pool)
+
+
+def sdk_client(docker_host: str | None, timeout: float, pool: int = 10) -> Any:
+    """A connected docker SDK APIClient (it asks the engine's API version, so it raises if unreachable).
 
     ssh:// uses the system ssh client (sources/ssh/transport.py), its connections bounded by SSH_POOL.
     """
@@ -80,6 +94,14 @@ def api_client(docker_host: str | None, timeout: float, pool: int = 10) -> Any:
     sshtransport.mount(client, engine, timeout, min(pool, SSH_POOL))
     client._version = client._retrieve_server_version()
     return client
+
+
+def socket_path(address: str) -> str | None:
+    """The socket file of a unix:// address; None for any other kind (tcp://, ssh://...)."""
+    if not address.startswith("unix://"):
+        return None
+    path = address.removeprefix("unix://")
+    return path if path.startswith("/") else None
 
 
 def causes(exc: BaseException) -> Iterator[BaseException]:
@@ -115,9 +137,10 @@ def fault_detail(exc: BaseException, timeout: float) -> str:
         if type(c).__name__ == "SshFault":  # already one line with its fix
             return str(c)
     if any(isinstance(c, BrokenPipeError | ConnectionResetError) for c in found) or names & {
-        "RemoteDisconnected",
+        "RemoteDisconnected",  # requests/urllib3 (the SDK)
         "ProtocolError",
         "IncompleteRead",
+        "RemoteProtocolError",  # httpx (the local socket's client, local.py)
     }:
         return "the connection to the engine broke mid-answer — it retries next cycle"
     if "JSONDecodeError" in names:

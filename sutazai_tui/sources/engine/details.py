@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sutazai_tui.sources.engine.client import api_client, fault_detail
+from sutazai_tui.sources.engine.client import fault_detail, sdk_client
 from sutazai_tui.sources.engine.inspected import env_names
 from sutazai_tui.util.clean import decode
 from sutazai_tui.util.redact import Redactor, is_secret_name
@@ -273,7 +273,7 @@ class DockerDetails(WindowedLogs):
         with self._lock:
             if self._client is None:
                 # Lazily, in a worker thread: the first frame never waits for the SDK's import.
-                self._client = api_client(self.docker_host, self.timeout)
+                self._client = sdk_client(self.docker_host, self.timeout)
             return self._client
 
     def _fail(self, what: str, name: str, exc: Exception) -> DetailsError:

@@ -1,7 +1,7 @@
 """Container source: the Docker engine's view of the monitored containers, one cycle at a time.
 
 Design (measured with bench/poll_cycle.py; figures in docs/operating.md "What it costs"):
-- The engine API (the docker SDK's low-level `APIClient`, in a small thread pool) lists all
+- The engine API (sources/engine/client.py's `api_client`, in a small thread pool) lists all
   containers once per cycle and inspects a container only when its list row changed (id, state
   and the engine's status text, which moves on start, exit, restart and health change); the image
   tags are resolved from one image list per cycle.
@@ -16,7 +16,8 @@ Design (measured with bench/poll_cycle.py; figures in docs/operating.md "What it
 - The first cycle (docs/architecture.md "The first answers"): its list goes to `listed` before
   any inspect, and a second counters read one window after the first (sources/engine/first_cpu.py)
   gives CPU %; `cpu_window` (`check`) makes the cycle wait for it.
-The SDK speaks unix://, tcp:// with TLS and ssh://, and honours DOCKER_HOST / DOCKER_TLS_VERIFY.
+A local unix:// engine is read without the docker SDK (sources/engine/local.py); tcp:// with TLS
+and ssh:// use the SDK, which honours DOCKER_TLS_VERIFY and is imported on the first poll.
 Env: names and required values' lengths are kept; values are dropped in the worker that read them.
 """
 

@@ -41,7 +41,7 @@ COLUMNS = (
     ("net", "NET rx/tx"),
     ("block", "BLOCK r/w"),
 )
-_CACHE_SIZES = {"_cell_render_cache": 1000, "_row_render_cache": 200, "_line_cache": 200}
+_CACHE_SIZES = {"_cell_render_cache": 64, "_row_render_cache": 200, "_line_cache": 200}
 _CACHE_SIZES["_row_renderable_cache"] = 200
 
 
@@ -93,7 +93,9 @@ class ContainerTable(CellCachedTable):
         self._title_text: str | None = None  # the border title's text as last set
         # DataTable's render caches key on its update count, so each cycle's entries are new and
         # the old ones stay until evicted: at its defaults (10000 cells, 1000 lines) they held
-        # ~17 MiB after 60 cycles of 100 rows; at these ~4 MiB. A screen is well under 1000 cells.
+        # ~17 MiB after 60 cycles of 100 rows; at these ~4 MiB. Cells: the cache in front of it
+        # (cached_table.py) answers every cell it has drawn, so DataTable's holds only the header's
+        # and each new drawing, read once (1000 of them held ~1 MiB that was never read again).
         for cache, size in _CACHE_SIZES.items():
             if (found := getattr(self, cache, None)) is not None:
                 found.maxsize = size

@@ -16,8 +16,7 @@ Design (measured with bench/poll_cycle.py; figures in docs/operating.md "What it
 - The first cycle (docs/architecture.md "The first answers"): its list goes to `listed` before
   any inspect, and a second counters read one window after the first (sources/engine/first_cpu.py)
   gives CPU %; `cpu_window` (`check`) makes the cycle wait for it.
-A local unix:// engine is read without the docker SDK (sources/engine/local.py); tcp:// with TLS
-and ssh:// use the SDK, which honours DOCKER_TLS_VERIFY and is imported on the first poll.
+A local unix:// engine is read without the docker SDK (sources/engine/local.py); others use it.
 Env: names and required values' lengths are kept; values are dropped in the worker that read them.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from sutazai_tui.cli.args import settings_from_args
 
 def run(args: argparse.Namespace) -> int:
     """Draw the first frame, then read the settings behind it (tui/launch.py)."""
+    gc.disable()  # until the Dashboard is drawn: everything the start makes lives on (tui/launch.py)
     from sutazai_tui.tui.launch import run_tui
 
     return run_tui(

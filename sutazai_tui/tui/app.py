@@ -8,6 +8,7 @@ modules), then shows the Dashboard; a bad setting ends it with exit 2 and one li
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -106,9 +107,9 @@ class SutazaiApp(NoticesApp):
             self._build(got)
         except ConfigError as exc:
             return self._boot_failed(str(exc))
-        # Pushed over the BootScreen, not switched: Textual 8 cannot switch away from a default
-        # screen (it pops a result callback the default screen never had).
+        # Over the BootScreen: Textual 8 cannot switch from a default screen (it has no result callback).
         self.push_screen(self.dashboard)
+        self.call_after_refresh(gc.enable)  # the collector, off while starting (tui/launch.py)
 
     def _boot_failed(self, message: str) -> None:
         self.boot_error = message

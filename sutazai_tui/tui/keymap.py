@@ -2,7 +2,9 @@
 
 Checked in `SutazaiApp.__init__`: an unknown id or a clash is a `ConfigError` (one line, exit 2)
 before anything is drawn. Each main screen (live, replay) shares its key space with the App's own
-keys (quit); every other screen or widget with bindings is a key space of its own.
+keys (quit); every other screen or widget with bindings is a key space of its own. The screens are
+imported when a keymap is checked, not with this module: the Dashboard's first frame needs none of
+those its keys open (tests/unit/test_lean_imports.py).
 """
 
 from __future__ import annotations
@@ -15,22 +17,32 @@ from textual.dom import DOMNode
 
 from sutazai_tui.config.errors import ConfigError
 from sutazai_tui.tui.screens.dashboard import Dashboard
-from sutazai_tui.tui.screens.help import HelpScreen
-from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.live import LiveScreen
 from sutazai_tui.tui.screens.live_keys import TARGET_BINDINGS
-from sutazai_tui.tui.screens.logs import LogsScreen
-from sutazai_tui.tui.screens.replay import ReplayScreen
-from sutazai_tui.tui.widgets.filter_bar import FilterBar
 
-# Screens and widgets whose bindings the keymap may remap, each its own key space; any other
-# sutazai_tui widget with bindings of its own (e.g. the confirm screen) is found when imported.
-KEYMAP_SCOPES: list[type[DOMNode]] = [LogsScreen, InspectScreen, HelpScreen, FilterBar]
-MAIN_SCREENS: dict[str, type[Dashboard]] = {"main screen": LiveScreen, "replay screen": ReplayScreen}
+
+def keymap_scopes_first() -> list[type[DOMNode]]:
+    """Screens and widgets whose bindings the keymap may remap, each its own key space; any other
+    sutazai_tui widget with bindings of its own is found among the classes imported, so every
+    screen a key opens is imported here (the Dashboard imports them only when opened)."""
+    from sutazai_tui.tui.screens import confirm, container, finding, time_prompt  # noqa: F401
+    from sutazai_tui.tui.screens.help import HelpScreen
+    from sutazai_tui.tui.screens.inspect import InspectScreen
+    from sutazai_tui.tui.screens.logs import LogsScreen
+    from sutazai_tui.tui.widgets.filter_bar import FilterBar
+
+    return [LogsScreen, InspectScreen, HelpScreen, FilterBar]
+
+
+def main_screens() -> dict[str, type[Dashboard]]:
+    """The two main screens, each sharing its key space with the App's keys."""
+    from sutazai_tui.tui.screens.replay import ReplayScreen
+
+    return {"main screen": LiveScreen, "replay screen": ReplayScreen}
 
 
 def _our_widgets() -> list[type[DOMNode]]:
-    found, stack = list(KEYMAP_SCOPES), list(DOMNode.__subclasses__())
+    found, stack = keymap_scopes_first(), list(DOMNode.__subclasses__())
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
@@ -44,7 +56,7 @@ def keymap_scopes(app_class: type[App[int]]) -> dict[str, dict[str, list[Binding
     """Each key space (each main screen with the app's keys, then each other screen) as key -> bindings."""
     app_keys = app_class._merge_bindings().key_to_bindings
     spaces: dict[str, dict[str, list[Binding]]] = {}
-    for name, screen in MAIN_SCREENS.items():
+    for name, screen in main_screens().items():
         merged = {k: list(v) for k, v in screen._merge_bindings().key_to_bindings.items()}
         if screen is LiveScreen:  # bound per screen, as many as there are targets: all may be
             for binding in TARGET_BINDINGS:

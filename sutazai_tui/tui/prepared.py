@@ -35,10 +35,11 @@ class Prepared:
 
     def dashboard(self, clock: Callable[[], datetime]) -> LiveScreen | ReplayScreen:
         """The app's default screen over these sessions: a recording played, or the live screen."""
-        from sutazai_tui.tui.screens.live import LiveScreen
-        from sutazai_tui.tui.screens.replay import ReplayScreen
-
         path = self.config_path
         if self.replay:
+            from sutazai_tui.tui.screens.replay import ReplayScreen
+
             return ReplayScreen(self.sessions[0], self.recording, clock=clock, config_path=path)
+        from sutazai_tui.tui.screens.live import LiveScreen
+
         return LiveScreen(self.sessions, clock=clock, config_path=path, demo=self.demo, poll=self.poll)

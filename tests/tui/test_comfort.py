@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sys
@@ -212,6 +213,33 @@ async def test_boot_paints_first_then_installs_the_dashboard(backend: SimulatedB
         assert app.screen is app.dashboard and app.theme == "nord"
         await run_cycle(app, pilot)
         assert "HTTP 200" in app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_the_collector_kept_off_while_booting_is_on_once_the_dashboard_is_drawn(
+    backend: SimulatedBackend,
+) -> None:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.tui.factory import boot_app, prepared
+    from sutazai_tui.tui.prepared import Prepared
+    from sutazai_tui.tui.screens.live import LiveScreen
+
+    gate = threading.Event()
+
+    def prepare() -> Prepared:
+        assert gate.wait(10)
+        return prepared(Settings(base_url=backend.url, containers=False))
+
+    gc.disable()  # as the command line does before it imports Textual (cli/monitor.py)
+    try:
+        app = boot_app(prepare, backend.url)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert not gc.isenabled()  # the BootScreen is drawn, the settings still loading
+            gate.set()
+            await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen))
+            await wait_until(pilot, gc.isenabled)
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize(

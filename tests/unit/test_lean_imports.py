@@ -1,6 +1,7 @@
 """What a process of ours loads, pinned (bench/tui_weight.py measures what it saves): the
 Dashboard's modules load neither the HTTP client nor the engine SDK (the session builds its
-Monitor after the first frame, in a thread); httpx comes without its command-line client; the
+Monitor after the first frame, in a thread), nor a screen that only a key opens (imported when
+opened; a keymap check imports them all); httpx comes without its command-line client; the
 docker SDK without a character-set detector or paramiko; a missing sniffio is answered at once; a
 second cycle freezes what lives long, once. The demo's boot: tests/tui/test_demo_no_sdk.py.
 Each check runs in a fresh interpreter: sys.modules here is the suite's.
@@ -17,7 +18,18 @@ import pytest
 
 CLI_OF_HTTPX = ["click", "pygments", "rich.syntax", "rich.progress"]
 ENGINE_SDK = ["docker", "requests", "urllib3", "charset_normalizer", "paramiko"]
-WATCH = ["httpx", "sutazai_tui.core.monitor", "sutazai_tui.sources.engine.source", *CLI_OF_HTTPX, *ENGINE_SDK]
+# Opened by a key (or the replay command), never on the first frame's path; with what only they use.
+SCREENS = ["confirm", "container", "finding", "help", "inspect", "logs", "replay", "time_prompt"]
+KEYS_OPEN = [f"sutazai_tui.tui.screens.{name}" for name in SCREENS]
+KEYS_OPEN += ["sutazai_tui.actions.backends", "sutazai_tui.sources.engine.details"]
+WATCH = [
+    "httpx",
+    "sutazai_tui.core.monitor",
+    "sutazai_tui.sources.engine.source",
+    *CLI_OF_HTTPX,
+    *ENGINE_SDK,
+    *KEYS_OPEN,
+]
 
 # One fresh interpreter, in stages; each stage reports what is loaded so far (one subprocess, not five).
 STAGES = f"""
@@ -26,6 +38,9 @@ def stage(name):
     print(json.dumps([name, sorted(m for m in {WATCH!r} if sys.modules.get(m))]), flush=True)
 sniffio_missing = importlib.util.find_spec("sniffio") is None
 import sutazai_tui.tui.launch, sutazai_tui.config.settings, sutazai_tui.tui.screens.live
+from sutazai_tui.tui.app import SutazaiApp
+# What SutazaiApp._build imports as it builds the Dashboard:
+import sutazai_tui.tui.controllers.alerts, sutazai_tui.tui.keymap, sutazai_tui.session.session
 stage("dashboard")
 import asyncio, httpx
 from httpcore._synchronization import current_async_library
@@ -40,6 +55,8 @@ stage("docker")
 if importlib.util.find_spec("charset_normalizer") is not None:
     import charset_normalizer
 stage("afterwards")
+from sutazai_tui.tui.keymap import binding_ids
+print(json.dumps(["binding ids", binding_ids(SutazaiApp)]), flush=True)
 """
 
 
@@ -55,7 +72,13 @@ def stages() -> dict[str, Any]:
 def test_the_dashboards_modules_load_no_http_client_no_monitor_and_no_engine_sdk(
     stages: dict[str, Any],
 ) -> None:
-    assert stages["dashboard"] == []
+    assert stages["dashboard"] == []  # nor a screen a key opens (KEYS_OPEN)
+
+
+def test_a_keymap_check_imports_every_screen_with_keys_so_their_ids_are_known(stages: dict[str, Any]) -> None:
+    ids = stages["binding ids"]  # the Dashboard imported none of these screens before the check
+    for screen in SCREENS:
+        assert any(i.startswith(f"{screen}.") for i in ids), screen
 
 
 def test_httpx_loads_without_its_command_line_client(stages: dict[str, Any]) -> None:

@@ -19,13 +19,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from sutazai_tui.models import ContainersStatus, Event, Snapshot
-from sutazai_tui.tui.screens.confirm import ConfirmScreen, ConfirmView
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from sutazai_tui.actions.policy import ActionResult
     from sutazai_tui.session.session import Session
+    from sutazai_tui.tui.screens.confirm import ConfirmScreen
 
 ActionName = Literal["start", "stop", "restart", "kill", "recreate"]
 READ_ONLY = "read-only mode: container actions are disabled (--read-only / read_only)"
@@ -163,6 +163,8 @@ class ActionsController:
                 notify=False,
             )
             return
+        from sutazai_tui.tui.screens.confirm import ConfirmScreen, ConfirmView  # a key's screen: when asked
+
         screen = ConfirmScreen(ConfirmView(action, brief, session.settings.stop_timeout, emergency, because))
         if not await self.view.confirm(screen):
             cancel = partial(

@@ -25,9 +25,6 @@ from sutazai_tui.diagnosis.lifetimes import FindingTimes, Lifetime, is_about, ke
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.records import RecordsController
-from sutazai_tui.tui.screens.container import ContainerScreen
-from sutazai_tui.tui.screens.finding import FindingScreen
-from sutazai_tui.tui.screens.help import HelpScreen, grouped_keys, help_places
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.endpoint_panel import EndpointPanel, panel_view
 from sutazai_tui.tui.widgets.event_log import EventLog
@@ -318,6 +315,8 @@ class Dashboard(Screen[None]):
     def open_finding(self, finding: Finding) -> None:
         """The finding screen: evidence and fix in full; `c` writes its commands under fixes/ (the
         demo's under demo/fixes/, apart from the real ones like its audit log and snapshots)."""
+        from sutazai_tui.tui.screens.finding import FindingScreen  # imported when first opened
+
         state = self.session.settings.state_dir
         key, fixes = key_of(finding), (state / "demo" if self.demo else state) / "fixes"
         self.app.push_screen(
@@ -366,10 +365,14 @@ class Dashboard(Screen[None]):
 
         # The probe is read where logs are (a live session that polls); a replay has no engine.
         details = self.session.details() if can("logs") and self.session.monitor is not None else None
+        from sutazai_tui.tui.screens.container import ContainerScreen  # imported when first opened
+
         self.app.push_screen(ContainerScreen(name, read, self.clock, act, can, details))
 
     def action_help(self) -> None:
         """Keys, the config file in use and where files go."""
+        from sutazai_tui.tui.screens.help import HelpScreen, grouped_keys, help_places
+
         self.app.push_screen(
             HelpScreen(grouped_keys(self), help_places(self.session.settings, self.config_path))
         )

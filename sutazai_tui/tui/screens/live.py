@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import SystemCommand
@@ -31,10 +31,7 @@ from sutazai_tui.tui.controllers.actions import ActionName, ActionsController
 from sutazai_tui.tui.controllers.alerts import AlertsController
 from sutazai_tui.tui.controllers.target import NOTHING_IN_TABLE, SELECT_FIRST, Aim, aim_at_finding
 from sutazai_tui.tui.messages import ContainersListed, CycleStarted, SnapshotReady
-from sutazai_tui.tui.screens.confirm import ConfirmScreen
-from sutazai_tui.tui.screens.container import state_rows
 from sutazai_tui.tui.screens.dashboard import Dashboard
-from sutazai_tui.tui.screens.inspect import InspectScreen
 from sutazai_tui.tui.screens.live_keys import (
     LIVE_BINDINGS,
     STOPPED,
@@ -43,11 +40,13 @@ from sutazai_tui.tui.screens.live_keys import (
     hide_acting_keys,
     label_restart_key,
 )
-from sutazai_tui.tui.screens.logs import LogsScreen
 from sutazai_tui.tui.widgets.container_table import ContainerTable
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderView, TargetTab, shown_countdown
 from sutazai_tui.util import fmt
+
+if TYPE_CHECKING:  # the screens keys open are imported when opened: the first frame needs none
+    from sutazai_tui.tui.screens.confirm import ConfirmScreen
 
 POLL_GROUP = "poll"
 
@@ -353,6 +352,8 @@ class LiveScreen(Dashboard):
     def action_logs(self) -> None:
         """The selected container's last lines, with follow and search."""
         if (chosen := self._chosen("logs")) is not None:
+            from sutazai_tui.tui.screens.logs import LogsScreen
+
             self.app.push_screen(
                 LogsScreen(chosen.name, self.session.details(), redactor=self.session.redactor)
             )
@@ -360,6 +361,9 @@ class LiveScreen(Dashboard):
     def action_inspect(self) -> None:
         """The selected container's configuration as a tree."""
         if (chosen := self._chosen("inspect")) is not None:
+            from sutazai_tui.tui.screens.container import state_rows
+            from sutazai_tui.tui.screens.inspect import InspectScreen
+
             state = state_rows(chosen, self.clock())
             self.app.push_screen(InspectScreen(chosen.name, self.session.details(), state))
 

@@ -8,12 +8,13 @@ under the runtime dir (XDG_RUNTIME_DIR, else the state dir; 0700/0600): the rece
 what the backend said is left (X-RateLimit-Remaining/-Reset), a 429's back-off, the processes seen,
 and the last answer per URL, for processes that may not ask.
 
-Every change is made under an exclusive fcntl lock on a sibling `.lock` file and written by
-rename, so a reader never sees half a file. The lock is advisory and every wait is bounded: a
-crashed holder released it with its descriptor, and one that hangs holding it is passed over after
-LOCK_WAIT_S (the change is then made unlocked: a lost update beats a stuck monitor). A file that
-does not parse, or holds what no process of ours writes (numbers not finite, implausible pids,
-times in the future, a back-off beyond the limiter's own hour), is rebuilt empty with one line
+Every change is made under an exclusive fcntl lock on a sibling `.lock` file and written by rename,
+so a reader never sees half a file; the changes this process asks for at once share one (a cycle's
+request starts, then its ends: core/budget_gather.py). The lock is advisory and every wait is
+bounded: a crashed holder released it with its descriptor, and one that hangs holding it is passed
+over after LOCK_WAIT_S (the change is then made unlocked: a lost update beats a stuck monitor). A
+file that does not parse, or holds what no process of ours writes (numbers not finite, implausible
+pids, times in the future, a back-off beyond the limiter's own hour), is rebuilt empty with one line
 saying so (`notices`, shown as a cycle error): a poisoned file must not blind every monitor on the
 host. A `Retry-After` or block is capped at MAX_BACKOFF_S (an hour), the cap said in the reason. A
 folder we cannot write, or one that is not the user's alone (`safefile.unsafe`), falls back to
@@ -41,6 +42,7 @@ from pydantic import ValidationError
 from sutazai_tui.config.private import runtime_dir
 from sutazai_tui.config.settings import Settings
 from sutazai_tui.core.budget_file import fresh, is_number, no_constant, problem
+from sutazai_tui.core.budget_gather import Gathering
 from sutazai_tui.models import EndpointStatus
 from sutazai_tui.sources.backend.gate import (
     BUDGET_WINDOW_S,
@@ -54,6 +56,7 @@ from sutazai_tui.util.clean import clean_tree
 from sutazai_tui.util.safefile import FILE_MODE, ensure_dir, unsafe
 
 LOCK_WAIT_S = 0.5
+DONE_GATHER_S = 0.05  # request ends within this of the first share its change (a cycle's answers)
 MINUTE_S = 60.0
 SEEN_S = 120.0  # a process that spent nothing for this long no longer counts as sharing
 BLOCK_BACKOFF_S = 300.0  # a 403 "IP blocked": nobody on this host asks for this long (as http.py)
@@ -118,6 +121,7 @@ class HostBudget:
         self.problem: str | None = None  # set when the folder is unusable and we count alone
         self._memory: dict[str, dict[str, Any]] = {}
         self.unlocked_writes = 0  # changes made after a bounded lock wait gave up
+        self._gathering = Gathering(self._locked_change)
         self.notices: list[str] = []  # files rebuilt since last asked (`take_notices`), one line each
 
     @classmethod
@@ -181,12 +185,16 @@ class HostBudget:
             ensure_dir(self.directory)
             return os.open(lock, os.O_RDWR | _FLAGS, FILE_MODE)
 
-    async def _change(self, url: str, change: Callable[[dict[str, Any]], T]) -> T:
-        """Read, change and write `url`'s state under the lock (waiting at most LOCK_WAIT_S)."""
+    async def _change(self, url: str, change: Callable[[dict[str, Any]], T], gather: float = 0.0) -> T:
+        """Change `url`'s state in the next locked read and write of its file, with the other
+        changes asked for until then (`gather` s from the first; 0: this turn of the event loop)."""
         origin = origin_of(url)
         if self.problem is not None:
             return change(self._memory.setdefault(origin, fresh(origin)))
-        path = self.path_for(url)
+        return await self._gathering.change(self.path_for(url), origin, change, gather)
+
+    async def _locked_change(self, path: Path, origin: str, change: Callable[[dict[str, Any]], None]) -> None:
+        """Read, change and write one file's state under the lock (waiting at most LOCK_WAIT_S)."""
         unsafe_line = unsafe(self.directory, "budget folder") or unsafe(path, "budget file")
         if unsafe_line is not None:  # not ours alone: never written into, count in this process
             self.problem = unsafe_line
@@ -212,10 +220,9 @@ class HostBudget:
                         break
                     await asyncio.sleep(0.005)
             state = self._read(path, origin)
-            result = change(state)
+            change(state)
             with contextlib.suppress(OSError):
                 self._write(path, state)
-            return result
         finally:
             if locked:
                 fcntl.flock(fd, fcntl.LOCK_UN)
@@ -303,7 +310,7 @@ class HostBudget:
             if shared is not None:
                 state["last"][shared[0]] = shared[1]
 
-        await self._change(url, change)
+        await self._change(url, change, DONE_GATHER_S)
 
     def _hearing(self, code: int, headers: Mapping[str, str]) -> Callable[[dict[str, Any]], None] | None:
         """What an answer's remaining/reset, 429 or blocked IP changes in the state, if anything."""

@@ -222,3 +222,37 @@ async def test_a_request_end_is_one_change_with_what_was_heard_and_the_answer(tm
     assert (
         other.last_answer(URL, max_age=60) or shared
     ).status.reason == "fine"  # a carried one is not shared
+
+
+async def test_a_cycles_starts_share_one_write_and_its_ends_another_in_order(tmp_path: Path) -> None:
+    clock = Clock()
+    a = CountingBudget(tmp_path / "run" / "budget", Limits(burst=2), clock=clock)
+    urls = [URL, OTHER, "http://127.0.0.1:9/health-emergency"]
+    # As a cycle asks: every endpoint's request at once. The burst allows two: the third, asked
+    # last, is refused in the same write, after the first two were counted.
+    refusals = await asyncio.gather(*(a.take(u) for u in urls))
+    assert a.writes == 1 and refusals[:2] == [None, None] and refusals[2] is not None
+    status = EndpointStatus(name="health", url=URL, kind=EndpointKind.HEALTH, state=State.OK, reason="fine")
+
+    async def answered(url: str, after: float) -> None:
+        await asyncio.sleep(after)  # answers arrive a few ms apart
+        await a.done(url, (), status if url == URL else None)
+
+    await asyncio.gather(answered(URL, 0), answered(OTHER, 0.01))
+    assert a.writes == 2  # both ends in one write
+    other = budget(tmp_path, clock, pid=os.getppid())
+    shared = other.last_answer(URL, max_age=5)
+    assert shared is not None and shared.status.reason == "fine"
+    sent = json.loads(a.path_for(URL).read_text())["sent"]
+    assert len(sent) == 2 and all(len(entry) == 2 for entry in sent)  # ended: no longer in flight
+
+
+async def test_a_start_whose_caller_is_gone_before_the_write_is_not_counted(tmp_path: Path) -> None:
+    clock = Clock()
+    a = CountingBudget(tmp_path / "run" / "budget", Limits(), clock=clock)
+    gone = asyncio.ensure_future(a.take(OTHER))
+    kept = asyncio.ensure_future(a.take(URL))
+    await asyncio.sleep(0)  # both asked, the write not made yet
+    gone.cancel()
+    assert await kept is None and a.writes == 1
+    assert [entry[1] for entry in json.loads(a.path_for(URL).read_text())["sent"]] == ["h"]

@@ -56,7 +56,7 @@ from sutazai_tui.util.clean import clean_tree
 from sutazai_tui.util.safefile import FILE_MODE, ensure_dir, unsafe
 
 LOCK_WAIT_S = 0.5
-DONE_GATHER_S = 0.05  # request ends within this of the first share its change (a cycle's answers)
+DONE_GATHER_S = 0.05  # request ends within this of the first share a write (or until the last ends)
 MINUTE_S = 60.0
 SEEN_S = 120.0  # a process that spent nothing for this long no longer counts as sharing
 BLOCK_BACKOFF_S = 300.0  # a 403 "IP blocked": nobody on this host asks for this long (as http.py)
@@ -122,6 +122,7 @@ class HostBudget:
         self._memory: dict[str, dict[str, Any]] = {}
         self.unlocked_writes = 0  # changes made after a bounded lock wait gave up
         self._gathering = Gathering(self._locked_change)
+        self._flying: dict[str, int] = {}  # per origin: requests taken, not yet done
         self.notices: list[str] = []  # files rebuilt since last asked (`take_notices`), one line each
 
     @classmethod
@@ -185,13 +186,16 @@ class HostBudget:
             ensure_dir(self.directory)
             return os.open(lock, os.O_RDWR | _FLAGS, FILE_MODE)
 
-    async def _change(self, url: str, change: Callable[[dict[str, Any]], T], gather: float = 0.0) -> T:
+    async def _change(
+        self, url: str, change: Callable[[dict[str, Any]], T], gather: float = 0.0, last: bool = False
+    ) -> T:
         """Change `url`'s state in the next locked read and write of its file, with the other
-        changes asked for until then (`gather` s from the first; 0: this turn of the event loop)."""
+        changes asked for until then (`gather` s from the first, or now if `last`: no request of
+        this process is in flight any more; 0: this turn of the event loop)."""
         origin = origin_of(url)
         if self.problem is not None:
             return change(self._memory.setdefault(origin, fresh(origin)))
-        return await self._gathering.change(self.path_for(url), origin, change, gather)
+        return await self._gathering.change(self.path_for(url), origin, change, gather, last)
 
     async def _locked_change(self, path: Path, origin: str, change: Callable[[dict[str, Any]], None]) -> None:
         """Read, change and write one file's state under the lock (waiting at most LOCK_WAIT_S)."""
@@ -286,7 +290,10 @@ class HostBudget:
                     left[0] -= 1
             return refusal
 
-        return await self._change(url, change)
+        refusal = await self._change(url, change)
+        if refusal is None:
+            self._flying[origin_of(url)] = self._flying.get(origin_of(url), 0) + 1
+        return refusal
 
     async def done(self, url: str, heard: Sequence[Heard] = (), answer: EndpointStatus | None = None) -> None:
         """A request to `url` ended: it counts from now, the latest the backend may have seen it.
@@ -310,7 +317,9 @@ class HostBudget:
             if shared is not None:
                 state["last"][shared[0]] = shared[1]
 
-        await self._change(url, change, DONE_GATHER_S)
+        origin = origin_of(url)
+        self._flying[origin] = flying = max(0, self._flying.get(origin, 0) - 1)
+        await self._change(url, change, DONE_GATHER_S, last=flying == 0)
 
     def _hearing(self, code: int, headers: Mapping[str, str]) -> Callable[[dict[str, Any]], None] | None:
         """What an answer's remaining/reset, 429 or blocked IP changes in the state, if anything."""

@@ -5,7 +5,8 @@ on disk, and a cycle asked for one per request start and one per end: 6 a cycle,
 `--interval 5` with three endpoints (on disk when XDG_RUNTIME_DIR is unset). A cycle's requests
 start together (its endpoints are polled at once), so their takes are gathered in the same turn
 of the event loop; their answers arrive close together, so their ends are gathered for
-`gather` seconds (core/budget.py: DONE_GATHER_S). Then 2 a cycle. The changes are made in the
+`gather` seconds (core/budget.py: DONE_GATHER_S), or until the last request in flight ended
+(`last`: a cycle, `check`'s above all, waits for no timer then). Then 2 a cycle. The changes are made in the
 order asked, each caller gets its own result or error, and a caller gone before the change was
 made (cancelled) has its change dropped. Nothing waits longer than that: every other process
 still sees a request before it is sent, and its end within the gathering time.
@@ -29,23 +30,39 @@ class Gathering:
     def __init__(self, apply: Apply) -> None:
         self._apply = apply
         self._waiting: dict[Path, list[tuple[Change, asyncio.Future[Any]]]] = {}
+        self._timers: dict[Path, asyncio.TimerHandle] = {}
 
     async def change(
-        self, path: Path, origin: str, change: Callable[[dict[str, Any]], T], gather: float
+        self,
+        path: Path,
+        origin: str,
+        change: Callable[[dict[str, Any]], T],
+        gather: float,
+        last: bool = False,
     ) -> T:
         """`change` made in the next write of `path`, with those asked for until then (`gather` s
-        after the first; 0: this turn of the event loop); its result, or its error, raised here."""
+        after the first, or now if `last`; 0: this turn of the event loop); its result, or its
+        error, raised here."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[T] = loop.create_future()
         if (waiting := self._waiting.get(path)) is not None:
             waiting.append((change, done))
         else:
             self._waiting[path] = [(change, done)]
-            loop.call_later(gather, lambda: loop.create_task(self._flush(path, origin)))
+        now = last or gather <= 0  # a start is never held back by ends being gathered
+        if path not in self._timers or now:
+            if (timer := self._timers.pop(path, None)) is not None:
+                timer.cancel()
+            self._timers[path] = loop.call_later(
+                0 if now else gather, lambda: loop.create_task(self._flush(path, origin))
+            )
         return await done
 
     async def _flush(self, path: Path, origin: str) -> None:
-        asked = [(change, done) for change, done in self._waiting.pop(path) if not done.cancelled()]
+        self._timers.pop(path, None)
+        asked = [(change, done) for change, done in self._waiting.pop(path, []) if not done.cancelled()]
+        if not asked:
+            return
         results: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
 
         def changes(state: dict[str, Any]) -> None:

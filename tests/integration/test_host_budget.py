@@ -256,3 +256,19 @@ async def test_a_start_whose_caller_is_gone_before_the_write_is_not_counted(tmp_
     gone.cancel()
     assert await kept is None and a.writes == 1
     assert [entry[1] for entry in json.loads(a.path_for(URL).read_text())["sent"]] == ["h"]
+
+
+async def test_the_last_request_in_flight_ends_without_waiting_for_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sutazai_tui.core.budget.DONE_GATHER_S", 60.0)  # only `last` can end the wait
+    a = CountingBudget(tmp_path / "run" / "budget", Limits(), clock=Clock())
+    assert await a.take(URL) is None and await a.take(OTHER) is None
+    first = asyncio.ensure_future(a.done(URL))
+    for _ in range(10):  # turns of the loop, no timer: the first end waits for its sibling
+        await asyncio.sleep(0)
+    assert not first.done() and a.writes == 2
+    last = asyncio.ensure_future(a.done(OTHER))
+    for _ in range(10):  # the last one in flight: written now, with the first, in one write
+        await asyncio.sleep(0)
+    assert first.done() and last.done() and a.writes == 3

@@ -9,6 +9,7 @@ Only Textual's own modules are imported here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -48,6 +49,7 @@ class BootScreen(Screen[None]):
 
 
 KEY_REPLAY_GAP_S = 0.05  # how often keys typed while booting look for the Dashboard
+KEY_SETTLE_S = 1.0  # the longest one queue is waited on while a replayed key is handled
 
 
 async def replay_keys(app: App[int], boot: Screen[None], typed: list[events.Key]) -> None:
@@ -55,8 +57,20 @@ async def replay_keys(app: App[int], boot: Screen[None], typed: list[events.Key]
     # Textual offers no event for "this screen is now the current one": look each 50 ms.
     while app.screen is boot or not app.screen.is_mounted:  # noqa: ASYNC110
         await asyncio.sleep(KEY_REPLAY_GAP_S)
-    from textual._wait import wait_for_idle  # what Textual's own Pilot waits on between keys
-
     for key in typed:  # one at a time, as typed: a key that moves focus (`/` opens the
         app.post_message(key)  # filter) has done so before the next (its text) arrives
-        await wait_for_idle(0)
+        await settled(app)
+
+
+async def settled(app: App[int]) -> None:
+    """Return once a key posted to the app has been handled, focus moves included.
+
+    A key goes app → screen (its binding runs there) → app (a focus change is queued back on the
+    app), so each of those queues is drained in turn. Waiting for the process to look idle, as
+    Textual's Pilot does, returned too early on a loaded machine and the first letter after `/`
+    went to the table instead of the filter. A queue that closes meanwhile (the key quit or
+    switched screens) is waited on for at most a second.
+    """
+    for pump in (app, app.screen, app):
+        with contextlib.suppress(TimeoutError, AssertionError):
+            await asyncio.wait_for(pump.wait_for_refresh(), KEY_SETTLE_S)

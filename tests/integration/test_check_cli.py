@@ -37,15 +37,15 @@ def silent_server() -> Iterator[str]:
 
 
 def test_hung_backend_exits_2_within_the_deadline(silent_server: str) -> None:
-    code, out, err, elapsed = run_check("--json", "--base-url", silent_server, "--timeout", "2")
+    code, out, err, _ = run_check("--json", "--base-url", silent_server, "--timeout", "2")
     doc = json.loads(out)
     assert code == 2, err
-    # The deadline binds the cycle itself: one that waited on the deadlock would never end, and
-    # endpoints asked one after another would take 3x the deadline. A loaded machine stretches the
-    # cycle (2.97 s seen with the fast tier on 4 workers and other work; ~2.0 s idle); the process
-    # around it adds interpreter start-up (bench/check_cycle.py measures the wall time: ~2.5 s).
+    # The deadline binds the cycle itself: one that waited on the deadlock would never end (run_check
+    # gives up after 20 s), and endpoints asked one after another would take 3x the deadline. A
+    # loaded machine stretches the cycle (2.97 s seen with the fast tier on 4 workers and other
+    # work; ~2.0 s idle). The process's wall time is not asserted: interpreter start-up on a loaded
+    # machine is not ours to bound (bench/check_cycle.py measures it: ~2.5 s idle).
     assert doc["snapshot"]["duration_ms"] < 2000 * 2
-    assert elapsed < 2.0 + 5.0
     assert doc["status"] == "CRITICAL"
     assert "timeout" in doc["snapshot"]["endpoints"][0]["reason"]
     assert doc["snapshot"]["endpoints"][0]["failure"] == "timeout-connected"

@@ -1,7 +1,7 @@
 """Where the TUI's memory goes: RSS by mapping, malloc and pymalloc, imports by package, live data.
 
     python bench/tui_memory.py --existing PREFIX [--at 40 300] [--trace] [--interval 5]
-                               [--tree SRC] [--python PATH]
+                               [--group ours|inner] [--tree SRC] [--python PATH]
 
 Runs the TUI of a source tree (`python -m sutazai_tui`, 160x48 pseudo-terminal) on running
 containers whose names start with PREFIX and the simulated backend. At each `--at` second it asks
@@ -13,7 +13,10 @@ inflated by the tracing itself): the Python memory each imported package holds (
 allocated while being imported, their own imports not counted), and what lives that no import
 made, by the nearest line of ours. Measured for issue 31 at 100 containers: imports hold ~33 MiB
 of Python objects, the running data ~9 MiB; malloc and pymalloc hold little free. `--interval 1`
-fills the history ring (240) in 4 minutes. Prints figures; never part of the test run.
+fills the history ring (240) in 4 minutes (later on a loaded machine). With several `--at`
+points and `--trace`, each point also lists the sites that grew since the one before; `--group
+inner` names a site by its innermost Textual or sutazai_tui line and that line's caller (what
+Textual holds, not just which of our calls led there). Prints figures; never part of the test run.
 """
 
 from __future__ import annotations
@@ -81,9 +84,15 @@ def report(*_):
             frames = trace.traceback
             if any("importlib._bootstrap" in f.filename for f in frames):
                 continue
-            ours = next((f for f in reversed(frames) if "sutazai_tui" in f.filename), frames[-1])
-            where = ours.filename.split("site-packages/")[-1].split("sutazai_tui/")[-1]
-            sites[f"{where}:{ours.lineno}"] = sites.get(f"{where}:{ours.lineno}", 0) + trace.size
+            mode = os.environ.get("H31_MEMORY_GROUP", "ours")
+            mark = ("sutazai_tui", "textual") if mode == "inner" else ("sutazai_tui",)
+            hits = [f for f in reversed(frames) if any(m in f.filename for m in mark)] or [frames[-1]]
+            named = [
+                f.filename.split("site-packages/")[-1].split("sutazai_tui/")[-1] + f":{f.lineno}"
+                for f in hits[: 2 if mode == "inner" else 1]  # inner: the line and its caller
+            ]
+            site = " < ".join(named)
+            sites[site] = sites.get(site, 0) + trace.size
         found["live"] = sites
     with open(out + ".tmp", "w") as f:
         json.dump(found, f)
@@ -125,7 +134,12 @@ def pymalloc(text: str) -> dict[str, float]:
 
 
 def show(
-    at: float, rss: float, maps: dict[str, float], found: dict[str, object], pym: dict[str, float]
+    at: float,
+    rss: float,
+    maps: dict[str, float],
+    found: dict[str, object],
+    pym: dict[str, float],
+    before: dict[str, int] | None = None,
 ) -> None:
     print(f"at {at:.0f} s: RSS {rss:.1f} MiB; threads {found['threads']}, modules {found['modules']}")
     biggest = sorted(((k, v) for k, v in maps.items() if v >= 0.05), key=lambda kv: -kv[1])
@@ -149,6 +163,12 @@ def show(
         print(f"  live since start-up {sum(live.values()) / MiB:.1f} MiB; top sites:")
         for site, size in collections.Counter(live).most_common(12):
             print(f"    {size / MiB:6.2f} {site}")
+        if before is not None:
+            grown = collections.Counter({k: v - before.get(k, 0) for k, v in live.items()})
+            total = sum(live.values()) - sum(before.values())
+            print(f"  grown since the last point {total / 1024:.0f} KiB; top sites (KiB):")
+            for site, size in grown.most_common(12):
+                print(f"    {size / 1024:8.1f} {site}")
 
 
 def main() -> None:
@@ -156,6 +176,12 @@ def main() -> None:
     parser.add_argument("--existing", required=True, help="the name prefix of running containers")
     parser.add_argument("--at", type=float, nargs="+", default=[40.0], help="seconds after launch")
     parser.add_argument("--trace", action="store_true", help="run under tracemalloc (imports, live data)")
+    parser.add_argument(
+        "--group",
+        choices=["ours", "inner"],
+        default="ours",
+        help="live data by the outermost line of ours, or the innermost Textual/sutazai_tui line",
+    )
     parser.add_argument("--tree", type=Path, default=ROOT, help="the source tree whose TUI runs")
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--python", default=sys.executable, help="the interpreter (venv) the TUI runs in")
@@ -166,6 +192,7 @@ def main() -> None:
         wrapper = Path(tmp) / "wrapper.py"
         wrapper.write_text(WRAPPER)
         env = {**os.environ, "PYTHONPATH": str(args.tree.resolve()), "H31_MEMORY_OUT": out}
+        env["H31_MEMORY_GROUP"] = args.group
         env["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")  # no config file of the operator's
         argv = [args.python, *(["-X", "tracemalloc=25"] if args.trace else []), str(wrapper)]
         argv += [
@@ -178,6 +205,7 @@ def main() -> None:
         ]
         os.chdir("/")  # `python -m` puts the working directory first on sys.path: not a source tree
         term = Terminal(argv, env, rows=48, cols=160)
+        before: dict[str, int] | None = None
         try:
             for at in sorted(args.at):
                 time.sleep(max(0.0, at - (time.monotonic() - term.started)))  # a timeline, not a settle wait
@@ -190,7 +218,9 @@ def main() -> None:
                     sys.exit(f"no report from the TUI; its screen ends with: {bytes(term.output[-400:])!r}")
                 found = json.loads(Path(out).read_text())
                 os.remove(out)
-                show(at, rss, maps, found, pymalloc(Path(out + ".pymalloc").read_text()))
+                show(at, rss, maps, found, pymalloc(Path(out + ".pymalloc").read_text()), before)
+                live = found.get("live")
+                before = live if isinstance(live, dict) else None
         finally:
             term.close()
             backend.stop_thread()

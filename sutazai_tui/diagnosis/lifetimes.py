@@ -15,6 +15,9 @@ from datetime import datetime
 from sutazai_tui.models import Finding
 
 Key = tuple[str, str]  # (id, subject)
+# Cleared findings a monitor keeps telling the story of (its finding and container screens): far
+# more than a screen lists; ~1 KiB each, so ~0.5 MiB at most however long it runs.
+CLEARED_KEPT = 500
 
 
 def key_of(finding: Finding) -> Key:
@@ -55,11 +58,17 @@ def lasted(seconds: float) -> str:
 
 
 class FindingTimes:
-    """Every finding seen since the start (or since time went back, as in a replay jumped back)."""
+    """Every finding seen since the start (or since time went back, as in a replay jumped back).
 
-    def __init__(self) -> None:
+    `cleared_kept` bounds the cleared ones a long-running monitor holds (findings about containers
+    that came and went would otherwise pile up for as long as it runs): past it, the ones cleared
+    longest ago are forgotten. Active findings are always kept; None keeps every one (a report).
+    """
+
+    def __init__(self, cleared_kept: int | None = None) -> None:
         self._lives: dict[Key, Lifetime] = {}
         self._last: datetime | None = None
+        self.cleared_kept = cleared_kept
 
     def observe(self, findings: Iterable[Finding], at: datetime) -> None:
         """One cycle's findings, diagnosed at `at`."""
@@ -80,6 +89,17 @@ class FindingTimes:
                 self._lives[key] = Lifetime(
                     finding, life.first_seen, at, at, None, life.returns + 1, life.cleared_at
                 )
+        self._forget_old_cleared(len(self._lives) - len(now))
+
+    def _forget_old_cleared(self, cleared: int) -> None:
+        """Past `cleared_kept` cleared findings (with a quarter's slack, so not every cycle), keep
+        the ones cleared most recently."""
+        kept = self.cleared_kept
+        if kept is None or cleared <= kept + kept // 4:
+            return
+        gone = sorted((life.cleared_at, key) for key, life in self._lives.items() if life.cleared_at)
+        for _, key in gone[: cleared - kept]:
+            del self._lives[key]
 
     def get(self, key: Key) -> Lifetime | None:
         """The story of the finding with this (id, subject), if it was ever seen."""

@@ -47,3 +47,25 @@ def test_endpoint_findings_are_about_the_primary_only() -> None:
     assert not is_about("health", "sutazai-redis", "sutazai-backend", listed)
     assert not is_about("sutazai-redis", "sutazai-backend", "sutazai-backend", listed)
     assert is_about("sutazai-redis", "sutazai-redis", "sutazai-backend", listed)
+
+
+def test_a_long_run_of_containers_coming_and_going_keeps_a_bounded_story() -> None:
+    """A monitor left running for days: each cycle a finding about a container that then goes.
+    The cleared ones stay under the bound (the most recently cleared kept); active ones all stay."""
+    times = FindingTimes(cleared_kept=50)
+    held = ENV.model_copy(update={"subject": "sutazai-backend"})
+    for cycle in range(1000):
+        gone = ENV.model_copy(update={"subject": f"one-off-{cycle}"})
+        times.observe([held, gone], at(cycle))
+        assert len(times.all()) <= 2 + 50 + 50 // 4
+    assert times.get(key_of(held)) is not None  # active: never forgotten
+    newest = times.get((ENV.id, "one-off-998"))
+    assert newest is not None and newest.cleared_at == at(999)
+    assert times.get((ENV.id, "one-off-0")) is None  # cleared longest ago: forgotten
+
+
+def test_a_report_keeps_every_finding_it_saw() -> None:
+    times = FindingTimes()
+    for cycle in range(300):
+        times.observe([ENV.model_copy(update={"subject": f"one-off-{cycle}"})], at(cycle))
+    assert len(times.all()) == 300

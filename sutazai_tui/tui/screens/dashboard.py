@@ -21,7 +21,7 @@ from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
-from sutazai_tui.diagnosis.lifetimes import FindingTimes, Lifetime, is_about, key_of
+from sutazai_tui.diagnosis.lifetimes import CLEARED_KEPT, FindingTimes, Lifetime, is_about, key_of
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
 from sutazai_tui.session.session import Session
 from sutazai_tui.tui.controllers.records import RecordsController
@@ -169,7 +169,7 @@ class Dashboard(Screen[None]):
     @property
     def finding_times(self) -> FindingTimes:
         """The shown session's findings over the cycles: since when, cleared when, returned."""
-        return self._finding_times.setdefault(id(self.session), FindingTimes())
+        return self._finding_times.setdefault(id(self.session), FindingTimes(CLEARED_KEPT))
 
     def show_notices(self, notifications: Iterable[Notification]) -> None:
         """The live notifications, on the notice lines (this screen shows no toasts)."""

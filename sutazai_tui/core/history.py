@@ -7,6 +7,9 @@ restarts, exit, times, env names, labels) in container records shared between sn
 nothing changes — so an old snapshot costs a tuple of references — and drop the per-cycle
 numbers (CPU, memory, I/O, pids), which live on as per-container series in arrays
 (`series`). `snapshots` is still every snapshot, oldest first; a recording keeps the full ones.
+An old snapshot's endpoints take the values that did not change (services, details, texts) from
+the cycle before, and its models share pydantic's per-model field set with every model of the same
+shape: 9.6 -> 5.2 KiB a slimmed cycle at 100 containers (issue 31), plus the series' 1.6 KiB.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from sutazai_tui.models import (
-    ContainersStatus,
     ContainerStats,
     EndpointStatus,
     Event,
@@ -32,6 +37,8 @@ NUMBERS: tuple[str, ...] = ("cpu_percent", "mem_used", "mem_limit", "mem_percent
 NUMBERS += ("blk_read", "blk_write", "pids")
 SERIES = ("cpu_percent", "mem_used")  # kept per container as arrays for the whole ring
 _DROPPED = dict.fromkeys(NUMBERS)
+_SHARED = ("url", "reason", "failure", "status", "services", "message", "details")  # of an endpoint
+_M = TypeVar("_M", bound=BaseModel)
 _MISSING = float("nan")  # a cycle without that number (first CPU cycle, not running, not listed)
 
 
@@ -62,6 +69,8 @@ class History:
         self._slim: dict[str, ContainerStats] = {}  # the last slim record per container id
         # Per container name: one array per SERIES field, aligned with `snapshots` (NaN = none).
         self._series: dict[str, tuple[array[float], ...]] = {}
+        self._endpoints: dict[str, EndpointStatus] = {}  # the last slimmed cycle's, by name
+        self._shapes: dict[frozenset[str], set[str]] = {}  # field sets shared between models
 
     @property
     def latest(self) -> Snapshot | None:
@@ -133,16 +142,45 @@ class History:
                 del self._series[name]
 
     def _slimmed(self, snapshot: Snapshot) -> Snapshot:
-        """The snapshot with its containers as shared slim records (see the module docstring)."""
+        """The snapshot with its containers as shared slim records (see the module docstring),
+        its endpoints' unchanged values shared with the last cycle's, its models' field sets shared."""
+        update: dict[str, object] = {"endpoints": tuple(self._endpoint(e) for e in snapshot.endpoints)}
         status = snapshot.containers
-        if status is None or not status.containers:
-            return snapshot
-        slim = tuple(self._slim_one(c) for c in status.containers)
-        if len(self._slim) > 4 * len(slim) + 64:  # containers long gone: keep the cache bounded
-            live = {c.id for c in slim}
-            self._slim = {k: v for k, v in self._slim.items() if k in live}
-        kept: ContainersStatus = status.model_copy(update={"containers": slim})
-        return snapshot.model_copy(update={"containers": kept})
+        if status is not None and status.containers:
+            slim = tuple(self._slim_one(c) for c in status.containers)
+            if len(self._slim) > 4 * len(slim) + 64:  # containers long gone: keep the cache bounded
+                live = {c.id for c in slim}
+                self._slim = {k: v for k, v in self._slim.items() if k in live}
+            update["containers"] = self._shape(status.model_copy(update={"containers": slim}))
+        if snapshot.host is not None:
+            self._shape(snapshot.host)
+        if len(self._endpoints) > 2 * len(snapshot.endpoints) + 16:  # endpoints gone (a new target)
+            names = {e.name for e in snapshot.endpoints}
+            self._endpoints = {k: v for k, v in self._endpoints.items() if k in names}
+        return self._shape(snapshot.model_copy(update=update))
+
+    def _endpoint(self, e: EndpointStatus) -> EndpointStatus:
+        """`e`, its values equal to the last slimmed cycle's taken from that one (one copy held)."""
+        last = self._endpoints.get(e.name)
+        if last is not None:
+            same = {
+                f: v for f in _SHARED if (v := getattr(last, f)) is not getattr(e, f) and v == getattr(e, f)
+            }
+            if same:
+                e = e.model_copy(update=same)
+        self._endpoints[e.name] = e
+        return self._shape(e)
+
+    def _shape(self, model: _M) -> _M:
+        """The model with its field set (pydantic keeps one per model, ~0.7 KiB) shared with every
+        model that set the same fields; read only, never changed in place (the models are frozen)."""
+        fields = model.__pydantic_fields_set__
+        shared = self._shapes.setdefault(frozenset(fields), fields)
+        if shared is not fields:
+            object.__setattr__(model, "__pydantic_fields_set__", shared)
+        if len(self._shapes) > 256:  # shapes are few; never let them pile up
+            self._shapes.clear()
+        return model
 
     def _slim_one(self, c: ContainerStats) -> ContainerStats:
         last = self._slim.get(c.id)

@@ -11,7 +11,7 @@ import pytest
 from sutazai_tui.core.history import FULL_SNAPSHOTS, History
 from sutazai_tui.demo.fleet import SimulatedFleet
 from sutazai_tui.models import ContainersStatus, ContainerStats, Snapshot, State
-from tests.builders import T0, box, snapshot
+from tests.builders import T0, box, health, snapshot
 
 
 def fleet(i: int, restarts: int = 0, cpu: float | None = 10.0) -> tuple[ContainerStats, ...]:
@@ -156,3 +156,35 @@ def test_the_slim_cache_stays_bounded_while_containers_come_and_go() -> None:
         sizes.append(len(history._slim))
     assert max(sizes) == 4 * 1 + 64
     assert min(sizes[100:]) == 1  # it forgot the gone ones, more than once
+
+
+def test_old_endpoints_share_what_did_not_change_and_models_share_their_field_sets() -> None:
+    """Each cycle's endpoint is a new model whose services, details and texts mostly equal the last
+    cycle's: an old snapshot holds one copy of them, and one field set per shape of model."""
+    services = {"redis": "healthy", "database": "healthy"}
+    history = History(size=20)
+    for i in range(12):
+        e = health(30 * i, services=dict(services), details={"version": "17.0.0"}, latency_ms=float(i))
+        history.add(snapshot(30 * i, e, containers=fleet(i), cycle=i))
+    old = [s.endpoint("health") for s in list(history.snapshots)[:-FULL_SNAPSHOTS]]
+    assert all(e is not None for e in old)
+    assert len({id(e.services) for e in old if e}) == 1 and len({id(e.details) for e in old if e}) == 1
+    assert [e.latency_ms for e in old if e] == [float(i) for i in range(len(old))]  # per cycle still
+    assert [e.checked_at for e in old if e] == [health(30 * i).checked_at for i in range(len(old))]
+    sets = {
+        id(m.__pydantic_fields_set__)
+        for s in list(history.snapshots)[1:-FULL_SNAPSHOTS]
+        for m in (s, s.endpoints[0])
+    }
+    assert len(sets) == 2  # one shared field set for the snapshots, one for the endpoints
+    assert len(history._endpoints) == 1 and len(history._shapes) <= 8
+    newest = history.snapshots[-1].endpoint("health")
+    assert newest is not None and newest.services == services and newest.latency_ms == 11.0  # whole
+
+
+def test_the_shared_endpoints_stay_bounded_when_endpoints_come_and_go() -> None:
+    history = History(size=30)
+    for i in range(200):
+        history.add(snapshot(i, health(i, name=f"endpoint-{i}"), cycle=i))
+    assert len(history._endpoints) <= 2 * 1 + 16
+    assert len(history._shapes) <= 256

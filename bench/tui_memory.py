@@ -77,6 +77,20 @@ def report(*_):
         os.dup2(saved, 2)
         os.close(saved)
         os.close(fd)
+    import functools, gc
+    caches = {}
+    for o in gc.get_objects():
+        if isinstance(o, functools._lru_cache_wrapper):
+            info = o.cache_info()
+            if info.currsize >= 64:
+                name = f"{getattr(o, '__module__', '?')}.{getattr(o, '__qualname__', '?')}"
+                caches[name] = [info.currsize, info.maxsize]
+        elif type(o).__name__ in ("LRUCache", "FIFOCache") and type(o).__module__ == "textual.cache":
+            name = f"textual {type(o).__name__}({o.maxsize})"
+            held = caches.setdefault(name, [0, 0])
+            held[0] += len(o)
+            held[1] += 1  # how many such caches
+    found["caches"] = caches
     if tracemalloc.is_tracing():
         found["imports"] = costs
         sites = {}
@@ -151,6 +165,15 @@ def show(
         print(
             f"  pymalloc: {pym.get('arenas', 0):.0f} arenas, in use {pym.get('in use', 0) / MiB:.1f} MiB, "
             f"free {pym.get('free', 0) / MiB:.1f} MiB"
+        )
+    caches = found.get("caches")
+    if isinstance(caches, dict):
+        print(
+            "  caches (entries/bound, or textual entries/instances): "
+            + ", ".join(
+                f"{k.split('site-packages/')[-1]} {v[0]}/{v[1]}"
+                for k, v in sorted(caches.items(), key=lambda kv: -kv[1][0])
+            )
         )
     imports, live = found.get("imports"), found.get("live")
     if isinstance(imports, dict) and isinstance(live, dict):

@@ -77,19 +77,29 @@ def report(*_):
         os.dup2(saved, 2)
         os.close(saved)
         os.close(fd)
-    import functools, gc
     caches = {}
-    for o in gc.get_objects():
-        if isinstance(o, functools._lru_cache_wrapper):
-            info = o.cache_info()
-            if info.currsize >= 64:
-                name = f"{getattr(o, '__module__', '?')}.{getattr(o, '__qualname__', '?')}"
-                caches[name] = [info.currsize, info.maxsize]
-        elif type(o).__name__ in ("LRUCache", "FIFOCache") and type(o).__module__ == "textual.cache":
-            name = f"textual {type(o).__name__}({o.maxsize})"
-            held = caches.setdefault(name, [0, 0])
-            held[0] += len(o)
-            held[1] += 1  # how many such caches
+    try:
+        import functools, gc
+        lru = functools._lru_cache_wrapper
+        frozen = gc.get_freeze_count()
+        gc.unfreeze()  # the TUI freezes what lives after its second cycle: list those objects too
+        objects = gc.get_objects()
+        if frozen:
+            gc.freeze()
+        for o in objects:
+            kind = type(o)  # never isinstance: a lazy proxy answers __class__ by importing
+            if kind is lru:
+                info = o.cache_info()
+                if info.currsize >= 64:
+                    name = f"{getattr(o, '__module__', '?')}.{getattr(o, '__qualname__', '?')}"
+                    caches[name] = [info.currsize, info.maxsize]
+            elif kind.__name__ in ("LRUCache", "FIFOCache") and kind.__module__ == "textual.cache":
+                name = f"textual {kind.__name__}({getattr(o, 'maxsize', None) or o._maxsize})"
+                held = caches.setdefault(name, [0, 0])
+                held[0] += len(o)
+                held[1] += 1  # how many such caches
+    except Exception as exc:  # a report, not a crash of the TUI
+        caches = {f"error {exc!r}"[:200]: [0, 0]}
     found["caches"] = caches
     if tracemalloc.is_tracing():
         found["imports"] = costs

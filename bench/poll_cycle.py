@@ -245,6 +245,11 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def remove_on_sigterm() -> None:
+    """SIGTERM, like ctrl+c, reaches the `finally` that removes a bench's containers."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def main() -> None:
     """Parse the options, run, print."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -253,8 +258,7 @@ def main() -> None:
     parser.add_argument("--phase", choices=["idle", "busy"], default="idle", help="engine phase")
     parser.add_argument("--httpx", action="store_true", help="also time the httpx design")
     args = parser.parse_args()
-    # SIGTERM too must reach the `finally` that removes the containers.
-    signal.signal(signal.SIGTERM, _interrupt)
+    remove_on_sigterm()
     report(asyncio.run(amain(args)), args)
 
 

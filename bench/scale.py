@@ -29,7 +29,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.poll_cycle import IMAGE, remove, run_cli
+from bench.poll_cycle import IMAGE, remove, remove_on_sigterm, run_cli
 from bench.terminal import Terminal, cursor_moved, cursor_style
 from sutazai_tui.demo.backend import SimulatedBackend
 
@@ -217,10 +216,6 @@ def report_tui(chk: dict[str, list[float]], t: dict[str, Any]) -> None:
             )
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--containers", default="100,500", help="fleet sizes, comma-separated")
@@ -231,7 +226,7 @@ def main() -> None:
     parser.add_argument("--existing", help="use the running containers with this name prefix")
     parser.add_argument("--compare", type=Path, help="another source tree's TUI and check, same run")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM too reaches the `finally` that removes them
+    remove_on_sigterm()
     os.chdir("/")  # `python -m` puts the working directory first on sys.path: not a source tree
     import docker
 

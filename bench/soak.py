@@ -243,10 +243,6 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
@@ -262,7 +258,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.minutes < 1 or args.tui >= args.minutes * 60:  # samples are taken on the minute
         parser.error("--minutes must be at least 1 and --tui shorter than the soak (see bench/tui_ring.py)")
-    signal.signal(signal.SIGTERM, _interrupt)  # the `finally` that removes the containers must run
+    from bench.poll_cycle import remove_on_sigterm
+
+    remove_on_sigterm()
     soak(args)
 
 

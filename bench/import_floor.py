@@ -9,7 +9,7 @@ own left out) group by group and prints the RSS after each group: Textual and ri
 (httpx, anyio, httpcore, h11, idna, certifi), psutil and platformdirs, pydantic, ours (whose
 models build their pydantic schemas as they import), then what is left. The last line is the
 floor: what the TUI weighs with no screen drawn and no data, beside its RSS running the demo.
-Issue 31 measured it at 57 MiB against an RSS target of 60 (details in docs/operating.md, "What it
+Issue 31 measured it at 54 MiB against an RSS target of 60 (details in docs/operating.md, "What it
 costs"). Prints figures; never part of the test run.
 """
 
@@ -45,6 +45,7 @@ runpy.run_module("sutazai_tui", run_name="__main__", alter_sys=True)
 # Imports the listed modules group by group in a fresh interpreter; prints "group rss modules".
 IMPORTER = r"""
 import importlib, sys
+import sutazai_tui  # first, as in the TUI: its __init__ keeps httpx's command-line client out
 names = [n for n in open(sys.argv[1]).read().split() if not n.startswith("sutazai_tui.demo")]
 groups = [
     ("Textual, rich", ("textual", "rich")),

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION = 1
 
 Scalar = str | int | float | bool | None
+# What is older than this many intervals is STALE on every view (core/history.py); an answer
+# another process shared is used while younger (sources/backend/client.py), its age said.
+FRESH_INTERVALS = 2
 
 
 class State(StrEnum):

@@ -22,6 +22,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from sutazai_tui.models import (
+    FRESH_INTERVALS,
     ContainerStats,
     EndpointStatus,
     Event,
@@ -207,7 +208,7 @@ class History:
         return self._last_good.get(name)
 
     def _too_old(self, when: datetime, now: datetime) -> bool:
-        return now - when > timedelta(seconds=2 * self.interval)
+        return now - when > timedelta(seconds=FRESH_INTERVALS * self.interval)
 
     def answer_time(self, endpoint: EndpointStatus) -> datetime | None:
         """When what a panel shows for `endpoint` was heard: its own time if it carries one (a

@@ -7,6 +7,7 @@ not asked says whether its verdict is a shared answer or not asked at all.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -86,3 +87,24 @@ def test_five_monitors_at_one_second_share_the_budget(limited: SimulatedBackend)
     assert worst_window(limited.request_times) <= 10
     assert any("shared with 4 other sutazai-tui processes" in r for r in reasons)
     assert any(r.startswith("shared: ") for r in reasons)
+
+
+def test_three_monitors_at_five_seconds_do_not_flap(limited: SimulatedBackend) -> None:
+    # 9 requests a cycle for a budget of 4 every 5 s: most cycles live on answers another
+    # monitor heard up to one budget window ago. Taken only while younger than one interval,
+    # the monitor whose cycles fell between the others' asks went OK/UNKNOWN every cycle.
+    argv = [sys.executable, "-m", "tests.headless", limited.url, "32", "5"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [proc.communicate(timeout=90)[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs)
+    shared = 0
+    for out in outputs:
+        cycles = [json.loads(line) for line in out.splitlines()]
+        assert len(cycles) >= 5, out  # about one cycle every 5 s
+        states = [[e["state"] for e in cycle] for cycle in cycles[1:]]  # after the first cycle
+        changes = sum(1 for a, b in itertools.pairwise(states) if a != b)
+        assert changes <= 1, states
+        shared += sum(e["reason"].startswith("shared: ") for cycle in cycles for e in cycle)
+    assert shared > 0
+    assert limited.limiter is not None and sum(limited.limiter.violations.values()) == 0
+    assert worst_window(limited.request_times) <= 10

@@ -21,7 +21,7 @@ import httpx
 
 from sutazai_tui import __version__
 from sutazai_tui.config.settings import EndpointConfig, Settings, redactor_for
-from sutazai_tui.models import EndpointKind, EndpointStatus, State
+from sutazai_tui.models import FRESH_INTERVALS, EndpointKind, EndpointStatus, State
 from sutazai_tui.sources.backend.classify import Verdict
 from sutazai_tui.sources.backend.gate import Budget, Heard, LocalBudget, Refusal, capped_wait, origin_of
 from sutazai_tui.sources.backend.releases import DETAILED_PATHS, DISCOVERING, join_lines, judge_any
@@ -240,8 +240,11 @@ class HttpSource:
         return status
 
     def _over_budget(self, endpoint: EndpointConfig, url: str, refusal: Refusal) -> EndpointStatus:
-        """Over the budget: the host's answer if younger than the interval (a real verdict another
-        viewer just heard, so it is judged), else not asked: UNKNOWN saying why and how many share."""
+        """Over the budget: the host's answer while it is fresh (younger than FRESH_INTERVALS
+        intervals, the line past which every view says STALE: a real verdict another viewer heard,
+        so it is judged, its age said), else not asked: UNKNOWN saying why and how many share.
+        Fresh meant younger than one interval before: three monitors at 5 s, whose cycles fall
+        between each other's asks, found answers 5-6 s old and flapped OK/UNKNOWN every cycle."""
         retry_at = datetime.now(UTC) + timedelta(seconds=refusal.wait)
         heard = self.budget.last_answer(url, float("inf"))
         if heard is not None:  # from a file another process wrote: cleaned again, as if heard here
@@ -249,7 +252,8 @@ class HttpSource:
         mine = self._last.get(endpoint.name)
         if heard is not None and (mine is None or _newer(heard.status, mine)):
             self._last[endpoint.name] = heard.status.model_copy(update={"name": endpoint.name})
-        shared = heard if heard is not None and heard.age < self._settings.interval else None
+        fresh = FRESH_INTERVALS * self._settings.interval
+        shared = heard if heard is not None and heard.age < fresh else None
         if shared is not None:
             who = "this process" if shared.mine else "another sutazai-tui process"
             reason = (

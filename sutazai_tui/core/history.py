@@ -61,10 +61,13 @@ def subject_states(snapshot: Snapshot) -> dict[str, tuple[State, str]]:
 class History:
     """A ring buffer of snapshots plus the events derived from them; memory stays bounded."""
 
-    def __init__(self, size: int = 240, interval: float = 30.0) -> None:
+    def __init__(self, size: int = 240, interval: float = 30.0, pace: float | None = None) -> None:
         self.snapshots: deque[Snapshot] = deque(maxlen=size)
         self.events: deque[Event] = deque(maxlen=MAX_EVENTS)
         self.interval = interval
+        # How often each endpoint may be asked (sources/backend/gate.py endpoint_pace): an answer
+        # carried or shared is stale past FRESH_INTERVALS of it, not of a shorter interval.
+        self.pace = max(interval, pace or interval)
         self._states: dict[str, State] = {}
         self._last_good: dict[str, datetime] = {}
         self._slim: dict[str, ContainerStats] = {}  # the last slim record per container id
@@ -207,8 +210,8 @@ class History:
         """When the endpoint last gave a usable answer."""
         return self._last_good.get(name)
 
-    def _too_old(self, when: datetime, now: datetime) -> bool:
-        return now - when > timedelta(seconds=FRESH_INTERVALS * self.interval)
+    def _too_old(self, when: datetime, now: datetime, period: float | None = None) -> bool:
+        return now - when > timedelta(seconds=FRESH_INTERVALS * (period or self.interval))
 
     def answer_time(self, endpoint: EndpointStatus) -> datetime | None:
         """When what a panel shows for `endpoint` was heard: its own time if it carries one (a
@@ -225,7 +228,7 @@ class History:
             return State.STALE, f"no poll has completed for {age}; showing data from then"
         if endpoint.carried:
             heard = self.answer_time(endpoint)
-            if heard is None or self._too_old(heard, now):
+            if heard is None or self._too_old(heard, now, self.pace):
                 return State.STALE, endpoint.reason
         return endpoint.state, endpoint.reason
 
@@ -247,7 +250,7 @@ class History:
             if not e.carried:
                 continue
             heard = self.answer_time(e)
-            if heard is None or self._too_old(heard, now):
+            if heard is None or self._too_old(heard, now, self.pace):
                 old.append((e.name, None if heard is None else now - heard))
         if not old:
             return None

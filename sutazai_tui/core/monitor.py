@@ -21,6 +21,7 @@ from sutazai_tui.core.evidence import join_evidence
 from sutazai_tui.core.history import History
 from sutazai_tui.models import ContainersStatus, HostStats, LogEvidence, ProbeResult, Snapshot, State
 from sutazai_tui.sources.backend.client import HttpSource
+from sutazai_tui.sources.backend.gate import endpoint_pace
 from sutazai_tui.sources.engine.base import FIRST_CPU_WINDOW_S, ContainerSource, Listed
 from sutazai_tui.sources.engine.client import fault_detail
 from sutazai_tui.sources.engine.details import LogReader
@@ -55,7 +56,7 @@ class Monitor:
         self.logs = (
             LogWatcher(reader, self.http.redactor, settings.docker_timeout) if reader is not None else None
         )
-        self.history = History(settings.history_size, settings.interval)
+        self.history = History(settings.history_size, settings.interval, endpoint_pace(settings))
         self._cycle = 0
 
     @property

@@ -108,3 +108,27 @@ def test_three_monitors_at_five_seconds_do_not_flap(limited: SimulatedBackend) -
     assert shared > 0
     assert limited.limiter is not None and sum(limited.limiter.violations.values()) == 0
     assert worst_window(limited.request_times) <= 10
+
+
+def test_one_monitor_faster_than_the_budget_asks_at_its_pace_and_never_goes_unknown(
+    limited: SimulatedBackend,
+) -> None:
+    # 3 requests a second against 8 per 10 s: asked every cycle, the budget let 8 through and
+    # then none, and the endpoints were UNKNOWN ("not asked") for 7 cycles of every 10.
+    argv = [sys.executable, "-m", "tests.headless", limited.url, "14", "1"]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    cycles = [json.loads(line) for line in run.stdout.splitlines()]
+    assert run.returncode == 0 and len(cycles) >= 10, run.stderr
+    for cycle in cycles:
+        for e in cycle:
+            assert e["state"] == "OK", e
+            assert_said_why(e)
+    paced = [
+        e
+        for cycle in cycles
+        for e in cycle
+        if "asked every 3.8 s, as this host's budget allows" in e["reason"]
+    ]
+    assert len(paced) >= len(cycles)  # most answers reused (about 3 of 4), not asked again
+    assert limited.limiter is not None and sum(limited.limiter.violations.values()) == 0
+    assert worst_window(limited.request_times) <= 8

@@ -137,6 +137,19 @@ def test_a_carried_answer_goes_stale_when_its_last_good_one_is_old() -> None:
     assert history.display_state(never, T0 + timedelta(seconds=1)) == (State.STALE, "never answered")
 
 
+def test_an_answer_reused_at_the_budgets_pace_is_fresh_for_two_paces_not_two_intervals() -> None:
+    # At 1 s the host's budget asks each of 3 endpoints every 3.75 s (gate.endpoint_pace): an
+    # answer 5 s old is as fresh as the budget allows; past two paces it is stale.
+    history = History(interval=1.0, pace=3.75)
+    reused = ep("health", carried=True, reason="shared: paced", checked_at=T0)
+    history.add(snapshot(T0 + timedelta(seconds=5), reused))
+    assert history.display_state(reused, T0 + timedelta(seconds=5)) == (State.OK, "shared: paced")
+    assert history.stale_reason(T0 + timedelta(seconds=5)) is None
+    history.add(snapshot(T0 + timedelta(seconds=7.6), reused))  # the poll goes on every second
+    assert history.display_state(reused, T0 + timedelta(seconds=7.6)) == (State.STALE, "shared: paced")
+    assert History(interval=1.0).display_state(reused, T0 + timedelta(seconds=5))[0] is State.STALE
+
+
 def test_a_fresh_failure_is_not_stale_an_old_carried_answer_is() -> None:
     history = History(interval=30.0)
     history.add(snapshot(T0, ep("health", checked_at=T0), ep("mcp", checked_at=T0), ep("x", checked_at=T0)))

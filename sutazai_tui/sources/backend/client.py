@@ -23,7 +23,17 @@ from sutazai_tui import __version__
 from sutazai_tui.config.settings import EndpointConfig, Settings, redactor_for
 from sutazai_tui.models import FRESH_INTERVALS, EndpointKind, EndpointStatus, State
 from sutazai_tui.sources.backend.classify import Verdict
-from sutazai_tui.sources.backend.gate import Budget, Heard, LocalBudget, Refusal, capped_wait, origin_of
+from sutazai_tui.sources.backend.gate import (
+    Budget,
+    Heard,
+    LocalBudget,
+    Refusal,
+    SharedAnswer,
+    capped_wait,
+    endpoint_pace,
+    origin_of,
+    recleaned,
+)
 from sutazai_tui.sources.backend.releases import DETAILED_PATHS, DISCOVERING, join_lines, judge_any
 from sutazai_tui.sources.backend.wire import (
     Failure,
@@ -55,6 +65,7 @@ class HttpSource:
         self._settings = settings
         self._clock = clock
         self._endpoints = settings.all_endpoints()
+        self._pace = endpoint_pace(settings)  # each endpoint asked at most this often (s)
         self._redactor = redactor_for(settings)
         # The Monitor injects the host-wide budget (core/budget.py); alone, a source counts for itself.
         self.budget: Budget = budget if budget is not None else LocalBudget(settings.request_budget, clock)
@@ -219,6 +230,9 @@ class HttpSource:
         if wait > 0:
             reason = f"not asked: rate-limited (429), next request in {wait:.0f} s"
             return self._not_asked(endpoint, url, "rate-limited", reason, wait)
+        if self._pace > self._settings.interval and (heard := self._host_answer(endpoint, url, self._pace)):
+            why = f"each endpoint is asked every {self._pace:.1f} s, as this host's budget allows"
+            return self._shared(endpoint, heard, why, self._pace - heard.age)
         refusal = await self.budget.take(url)
         if refusal is not None:
             return self._over_budget(endpoint, url, refusal)
@@ -239,52 +253,38 @@ class HttpSource:
         self._last[endpoint.name] = status
         return status
 
+    def _host_answer(self, endpoint: EndpointConfig, url: str, max_age: float) -> SharedAnswer | None:
+        """The host's last answer for `url` (cleaned again: another process wrote the file), if
+        younger than `max_age`; it also becomes this source's last verdict when it is newer."""
+        heard = self.budget.last_answer(url, float("inf"))
+        if heard is None:
+            return None
+        heard = replace(heard, status=recleaned(heard.status, endpoint.name, url, self._redactor))
+        mine = self._last.get(endpoint.name)
+        if mine is None or _newer(heard.status, mine):
+            self._last[endpoint.name] = heard.status.model_copy(update={"name": endpoint.name})
+        return heard if heard.age < max_age else None
+
+    def _shared(self, endpoint: EndpointConfig, heard: SharedAnswer, why: str, wait: float) -> EndpointStatus:
+        """A real verdict heard on this host, judged, not asked again now: says why and its age."""
+        who = "this process" if heard.mine else "another sutazai-tui process"
+        reason = f"shared: {why}; answer from {who} {heard.age:.0f} s ago: {heard.status.reason}"
+        retry_at = datetime.now(UTC) + timedelta(seconds=max(0.0, wait))
+        update = {"name": endpoint.name, "reason": reason, "retry_at": retry_at, "carried": True}
+        return heard.status.model_copy(update=update)
+
     def _over_budget(self, endpoint: EndpointConfig, url: str, refusal: Refusal) -> EndpointStatus:
         """Over the budget: the host's answer while it is fresh (younger than FRESH_INTERVALS
-        intervals, the line past which every view says STALE: a real verdict another viewer heard,
-        so it is judged, its age said), else not asked: UNKNOWN saying why and how many share.
-        Fresh meant younger than one interval before: three monitors at 5 s, whose cycles fall
-        between each other's asks, found answers 5-6 s old and flapped OK/UNKNOWN every cycle."""
-        retry_at = datetime.now(UTC) + timedelta(seconds=refusal.wait)
-        heard = self.budget.last_answer(url, float("inf"))
-        if heard is not None:  # from a file another process wrote: cleaned again, as if heard here
-            heard = replace(heard, status=self._recleaned(heard.status, endpoint, url))
-        mine = self._last.get(endpoint.name)
-        if heard is not None and (mine is None or _newer(heard.status, mine)):
-            self._last[endpoint.name] = heard.status.model_copy(update={"name": endpoint.name})
-        fresh = FRESH_INTERVALS * self._settings.interval
-        shared = heard if heard is not None and heard.age < fresh else None
+        paces, the line past which every view says STALE), else not asked: UNKNOWN saying why and
+        how many share. Fresh meant younger than one interval before: three monitors at 5 s, whose
+        cycles fell between each other's asks, found answers 5-6 s old and flapped OK/UNKNOWN."""
+        shared = self._host_answer(endpoint, url, FRESH_INTERVALS * self._pace)
         if shared is not None:
-            who = "this process" if shared.mine else "another sutazai-tui process"
-            reason = (
-                f"shared: {refusal.why}; answer from {who} {shared.age:.0f} s ago: {shared.status.reason}"
-            )
-            update = {"name": endpoint.name, "reason": reason, "retry_at": retry_at, "carried": True}
-            return shared.status.model_copy(update=update)
+            return self._shared(endpoint, shared, refusal.why, refusal.wait)
         n = refusal.sharing
         others = "" if n is None else f" (shared with {n} other sutazai-tui process{'es' * (n != 1)})"
         reason = f"not asked: {refusal.why}{others}; next request in {refusal.wait:.0f} s"
         return self._not_asked(endpoint, url, "skipped-budget", reason, refusal.wait)
-
-    def _recleaned(self, status: EndpointStatus, endpoint: EndpointConfig, url: str) -> EndpointStatus:
-        """A shared answer's outside text cleaned (and its name and URL ours) before it is shown."""
-        clean = self._redactor
-        return status.model_copy(
-            update={
-                "name": endpoint.name,
-                "url": url,
-                "reason": clean.clean(status.reason),
-                "status": clean.clean_optional(status.status, 60),
-                "services": {
-                    clean.clean(k, 40): clean.clean(v, 40) for k, v in list(status.services.items())[:40]
-                },
-                "message": clean.clean_optional(status.message),
-                "details": {
-                    clean.clean(k, 40): clean.clean(v, 80) if isinstance(v, str) else clean_tree(v)
-                    for k, v in status.details.items()
-                },
-            }
-        )
 
     async def _request(self, endpoint: EndpointConfig, url: str) -> EndpointStatus:
         token = self._token_for(endpoint, url)

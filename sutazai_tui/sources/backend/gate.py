@@ -13,15 +13,50 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from sutazai_tui.models import EndpointStatus
+from sutazai_tui.util.clean import clean_tree
+
+if TYPE_CHECKING:
+    from sutazai_tui.config.settings import Settings
+    from sutazai_tui.util.redact import Redactor
 
 BUDGET_WINDOW_S = 10.0
 # The longest anyone on this host backs off for one answer: the limiter's own block (an hour).
 # A `Retry-After: 99999999` must not stop every monitor on the host for three years.
 MAX_BACKOFF_S = 3600.0
+
+
+def endpoint_pace(settings: Settings) -> float:
+    """How often one monitor may ask each endpoint: the interval, or longer when a cycle's
+    requests would spend more than the host's budget gives (3 endpoints against 8 per 10 s: every
+    3.75 s). Asked faster, the budget let a burst through and then nothing for the rest of its
+    window, and endpoints went UNKNOWN for several cycles of every window."""
+    per_cycle = len(settings.all_endpoints())
+    return max(settings.interval, BUDGET_WINDOW_S * per_cycle / settings.request_budget)
+
+
+def recleaned(status: EndpointStatus, name: str, url: str, clean: Redactor) -> EndpointStatus:
+    """A shared answer's outside text cleaned (and its name and URL ours) before it is shown: the
+    file it came from is written by another process."""
+    return status.model_copy(
+        update={
+            "name": name,
+            "url": url,
+            "reason": clean.clean(status.reason),
+            "status": clean.clean_optional(status.status, 60),
+            "services": {
+                clean.clean(k, 40): clean.clean(v, 40) for k, v in list(status.services.items())[:40]
+            },
+            "message": clean.clean_optional(status.message),
+            "details": {
+                clean.clean(k, 40): clean.clean(v, 80) if isinstance(v, str) else clean_tree(v)
+                for k, v in status.details.items()
+            },
+        }
+    )
 
 
 def capped_wait(asked: float) -> tuple[float, str]:

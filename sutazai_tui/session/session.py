@@ -20,7 +20,6 @@ from sutazai_tui.core.history import History
 from sutazai_tui.core.verdict import Level, Overall, assess
 from sutazai_tui.models import ContainersStatus, Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
-from sutazai_tui.sources.backend.gate import endpoint_pace
 from sutazai_tui.util.malloc import freeze_long_lived, lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
@@ -115,8 +114,7 @@ class Session:
         self.name = name or settings.base_url
         self.key = key  # its number key and tab as one of `[[targets]]`; 0 for the lone backend
         self.monitor = monitor
-        pace = endpoint_pace(settings)  # how often its endpoints may be asked: what fresh means for them
-        self.history = monitor.history if monitor else History(settings.history_size, settings.interval, pace)
+        self.history = monitor.history if monitor else History(settings.history_size, settings.interval)
         self.scheduler: Scheduler | None = None
         self.snapshot: Snapshot | None = None  # the latest cycle's
         self.findings: tuple[Finding, ...] = ()

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.notifications import Notification
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from sutazai_tui.diagnosis.lifetimes import CLEARED_KEPT, FindingTimes, Lifetime, is_about, key_of
 from sutazai_tui.models import ContainerStats, Event, Finding, Snapshot
@@ -32,6 +32,7 @@ from sutazai_tui.tui.widgets.filter_bar import FilterBar
 from sutazai_tui.tui.widgets.findings import FindingsPanel
 from sutazai_tui.tui.widgets.header import HeaderBar, HeaderView
 from sutazai_tui.tui.widgets.host_panel import HostPanel
+from sutazai_tui.tui.widgets.keys_footer import KeysFooter
 from sutazai_tui.tui.widgets.notice_bar import NoticeBar
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class Dashboard(Screen[None]):
                 yield HostPanel()
                 yield EventLog()
         yield NoticeBar()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Focus the table, paint the header, check staleness once a second, then `mounted`."""

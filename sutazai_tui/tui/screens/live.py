@@ -68,9 +68,6 @@ class LiveScreen(Dashboard):
         super().__init__(sessions[0], clock=clock, config_path=config_path, demo=demo)
         self.sessions = tuple(sessions)
         self.poll = poll
-        if poll:  # the engine client is made (and asked) while the first frames draw, not after them
-            for session in self.sessions:
-                session.warm_up(partial(self._post_listed, session))
         for binding in TARGET_BINDINGS[: sum(1 for s in self.sessions if s.key)]:
             self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)  # this screen's copy
         self.acts = ActionsController(self, partial(self.run_worker, group="actions", exit_on_error=False))
@@ -91,6 +88,8 @@ class LiveScreen(Dashboard):
         self.refresh_bindings()
 
     def _start_polling(self) -> None:
+        for session in self.sessions:  # the engine client made and asked in a thread of its own
+            session.warm_up(partial(self._post_listed, session))
         for session in self.sessions:  # one worker per session, each consuming Session.cycles
             self.run_worker(self._follow(session), name=session.name, group=POLL_GROUP, exit_on_error=False)
 

@@ -13,6 +13,9 @@ from sutazai_tui.cli.args import settings_from_args
 def run(args: argparse.Namespace) -> int:
     """Draw the first frame, then read the settings behind it (tui/launch.py)."""
     gc.disable()  # until the Dashboard is drawn: everything the start makes lives on (tui/launch.py)
+    live = not getattr(args, "demo", False) and getattr(args, "follow", None) is None
+    if live and not getattr(args, "no_containers", False):
+        ask_engine_early(args)
     from sutazai_tui.tui.launch import run_tui
 
     return run_tui(
@@ -23,6 +26,19 @@ def run(args: argparse.Namespace) -> int:
         config_path=getattr(args, "config", None),
         follow=getattr(args, "follow", None),
     )
+
+
+def ask_engine_early(args: argparse.Namespace) -> None:
+    """Ask the local engine for its container list now, before Textual is imported: it answers
+    while we start (sources/engine/early_list.py); used only if the settings name the same engine."""
+    from sutazai_tui.sources.engine.client import DEFAULT_HOST, socket_path
+    from sutazai_tui.sources.engine.early_list import ask
+    from sutazai_tui.util.malloc import lean_malloc
+
+    lean_malloc()  # before the first thread allocates (util/malloc.py)
+    env = os.environ.get
+    host = getattr(args, "docker_host", None) or env("SUTAZAI_TUI_DOCKER_HOST") or env("DOCKER_HOST")
+    ask(socket_path(host or DEFAULT_HOST))
 
 
 def boot_target(args: argparse.Namespace) -> str:

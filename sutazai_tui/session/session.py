@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sutazai_tui.util.redact import Redactor
 
 Severity = Literal["information", "warning", "error"]
+# How long the warm-up waits for the list asked as the TUI started before asking the engine itself.
+EARLY_WAIT_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +187,24 @@ class Session:
 
         def build() -> None:
             try:
-                warming.set_result(build_monitor(self.settings, connect=True, listed=early))
+                shown = self._early_listing() if on_listed is not None else None
+                if shown is not None:  # on screen before httpx and the Monitor are even imported
+                    early(shown)
+                listed = None if shown is not None else early
+                warming.set_result(build_monitor(self.settings, connect=True, listed=listed))
             except BaseException as exc:  # handed to the first cycle, which raises it there
                 warming.set_exception(exc)
 
         threading.Thread(target=build, name="sutazai-warm-up", daemon=True).start()
+
+    def _early_listing(self) -> ContainersStatus | None:
+        """The engine's list asked as the TUI started (sources/engine/early_list.py), if any."""
+        if not self.settings.containers:
+            return None
+        from sutazai_tui.sources.engine.listrow import early_listing
+
+        s = self.settings
+        return early_listing(s.docker_host, s.container_prefix, s.container_labels, EARLY_WAIT_S)
 
     async def _start(self) -> Monitor:
         lean_malloc()  # before the worker threads allocate: see util/malloc.py

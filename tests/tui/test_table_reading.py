@@ -106,3 +106,20 @@ async def test_the_list_shows_before_the_inspects_and_says_what_is_still_read(
         assert api["state"] == "OK" and api["restarts"] == "2" and api["cpu"] == "41.0%"
         assert db["state"].startswith("DOWN") and READING not in "".join(db.values())
         assert "reading" not in str(table.border_title)
+
+
+async def test_a_list_is_drawn_at_its_widths_in_the_first_frame_after_it_is_shown(
+    backend: SimulatedBackend,
+) -> None:
+    """DataTable measures new rows when idle and keys the lines it drew on its update count: a
+    frame drawn before that idle kept a NAME column as wide as its header until the next rebuild
+    (5 s later). The table measures its rows as it adds them."""
+    settings = settings_for(backend.url, containers=True, interval=3600.0)
+    app = factory.make_app(settings, Session(settings, Monitor(settings, containers=GatedFleet())), poll=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        table = app.query_one(ContainerTable)
+        await pilot.pause()
+        table.show(listing("fake://gated", ROWS), app.clock(), reading=True)
+        assert "sutazai-api" in table.render_line(1).text  # drawn now, before any idle
+        await pilot.pause()
+        assert "sutazai-api" in table.render_line(1).text

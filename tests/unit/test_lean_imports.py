@@ -175,3 +175,14 @@ def test_polling_a_local_engine_socket_loads_no_engine_sdk() -> None:
         "start dockerd or set DOCKER_HOST/--docker-host"
     ]
     assert found["loaded"] == []
+
+
+def test_asking_the_engine_for_its_list_at_start_loads_nothing_but_the_standard_library() -> None:
+    # cli/monitor.py asks before Textual is imported: that ask must cost no import of weight.
+    code = (
+        "import argparse\n"
+        "from sutazai_tui.cli.monitor import ask_engine_early\n"
+        "ask_engine_early(argparse.Namespace(docker_host='unix:///nonexistent/docker.sock'))"
+    )
+    heavy = ["textual", "pydantic", "httpx", "sutazai_tui.models", "sutazai_tui.config.settings", *ENGINE_SDK]
+    assert loaded_after(code, heavy)["loaded"] == []

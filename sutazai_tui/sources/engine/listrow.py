@@ -15,12 +15,15 @@ Also from the list: which containers are watched (`is_selected`), the OK reason 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
+from sutazai_tui.sources.engine.client import DEFAULT_HOST, socket_path
+from sutazai_tui.sources.engine.early_list import early_rows
 from sutazai_tui.util.clean import clean
 
 # The engine's go-units HumanDuration words, in seconds.
@@ -117,3 +120,28 @@ def listing(
         containers=tuple(found),
         checked_at=datetime.now(UTC),
     )
+
+
+def early_listing(
+    docker_host: str | None, prefix: str, labels: Sequence[str], wait_s: float
+) -> ContainersStatus | None:
+    """The list asked as the TUI started (early_list.py), as `listing` gives it, if it was asked of
+    this engine and answered within `wait_s`; else None (the caller asks the engine itself)."""
+    engine = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    rows = early_rows(socket_path(engine), wait_s)
+    if rows is None:
+        return None
+    try:
+        return listing(engine, [r for r in rows if is_selected(_name(r), _labels(r), prefix, labels)])
+    except (ValueError, TypeError):  # a row the models refuse: the warm-up's own list will say
+        return None
+
+
+def _name(row: Mapping[str, Any]) -> str:
+    names = row.get("Names")
+    return str(names[0]).lstrip("/") if isinstance(names, list) and names else ""
+
+
+def _labels(row: Mapping[str, Any]) -> Mapping[str, str]:
+    labels = row.get("Labels")
+    return labels if isinstance(labels, dict) else {}

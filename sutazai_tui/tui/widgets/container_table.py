@@ -8,7 +8,7 @@ findings' weight are computed in container_order.py; this module draws them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import ClassVar, Self
 
@@ -18,7 +18,7 @@ from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.geometry import Region
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
 from sutazai_tui.tui.literal import content
@@ -299,6 +299,9 @@ class ContainerTable(CellCachedTable):
                 self._columns()
                 for name, cells in rows.items():
                     self.add_row(*cells, key=name)
+                # Measured now, not when idle: a frame drawn meanwhile is at the old widths.
+                new_rows, self._new_rows, self._require_update_dimensions = self._new_rows, set(), False
+                self._update_dimensions(new_rows)
                 self._drawn_header = (self._sort, self._reverse)
             self._drawn = rows
             names = list(rows)
@@ -324,6 +327,14 @@ class ContainerTable(CellCachedTable):
             asked, self._deferred = self._deferred, None
             if asked:
                 self.refresh()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable measures new rows when idle, but keys the lines it drew on its update count,
+        not on the widths: lines drawn before that (a list shown while the loop was busy) kept
+        their 4-column NAME until the next rebuild, 5 s later. New widths draw every line again."""
+        super()._update_dimensions(new_rows)
+        self._update_count += 1
+        self.refresh()
 
     def refresh(
         self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False

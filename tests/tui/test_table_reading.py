@@ -115,7 +115,8 @@ async def test_a_list_is_drawn_at_its_widths_in_the_first_frame_after_it_is_show
     frame drawn before that idle kept a NAME column as wide as its header until the next rebuild
     (5 s later). The table measures its rows as it adds them."""
     settings = settings_for(backend.url, containers=True, interval=3600.0)
-    app = factory.make_app(settings, Session(settings, Monitor(settings, containers=GatedFleet())), poll=False)
+    session = Session(settings, Monitor(settings, containers=GatedFleet()))
+    app = factory.make_app(settings, session, poll=False)
     async with app.run_test(size=(160, 30)) as pilot:
         table = app.query_one(ContainerTable)
         await pilot.pause()

@@ -186,3 +186,20 @@ def test_asking_the_engine_for_its_list_at_start_loads_nothing_but_the_standard_
     )
     heavy = ["textual", "pydantic", "httpx", "sutazai_tui.models", "sutazai_tui.config.settings", *ENGINE_SDK]
     assert loaded_after(code, heavy)["loaded"] == []
+
+
+def test_the_drawn_dashboard_never_loads_richs_emoji_table() -> None:
+    # A str column label is parsed as markup, which loads rich's emoji table on the event loop
+    # while the Dashboard draws: the container table's labels are Text.
+    code = (
+        "import asyncio\n"
+        "from sutazai_tui.config.settings import Settings\n"
+        "from sutazai_tui.tui.factory import make_app\n"
+        "async def main():\n"
+        "    app = make_app(Settings(base_url='http://127.0.0.1:9', containers=False), poll=False)\n"
+        "    async with app.run_test(size=(160, 48)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        assert app.query('ContainerTable').first().columns\n"
+        "asyncio.run(main())"
+    )
+    assert loaded_after(code, ["rich._emoji_codes"])["loaded"] == []

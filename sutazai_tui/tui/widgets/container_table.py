@@ -102,8 +102,8 @@ class ContainerTable(CellCachedTable):
 
     def on_mount(self) -> None:
         """Columns, keyed so cells can be found by name."""
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        for key, label in COLUMNS:  # Text, not str: a str label is parsed as markup (rich's emoji table)
+            self.add_column(Text(label), key=key)
 
     @property
     def shown(self) -> list[ContainerStats]:
@@ -242,7 +242,7 @@ class ContainerTable(CellCachedTable):
         marked, arrow = self._sort or "state", " ▲" if self._reverse else " ▼"
         self.clear(columns=True)
         for key, label in COLUMNS:
-            self.add_column(label + arrow if key == marked else label, key=key)
+            self.add_column(Text(label + arrow if key == marked else label), key=key)
 
     def _edge_keys(self) -> None:
         # A replay's g/G go to its first/last cycle: skip, so the key reaches the screen.

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.poll_cycle import create, remove
 from bench.soak_parts import engine_processes
 from bench.terminal import TOKEN, Terminal, cursor_moved, cursor_style
+from bench.tui_weight import compiled
 from sutazai_tui.demo.backend import SimulatedBackend
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,6 +196,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated name starts: run only those tools")
     args = parser.parse_args()
     os.chdir("/")  # `python -m` puts the working directory first on sys.path: not a source tree
+    compiled(ROOT)  # our bytecode, as an install has it (bench/tui_weight.py `compiled`)
     import docker
 
     client = docker.from_env(timeout=120)

@@ -132,6 +132,7 @@ class Session:
         self._details = details  # given: the giver's (the demo's fleet); made here: closed here
         self._owned_details: DockerDetails | None = None
         self._warming: Future[tuple[Monitor, str | None]] | None = None  # warm_up's build
+        self._early_shown = False  # `early_listing` gave the list asked at start
         # The request budget lives with the HTTP source (monitor.http.budget), one per session.
 
     # -- the cycles ------------------------------------------------------------------------
@@ -187,24 +188,27 @@ class Session:
 
         def build() -> None:
             try:
-                shown = self._early_listing() if on_listed is not None else None
+                shown = self.early_listing() if on_listed is not None else None
                 if shown is not None:  # on screen before httpx and the Monitor are even imported
                     early(shown)
-                listed = None if shown is not None else early
+                listed = None if self._early_shown else early
                 warming.set_result(build_monitor(self.settings, connect=True, listed=listed))
             except BaseException as exc:  # handed to the first cycle, which raises it there
                 warming.set_exception(exc)
 
         threading.Thread(target=build, name="sutazai-warm-up", daemon=True).start()
 
-    def _early_listing(self) -> ContainersStatus | None:
-        """The engine's list asked as the TUI started (sources/engine/early_list.py), if any."""
-        if not self.settings.containers:
+    def early_listing(self, wait_s: float = EARLY_WAIT_S) -> ContainersStatus | None:
+        """The engine's list asked as the TUI started (sources/engine/early_list.py), once, waiting
+        up to `wait_s` for it; None if there is none (containers off, another engine, no answer)."""
+        if not self.settings.containers or self._early_shown:
             return None
         from sutazai_tui.sources.engine.listrow import early_listing
 
         s = self.settings
-        return early_listing(s.docker_host, s.container_prefix, s.container_labels, EARLY_WAIT_S)
+        got = early_listing(s.docker_host, s.container_prefix, s.container_labels, wait_s)
+        self._early_shown = got is not None  # the warm-up then lists no more
+        return got
 
     async def _start(self) -> Monitor:
         lean_malloc()  # before the worker threads allocate: see util/malloc.py

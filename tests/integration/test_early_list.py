@@ -162,3 +162,32 @@ def test_the_early_list_on_the_real_engine_is_the_sdk_free_clients_list(containe
     assert mine == {
         r["Id"]: r["Names"] for r in listed if r["Names"][0].lstrip("/").startswith(containers.prefix)
     }
+
+
+async def test_the_dashboard_shows_the_early_list_right_after_its_first_frame(
+    fake_engine: tuple[str, list[bytes], list[bytes]], backend: SimulatedBackend
+) -> None:
+    """The TUI's path: the list asked at start is in the table, every unread column saying so,
+    though the engine fails everything after it (the cycle then says why, not the table)."""
+    from sutazai_tui.tui import factory
+    from sutazai_tui.tui.widgets.container_cells import READING
+    from sutazai_tui.tui.widgets.container_table import ContainerTable
+    from tests.tui_support import wait_until
+
+    path, answers, asked = fake_engine
+    answers.append(answer("200 OK", json.dumps(ROWS).encode()))
+    ask(path)
+    settings = settings_for(
+        backend.url,
+        containers=True,
+        docker_host=f"unix://{path}",
+        container_prefix="sutazai-",
+        interval=3600.0,
+    )
+    app = factory.make_app(settings)
+    async with app.run_test(size=(160, 30)) as pilot:
+        table = app.query_one(ContainerTable)
+        await wait_until(pilot, lambda: [c.name for c in table.shown] == ["sutazai-api"])
+        assert READING in table.render_line(1).text and "sutazai-api" in table.render_line(1).text
+        assert asked[0] == b"GET /containers/json?all=1 HTTP/1.0"
+        assert app.shown.snapshot is None  # no cycle made from it

@@ -81,7 +81,14 @@ class LiveScreen(Dashboard):
         if self.session.settings.read_only:
             self._hide_acting_keys()
         if self.poll:
+            self.call_after_refresh(self._show_early_list)
             self.call_after_refresh(self._start_polling)
+
+    def _show_early_list(self) -> None:
+        """The engine's list asked at start, right after the first frame if the engine has answered."""
+        status = self.session.early_listing(wait_s=0.0)
+        if status is not None:
+            self._containers_listed(ContainersListed(self.session, status))
 
     def _hide_acting_keys(self) -> None:
         hide_acting_keys(self._bindings.key_to_bindings)

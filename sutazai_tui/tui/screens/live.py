@@ -81,14 +81,16 @@ class LiveScreen(Dashboard):
         if self.session.settings.read_only:
             self._hide_acting_keys()
         if self.poll:
-            self.call_after_refresh(self._show_early_list)
-            self.call_after_refresh(self._start_polling)
+            self._show_early_list()
 
     def _show_early_list(self) -> None:
-        """The engine's list asked at start, right after the first frame if the engine has answered."""
+        """The engine's list asked at start, in the Dashboard's first frame if the engine has answered
+        (it has, almost always: it was asked before Textual was imported); polling starts after
+        that frame (the warm-up's imports would slow it)."""
         status = self.session.early_listing(wait_s=0.0)
         if status is not None:
             self._containers_listed(ContainersListed(self.session, status))
+        self.call_after_refresh(self._start_polling)
 
     def _hide_acting_keys(self) -> None:
         hide_acting_keys(self._bindings.key_to_bindings)

@@ -164,7 +164,7 @@ def test_the_early_list_on_the_real_engine_is_the_sdk_free_clients_list(containe
     }
 
 
-async def test_the_dashboards_first_frame_shows_the_list_asked_at_start(
+async def test_the_dashboard_shows_the_list_asked_at_start_right_after_its_first_frame(
     fake_engine: tuple[str, list[bytes], list[bytes]], backend: SimulatedBackend
 ) -> None:
     """The TUI's path: the list asked at start is in the table, every unread column saying so,
@@ -172,6 +172,7 @@ async def test_the_dashboards_first_frame_shows_the_list_asked_at_start(
     from sutazai_tui.tui import factory
     from sutazai_tui.tui.widgets.container_cells import READING
     from sutazai_tui.tui.widgets.container_table import COLUMNS, ContainerTable
+    from tests.tui_support import wait_until
 
     path, answers, asked = fake_engine
     answers.append(answer("200 OK", json.dumps(ROWS).encode()))
@@ -185,9 +186,9 @@ async def test_the_dashboards_first_frame_shows_the_list_asked_at_start(
     )
     assert early_list._asked is not None and early_list._asked.rows(5.0) == ROWS  # answered, still there
     app = factory.make_app(settings)
-    async with app.run_test(size=(160, 30)):
+    async with app.run_test(size=(160, 30)) as pilot:
         table = app.query_one(ContainerTable)
-        assert [c.name for c in table.shown] == ["sutazai-api"]  # in the first frame: no wait
+        await wait_until(pilot, lambda: [c.name for c in table.shown] == ["sutazai-api"])
         assert len(table.columns) == len(COLUMNS)
         assert READING in table.render_line(1).text and "sutazai-api" in table.render_line(1).text
         assert asked[0] == b"GET /containers/json?all=1 HTTP/1.0"

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncGenerator, Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -20,6 +20,7 @@ from sutazai_tui.core.history import History
 from sutazai_tui.core.verdict import Level, Overall, assess
 from sutazai_tui.models import ContainersStatus, Event, Finding, Snapshot
 from sutazai_tui.records.recorder import Recorder, RecorderError
+from sutazai_tui.sources.engine.early_list import EARLY_WAIT_S
 from sutazai_tui.util.malloc import freeze_long_lived, lean_malloc, release_free_memory
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from sutazai_tui.util.redact import Redactor
 
 Severity = Literal["information", "warning", "error"]
-# How long the warm-up waits for the list asked as the TUI started before asking the engine itself.
-EARLY_WAIT_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,27 +186,24 @@ class Session:
                 loop.call_soon_threadsafe(on_listed, status)
 
         def build() -> None:
-            try:
-                shown = self.early_listing() if on_listed is not None else None
-                if shown is not None:  # on screen before httpx and the Monitor are even imported
-                    early(shown)
-                listed = None if self._early_shown else early
-                warming.set_result(build_monitor(self.settings, connect=True, listed=listed))
-            except BaseException as exc:  # handed to the first cycle, which raises it there
-                warming.set_exception(exc)
+            with contextlib.suppress(InvalidStateError):  # `close` stopped waiting (the app quit)
+                try:
+                    shown = self.early_listing() if on_listed is not None else None
+                    if shown is not None:  # on screen before httpx and the Monitor are even imported
+                        early(shown)
+                    listed = None if self._early_shown else early
+                    warming.set_result(build_monitor(self.settings, connect=True, listed=listed))
+                except BaseException as exc:  # handed to the first cycle, which raises it there
+                    warming.set_exception(exc)
 
         threading.Thread(target=build, name="sutazai-warm-up", daemon=True).start()
 
     def early_listing(self, wait_s: float = EARLY_WAIT_S) -> ContainersStatus | None:
-        """The engine's list asked as the TUI started (sources/engine/early_list.py), once, waiting
-        up to `wait_s` for it; None if there is none (containers off, another engine, no answer)."""
-        if not self.settings.containers or self._early_shown:
-            return None
+        """The list asked as the TUI started (sources/engine/listrow.py `early_listing`), once."""
         from sutazai_tui.sources.engine.listrow import early_listing
 
-        s = self.settings
-        got = early_listing(s.docker_host, s.container_prefix, s.container_labels, wait_s)
-        self._early_shown = got is not None  # the warm-up then lists no more
+        got = None if self._early_shown else early_listing(self.settings, wait_s)
+        self._early_shown = self._early_shown or got is not None  # the warm-up then lists no more
         return got
 
     async def _start(self) -> Monitor:

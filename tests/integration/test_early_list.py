@@ -103,10 +103,14 @@ def test_early_listing_keeps_the_monitored_containers_as_the_source_lists_them(
     path, answers, _ = fake_engine
     answers.append(answer("200 OK", json.dumps(ROWS).encode()))
     ask(path)
-    status = early_listing(f"unix://{path}", "sutazai-", ["app=x"], 5.0)
+    settings = settings_for(
+        "http://127.0.0.1:9", containers=True, docker_host=f"unix://{path}", container_labels=["app=x"]
+    )
+    assert early_listing(settings.model_copy(update={"containers": False}), 5.0) is None  # off: not taken
+    status = early_listing(settings, 5.0)
     assert status is not None and status.state is State.UNKNOWN and status.engine == f"unix://{path}"
     assert [c.name for c in status.containers] == ["other", "sutazai-api"]  # by label, by prefix
-    assert early_listing(f"unix://{path}", "sutazai-", [], 5.0) is None  # once
+    assert early_listing(settings, 5.0) is None  # once
 
 
 async def test_the_warm_up_shows_the_early_list_before_it_asks_the_engine(
@@ -168,7 +172,7 @@ async def test_the_dashboard_shows_the_list_asked_at_start_right_after_its_first
     fake_engine: tuple[str, list[bytes], list[bytes]], backend: SimulatedBackend
 ) -> None:
     """The TUI's path: the list asked at start is in the table, every unread column saying so,
-    though the engine fails everything after it (the cycle then says why, not the table)."""
+    though the engine fails everything after it (the first cycle then says so)."""
     from sutazai_tui.tui import factory
     from sutazai_tui.tui.widgets.container_cells import READING
     from sutazai_tui.tui.widgets.container_table import COLUMNS, ContainerTable
@@ -192,4 +196,6 @@ async def test_the_dashboard_shows_the_list_asked_at_start_right_after_its_first
         assert len(table.columns) == len(COLUMNS)
         assert READING in table.render_line(1).text and "sutazai-api" in table.render_line(1).text
         assert asked[0] == b"GET /containers/json?all=1 HTTP/1.0"
-        assert app.shown.snapshot is None  # no cycle made from it
+        await wait_until(pilot, lambda: app.shown.snapshot is not None)  # the cycle, then the engine's fault
+        assert app.shown.snapshot is not None and app.shown.snapshot.containers is not None
+        assert app.shown.snapshot.containers.state is State.DOWN

@@ -18,6 +18,7 @@ from typing import Any
 
 from sutazai_tui import __version__
 
+EARLY_WAIT_S = 2.0  # how long the warm-up waits for this list before asking the engine itself
 MAX_BYTES = 64 << 20  # an answer larger than this is not read (10,000 containers are ~30 MiB)
 
 

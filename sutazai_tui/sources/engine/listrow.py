@@ -19,12 +19,15 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sutazai_tui.models import ContainersStatus, ContainerStats, State
 from sutazai_tui.sources.engine.client import DEFAULT_HOST, socket_path
 from sutazai_tui.sources.engine.early_list import early_rows
 from sutazai_tui.util.clean import clean
+
+if TYPE_CHECKING:
+    from sutazai_tui.config.settings import Settings
 
 # The engine's go-units HumanDuration words, in seconds.
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
@@ -122,15 +125,15 @@ def listing(
     )
 
 
-def early_listing(
-    docker_host: str | None, prefix: str, labels: Sequence[str], wait_s: float
-) -> ContainersStatus | None:
+def early_listing(settings: Settings, wait_s: float) -> ContainersStatus | None:
     """The list asked as the TUI started (early_list.py), as `listing` gives it, if it was asked of
-    this engine and answered within `wait_s`; else None (the caller asks the engine itself)."""
-    engine = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
-    rows = early_rows(socket_path(engine), wait_s)
+    the engine these settings watch and answered within `wait_s`; else None (containers off,
+    another engine, no answer: the caller asks the engine itself)."""
+    engine = settings.docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    rows = early_rows(socket_path(engine), wait_s) if settings.containers else None
     if rows is None:
         return None
+    prefix, labels = settings.container_prefix, settings.container_labels
     try:
         return listing(engine, [r for r in rows if is_selected(_name(r), _labels(r), prefix, labels)])
     except (ValueError, TypeError):  # a row the models refuse: the warm-up's own list will say

@@ -174,7 +174,8 @@ class Dashboard(Screen[None]):
 
     def show_notices(self, notifications: Iterable[Notification]) -> None:
         """The live notifications, on the notice lines (this screen shows no toasts)."""
-        bar = next(self.query(NoticeBar).results(), None)
+        # Once a second: query_one is answered from Textual's cache, a query walks the whole DOM.
+        bar = self.query_one_optional(NoticeBar)
         if bar is not None:
             bar.show_notices(notifications)
 

@@ -7,7 +7,8 @@ backend, then runs at once, for the same window: a bare Textual app, the headles
 (bench/soak_session.py: what `exporter` runs) and the TUI (`python -m sutazai_tui`, 160x48
 pseudo-terminal), all on the same containers. `--compare SRC` adds a second TUI run from another
 source tree (e.g. `git archive main | tar -x -C /tmp/base`), so a change is measured against its
-base in one run on a loaded machine. CPU is counted after a 20 s warm-up; RSS at the end.
+base in one run on a loaded machine. CPU is counted after a 20 s warm-up; RSS at the end. Each
+program has a runtime folder, so a request budget, of its own (`alone`).
 `--existing PREFIX` reuses running containers (not removed). Prints figures; never part of the
 test run.
 """
@@ -15,10 +16,13 @@ test run.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +37,19 @@ TICK = os.sysconf("SC_CLK_TCK")
 BARE = "from textual.app import App\nfrom textual.widgets import Static\n"
 BARE += "class Bare(App):\n    def compose(self):\n        yield Static('bare')\nBare().run()\n"
 WARM_S = 20.0
+RUNS = Path(tempfile.mkdtemp(prefix="sutazai-bench-"))  # mode 0700: one runtime folder per program
+atexit.register(shutil.rmtree, RUNS, True)
+
+
+def alone(env: dict[str, str], name: str) -> dict[str, str]:
+    """`env` with a runtime folder of this program's own, so a request budget of its own. On the
+    host's one budget (shared by every monitor of a backend, as it should be), the measured
+    programs starve each other: the one refused shows endpoints flapping OK/UNKNOWN every cycle,
+    an event and a redrawn event log each time, an incident's cost rather than the one measured,
+    and whichever program lost the race paid it (rounds swung 1.5-3 %)."""
+    folder = RUNS / "".join(c if c.isalnum() else "-" for c in name)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return {**env, "XDG_RUNTIME_DIR": str(folder)}
 
 
 def cpu_s(pid: int) -> float:
@@ -65,13 +82,16 @@ def main() -> None:
         runs["bare Textual app"] = (bare, bare_master)
         session_cmd = [sys.executable, str(ROOT / "bench" / "soak_session.py"), backend.url, prefix]
         headless = subprocess.Popen(
-            [*session_cmd, str(args.interval)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*session_cmd, str(args.interval)],
+            env=alone(env, "headless"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         runs["headless session"] = (headless, None)
-        tui, master = in_terminal([sys.executable, "-m", "sutazai_tui", *flags], env)
+        tui, master = in_terminal([sys.executable, "-m", "sutazai_tui", *flags], alone(env, "tui"))
         runs["TUI (this tree)"] = (tui, master)
         if args.compare:
-            base_env = {**env, "PYTHONPATH": str(args.compare)}
+            base_env = alone({**env, "PYTHONPATH": str(args.compare)}, "base")
             base, base_master = in_terminal([sys.executable, "-m", "sutazai_tui", *flags], base_env)
             runs[f"TUI ({args.compare})"] = (base, base_master)
         try:

@@ -8,7 +8,8 @@ end; `--existing PREFIX` reuses running ones) and the simulated backend. Each ro
 for the same window: a bare Textual app (one Static), the headless session (bench/soak_session.py:
 what `exporter` runs), the TUI of this tree (`python -m sutazai_tui`, 160x48 pseudo-terminal) and,
 with `--compare SRC`, the TUI of another source tree (e.g. `git archive main | tar -x -C /tmp/base`).
-CPU is counted over `--seconds` after a 20 s warm-up, RSS at the end of the window. Then
+CPU is counted over `--seconds` after a 20 s warm-up, RSS at the end of the window; each program
+has a request budget of its own (bench/tui_cost.py: `alone`). Then
 `--frames` launches of each, interleaved: the bare app's first frame, and the time until the
 Dashboard (its `emergency` panel) is on screen with the backend hung, so only our own start counts.
 Prints medians over the rounds and the ratios the targets are stated in (issue 31: TUI RSS <= 60
@@ -36,7 +37,7 @@ from bench.poll_cycle import create, remove
 from bench.soak_parts import rss_of
 from bench.terminal import Terminal
 from bench.tui import BARE_APP
-from bench.tui_cost import BARE, WARM_S, cpu_s
+from bench.tui_cost import BARE, WARM_S, alone, cpu_s
 from sutazai_tui.demo import answers
 from sutazai_tui.demo.backend import SimulatedBackend
 
@@ -54,10 +55,13 @@ def one_round(
     # session needs none.
     terms: dict[str, Terminal] = {BARE_NAME: Terminal([args.python, "-c", BARE], env, rows=48, cols=160)}
     session = [args.python, str(ROOT / "bench" / "soak_session.py"), url, prefix, str(args.interval)]
-    headless = subprocess.Popen(session, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    headless = subprocess.Popen(
+        session, env=alone(env, HEADLESS), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     for name, tree in trees.items():
         argv = [args.python, "-m", "sutazai_tui", *flags]
-        terms[name] = Terminal(argv, {**env, "PYTHONPATH": str(tree)}, rows=48, cols=160)
+        # Each its own request budget (bench/tui_cost.py: alone): on one, they starve each other.
+        terms[name] = Terminal(argv, alone({**env, "PYTHONPATH": str(tree)}, name), rows=48, cols=160)
     procs = {HEADLESS: headless, **{name: term.proc for name, term in terms.items()}}
     try:
         time.sleep(WARM_S)  # a timeline: the warm-up before the window, not a settle wait

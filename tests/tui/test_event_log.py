@@ -35,7 +35,11 @@ async def test_the_first_events_replace_the_placeholder_and_each_new_one_is_on_t
         await pilot.pause()
         screen = app.export_screenshot()
         assert "first-event" in screen and "no&#160;state" not in screen
-        events = [*events, _note(1, "second-event"), Event(at=START, subject="db", old=State.OK, new=State.DOWN)]
+        events = [
+            *events,
+            _note(1, "second-event"),
+            Event(at=START, subject="db", old=State.OK, new=State.DOWN),
+        ]
         log.show(events)
         await pilot.pause()
         assert body.size.height == 3  # the body grew: laid out again

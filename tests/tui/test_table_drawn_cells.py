@@ -105,3 +105,37 @@ async def test_a_cycle_that_changes_nothing_builds_no_row_and_one_figure_rebuild
         await pilot.pause()
         assert built == ["c03"]
         assert "2.0%" in app.export_screenshot()
+
+
+async def test_a_figure_moved_in_a_scrolled_table_draws_its_line_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = [f"c{i:02d}" for i in range(40)]
+    lines: list[int] = []
+    stock = DataTable._render_line
+
+    def counting(self: DataTable[object], y: int, *args: object) -> object:
+        lines.append(y)
+        return stock(self, y, *args)  # type: ignore[arg-type]
+
+    app = _Host()
+    async with app.run_test(size=(120, 14)) as pilot:
+        table = app.query_one(ContainerTable)
+        cpu = {name: 1.0 for name in names}
+        table.show(_status(cpu), NOW)
+        await pilot.pause()
+        table.action_last_row()  # scrolled: the last rows on screen
+        await pilot.pause()
+        assert table.scroll_offset.y > 0
+        monkeypatch.setattr(DataTable, "_render_line", counting)
+        cpu["c37"] = 9.5
+        table.show(_status(cpu), NOW)
+        await pilot.pause()
+        assert len(set(lines)) == 1  # c37's line, not every visible line
+        assert "9.5%" in app.export_screenshot()
+        lines.clear()
+        cpu = {name: 10.0 + i for i, name in enumerate(names)}  # wider: the columns move
+        table.show(_status(cpu), NOW)
+        await pilot.pause()
+        assert len(set(lines)) > 5  # the whole table drawn again
+        assert "49.0%" in app.export_screenshot()

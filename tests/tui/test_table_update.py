@@ -115,23 +115,30 @@ async def test_an_unchanged_row_is_not_made_again_and_a_new_theme_remakes_every_
         assert str(health) == "—" and health.style != health_before.style
 
 
-async def test_a_cycle_of_changed_cells_asks_for_one_repaint(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_cycle_of_changed_cells_asks_for_one_repaint_a_changed_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     app = _Host()
     async with app.run_test() as pilot:
         table = app.query_one(ContainerTable)
-        table.show(_status({"a": 1.0, "b": 2.0, "c": 3.0}), NOW)
+        table.show(_status({"a": 1.0, "b": 2.0, "c": 3.0, "d": 7.0}), NOW)
         await pilot.pause()
         whole: list[int] = []  # whole-table repaints that reached the widget (the real method, counted)
+        rows: list[Region] = []  # repaints of a region: a row's lines
         real = CellCachedTable.refresh
 
         def counted(self: CellCachedTable, *regions: Region, **kwargs: bool) -> CellCachedTable:
-            if not regions:
+            if regions:
+                rows.extend(regions)
+            else:
                 whole.append(1)
             return real(self, *regions, **kwargs)
 
         monkeypatch.setattr(CellCachedTable, "refresh", counted)
-        table.show(_status({"a": 4.0, "b": 5.0, "c": 6.0}), NOW)  # three cells change
+        table.show(_status({"a": 4.0, "b": 5.0, "c": 6.0, "d": 7.0}), NOW)  # three cells change
         monkeypatch.undo()
         await pilot.pause()
-        assert len(whole) == 1
+        assert whole == [] and len(rows) == 3 and all(r.height == 1 for r in rows)  # d: not drawn
         assert [str(table.get_cell(RowKey(k), ColumnKey("cpu"))) for k in "abc"] == ["4.0%", "5.0%", "6.0%"]
+        screen = app.export_screenshot()
+        assert all(f in screen for f in ("4.0%", "5.0%", "6.0%", "7.0%"))

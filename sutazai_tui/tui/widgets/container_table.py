@@ -313,8 +313,10 @@ class ContainerTable(CellCachedTable):
     def _update_cells(self, rows: dict[str, list[Text | str]]) -> None:
         """Same rows in the same order: change only the cells whose text or style changed."""
         self._deferred = False
+        changed: list[int] = []  # the rows whose lines are drawn again
+        grew = False
         try:
-            for name, cells in rows.items():
+            for index, (name, cells) in enumerate(rows.items()):
                 if cells is self._drawn[name]:  # the same cells as drawn (see _row)
                     continue
                 for (key, _), new, old in zip(COLUMNS, cells, self._drawn[name], strict=True):
@@ -322,11 +324,17 @@ class ContainerTable(CellCachedTable):
                         width = new.cell_len if isinstance(new, Text) else cell_len(new)
                         # A column grows for a wider value (cheap); it never shrinks until a rebuild.
                         grow = width > self.columns[ColumnKey(key)].content_width
+                        grew = grew or grow
                         self.update_cell(name, key, new, update_width=grow)
+                        if not changed or changed[-1] != index:
+                            changed.append(index)
         finally:
             asked, self._deferred = self._deferred, None
-            if asked:
-                self.refresh()
+            if asked and (grew or len(changed) > self.size.height):
+                self.refresh()  # columns moved (or most rows changed): the whole table
+            elif asked:
+                for index in changed:  # only these rows' lines: the others' stay drawn
+                    self.refresh_row(index)
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """DataTable measures new rows when idle, but keys the lines it drew on its update count,

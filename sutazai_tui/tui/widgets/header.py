@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.strip import Strip
 from textual.widget import Widget
 
 from sutazai_tui.models import Snapshot
@@ -54,6 +55,7 @@ class HeaderView:
 # Textual's time, and a repaint every second alone was 0.2 % of a core (bench/tui.py).
 FINE_BELOW_S = 10
 COARSE_STEP_S = 5
+DRAWN_KEPT = 32  # lines a header part keeps drawn: the countdown's texts, and the main line's last
 
 
 def shown_countdown(seconds: float) -> int:
@@ -82,6 +84,8 @@ class _Line(Widget):
     def __init__(self, id: str) -> None:
         super().__init__(id=id)
         self.content = Content("")
+        # The countdown shows a handful of texts over and over: each drawn once (per width and style).
+        self._drawn: dict[tuple[object, ...], Strip] = {}
 
     def set(self, content: Content) -> None:
         """New text; no repaint when equal."""
@@ -92,6 +96,22 @@ class _Line(Widget):
     def render(self) -> Content:
         """The current text."""
         return self.content
+
+    def render_line(self, y: int) -> Strip:
+        """The line as drawn before for the same text, spans, width and style, else drawn now."""
+        content = self.content
+        key = (y, content.plain, tuple(content.spans), self.size.width, self.visual_style)
+        strip = self._drawn.get(key)
+        if strip is None:
+            if len(self._drawn) >= DRAWN_KEPT:
+                self._drawn.clear()
+            strip = self._drawn[key] = super().render_line(y)
+        return strip
+
+    def notify_style_update(self) -> None:
+        """A theme or CSS change: drawn again."""
+        super().notify_style_update()
+        self._drawn = {}
 
 
 def tabs_line(tabs: tuple[TargetTab, ...]) -> Content:

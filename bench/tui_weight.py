@@ -1,14 +1,16 @@
 """The TUI's own weight against its references, in one run: RSS, CPU % of a core, Dashboard first frame.
 
     python bench/tui_weight.py [--containers 100] [--interval 5] [--rounds 3] [--seconds 40]
-                               [--frames 5] [--compare SRC] [--existing PREFIX] [--python PATH]
+                               [--warm 20] [--frames 5] [--compare SRC] [--existing PREFIX]
+                               [--python PATH]
 
 Starts N busybox `sleep` containers (`--network none`, a prefix of this run's own, removed at the
 end; `--existing PREFIX` reuses running ones) and the simulated backend. Each round runs at once,
 for the same window: a bare Textual app (one Static), the headless session (bench/soak_session.py:
 what `exporter` runs), the TUI of this tree (`python -m sutazai_tui`, 160x48 pseudo-terminal) and,
 with `--compare SRC`, the TUI of another source tree (e.g. `git archive main | tar -x -C /tmp/base`).
-CPU is counted over `--seconds` after a 20 s warm-up, RSS at the end of the window; each program
+CPU is counted over `--seconds` after a `--warm` warm-up (20 s; 1220 s at `--interval 5` fills
+the history ring of 240 cycles), RSS at the end of the window; each program
 has a request budget of its own (bench/tui_cost.py: `alone`). Then
 `--frames` launches of each, interleaved: the bare app's first frame, and the time until the
 Dashboard (its `emergency` panel) is on screen with the backend hung, so only our own start counts.
@@ -64,7 +66,7 @@ def one_round(
         terms[name] = Terminal(argv, alone({**env, "PYTHONPATH": str(tree)}, name), rows=48, cols=160)
     procs = {HEADLESS: headless, **{name: term.proc for name, term in terms.items()}}
     try:
-        time.sleep(WARM_S)  # a timeline: the warm-up before the window, not a settle wait
+        time.sleep(args.warm)  # a timeline: the warm-up before the window, not a settle wait
         t0, before = time.monotonic(), {k: cpu_s(p.pid) for k, p in procs.items()}
         time.sleep(args.seconds)
         t1, after = time.monotonic(), {k: cpu_s(p.pid) for k, p in procs.items()}
@@ -110,6 +112,9 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3, help="RSS/CPU rounds (medians printed)")
     parser.add_argument("--seconds", type=float, default=40.0, help="CPU window per round, after the warm-up")
+    parser.add_argument(
+        "--warm", type=float, default=WARM_S, help="seconds before the window (1220 at 5 s: the ring full)"
+    )
     parser.add_argument("--frames", type=int, default=5, help="first-frame launches per program")
     parser.add_argument("--compare", type=Path, help="another source tree's TUI, in the same run")
     parser.add_argument("--existing", help="use running containers with this name prefix")
@@ -148,7 +153,7 @@ def main() -> None:
 
     print(
         f"{args.containers} containers, --interval {args.interval:g}; "
-        f"{args.rounds} rounds of {args.seconds:.0f} s after {WARM_S:.0f} s; "
+        f"{args.rounds} rounds of {args.seconds:.0f} s after {args.warm:.0f} s; "
         f"load {load0:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     bare_ff = statistics.median(frames[BARE_NAME])

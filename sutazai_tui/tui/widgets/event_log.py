@@ -54,11 +54,6 @@ class EventLines(Widget):
         self._lines: tuple[Content, ...] = (EMPTY,)
         self._drawn: dict[int, tuple[Content, int, Style, Strip]] = {}  # id(line) -> its strip
 
-    @property
-    def lines(self) -> tuple[Content, ...]:
-        """The lines shown, top to bottom."""
-        return self._lines
-
     def set_lines(self, lines: Sequence[Content]) -> None:
         """Show `lines` (none: the "no state changes yet" line)."""
         new = tuple(lines) or (EMPTY,)

@@ -78,9 +78,9 @@ async def test_a_theme_change_draws_every_line_again() -> None:
         log, body = app.query_one(EventLog), app.query_one(EventLines)
         log.show([_note(i) for i in range(5)])
         await pilot.pause()
-        before = {id(held[3]) for held in body._drawn.values()}
+        before = [held[3] for held in body._drawn.values()]  # held: no id is reused
         assert len(before) == 5
         app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
         await pilot.pause()
-        after = {id(held[3]) for held in body._drawn.values()}
-        assert len(after) == 5 and after.isdisjoint(before)
+        after = [held[3] for held in body._drawn.values()]
+        assert len(after) == 5 and not {id(s) for s in after} & {id(s) for s in before}

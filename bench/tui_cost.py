@@ -42,11 +42,12 @@ atexit.register(shutil.rmtree, RUNS, True)
 
 
 def alone(env: dict[str, str], name: str) -> dict[str, str]:
-    """`env` with a runtime folder of this program's own, so a request budget of its own. On the
-    host's one budget (shared by every monitor of a backend, as it should be), the measured
-    programs starve each other: the one refused shows endpoints flapping OK/UNKNOWN every cycle,
-    an event and a redrawn event log each time, an incident's cost rather than the one measured,
-    and whichever program lost the race paid it (rounds swung 1.5-3 %)."""
+    """`env` with a runtime folder of this program's own, so a request budget of its own: the
+    cost measured is one monitor's alone. On the host's one budget (shared by every monitor of a
+    backend, as it should be) the measured programs share answers, so each asks less than it would
+    alone, and before shared answers counted for two intervals the one refused flapped OK/UNKNOWN
+    every cycle, an event and a redrawn event log each time (+1.1 % of a core to whichever lost
+    the race: rounds swung 1.5-3 %)."""
     folder = RUNS / "".join(c if c.isalnum() else "-" for c in name)
     folder.mkdir(mode=0o700, exist_ok=True)
     return {**env, "XDG_RUNTIME_DIR": str(folder)}

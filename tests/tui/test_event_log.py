@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
+from textual.selection import Selection
 
 from sutazai_tui.models import Event, State
 from sutazai_tui.tui.widgets.event_log import SHOWN, EventLines, EventLog
@@ -84,3 +85,19 @@ async def test_a_theme_change_draws_every_line_again() -> None:
         await pilot.pause()
         after = [held[3] for held in body._drawn.values()]
         assert len(after) == 5 and not {id(s) for s in after} & {id(s) for s in before}
+
+
+async def test_a_mouse_selection_is_drawn_over_the_lines() -> None:
+    app = _Host()
+    async with app.run_test(size=(80, 12)) as pilot:
+        log, body = app.query_one(EventLog), app.query_one(EventLines)
+        log.show([_note(i) for i in range(3)])
+        await pilot.pause()
+        plain = body.render_line(0)
+        app.screen.selections = {body: Selection(None, None)}  # everything selected
+        await pilot.pause()
+        selected = body.render_line(0)
+        assert selected.text == plain.text and selected != plain  # the same words, drawn selected
+        app.screen.selections = {}
+        await pilot.pause()
+        assert body.render_line(0) == plain

@@ -74,6 +74,8 @@ class EventLines(Widget):
     def render_line(self, y: int) -> Strip:
         """Line `y`, drawn as the whole text would draw it; kept while the line, width and style
         stay (a new event moves the others down a line without drawing them again)."""
+        if self.text_selection is not None:  # the mouse selects in it: the whole text, as a Static
+            return super().render_line(y)
         width, style = self.size.width, self.visual_style
         if not 0 <= y < len(self._lines):
             return Strip.blank(width, style.rich_style)

@@ -99,6 +99,8 @@ class _Line(Widget):
 
     def render_line(self, y: int) -> Strip:
         """The line as drawn before for the same text, spans, width and style, else drawn now."""
+        if self.text_selection is not None:  # the mouse selects in it: drawn with the selection
+            return super().render_line(y)
         content = self.content
         key = (y, content.plain, tuple(content.spans), self.size.width, self.visual_style)
         strip = self._drawn.get(key)

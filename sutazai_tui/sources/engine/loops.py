@@ -62,11 +62,20 @@ def is_loop(restarts: Sequence[datetime], now: datetime) -> bool:
 
 
 def restart_times(history: Iterable[tuple[ContainerStats, datetime]]) -> list[datetime]:
-    """The restarts one container's readings (oldest first, same id, each with when it was read) show."""
+    """The restarts one container's readings (oldest first, same id, each with when it was read) show.
+
+    Readings whose count never moved and that never caught it `restarting` show what the first one
+    alone shows (a dense first inspect, or nothing): the usual case, read at once. Walked reading by
+    reading, the full ring's 240 readings of 100 containers were the diagnosis's largest cost.
+    """
+    readings = list(history)
+    first = readings[0][0].restart_count if readings else 0
+    if all(c.restart_count == first and c.state != "restarting" for c, _ in readings):
+        readings = readings[:1]
     found: list[datetime] = []
     count: int | None = None
     before = None
-    for c, now in history:
+    for c, now in readings:
         at = last_restart(c, now) or _aware(now)  # no times (an old recording): when it was read
         if count is None or before is None:
             if dense_in_one_inspect(c, now):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from rich.style import Style as RichStyle
 from rich.text import Text
 
-from sutazai_tui.models import State
+from sutazai_tui.models import ContainerStats, State
 from sutazai_tui.tui.literal import rich_text
 from sutazai_tui.tui.widgets.state_style import STATE_VARIABLE, rich_style
 from sutazai_tui.util import fmt
@@ -53,6 +53,25 @@ class Shown(NamedTuple):
     net: str
     block: str
     reading: bool = False  # from the engine's list only: STATE and RST not known yet
+
+
+def reading_shown(c: ContainerStats, docker: str) -> Shown:
+    """What the row of a container listed but not yet read says: its list's words, READING for
+    every figure the cycle has not read yet."""
+    return Shown(
+        name=c.name,
+        state=State.UNKNOWN,
+        finding=None,
+        docker=docker,
+        health=c.health or fmt.DASH,
+        restarts=0,
+        cpu=READING if c.cpu_percent is None else fmt.percent(c.cpu_percent),
+        mem=READING if c.mem_used is None else pair(c.mem_used, c.mem_limit),
+        up=READING,
+        net=READING if c.net_rx is None else pair(c.net_rx, c.net_tx),
+        block=READING if c.blk_read is None else pair(c.blk_read, c.blk_write),
+        reading=True,
+    )
 
 
 def make_cells(row: Shown, variables: dict[str, str]) -> list[Text | str]:

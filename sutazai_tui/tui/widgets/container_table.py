@@ -23,7 +23,7 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from sutazai_tui.models import ContainersStatus, ContainerStats, Finding, State, container_state
 from sutazai_tui.tui.literal import content
 from sutazai_tui.tui.widgets.cached_table import CellCachedTable
-from sutazai_tui.tui.widgets.container_cells import PALETTE, READING, Shown, make_cells, pair
+from sutazai_tui.tui.widgets.container_cells import PALETTE, Shown, make_cells, pair, reading_shown
 from sutazai_tui.tui.widgets.container_order import SORT_ORDER, finding_state, flagged_by, sort_containers
 from sutazai_tui.util import fmt
 
@@ -372,20 +372,7 @@ class ContainerTable(CellCachedTable):
         """What the row says of `c`, as words and numbers (before any colour)."""
         finding = self._flagged.get(c.name)
         if self._reading:
-            return Shown(
-                name=c.name,
-                state=State.UNKNOWN,
-                finding=None,
-                docker=self._pending.get(c.name) or c.state,
-                health=c.health or fmt.DASH,
-                restarts=0,
-                cpu=READING if c.cpu_percent is None else fmt.percent(c.cpu_percent),
-                mem=READING if c.mem_used is None else pair(c.mem_used, c.mem_limit),
-                up=READING,
-                net=READING if c.net_rx is None else pair(c.net_rx, c.net_tx),
-                block=READING if c.blk_read is None else pair(c.blk_read, c.blk_write),
-                reading=True,
-            )
+            return reading_shown(c, self._pending.get(c.name) or c.state)
         return Shown(
             name=c.name,
             state=self.row_state(c),

@@ -139,6 +139,32 @@ async def test_the_last_answer_is_shared_while_fresh(tmp_path: Path) -> None:
     assert a.last_answer(OTHER, max_age=5) is None
 
 
+async def test_the_last_answer_is_read_again_only_when_the_file_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A paced cycle asks once per endpoint, on the event loop: one parse while nothing changed.
+    clock = Clock()
+    a, other = budget(tmp_path, clock), budget(tmp_path, clock, pid=os.getppid())
+    status = EndpointStatus(name="health", url=URL, kind=EndpointKind.HEALTH, state=State.OK, reason="fine")
+    await a.done(URL, (), status)
+    reads: list[Path] = []
+    read = HostBudget._read
+
+    def counted(self: HostBudget, path: Path, origin: str) -> dict[str, object]:
+        if self is other:  # the reader's reads; the writer reads too, under its lock
+            reads.append(path)
+        return read(self, path, origin)
+
+    monkeypatch.setattr(HostBudget, "_read", counted)
+    for _ in range(3):
+        shared = other.last_answer(URL, max_age=5)
+        assert shared is not None and shared.status.reason == "fine"
+    assert len(reads) == 1
+    await a.done(URL, (), status.model_copy(update={"reason": "newer"}))  # written by rename: a new file
+    shared = other.last_answer(URL, max_age=5)
+    assert shared is not None and shared.status.reason == "newer" and len(reads) == 2
+
+
 async def test_files_are_private_and_a_broken_file_is_rebuilt(tmp_path: Path) -> None:
     clock = Clock()
     b = budget(tmp_path, clock)

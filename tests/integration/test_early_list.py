@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sutazai_tui.config.settings import Settings
 from sutazai_tui.demo.backend import SimulatedBackend
 from sutazai_tui.models import ContainersStatus, State
 from sutazai_tui.session.session import Session
@@ -62,6 +63,16 @@ def fake_engine(tmp_path: Path) -> Iterator[tuple[str, list[bytes], list[bytes]]
     yield path, answers, asked
     server.close()
     early_list._asked = None  # nothing asked by one test is taken by the next
+
+
+def asked_at_start(engine: tuple[str, list[bytes], list[bytes]], url: str) -> Settings:
+    """The engine answers ROWS to the list asked at start (then fails); settings watching it."""
+    path, answers, _ = engine
+    answers.append(answer("200 OK", json.dumps(ROWS).encode()))
+    ask(path)
+    return settings_for(
+        url, containers=True, docker_host=f"unix://{path}", container_prefix="sutazai-", interval=3600.0
+    )
 
 
 def test_rows_of_takes_only_a_200_whose_body_is_a_list_of_objects() -> None:
@@ -118,16 +129,8 @@ async def test_the_warm_up_shows_the_early_list_before_it_asks_the_engine(
 ) -> None:
     """The engine answers the early list, then fails every later request: the warm-up's own
     connection fails (best effort), yet the list it was given at start is on `on_listed`."""
-    path, answers, asked = fake_engine
-    answers.append(answer("200 OK", json.dumps(ROWS).encode()))
-    ask(path)
-    settings = settings_for(
-        backend.url,
-        containers=True,
-        docker_host=f"unix://{path}",
-        container_prefix="sutazai-",
-        interval=3600.0,
-    )
+    asked = fake_engine[2]
+    settings = asked_at_start(fake_engine, backend.url)
     session = Session(settings)
     got: list[ContainersStatus] = []
     listed = asyncio.Event()
@@ -178,16 +181,8 @@ async def test_the_dashboard_shows_the_list_asked_at_start_right_after_its_first
     from sutazai_tui.tui.widgets.container_table import COLUMNS, ContainerTable
     from tests.tui_support import wait_until
 
-    path, answers, asked = fake_engine
-    answers.append(answer("200 OK", json.dumps(ROWS).encode()))
-    ask(path)
-    settings = settings_for(
-        backend.url,
-        containers=True,
-        docker_host=f"unix://{path}",
-        container_prefix="sutazai-",
-        interval=3600.0,
-    )
+    asked = fake_engine[2]
+    settings = asked_at_start(fake_engine, backend.url)
     assert early_list._asked is not None and early_list._asked.rows(5.0) == ROWS  # answered, still there
     app = factory.make_app(settings)
     async with app.run_test(size=(160, 30)) as pilot:
